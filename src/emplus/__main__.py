@@ -1,0 +1,3 @@
+from emplus.cli import main
+
+main()

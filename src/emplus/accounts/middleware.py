@@ -1,0 +1,36 @@
+"""Requires a verified second factor from users whose roles see personal data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from emplus.core.roles import ROLES_REQUIRING_SECOND_FACTOR
+from emplus.core.scoping import reach_of
+
+# Paths a user must reach before the second factor is verified.
+EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+
+
+def needs_second_factor(user) -> bool:
+    if not settings.EMPLUS_REQUIRE_2FA or not user.is_authenticated:
+        return False
+    if user.is_verified():
+        return False
+    return bool(reach_of(user).roles & ROLES_REQUIRING_SECOND_FACTOR) or user.is_staff
+
+
+class TwoFactorRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(EXEMPT_PREFIXES) and needs_second_factor(request.user):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "A verified second factor is required."}, status=403)
+            target = reverse("accounts:two_factor")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -1,0 +1,41 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from emplus.api.views import me
+from emplus.geo.api import CountyViewSet, MunicipalityViewSet
+from emplus.organisations.api import OrganisationViewSet, UnitViewSet
+
+
+class _APIRootView(DefaultRouter.APIRootView):
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        view = login_not_required(super().as_view(*args, **kwargs))
+        view.emplus_permission = "authenticated"
+        return view
+
+
+class Router(DefaultRouter):
+    APIRootView = _APIRootView
+
+
+router = Router()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("units", UnitViewSet, basename="unit")
+router.register("counties", CountyViewSet, basename="county")
+router.register("municipalities", MunicipalityViewSet, basename="municipality")
+
+# The schema and its documentation describe the API, not its data: readable without log-in.
+schema_view = login_not_required(SpectacularAPIView.as_view())
+schema_view.emplus_permission = "public"
+docs_view = login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema"))
+docs_view.emplus_permission = "public"
+
+app_name = "api"
+urlpatterns = [
+    path("me/", me, name="me"),
+    path("schema/", schema_view, name="schema"),
+    path("docs/", docs_view, name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,40 @@
+"""API endpoints that belong to no single app."""
+
+from django.contrib.auth.decorators import login_not_required
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from emplus.organisations.selectors import memberships_of
+
+
+@extend_schema(
+    responses=inline_serializer(
+        "Me",
+        {
+            "username": serializers.CharField(),
+            "memberships": serializers.ListField(child=serializers.DictField()),
+        },
+    )
+)
+@api_view(["GET"])
+def me(request):
+    """The caller and their memberships (organisation, role, unit)."""
+    return Response(
+        {
+            "username": request.user.get_username(),
+            "memberships": [
+                {
+                    "organisation": m.organisation.code,
+                    "role": m.role,
+                    "unit": str(m.unit_id) if m.unit_id else None,
+                }
+                for m in memberships_of(user=request.user)
+            ],
+        }
+    )
+
+
+me = login_not_required(me)
+me.emplus_permission = "authenticated"

@@ -1,0 +1,32 @@
+"""Context every page needs: the navigation of the modules that exist, and shell notices."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from emplus.core.permissions import has_permission
+
+# (URL name, label, permission). Only modules that are built appear here.
+NAVIGATION = [
+    ("core:home", _("Start"), None),
+    ("organisations:list", _("Organisations"), "organisation.view"),
+    ("geo:index", _("Geography"), "geo.view"),
+]
+
+
+def shell(request):
+    user = request.user
+    items = []
+    if user.is_authenticated:
+        for name, label, permission in NAVIGATION:
+            if permission is None or has_permission(user, permission):
+                url = reverse(name)
+                current = request.path == url if url == "/" else request.path.startswith(url)
+                items.append({"url": url, "label": label, "current": current})
+    return {
+        "navigation": items,
+        "second_factor_relaxed": not settings.EMPLUS_REQUIRE_2FA,
+        "show_admin_link": user.is_authenticated and user.is_staff,
+    }

@@ -1,0 +1,16 @@
+"""`emplus create-demo-data`: the deterministic demo partnership."""
+
+from django.core.management.base import BaseCommand
+
+from emplus.core.demo import DEFAULT_SEED, demo_data_create
+
+
+class Command(BaseCommand):
+    help = "Create or update the demo data (fictitious people; same seed, same data)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+
+    def handle(self, *args, **options):
+        logins = demo_data_create(seed=options["seed"])
+        self.stdout.write(f"Demo data ready: {len(logins)} demo log-ins.")

@@ -1,0 +1,36 @@
+"""The roles a member can hold and what each role may do: the one table of access policy."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COACH = "coach", _("Coach")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ANALYST = "analyst", _("Analyst")
+    ADMIN = "admin", _("Administrator")
+
+
+# Permission name -> roles that hold it. Views and API endpoints name one of these; a meta-test
+# fails on any view that names none.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "organisation.view": frozenset(Role.values),
+    "organisation.view_members": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "geo.view": frozenset(Role.values),
+}
+
+# Roles that see personal data (pseudonymised data is personal data too): a second factor is
+# required for them when EMPLUS_REQUIRE_2FA is on.
+ROLES_REQUIRING_SECOND_FACTOR = frozenset({Role.COACH, Role.COORDINATOR, Role.ANALYST, Role.ADMIN})
+
+# Roles whose organisation-level reach spans the whole partnership directory (organisations and
+# units, not personal records).
+ROLES_SEEING_ALL_ORGANISATIONS = frozenset({Role.ADMIN})
+
+
+def role_has_permission(role: str, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {permission!r}; add it to emplus.core.roles.")
+    return role in PERMISSIONS[permission]

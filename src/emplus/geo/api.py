@@ -1,0 +1,62 @@
+"""API endpoints for counties and municipalities, with their boundaries as GeoJSON."""
+
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from emplus.api.base import ScopedReadOnlyViewSet
+from emplus.geo import reference, selectors
+from emplus.geo.models import Municipality
+from emplus.geo.serializers import CountySerializer, MunicipalitySerializer
+
+
+class MunicipalityFilter(django_filters.FilterSet):
+    county = django_filters.CharFilter(field_name="county_id")
+    rural = django_filters.BooleanFilter(method="filter_rural")
+    sparsely_populated = django_filters.BooleanFilter(method="filter_sparse")
+
+    class Meta:
+        model = Municipality
+        fields = ["county", "skr_group_2023"]
+
+    def filter_rural(self, qs, name, value):
+        return qs.rural() if value else qs.exclude(pk__in=qs.rural().values("pk"))
+
+    def filter_sparse(self, qs, name, value):
+        sparse = Municipality.objects.sparsely_populated().values("pk")
+        return qs.filter(pk__in=sparse) if value else qs.exclude(pk__in=sparse)
+
+
+class _BoundariesMixin:
+    level = ""
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="Simplified boundaries as a GeoJSON FeatureCollection (WGS 84).",
+    )
+    @action(detail=False, url_path="boundaries", pagination_class=None, filterset_class=None)
+    def boundaries(self, request):
+        return Response(reference.boundaries(self.level))
+
+
+class CountyViewSet(_BoundariesMixin, ScopedReadOnlyViewSet):
+    serializer_class = CountySerializer
+    required_permission = "geo.view"
+    level = "county"
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return selectors.county_list()
+
+
+class MunicipalityViewSet(_BoundariesMixin, ScopedReadOnlyViewSet):
+    serializer_class = MunicipalitySerializer
+    required_permission = "geo.view"
+    level = "municipality"
+    lookup_field = "code"
+    filterset_class = MunicipalityFilter
+
+    def get_queryset(self):
+        return selectors.municipality_list()

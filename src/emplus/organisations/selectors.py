@@ -1,0 +1,47 @@
+"""Reads of organisations, units and memberships, already scoped to the viewer."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from emplus.organisations.models import Membership, Organisation, Unit
+
+
+def organisation_list(*, viewer) -> QuerySet[Organisation]:
+    return (
+        Organisation.objects.visible_to(viewer)
+        .select_related("municipality")
+        .annotate(unit_count=Count("units", distinct=True))
+    )
+
+
+def organisation_get(*, viewer, pk) -> Organisation:
+    """Another organisation's object is 'not found', never 'forbidden': no existence leak."""
+    return get_object_or_404(Organisation.objects.visible_to(viewer), pk=pk)
+
+
+def unit_list(*, viewer, organisation: Organisation | None = None) -> QuerySet[Unit]:
+    qs = Unit.objects.visible_to(viewer).select_related(
+        "organisation", "municipality", "municipality__county"
+    )
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return qs
+
+
+def unit_get(*, viewer, pk) -> Unit:
+    return get_object_or_404(unit_list(viewer=viewer), pk=pk)
+
+
+def membership_list(*, viewer, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.visible_to(viewer)
+        .filter(organisation=organisation)
+        .select_related("user", "unit")
+        .order_by("role", "user__username")
+    )
+
+
+def memberships_of(*, user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation", "unit")

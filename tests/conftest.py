@@ -1,0 +1,106 @@
+"""Personas and shared fixtures: a small partnership with two organisations."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from emplus.core.roles import Role
+from emplus.geo.services import reference_data_load
+from emplus.organisations.models import Organisation, Unit
+from emplus.organisations.services import membership_grant
+
+PASSWORD = "a-long-test-password-42"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests that are not about hashing need not pay for it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def geo(db):
+    reference_data_load()
+
+
+@pytest.fixture
+def org_a(geo):
+    return Organisation.objects.create(
+        code="ORGA",
+        name="Organisation A",
+        sector="civil_society",
+        kind="association",
+        is_partner=True,
+        municipality_id="0180",
+    )
+
+
+@pytest.fixture
+def org_b(geo):
+    return Organisation.objects.create(
+        code="ORGB",
+        name="Organisation B",
+        sector="civil_society",
+        kind="trade_union",
+        is_partner=True,
+        municipality_id="2480",
+    )
+
+
+@pytest.fixture
+def unit_a1(org_a):
+    return Unit.objects.create(
+        organisation=org_a, name="A Umeå", kind="branch", municipality_id="2480"
+    )
+
+
+@pytest.fixture
+def unit_a2(org_a):
+    return Unit.objects.create(
+        organisation=org_a, name="A Pajala", kind="branch", municipality_id="2521"
+    )
+
+
+@pytest.fixture
+def unit_b1(org_b):
+    return Unit.objects.create(
+        organisation=org_b, name="B Malmö", kind="district", municipality_id="1280"
+    )
+
+
+def make_user(username, organisation=None, role=None, unit=None):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    if organisation is not None:
+        membership_grant(user=user, organisation=organisation, role=role, unit=unit)
+    return user
+
+
+@pytest.fixture
+def coach(org_a, unit_a1):
+    return make_user("coach-a", org_a, Role.COACH, unit_a1)
+
+
+@pytest.fixture
+def coordinator(org_a):
+    return make_user("coordinator-a", org_a, Role.COORDINATOR)
+
+
+@pytest.fixture
+def analyst(org_a):
+    return make_user("analyst-a", org_a, Role.ANALYST)
+
+
+@pytest.fixture
+def admin_user(org_a):
+    return make_user("admin-a", org_a, Role.ADMIN)
+
+
+@pytest.fixture
+def other_org_coach(org_b, unit_b1):
+    return make_user("coach-b", org_b, Role.COACH, unit_b1)
+
+
+@pytest.fixture
+def no_role_user(db):
+    return make_user("nobody")
