@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("emplus.core.urls")),
@@ -7,6 +9,7 @@ urlpatterns = [
     path("organisations/", include("emplus.organisations.urls")),
     path("geo/", include("emplus.geo.urls")),
     path("api/", include("emplus.api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch works before log-in too (the log-in page has it).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
