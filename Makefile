@@ -29,8 +29,8 @@ test: install-dev
 	scripts/test
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
