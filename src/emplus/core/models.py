@@ -23,3 +23,68 @@ class UUIDModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class AppendOnlyError(Exception):
+    """The audit log is append-only: its rows are never changed or deleted."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+    def _raw_delete(self, using):
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events cannot be updated.")
+
+    def bulk_create(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are appended one by one through audit_log().")
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only, hash-chained audit log; written only by core.audit_log().
+
+    The actor and organisation are stored as plain values, not foreign keys, so that deleting a
+    user or an organisation can never rewrite or remove history.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True, editable=False)
+    actor_id = models.UUIDField(_("actor id"), null=True, blank=True, editable=False)
+    actor_username = models.CharField(_("actor"), max_length=150, blank=True, editable=False)
+    organisation_id = models.UUIDField(
+        _("organisation id"), null=True, blank=True, db_index=True, editable=False
+    )
+    action = models.CharField(_("action"), max_length=100, db_index=True, editable=False)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True, editable=False)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True, editable=False)
+    details = models.JSONField(_("details"), default=dict, blank=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="auditevent_target_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events cannot be changed once written.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events cannot be deleted.")
