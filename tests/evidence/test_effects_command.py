@@ -1,0 +1,204 @@
+"""`emplus effect FILE ...`: output, same numbers as the core, exit status 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from emplus.evidence.effects import estimate_effect
+from emplus.evidence.effects.synthetic import COVARIATES, generate_effect_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    data = generate_effect_data(3_000, treated_share=0.2, seed=9)
+    path = tmp_path_factory.mktemp("effect") / "table.csv"
+    data.frame.write_csv(path)
+    return path, data
+
+
+def _run(*args):
+    out = StringIO()
+    call_command("effect", *[str(a) for a in args], stdout=out)
+    return out.getvalue()
+
+
+def test_json_output_equals_the_core_result(table):
+    path, data = table
+    out = _run(
+        path,
+        "--treatment",
+        "participant",
+        "--outcome",
+        "earnings",
+        "--covariates",
+        ",".join(COVARIATES),
+        "--method",
+        "aipw",
+        "--seed",
+        "4",
+    )
+    expected = estimate_effect(
+        data.frame.with_columns(),
+        treatment="participant",
+        outcome="earnings",
+        covariates=COVARIATES,
+        method="aipw",
+        seed=4,
+    )
+    assert json.loads(out) == json.loads(expected.to_json())
+
+
+def test_same_seed_same_output_with_bootstrap(table):
+    path, _ = table
+    args = (
+        path,
+        "--treatment",
+        "participant",
+        "--outcome",
+        "employed",
+        "--covariates",
+        ",".join(COVARIATES),
+        "--method",
+        "ipw",
+        "--interval",
+        "bootstrap",
+        "--bootstrap-reps",
+        "25",
+        "--seed",
+        "7",
+    )
+    assert _run(*args) == _run(*args)
+
+
+def test_did_and_caliper_options(table):
+    path, data = table
+    did = json.loads(
+        _run(
+            path,
+            "--treatment",
+            "participant",
+            "--outcome",
+            "earnings",
+            "--outcome-before",
+            "earnings_before",
+            "--covariates",
+            "age,education",
+            "--method",
+            "did",
+        )
+    )
+    assert did["method"] == "did"
+    assert did["ci_low"] <= data.true_att["earnings"] <= did["ci_high"]
+    no_caliper = json.loads(
+        _run(
+            path,
+            "--treatment",
+            "participant",
+            "--outcome",
+            "earnings",
+            "--covariates",
+            "age",
+            "--caliper",
+            "none",
+        )
+    )
+    assert no_caliper["method"] == "psm"
+
+
+def test_text_format_has_report_and_summary(table):
+    path, _ = table
+    out = _run(
+        path,
+        "--treatment",
+        "participant",
+        "--outcome",
+        "earnings",
+        "--covariates",
+        ",".join(COVARIATES),
+        "--format",
+        "text",
+        "--lang",
+        "en",
+    )
+    assert "SMD before" in out
+    assert "not a score or a prediction" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--treatment", "participant", "--outcome", "earnings", "--covariates", "nope"],
+            "not in the table",
+        ),
+        (
+            ["--treatment", "age", "--outcome", "earnings", "--covariates", "female"],
+            "must be binary",
+        ),
+        (
+            [
+                "--treatment",
+                "participant",
+                "--outcome",
+                "earnings",
+                "--method",
+                "did",
+                "--covariates",
+                "age",
+            ],
+            "outcome before",
+        ),
+    ],
+)
+def test_bad_input_is_a_command_error_with_status_2(table, args, message):
+    path, _ = table
+    with pytest.raises(CommandError, match=message) as error:
+        _run(path, *args)
+    assert error.value.returncode == 2
+
+
+def test_fewer_than_five_treated_is_refused_with_status_2(tmp_path):
+    data = generate_effect_data(200, treated_share=0.3, seed=1).frame
+    few = data.filter(data["participant"] == 0).vstack(
+        data.filter(data["participant"] == 1).head(4)
+    )
+    path = tmp_path / "few.parquet"
+    few.write_parquet(path)
+    with pytest.raises(CommandError, match="at least 5") as error:
+        _run(path, "--treatment", "participant", "--outcome", "earnings", "--covariates", "age")
+    assert error.value.returncode == 2
+
+
+def test_command_line_prints_message_without_traceback_and_exits_2(table):
+    path, _ = table
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "emplus.cli",
+            "effect",
+            str(path),
+            "--treatment",
+            "age",
+            "--outcome",
+            "earnings",
+            "--covariates",
+            "female",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "must be binary" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert completed.stdout == ""
