@@ -70,3 +70,6 @@ def test_demo_admin_can_use_django_admin(client, demo):
     client.force_login(admin)
     assert client.get("/admin/organisations/organisation/").status_code == 200
     assert client.get("/admin/").status_code == 200
+    # partnership administrators see and filter the audit log, read-only
+    assert client.get("/admin/core/auditevent/", {"action": "x"}).status_code == 200
+    assert client.get("/admin/core/auditevent/add/").status_code == 403

@@ -15,6 +15,7 @@ ADMIN_MODELS = {
     "accounts": ["user"],
     "organisations": ["organisation", "unit", "membership"],
     "geo": ["county", "municipality"],
+    "core": ["auditevent"],  # read-only in the admin: the log cannot be changed there
 }
 
 
