@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "emplus.accounts",
     "emplus.organisations",
     "emplus.geo",
+    "emplus.methods",
+    "emplus.testbeds",
+    "emplus.pathways",
     "emplus.evidence",
     "emplus.api",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("emplus.accounts.urls")),
     path("organisations/", include("emplus.organisations.urls")),
     path("geo/", include("emplus.geo.urls")),
+    path("participants/", include("emplus.pathways.urls")),
     path("api/", include("emplus.api.urls")),
     # The language switch works before log-in too (the log-in page has it).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

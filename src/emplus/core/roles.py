@@ -19,6 +19,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "organisation.view": frozenset(Role.values),
     "organisation.view_members": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "geo.view": frozenset(Role.values),
+    # Personal records of the viewer's unit (coach) or organisation (coordinator).
+    "participant.view": frozenset({Role.COACH, Role.COORDINATOR}),
+    "participant.change": frozenset({Role.COACH, Role.COORDINATOR}),
+    "participant.import": frozenset({Role.COACH, Role.COORDINATOR}),
+    "participant.export": frozenset({Role.COORDINATOR}),
+    "participant.erase": frozenset({Role.COORDINATOR}),
+    # Pseudonymised records for evaluation: no names, no identity numbers, no contact details.
+    "participant.view_pseudonymised": frozenset({Role.ANALYST}),
+    "audit.view": frozenset({Role.ADMIN}),
 }
 
 # Roles that see personal data (pseudonymised data is personal data too): a second factor is

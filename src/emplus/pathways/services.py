@@ -1,0 +1,496 @@
+"""Writes of the pathway module: each one transaction, each audited in that transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from emplus.core.audit import audit_log
+from emplus.core.crypto import pseudonym
+from emplus.core.personnummer import PersonnummerError, parse_personnummer
+from emplus.organisations.models import Organisation, Unit
+from emplus.pathways.models import (
+    Assessment,
+    AssessmentScore,
+    Consent,
+    Enrolment,
+    FollowUp,
+    Goal,
+    Instrument,
+    Participant,
+    PathwayEvent,
+    PathwayStep,
+    ShareRequest,
+)
+
+FOLLOW_UP_AFTER = relativedelta(months=6)
+
+# Entry characteristics a service may set; identity fields are handled separately.
+ENTRY_FIELDS = (
+    "birth_date",
+    "gender",
+    "municipality",
+    "lm_status_entry",
+    "unemployed_months",
+    "isced",
+    "citizenship",
+    "born_abroad",
+    "parents_born_abroad",
+    "homeless",
+    "rural_override",
+)
+CONTACT_FIELDS = ("given_name", "family_name", "phone", "email", "address")
+SPECIAL_FIELDS = ("disability", "minority")
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    normalised: str | None
+    birth_date: date | None
+    pseudonym: str | None
+
+
+def identity_check(
+    *, personal_id: str | None, birth_date: date | None, reference_date: date | None = None
+) -> IdentityCheck:
+    """Validate a personnummer/samordningsnummer and its agreement with the birth date.
+
+    Raises ValidationError on the personal_id field with a message that never repeats it."""
+    if not personal_id:
+        return IdentityCheck(None, birth_date, None)
+    try:
+        parsed = parse_personnummer(
+            personal_id, reference_date=reference_date or timezone.localdate()
+        )
+    except PersonnummerError as exc:
+        raise ValidationError({"personal_id": str(exc)}) from None
+    if birth_date is not None and birth_date != parsed.birth_date:
+        raise ValidationError(
+            {
+                "personal_id": _(
+                    "The birth date in the personal identity number does not match the birth date."
+                )
+            }
+        )
+    return IdentityCheck(parsed.normalised, parsed.birth_date, pseudonym(parsed.normalised))
+
+
+@dataclass
+class Registration:
+    participant: Participant
+    # Other organisations that know the same person (names only, never their records).
+    known_elsewhere: list[Organisation] = field(default_factory=list)
+
+
+def _check_special_categories(values: dict, basis: str) -> None:
+    given = [name for name in SPECIAL_FIELDS if values.get(name)]
+    if given and not basis:
+        raise ValidationError(
+            {
+                name: _(
+                    "Disability and minority may only be recorded with a recorded consent or legal "
+                    "basis."
+                )
+                for name in given
+            }
+        )
+
+
+def known_elsewhere(
+    *, pseudonym_value: str | None, organisation: Organisation
+) -> list[Organisation]:
+    if not pseudonym_value:
+        return []
+    others = (
+        Participant.objects.filter(pseudonym=pseudonym_value, erased_at__isnull=True)
+        .exclude(organisation=organisation)
+        .values_list("organisation_id", flat=True)
+    )
+    return list(Organisation.objects.filter(pk__in=set(others)).order_by("name"))
+
+
+@transaction.atomic
+def participant_register(
+    *,
+    actor,
+    organisation: Organisation,
+    unit: Unit,
+    participant_ref: str,
+    personal_id: str | None = None,
+    special_category_basis: str = "",
+    purpose: str = "case_work",
+    **values,
+) -> Registration:
+    """Register a participant in the actor's organisation and unit."""
+    unknown = set(values) - set(ENTRY_FIELDS) - set(CONTACT_FIELDS) - set(SPECIAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown participant fields: {sorted(unknown)}")
+    if unit.organisation_id != organisation.pk:
+        raise ValidationError({"unit": _("The unit must belong to the same organisation.")})
+    _check_special_categories(values, special_category_basis)
+    identity = identity_check(personal_id=personal_id, birth_date=values.get("birth_date"))
+    if (
+        identity.pseudonym
+        and Participant.objects.filter(
+            organisation=organisation, pseudonym=identity.pseudonym, erased_at__isnull=True
+        ).exists()
+    ):
+        raise ValidationError(
+            {"personal_id": _("This person is already registered in your organisation.")}
+        )
+    participant = Participant(
+        organisation=organisation,
+        unit=unit,
+        participant_ref=participant_ref,
+        personal_id=identity.normalised,
+        pseudonym=identity.pseudonym,
+        special_category_basis=special_category_basis,
+        **values,
+    )
+    if participant.birth_date is None:
+        participant.birth_date = identity.birth_date
+    participant.full_clean()
+    participant.save()
+    audit_log(actor=actor, action="participant.created", target=participant, purpose=purpose)
+    others = known_elsewhere(pseudonym_value=identity.pseudonym, organisation=organisation)
+    if others:
+        audit_log(
+            actor=actor,
+            action="participant.known_elsewhere",
+            target=participant,
+            purpose=purpose,
+            details={"organisations": [str(o.pk) for o in others]},
+        )
+    return Registration(participant=participant, known_elsewhere=others)
+
+
+@transaction.atomic
+def participant_update(
+    *,
+    actor,
+    participant: Participant,
+    personal_id: str | None = None,
+    special_category_basis: str | None = None,
+    purpose: str = "case_work",
+    **values,
+) -> Participant:
+    """Change entry characteristics, contact details or identity; audits the field names."""
+    unknown = set(values) - set(ENTRY_FIELDS) - set(CONTACT_FIELDS) - set(SPECIAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown participant fields: {sorted(unknown)}")
+    if participant.erased_at is not None:
+        raise ValidationError(_("This participant's identity has been erased."))
+    basis = (
+        participant.special_category_basis
+        if special_category_basis is None
+        else special_category_basis
+    )
+    merged = {name: values.get(name, getattr(participant, name)) for name in SPECIAL_FIELDS}
+    _check_special_categories(merged, basis)
+    changed = [name for name, value in values.items() if getattr(participant, name) != value]
+    if personal_id is not None:
+        identity = identity_check(
+            personal_id=personal_id, birth_date=values.get("birth_date", participant.birth_date)
+        )
+        if identity.normalised != participant.personal_id:
+            participant.personal_id = identity.normalised
+            participant.pseudonym = identity.pseudonym
+            changed.append("personal_id")
+    if basis != participant.special_category_basis:
+        participant.special_category_basis = basis
+        changed.append("special_category_basis")
+    for name, value in values.items():
+        setattr(participant, name, value)
+    participant.full_clean()
+    participant.save()
+    if changed:
+        audit_log(
+            actor=actor,
+            action="participant.changed",
+            target=participant,
+            purpose=purpose,
+            details={"fields": sorted(changed)},
+        )
+    return participant
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor,
+    participant: Participant,
+    information_version: str,
+    given_on: date,
+    shared_with: list[Organisation] = (),
+    **purposes: bool,
+) -> Consent:
+    allowed = {
+        "case_work",
+        "statistics",
+        "sharing",
+        "follow_up",
+        "register_linkage",
+        "special_categories",
+    }
+    if set(purposes) - allowed:
+        raise TypeError(f"unknown consent purposes: {sorted(set(purposes) - allowed)}")
+    if shared_with and not purposes.get("sharing"):
+        raise ValidationError({"shared_with": _("Name organisations only when sharing is agreed.")})
+    consent = Consent(
+        participant=participant,
+        information_version=information_version,
+        given_on=given_on,
+        recorded_by=actor,
+        **purposes,
+    )
+    consent.full_clean()
+    consent.save()
+    consent.shared_with.set(shared_with)
+    audit_log(
+        actor=actor,
+        action="consent.recorded",
+        target=participant,
+        purpose="case_work",
+        details={
+            "consent": str(consent.pk),
+            "purposes": sorted(k for k, v in purposes.items() if v),
+        },
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor, consent: Consent) -> Consent:
+    """Withdrawal takes effect at once: sharing and follow-up contact stop with it."""
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent.withdrawn_by = actor
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="consent.withdrawn",
+            target=consent.participant,
+            purpose="case_work",
+            details={"consent": str(consent.pk)},
+        )
+    return consent
+
+
+@transaction.atomic
+def share_request_create(
+    *, actor, participant: Participant, organisation: Organisation
+) -> ShareRequest:
+    """Ask the owning organisation to share a person it knows (the requester sees nothing yet)."""
+    request = ShareRequest.objects.create(
+        participant=participant, requesting_organisation=organisation, requested_by=actor
+    )
+    audit_log(
+        actor=actor,
+        action="share.requested",
+        target=participant,
+        purpose="case_work",
+        details={"requesting_organisation": str(organisation.pk)},
+    )
+    return request
+
+
+@transaction.atomic
+def enrolment_start(
+    *, actor, participant: Participant, entry_date: date, method=None, test_bed=None
+) -> Enrolment:
+    if participant.enrolments.open().exists():
+        raise ValidationError(_("The participant already has an open enrolment."))
+    enrolment = Enrolment(
+        participant=participant, entry_date=entry_date, method=method, test_bed=test_bed
+    )
+    enrolment.full_clean()
+    enrolment.save()
+    audit_log(
+        actor=actor,
+        action="enrolment.started",
+        target=participant,
+        purpose="case_work",
+        details={"enrolment": str(enrolment.pk)},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_exit(
+    *,
+    actor,
+    enrolment: Enrolment,
+    exit_date: date,
+    reason: str,
+    observed_on: date | None = None,
+    job_searching: bool | None = None,
+    in_education: bool | None = None,
+    qualification: bool | None = None,
+    employed: bool | None = None,
+) -> Enrolment:
+    """Close an enrolment, record the situation upon leaving, schedule the follow-up."""
+    enrolment.exit_date = exit_date
+    enrolment.exit_reason = reason
+    enrolment.exit_observed_on = observed_on or exit_date
+    enrolment.exit_job_searching = job_searching
+    enrolment.exit_in_education = in_education
+    enrolment.exit_qualification = qualification
+    enrolment.exit_employed = employed
+    enrolment.full_clean()
+    enrolment.save()
+    FollowUp.objects.update_or_create(
+        enrolment=enrolment, defaults={"due_on": exit_date + FOLLOW_UP_AFTER}
+    )
+    audit_log(
+        actor=actor,
+        action="enrolment.exited",
+        target=enrolment.participant,
+        purpose="case_work",
+        details={"enrolment": str(enrolment.pk)},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def followup_record(
+    *, actor, follow_up: FollowUp, observed_on: date, employed: bool | None, improved: bool | None
+) -> FollowUp:
+    if observed_on < follow_up.enrolment.exit_date:
+        raise ValidationError({"observed_on": _("The follow-up cannot be before the exit.")})
+    follow_up.observed_on = observed_on
+    follow_up.employed = employed
+    follow_up.improved = improved
+    follow_up.save()
+    audit_log(
+        actor=actor,
+        action="followup.recorded",
+        target=follow_up.enrolment.participant,
+        purpose="case_work",
+        details={"enrolment": str(follow_up.enrolment_id)},
+    )
+    return follow_up
+
+
+@transaction.atomic
+def step_record(
+    *,
+    actor,
+    enrolment: Enrolment,
+    phase: str,
+    activity: str,
+    started_on: date,
+    ended_on: date | None = None,
+    hours=None,
+) -> PathwayStep:
+    step = PathwayStep(
+        enrolment=enrolment,
+        phase=phase,
+        activity=activity,
+        started_on=started_on,
+        ended_on=ended_on,
+        hours=hours,
+    )
+    step.full_clean()
+    step.save()
+    audit_log(
+        actor=actor,
+        action="step.recorded",
+        target=enrolment.participant,
+        purpose="case_work",
+        details={"step": str(step.pk)},
+    )
+    return step
+
+
+@transaction.atomic
+def event_record(
+    *, actor, enrolment: Enrolment, kind: str, occurred_on: date, note: str = ""
+) -> PathwayEvent:
+    event = PathwayEvent(enrolment=enrolment, kind=kind, occurred_on=occurred_on, note=note)
+    event.full_clean()
+    event.save()
+    audit_log(
+        actor=actor,
+        action="event.recorded",
+        target=enrolment.participant,
+        purpose="case_work",
+        details={"event": str(event.pk)},
+    )
+    return event
+
+
+@transaction.atomic
+def goal_record(
+    *,
+    actor,
+    enrolment: Enrolment,
+    description: str,
+    target_date: date | None = None,
+    achieved_on: date | None = None,
+) -> Goal:
+    goal = Goal(
+        enrolment=enrolment,
+        description=description,
+        target_date=target_date,
+        achieved_on=achieved_on,
+    )
+    goal.full_clean()
+    goal.save()
+    audit_log(
+        actor=actor,
+        action="goal.recorded",
+        target=enrolment.participant,
+        purpose="case_work",
+        details={"goal": str(goal.pk)},
+    )
+    return goal
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    actor,
+    enrolment: Enrolment,
+    instrument: Instrument,
+    assessed_on: date,
+    scores: dict[str, int],
+) -> Assessment:
+    """Record a self-assessment: one value on the instrument's scale for every dimension."""
+    dimensions = {d.code: d for d in instrument.dimensions.all()}
+    errors = {}
+    for code in dimensions:
+        value = scores.get(code)
+        if value is None:
+            errors[code] = _("Give a value for every dimension.")
+        elif not instrument.scale_min <= int(value) <= instrument.scale_max:
+            errors[code] = _("Use a value from %(low)s to %(high)s.") % {
+                "low": instrument.scale_min,
+                "high": instrument.scale_max,
+            }
+    for code in set(scores) - set(dimensions):
+        errors[code] = _("Not a dimension of this instrument.")
+    if errors:
+        raise ValidationError(errors)
+    if assessed_on < enrolment.entry_date:
+        raise ValidationError({"assessed_on": _("The assessment cannot be before the entry.")})
+    assessment = Assessment.objects.create(
+        enrolment=enrolment, instrument=instrument, assessed_on=assessed_on, recorded_by=actor
+    )
+    AssessmentScore.objects.bulk_create(
+        AssessmentScore(assessment=assessment, dimension=dimensions[code], value=int(value))
+        for code, value in scores.items()
+    )
+    audit_log(
+        actor=actor,
+        action="assessment.recorded",
+        target=enrolment.participant,
+        purpose="case_work",
+        details={"assessment": str(assessment.pk)},
+    )
+    return assessment
