@@ -12,13 +12,15 @@ from emplus.organisations.models import Membership, Organisation, Unit
 
 pytestmark = pytest.mark.django_db
 
+SMALL = 40  # participants in most tests; the full demo size is checked once
+
 PARTNERS = {"ABF", "COOMPANION", "FRS", "HSSL", "IFMETALL", "RF", "RB", "SMART", "CONVOY"}
 
 
 @pytest.fixture
 def demo(db):
     reference_data_load()
-    return demo_data_create()
+    return demo_data_create(participants=SMALL)
 
 
 def test_demo_has_the_nine_partners_and_other_sectors(demo):
@@ -58,7 +60,7 @@ def test_demo_is_deterministic_and_idempotent(demo):
     units = sorted(Unit.objects.values_list("name", "municipality_id"))
     users = get_user_model().objects.count()
     # when it runs again with the same seed
-    again = demo_data_create()
+    again = demo_data_create(participants=SMALL)
     # then nothing is added or moved
     assert again == demo
     assert sorted(Unit.objects.values_list("name", "municipality_id")) == units
@@ -73,3 +75,27 @@ def test_demo_admin_can_use_django_admin(client, demo):
     # partnership administrators see and filter the audit log, read-only
     assert client.get("/admin/core/auditevent/", {"action": "x"}).status_code == 200
     assert client.get("/admin/core/auditevent/add/").status_code == 403
+
+
+def test_demo_participants_are_plausible_and_carry_no_identity_numbers(demo):
+    from emplus.pathways.models import Assessment, FollowUp, Participant
+
+    people = Participant.objects.all()
+    assert people.count() == SMALL
+    assert not people.filter(personal_id__isnull=False).exists()
+    assert not people.exclude(pseudonym=None).exists()
+    assert people.values("organisation").distinct().count() > 3
+    assert Assessment.objects.count() >= SMALL
+    assert FollowUp.objects.exists()
+
+
+def test_full_demo_has_about_three_thousand_participants(db):
+    from django.db import connection
+
+    from emplus.pathways.models import Participant
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the full-size demo is checked once, on SQLite")
+    reference_data_load()
+    demo_data_create()
+    assert Participant.objects.count() == 3000

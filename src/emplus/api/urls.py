@@ -4,8 +4,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from emplus.api.views import me
+from emplus.evidence.api import IndicatorsView
 from emplus.geo.api import CountyViewSet, MunicipalityViewSet
+from emplus.mapping.api import ActivityViewSet, MethodViewSet, TestBedViewSet, ThematicAreaViewSet
 from emplus.organisations.api import OrganisationViewSet, UnitViewSet
+from emplus.pathways.api import (
+    AssessmentViewSet,
+    EnrolmentViewSet,
+    EventViewSet,
+    ParticipantViewSet,
+    PseudonymisedParticipantViewSet,
+)
 
 
 class _APIRootView(DefaultRouter.APIRootView):
@@ -25,6 +34,19 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("units", UnitViewSet, basename="unit")
 router.register("counties", CountyViewSet, basename="county")
 router.register("municipalities", MunicipalityViewSet, basename="municipality")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("methods", MethodViewSet, basename="method")
+router.register("thematic-areas", ThematicAreaViewSet, basename="thematic-area")
+router.register("test-beds", TestBedViewSet, basename="test-bed")
+router.register("participants", ParticipantViewSet, basename="participant")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("events", EventViewSet, basename="event")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register(
+    "pseudonymised/participants",
+    PseudonymisedParticipantViewSet,
+    basename="pseudonymised-participant",
+)
 
 # The schema and its documentation describe the API, not its data: readable without log-in.
 schema_view = login_not_required(SpectacularAPIView.as_view())
@@ -35,6 +57,7 @@ docs_view.emplus_permission = "public"
 app_name = "api"
 urlpatterns = [
     path("me/", me, name="me"),
+    path("indicators/", IndicatorsView.as_view(), name="indicators"),
     path("schema/", schema_view, name="schema"),
     path("docs/", docs_view, name="docs"),
     path("", include(router.urls)),

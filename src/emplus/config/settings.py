@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "emplus.geo",
     "emplus.methods",
     "emplus.testbeds",
+    "emplus.mapping",
     "emplus.pathways",
     "emplus.evidence",
     "emplus.api",
@@ -224,6 +225,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # disability and minority share one set of answers: one schema component for both.
+    "ENUM_NAME_OVERRIDES": {
+        "SpecialCategoryAnswerEnum": "emplus.pathways.choices.SpecialCategoryAnswer",
+    },
 }
 
 # Content Security Policy: everything from our own origin; no inline scripts.

@@ -9,6 +9,10 @@ urlpatterns = [
     path("organisations/", include("emplus.organisations.urls")),
     path("geo/", include("emplus.geo.urls")),
     path("participants/", include("emplus.pathways.urls")),
+    path("mapping/", include("emplus.mapping.urls")),
+    path("methods/", include("emplus.methods.urls")),
+    path("testbeds/", include("emplus.testbeds.urls")),
+    path("evidence/", include("emplus.evidence.urls")),
     path("api/", include("emplus.api.urls")),
     # The language switch works before log-in too (the log-in page has it).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -13,6 +13,11 @@ NAVIGATION = [
     ("core:home", _("Start"), None),
     ("organisations:list", _("Organisations"), "organisation.view"),
     ("geo:index", _("Geography"), "geo.view"),
+    ("pathways:caseload", _("Participants"), "participant.view"),
+    ("mapping:coverage", _("Activities and coverage"), "activity.view"),
+    ("methods:list", _("Methods"), "method.view"),
+    ("testbeds:list", _("Test beds"), "testbed.view"),
+    ("evidence:indicators", _("Evidence"), "evidence.view"),
 ]
 
 

@@ -6,15 +6,26 @@ import random
 
 from django.db import transaction
 
+from emplus.mapping import demo as mapping_demo
+from emplus.methods import demo as methods_demo
 from emplus.organisations import demo as organisations_demo
+from emplus.pathways import demo as pathways_demo
+from emplus.testbeds import demo as testbeds_demo
 
 DEFAULT_SEED = 2026
 
 
 @transaction.atomic
-def demo_data_create(*, seed: int = DEFAULT_SEED) -> list[organisations_demo.DemoLogin]:
+def demo_data_create(
+    *, seed: int = DEFAULT_SEED, participants: int = pathways_demo.PARTICIPANTS
+) -> list[organisations_demo.DemoLogin]:
     """Create (or bring up to date) the demo partnership; the same seed gives the same data."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     logins = organisations_demo.create(rng)
+    mapping_rng = random.Random(seed + 2)  # noqa: S311 - own stream for methods, test beds, mapping
+    methods_demo.create(mapping_rng)
+    testbeds_demo.create(mapping_rng)
+    mapping_demo.create(mapping_rng)
+    pathways_demo.create(random.Random(seed + 1), count=participants)  # noqa: S311 - own stream per module
     # Later modules add their demo content here, each from the same generator, in order.
     return logins

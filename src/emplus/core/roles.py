@@ -25,9 +25,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "participant.import": frozenset({Role.COACH, Role.COORDINATOR}),
     "participant.export": frozenset({Role.COORDINATOR}),
     "participant.erase": frozenset({Role.COORDINATOR}),
+    # Data-subject rights: everything about one person, as JSON and as a readable page.
+    "participant.rights": frozenset({Role.COORDINATOR}),
     # Pseudonymised records for evaluation: no names, no identity numbers, no contact details.
     "participant.view_pseudonymised": frozenset({Role.ANALYST}),
     "audit.view": frozenset({Role.ADMIN}),
+    # Activities, methods and test beds are not personal data: every role reads them; the
+    # coordinators and administrators of the owning organisation change them.
+    "activity.view": frozenset(Role.values),
+    "activity.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "method.view": frozenset(Role.values),
+    "method.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "testbed.view": frozenset(Role.values),
+    "testbed.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    # Aggregate evidence (ESF+ indicators, progression, socio-economic value): own organisation
+    # at full detail for coordinators and analysts; partnership-wide aggregates, always with
+    # small-cell suppression, for analysts and administrators (docs/decisions/0010).
+    "evidence.view": frozenset({Role.ANALYST, Role.COORDINATOR, Role.ADMIN}),
+    "evidence.view_partnership": frozenset({Role.ANALYST, Role.ADMIN}),
 }
 
 # Roles that see personal data (pseudonymised data is personal data too): a second factor is

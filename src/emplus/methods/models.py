@@ -25,10 +25,38 @@ class ThematicArea(UUIDModel):
         return self.name_sv
 
 
+class EvidenceLevel(models.IntegerChoices):
+    """The documented scale of how well a method's results are known (docs/decisions/0009)."""
+
+    DESCRIBED = 0, _("0 – described")
+    FOLLOWED_UP = 1, _("1 – results followed up")
+    BEFORE_AFTER = 2, _("2 – progress measured before and after")
+    COMPARED = 3, _("3 – effect estimated against a comparison group")
+    REPLICATED = 4, _("4 – effect replicated in more than one test bed")
+
+
 class Method(UUIDModel):
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
     purpose = models.TextField(_("purpose"), blank=True)
+    # Lists of choice values (pathways.choices.Phase, mapping.choices.TargetGroup and Arena).
+    phases = models.JSONField(_("pathway phases"), default=list, blank=True)
+    target_groups = models.JSONField(_("target groups"), default=list, blank=True)
+    arenas = models.JSONField(_("arenas"), default=list, blank=True)
+    thematic_areas = models.ManyToManyField(
+        ThematicArea, blank=True, related_name="methods", verbose_name=_("thematic areas")
+    )
+    steps = models.TextField(_("how it is done (steps)"), blank=True)
+    resources = models.TextField(_("resources needed"), blank=True)
+    evidence_level = models.PositiveSmallIntegerField(
+        _("evidence level"), choices=EvidenceLevel.choices, default=EvidenceLevel.DESCRIBED
+    )
+    owners = models.ManyToManyField(
+        "organisations.Organisation",
+        blank=True,
+        related_name="owned_methods",
+        verbose_name=_("owner organisations"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -37,3 +65,25 @@ class Method(UUIDModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MethodVersion(UUIDModel):
+    """One version of a method with what changed: methods are refined over time."""
+
+    method = models.ForeignKey(
+        Method, on_delete=models.CASCADE, related_name="versions", verbose_name=_("method")
+    )
+    version = models.CharField(_("version"), max_length=20)
+    released_on = models.DateField(_("released on"))
+    change_note = models.TextField(_("what changed"))
+
+    class Meta:
+        ordering = ["method", "-released_on", "-version"]
+        verbose_name = _("method version")
+        verbose_name_plural = _("method versions")
+        constraints = [
+            models.UniqueConstraint(fields=["method", "version"], name="method_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.version}"

@@ -117,3 +117,17 @@ def followups_due(*, viewer, on: date) -> QuerySet[FollowUp]:
         .filter(Exists(contact_allowed), enrolment__participant__erased_at__isnull=True)
         .select_related("enrolment__participant")
     )
+
+
+def participant_pseudonymised_list(*, viewer) -> QuerySet[Participant]:
+    """Participants of the organisations where the viewer is an analyst (for pseudonymised
+    output only: the caller must leave out every identifying field)."""
+    from emplus.core import scoping
+    from emplus.core.roles import Role
+
+    organisations = {
+        org for org, role, _ in scoping.reach_of(viewer).memberships if role == Role.ANALYST
+    }
+    if not organisations:
+        return Participant.objects.none()
+    return Participant.objects.filter(organisation__in=organisations)

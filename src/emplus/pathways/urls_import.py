@@ -1,3 +1,11 @@
-"""Placeholder until the pages land."""
+"""URLs of the participant import and export page (under /participants/import/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from emplus.pathways import views_import
+
+urlpatterns = [
+    path("", views_import.import_start, name="import"),
+    path("confirm/", views_import.import_confirm, name="import_confirm"),
+    path("export/", views_import.export_download, name="export"),
+]

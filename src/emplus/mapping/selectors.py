@@ -1,0 +1,192 @@
+"""Reads of activities and of their coverage of municipalities (not personal data: every role
+reads them; the view still checks the permission)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from emplus.geo.models import County, Municipality
+from emplus.geo.reference import RURAL_SKR_GROUPS
+from emplus.mapping.choices import Arena, TargetGroup
+from emplus.mapping.models import Activity
+from emplus.pathways.choices import Phase
+
+PER = 10_000  # coverage is counted per this many inhabitants
+
+
+@dataclass(frozen=True)
+class ActivityFilters:
+    arena: str = ""
+    phase: str = ""
+    organisation: str = ""  # organisation code
+    thematic_area: str = ""  # thematic area code
+    target_group: str = ""
+    county: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> ActivityFilters:
+        """Unknown values are dropped rather than trusted."""
+
+        def pick(name: str, allowed) -> str:
+            value = params.get(name, "")
+            return value if value in allowed else ""
+
+        return cls(
+            arena=pick("arena", Arena.values),
+            phase=pick("phase", Phase.values),
+            organisation=params.get("organisation", "")[:32],
+            thematic_area=params.get("thematic_area", "")[:32],
+            target_group=pick("target_group", TargetGroup.values),
+            county=params.get("county", "")[:2],
+            q=params.get("q", "").strip()[:100],
+        )
+
+    def active(self) -> bool:
+        return any(vars(self).values())
+
+
+def _json_list_has(field: str, value: str) -> Q:
+    # A JSON list of codes; matching the quoted code works on SQLite and PostgreSQL alike.
+    return Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+def activity_list(*, viewer, filters: ActivityFilters | None = None) -> QuerySet[Activity]:
+    filters = filters or ActivityFilters()
+    qs = Activity.objects.select_related("organisation", "unit")
+    if filters.arena:
+        qs = qs.filter(arena=filters.arena)
+    if filters.phase:
+        qs = qs.filter(_json_list_has("phases", filters.phase))
+    if filters.target_group:
+        qs = qs.filter(_json_list_has("target_groups", filters.target_group))
+    if filters.organisation:
+        qs = qs.filter(organisation__code=filters.organisation)
+    if filters.thematic_area:
+        qs = qs.filter(thematic_areas__code=filters.thematic_area)
+    if filters.county:
+        qs = qs.filter(municipalities__county_id=filters.county)
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
+    if filters.thematic_area or filters.county:
+        qs = qs.distinct()
+    return qs.order_by("title", "code")
+
+
+def activity_get(*, viewer, pk) -> Activity:
+    return get_object_or_404(
+        Activity.objects.select_related("organisation", "unit__municipality").prefetch_related(
+            "methods", "thematic_areas", "municipalities"
+        ),
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    code: str
+    name: str
+    county_code: str
+    county_name: str
+    population: int
+    activities: int
+    per_10k: float
+    rural: bool
+    sparse: bool
+
+
+def _rate(count: int, population: int) -> float:
+    return round(count * PER / population, 2) if population else 0.0
+
+
+def _counts_by_municipality(activities: QuerySet[Activity]) -> dict[str, int]:
+    through = Activity.municipalities.through
+    rows = (
+        through.objects.filter(activity__in=activities.order_by().values("pk"))
+        .values("municipality_id")
+        .annotate(n=Count("activity_id", distinct=True))
+    )
+    return {r["municipality_id"]: r["n"] for r in rows}
+
+
+def municipality_coverage(*, viewer, filters: ActivityFilters | None = None) -> list[CoverageRow]:
+    """Activities serving each municipality per 10 000 inhabitants, all 290 municipalities (or
+    one county's when the filters name one) including those with none."""
+    filters = filters or ActivityFilters()
+    counts = _counts_by_municipality(
+        activity_list(viewer=viewer, filters=ActivityFilters(**{**vars(filters), "county": ""}))
+    )
+    municipalities = Municipality.objects.with_density().select_related("county").order_by("code")
+    if filters.county:
+        municipalities = municipalities.filter(county_id=filters.county)
+    limit = settings.EMPLUS_SPARSE_DENSITY_MAX
+    return [
+        CoverageRow(
+            code=m.code,
+            name=m.name,
+            county_code=m.county_id,
+            county_name=m.county.short_name,
+            population=m.population_2024,
+            activities=counts.get(m.code, 0),
+            per_10k=_rate(counts.get(m.code, 0), m.population_2024),
+            rural=m.skr_group_2023 in RURAL_SKR_GROUPS,
+            sparse=m.density_per_km2 <= limit,
+        )
+        for m in municipalities
+    ]
+
+
+def county_coverage(*, viewer, filters: ActivityFilters | None = None) -> list[CoverageRow]:
+    """Distinct activities serving any municipality of each county, per 10 000 inhabitants."""
+    filters = filters or ActivityFilters()
+    activities = activity_list(
+        viewer=viewer, filters=ActivityFilters(**{**vars(filters), "county": ""})
+    )
+    through = Activity.municipalities.through
+    counts = {
+        r["municipality__county_id"]: r["n"]
+        for r in through.objects.filter(activity__in=activities.order_by().values("pk"))
+        .values("municipality__county_id")
+        .annotate(n=Count("activity_id", distinct=True))
+    }
+    return [
+        CoverageRow(
+            code=c.code,
+            name=c.name,
+            county_code=c.code,
+            county_name=c.short_name,
+            population=c.population_2024,
+            activities=counts.get(c.code, 0),
+            per_10k=_rate(counts.get(c.code, 0), c.population_2024),
+            rural=False,
+            sparse=False,
+        )
+        for c in County.objects.order_by("code")
+    ]
+
+
+COVERAGE_SORTS = {
+    "code": lambda r: r.code,
+    "name": lambda r: r.name,
+    "county": lambda r: (r.county_code, r.code),
+    "population": lambda r: r.population,
+    "activities": lambda r: r.activities,
+    "rate": lambda r: r.per_10k,
+}
+
+
+def coverage_sorted(rows: list[CoverageRow], *, sort: str, descending: bool) -> list[CoverageRow]:
+    key = COVERAGE_SORTS.get(sort, COVERAGE_SORTS["code"])
+    return sorted(rows, key=lambda r: (key(r), r.code), reverse=descending)
+
+
+def white_spots(*, viewer, arena: str = "", max_per_10k: float = 0.0) -> list[CoverageRow]:
+    """Rural (SKR C8, C9) or sparsely populated municipalities whose coverage for the arena is
+    at most `max_per_10k` activities per 10 000 inhabitants (0: none at all), largest first."""
+    rows = municipality_coverage(viewer=viewer, filters=ActivityFilters(arena=arena))
+    spots = [r for r in rows if (r.rural or r.sparse) and r.per_10k <= max_per_10k]
+    return sorted(spots, key=lambda r: (-r.population, r.code))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from emplus.mapping import views
+
+app_name = "mapping"
+urlpatterns = [
+    path("", views.coverage, name="coverage"),
+    path("white-spots/", views.white_spots, name="white_spots"),
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/<uuid:pk>/", views.activity_detail, name="activity"),
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,211 @@
+"""Pages of the mapping module: coverage map and table, white spots, activities, search."""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from emplus.core.permissions import permission_required
+from emplus.geo import maps
+from emplus.geo.models import County
+from emplus.mapping import search as search_module
+from emplus.mapping import selectors
+from emplus.mapping.choices import Arena, TargetGroup, labels
+from emplus.methods.models import ThematicArea
+from emplus.organisations.models import Organisation
+from emplus.pathways.choices import Phase
+
+# Class breaks for activities per 10 000 inhabitants; the first class holds only "none".
+RATE_BREAKS = (0.001, 1.0, 2.0, 4.0)
+
+
+def rate_label(value: float) -> str:
+    return number_format(value, 2)
+
+
+def _rate_legend() -> list[str]:
+    return [
+        _("none"),
+        _("under %(n)s") % {"n": 1},
+        "1–2",
+        "2–4",
+        _("%(n)s or more") % {"n": 4},
+    ]
+
+
+def coverage_map(rows, *, level: str) -> maps.Choropleth:
+    return maps.choropleth(
+        level=level,
+        names={r.code: r.name for r in rows},
+        values={r.code: r.per_10k for r in rows},
+        breaks=RATE_BREAKS,
+        legend_labels=_rate_legend(),
+        value_format=rate_label,
+    )
+
+
+def _filter_choices() -> dict:
+    return {
+        "arenas": Arena.choices,
+        "phases": Phase.choices,
+        "target_groups": TargetGroup.choices,
+        "organisations": Organisation.objects.filter(activities__isnull=False)
+        .distinct()
+        .order_by("name"),
+        "thematic_areas": ThematicArea.objects.order_by("order"),
+        "counties": County.objects.order_by("code"),
+    }
+
+
+def _sort_params(request, default: str = "code") -> tuple[str, bool, str]:
+    sort = request.GET.get("sort", default)
+    key = sort.lstrip("-")
+    if key not in selectors.COVERAGE_SORTS:
+        key, sort = default, default
+    params = request.GET.copy()
+    params.pop("sort", None)
+    return key, sort.startswith("-"), params.urlencode()
+
+
+@permission_required("activity.view")
+def coverage(request):
+    filters = selectors.ActivityFilters.from_params(request.GET)
+    level = "county" if request.GET.get("level") == "county" and not filters.county else ""
+    if level == "county":
+        rows = selectors.county_coverage(viewer=request.user, filters=filters)
+    else:
+        rows = selectors.municipality_coverage(viewer=request.user, filters=filters)
+    key, descending, query_without_sort = _sort_params(request)
+    county = County.objects.filter(code=filters.county).first() if filters.county else None
+    columns = [
+        ("code", _("Code"), False),
+        ("name", _("County") if level == "county" else _("Municipality"), False),
+    ]
+    if not level and not county:
+        columns.append(("county", _("County"), False))
+    columns += [
+        ("population", _("Population 2024"), True),
+        ("activities", _("Activities"), True),
+        ("rate", _("Activities per 10 000 inhabitants"), True),
+    ]
+    return render(
+        request,
+        "mapping/coverage.html",
+        {
+            "filters": filters,
+            "level": level,
+            "county": county,
+            "rows": selectors.coverage_sorted(rows, sort=key, descending=descending),
+            "map": coverage_map(rows, level=level or "municipality"),
+            "sort": key,
+            "descending": descending,
+            "query_without_sort": query_without_sort,
+            "columns": columns,
+            **_filter_choices(),
+        },
+    )
+
+
+def _max_rate(request) -> float:
+    try:
+        value = float(request.GET.get("max_rate", "0").replace(",", "."))
+    except ValueError:
+        return 0.0
+    return min(max(value, 0.0), 100.0)
+
+
+@permission_required("activity.view")
+def white_spots(request):
+    arena = request.GET.get("arena", "")
+    arena = arena if arena in Arena.values else ""
+    max_rate = _max_rate(request)
+    rows = selectors.white_spots(viewer=request.user, arena=arena, max_per_10k=max_rate)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="white-spots.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "municipality_code",
+                "municipality",
+                "county",
+                "population_2024",
+                "rural",
+                "sparsely_populated",
+                "activities",
+                "activities_per_10000",
+            ]
+        )
+        for r in rows:
+            writer.writerow(
+                [
+                    r.code,
+                    r.name,
+                    r.county_name,
+                    r.population,
+                    int(r.rural),
+                    int(r.sparse),
+                    r.activities,
+                    f"{r.per_10k:.2f}",
+                ]
+            )
+        return response
+    params = request.GET.copy()
+    params["format"] = "csv"
+    return render(
+        request,
+        "mapping/white_spots.html",
+        {
+            "rows": rows,
+            "arena": arena,
+            "arenas": Arena.choices,
+            "max_rate": max_rate,
+            "csv_query": params.urlencode(),
+            "total_population": sum(r.population for r in rows),
+        },
+    )
+
+
+@permission_required("activity.view")
+def activity_list(request):
+    filters = selectors.ActivityFilters.from_params(request.GET)
+    qs = selectors.activity_list(viewer=request.user, filters=filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "mapping/activity_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query_without_page": params.urlencode(),
+            **_filter_choices(),
+        },
+    )
+
+
+@permission_required("activity.view")
+def activity_detail(request, pk):
+    activity = selectors.activity_get(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "mapping/activity_detail.html",
+        {
+            "activity": activity,
+            "phases": labels(Phase, activity.phases),
+            "target_groups": labels(TargetGroup, activity.target_groups),
+        },
+    )
+
+
+@permission_required("activity.view")
+def search(request):
+    q = request.GET.get("q", "").strip()[:100]
+    results = search_module.search(viewer=request.user, q=q) if q else None
+    return render(request, "mapping/search.html", {"q": q, "results": results})

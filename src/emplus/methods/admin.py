@@ -1,0 +1,28 @@
+"""Django admin for the methods library and the thematic areas."""
+
+from django.contrib import admin
+
+from emplus.mapping.admin import OwnedByOrganisationAdmin
+from emplus.methods.models import Method, MethodVersion, ThematicArea
+
+
+class MethodVersionInline(admin.TabularInline):
+    model = MethodVersion
+    extra = 0
+
+
+@admin.register(Method)
+class MethodAdmin(OwnedByOrganisationAdmin):
+    owner_field = "owners"
+    list_display = ["name", "code", "evidence_level"]
+    list_filter = ["evidence_level", "thematic_areas"]
+    search_fields = ["name", "code", "purpose"]
+    filter_horizontal = ["thematic_areas", "owners"]
+    inlines = [MethodVersionInline]
+
+
+@admin.register(ThematicArea)
+class ThematicAreaAdmin(admin.ModelAdmin):
+    list_display = ["order", "code", "name_sv", "name_en"]
+    list_display_links = ["code"]
+    search_fields = ["name_sv", "name_en", "code"]

@@ -1,0 +1,83 @@
+"""Reads of the methods library and thematic areas (not personal data: every role reads them),
+and the suppressed outcomes of the participants whose pathway used a method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from emplus.core.suppression import suppress_rows
+from emplus.methods.models import Method, ThematicArea
+from emplus.pathways.choices import ExitReason
+
+WORK_OR_STUDY = (ExitReason.JOB, ExitReason.SELF_EMPLOYMENT, ExitReason.EDUCATION)
+
+
+@dataclass(frozen=True)
+class MethodFilters:
+    phase: str = ""
+    thematic_area: str = ""
+    evidence_level: int | None = None
+
+
+def method_list(*, viewer, filters: MethodFilters | None = None) -> QuerySet[Method]:
+    filters = filters or MethodFilters()
+    qs = Method.objects.prefetch_related("thematic_areas", "owners").annotate(
+        activity_count=Count("activities", distinct=True)
+    )
+    if filters.phase:
+        qs = qs.filter(phases__icontains=f'"{filters.phase}"')
+    if filters.thematic_area:
+        qs = qs.filter(thematic_areas__code=filters.thematic_area)
+    if filters.evidence_level is not None:
+        qs = qs.filter(evidence_level__gte=filters.evidence_level)
+    return qs.order_by("name")
+
+
+def method_get(*, viewer, code: str) -> Method:
+    return get_object_or_404(
+        Method.objects.prefetch_related("thematic_areas", "owners", "versions"), code=code
+    )
+
+
+def thematic_area_list(*, viewer) -> QuerySet[ThematicArea]:
+    return ThematicArea.objects.annotate(
+        method_count=Count("methods", distinct=True),
+        activity_count=Count("activities", distinct=True),
+        test_bed_count=Count("test_beds", distinct=True),
+    ).order_by("order", "code")
+
+
+def thematic_area_get(*, viewer, code: str) -> ThematicArea:
+    return get_object_or_404(ThematicArea, code=code)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Counts of participants; None where small-cell suppression hides the cell."""
+
+    participants: int | None
+    exited: int | None
+    work_or_study: int | None
+    other_exit: int | None
+
+
+def enrolment_outcomes(enrolments: QuerySet) -> Outcomes:
+    """Aggregate counts only (no participant is read), suppressed for every viewer: the
+    participants belong to several organisations."""
+    counts = enrolments.aggregate(
+        participants=Count("participant", distinct=True),
+        exited=Count("pk", filter=Q(exit_date__isnull=False)),
+        work_or_study=Count("pk", filter=Q(exit_date__isnull=False, exit_reason__in=WORK_OR_STUDY)),
+    )
+    other = counts["exited"] - counts["work_or_study"]
+    [participants], [exited, work_or_study, other_exit] = suppress_rows(
+        [[counts["participants"]], [counts["exited"], counts["work_or_study"], other]]
+    )
+    return Outcomes(participants, exited, work_or_study, other_exit)
+
+
+def method_outcomes(*, viewer, method: Method) -> Outcomes:
+    return enrolment_outcomes(method.enrolments.all())

@@ -1,0 +1,75 @@
+"""Pages of the methods library and the thematic areas."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from emplus.core.permissions import permission_required
+from emplus.mapping.choices import Arena, TargetGroup, labels
+from emplus.methods import selectors
+from emplus.methods.models import EvidenceLevel, ThematicArea
+from emplus.pathways.choices import Phase
+
+
+@permission_required("method.view")
+def method_list(request):
+    phase = request.GET.get("phase", "")
+    area = request.GET.get("thematic_area", "")[:32]
+    filters = selectors.MethodFilters(
+        phase=phase if phase in Phase.values else "", thematic_area=area
+    )
+    return render(
+        request,
+        "methods/method_list.html",
+        {
+            "methods": selectors.method_list(viewer=request.user, filters=filters),
+            "filters": filters,
+            "phases": Phase.choices,
+            "thematic_areas": ThematicArea.objects.order_by("order"),
+            "evidence_levels": EvidenceLevel.choices,
+        },
+    )
+
+
+@permission_required("method.view")
+def method_detail(request, code: str):
+    method = selectors.method_get(viewer=request.user, code=code)
+    return render(
+        request,
+        "methods/method_detail.html",
+        {
+            "method": method,
+            "phases": labels(Phase, method.phases),
+            "arenas": labels(Arena, method.arenas),
+            "target_groups": labels(TargetGroup, method.target_groups),
+            "steps": [s for s in method.steps.splitlines() if s.strip()],
+            "activities": method.activities.select_related("organisation").order_by("title"),
+            "test_beds": method.test_beds.order_by("name"),
+            "outcomes": selectors.method_outcomes(viewer=request.user, method=method),
+        },
+    )
+
+
+@permission_required("method.view")
+def thematic_area_list(request):
+    return render(
+        request,
+        "methods/thematic_area_list.html",
+        {"areas": selectors.thematic_area_list(viewer=request.user)},
+    )
+
+
+@permission_required("method.view")
+def thematic_area_detail(request, code: str):
+    area = selectors.thematic_area_get(viewer=request.user, code=code)
+    return render(
+        request,
+        "methods/thematic_area_detail.html",
+        {
+            "area": area,
+            "methods": area.methods.order_by("name"),
+            "activities": area.activities.select_related("organisation").order_by("title")[:100],
+            "activity_count": area.activities.count(),
+            "test_beds": area.test_beds.order_by("name"),
+        },
+    )

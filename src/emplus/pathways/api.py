@@ -1,0 +1,338 @@
+"""API endpoints of the pathway module, scoped exactly like the pages; analysts get a
+pseudonymised endpoint only."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import django_filters
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from emplus.api.base import ScopedReadOnlyViewSet
+from emplus.core import scoping
+from emplus.core.audit import audit_log
+from emplus.core.permissions import RolePermission, has_permission
+from emplus.core.roles import Role
+from emplus.organisations.models import Unit
+from emplus.pathways import selectors, services
+from emplus.pathways.choices import Phase
+from emplus.pathways.models import Assessment, Enrolment, Participant, PathwayEvent
+from emplus.pathways.serializers import (
+    AssessmentSerializer,
+    EnrolmentSerializer,
+    ParticipantCreatedSerializer,
+    ParticipantDetailSerializer,
+    ParticipantListSerializer,
+    ParticipantUpdateSerializer,
+    ParticipantWriteSerializer,
+    PathwayEventSerializer,
+    PseudonymisedParticipantSerializer,
+)
+
+
+class WritePermission(BasePermission):
+    """Unsafe methods need the view's `write_permission` as well."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        permission = getattr(view, "write_permission", None)
+        return permission is not None and has_permission(request.user, permission)
+
+
+def _audit_reads(request, participants, action: str = "participant.listed_api") -> None:
+    """One audit event per participant whose record a response shows."""
+    seen = set()
+    for participant in participants:
+        if participant.pk in seen:
+            continue
+        seen.add(participant.pk)
+        audit_log(actor=request.user, action=action, target=participant, purpose="case_work")
+
+
+def _field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+# --- participants -------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="Search the reference and the names."),
+        OpenApiParameter("phase", str, enum=Phase.values),
+        OpenApiParameter("status", str, enum=["active", "exited"]),
+        OpenApiParameter("followup_due", bool),
+    ]
+)
+class ParticipantViewSet(ScopedReadOnlyViewSet):
+    """Participants of the caller's unit (coach) or organisation (coordinator), and those shared
+    with it by consent. Create and change go through the registration services."""
+
+    permission_classes = [IsAuthenticated, RolePermission, WritePermission]
+    required_permission = "participant.view"
+    write_permission = "participant.change"
+    queryset = Participant.objects.none()  # for the schema; get_queryset() scopes
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ParticipantListSerializer
+        if self.action == "create":
+            return ParticipantWriteSerializer
+        if self.action in ("update", "partial_update"):
+            return ParticipantUpdateSerializer
+        return ParticipantDetailSerializer
+
+    def get_queryset(self):
+        return Participant.objects.visible_to(self.request.user).filter(erased_at__isnull=True)
+
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        filters = selectors.CaseloadFilters(
+            q=params.get("q", ""),
+            phase=params.get("phase", ""),
+            status=params.get("status", ""),
+            followup_due=params.get("followup_due", "").lower() in ("1", "true", "yes"),
+        )
+        people = selectors.participant_list(viewer=request.user, filters=filters)
+        page = self.paginate_queryset(people)
+        _audit_reads(request, page)
+        return self.get_paginated_response(ParticipantListSerializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        participant = selectors.participant_get(viewer=request.user, pk=kwargs["pk"])
+        return Response(ParticipantDetailSerializer(participant).data)
+
+    def _units_for(self, user) -> set:
+        reach = scoping.reach_of(user)
+        allowed = set()
+        for organisation_id, role, unit_id in reach.memberships:
+            if role == Role.COORDINATOR:
+                allowed |= set(
+                    Unit.objects.filter(organisation_id=organisation_id).values_list(
+                        "pk", flat=True
+                    )
+                )
+            elif role == Role.COACH and unit_id is not None:
+                allowed.add(unit_id)
+        return allowed
+
+    @extend_schema(
+        request=ParticipantWriteSerializer, responses={201: ParticipantCreatedSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        data = ParticipantWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        unit_id = values.pop("unit")
+        if unit_id not in self._units_for(request.user):
+            raise serializers.ValidationError(
+                {"unit": [_("You cannot register participants in this unit.")]}
+            )
+        unit = Unit.objects.select_related("organisation").get(pk=unit_id)
+        try:
+            registration = services.participant_register(
+                actor=request.user, organisation=unit.organisation, unit=unit, **values
+            )
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from None
+        body = ParticipantCreatedSerializer(
+            registration.participant, context={"known_elsewhere": registration.known_elsewhere}
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ParticipantUpdateSerializer, responses=ParticipantDetailSerializer)
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        participant = selectors.participant_for_change(viewer=request.user, pk=kwargs["pk"])
+        data = ParticipantUpdateSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        try:
+            participant = services.participant_update(
+                actor=request.user, participant=participant, **data.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from None
+        return Response(ParticipantDetailSerializer(participant).data)
+
+    @extend_schema(request=ParticipantUpdateSerializer, responses=ParticipantDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+# --- the pathway, read-only ---------------------------------------------------------------------
+
+
+def _visible_enrolments(user):
+    return Enrolment.objects.visible_to(user).filter(participant__erased_at__isnull=True)
+
+
+class _PathwayReadViewSet(ScopedReadOnlyViewSet):
+    required_permission = "participant.view"
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        _audit_reads(request, [self.participant_of(obj) for obj in page])
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        _audit_reads(request, [self.participant_of(obj)], action="participant.viewed")
+        return Response(self.get_serializer(obj).data)
+
+    def participant_of(self, obj) -> Participant:
+        return obj.enrolment.participant
+
+
+class EnrolmentFilter(django_filters.FilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant_id")
+
+    class Meta:
+        model = Enrolment
+        fields = ["participant"]
+
+
+class EnrolmentViewSet(_PathwayReadViewSet):
+    serializer_class = EnrolmentSerializer
+    filterset_class = EnrolmentFilter
+
+    def get_queryset(self):
+        return (
+            Enrolment.objects.filter(pk__in=_visible_enrolments(self.request.user).values("pk"))
+            .select_related("participant__organisation", "method", "test_bed", "follow_up")
+            .order_by("-entry_date", "pk")
+        )
+
+    def participant_of(self, obj) -> Participant:
+        return obj.participant
+
+
+class EventFilter(django_filters.FilterSet):
+    participant = django_filters.UUIDFilter(field_name="enrolment__participant_id")
+    enrolment = django_filters.UUIDFilter(field_name="enrolment_id")
+
+    class Meta:
+        model = PathwayEvent
+        fields = ["participant", "enrolment", "kind"]
+
+
+class EventViewSet(_PathwayReadViewSet):
+    serializer_class = PathwayEventSerializer
+    filterset_class = EventFilter
+
+    def get_queryset(self):
+        return (
+            PathwayEvent.objects.filter(
+                enrolment__in=_visible_enrolments(self.request.user).values("pk")
+            )
+            .select_related("enrolment__participant__organisation")
+            .order_by("occurred_on", "pk")
+        )
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    participant = django_filters.UUIDFilter(field_name="enrolment__participant_id")
+    enrolment = django_filters.UUIDFilter(field_name="enrolment_id")
+
+    class Meta:
+        model = Assessment
+        fields = ["participant", "enrolment"]
+
+
+class AssessmentViewSet(_PathwayReadViewSet):
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
+
+    def get_queryset(self):
+        return (
+            Assessment.objects.filter(
+                enrolment__in=_visible_enrolments(self.request.user).values("pk")
+            )
+            .select_related("enrolment__participant__organisation", "instrument")
+            .prefetch_related("scores__dimension")
+            .order_by("assessed_on", "pk")
+        )
+
+
+# --- pseudonymised, for analysts ----------------------------------------------------------------
+
+
+def export_key_for(user, day):
+    """Keys for one analyst and one day: HMAC-SHA256 with the pseudonym key over a label, the
+    analyst, the day and the record id. Stable while paging through a day's export, different
+    for another analyst or day, and never the linkage pseudonym (docs/decisions/0008)."""
+    secret = settings.EMPLUS_PSEUDONYM_KEY.encode("utf-8")
+    prefix = f"emplus.analyst-export\x00{user.pk}\x00{day.isoformat()}\x00"
+
+    def key(participant: Participant) -> str:
+        message = (prefix + str(participant.pk)).encode("utf-8")
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+    return key
+
+
+class PseudonymisedParticipantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Participants of the analyst's own organisation(s), pseudonymised, with their pathway.
+
+    A list only: a detail address would carry the record id, which identifies."""
+
+    permission_classes = [IsAuthenticated, RolePermission]
+    required_permission = "participant.view_pseudonymised"
+    serializer_class = PseudonymisedParticipantSerializer
+    filterset_class = None
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return login_not_required(super().as_view(*args, **kwargs))
+
+    def get_queryset(self):
+        enrolments = Enrolment.objects.select_related(
+            "method", "test_bed", "follow_up"
+        ).prefetch_related(
+            "steps",
+            "events",
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.select_related("instrument").prefetch_related(
+                    "scores__dimension"
+                ),
+            ),
+        )
+        # Ordered by the random record id, not by the reference: the order must reveal nothing.
+        return (
+            selectors.participant_pseudonymised_list(viewer=self.request.user)
+            .select_related("organisation")
+            .prefetch_related(Prefetch("enrolments", queryset=enrolments.order_by("entry_date")))
+            .order_by("pk")
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["export_key"] = export_key_for(self.request.user, timezone.localdate())
+        return context
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        audit_log(
+            actor=request.user,
+            action="participant.pseudonymised_listed",
+            organisation=None,
+            purpose="evaluation",
+            details={
+                "page": request.query_params.get("page", "1"),
+                "count": len(response.data.get("results", [])),
+            },
+        )
+        return response

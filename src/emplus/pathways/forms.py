@@ -1,0 +1,394 @@
+"""Forms of the coach's pages: input shape and messages only; the rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from emplus.core import scoping
+from emplus.core.roles import Role
+from emplus.geo.models import Municipality
+from emplus.organisations.models import Organisation, Unit
+from emplus.pathways.choices import (
+    ConsentPurpose,
+    EventKind,
+    ExitReason,
+    Gender,
+    LabourMarketStatus,
+    Phase,
+    SpecialCategoryAnswer,
+)
+from emplus.pathways.models import Participant
+
+BLANK = [("", _("Not stated"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _date(label, *, required=True, initial=None, help_text=""):
+    return forms.DateField(
+        label=label, required=required, initial=initial, widget=DateInput, help_text=help_text
+    )
+
+
+def _yes_no(label):
+    return forms.NullBooleanField(label=label, required=False, widget=forms.NullBooleanSelect)
+
+
+def registration_units(user):
+    """Units where the user may register participants: a coach's own unit(s), a coordinator's
+    organisation's units."""
+    condition = Q()
+    for organisation_id, role, unit_id in scoping.reach_of(user).memberships:
+        if role == Role.COORDINATOR:
+            condition |= Q(organisation_id=organisation_id)
+        elif role == Role.COACH and unit_id is not None:
+            condition |= Q(pk=unit_id, organisation_id=organisation_id)
+    if not condition:
+        return Unit.objects.none()
+    return Unit.objects.filter(condition).select_related("organisation").order_by("name")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.organisation.name})"
+
+
+class EntryFields(forms.Form):
+    """Identity, contact and entry characteristics shared by registration and editing."""
+
+    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=100, required=False)
+    personal_id = forms.CharField(
+        label=_("Personal identity number"),
+        max_length=13,
+        required=False,
+        help_text=_("Personnummer or samordningsnummer, 10 or 12 digits (optional)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    birth_date = _date(_("Birth date"), required=False)
+    gender = forms.ChoiceField(label=_("Gender"), choices=BLANK + Gender.choices, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality of residence at entry"),
+        queryset=Municipality.objects.order_by("name"),
+        required=False,
+        empty_label=_("Not stated"),
+    )
+    lm_status_entry = forms.ChoiceField(
+        label=_("Labour-market status at entry"),
+        choices=BLANK + LabourMarketStatus.choices,
+        required=False,
+    )
+    unemployed_months = forms.IntegerField(
+        label=_("Months of unemployment at entry"), min_value=0, max_value=600, required=False
+    )
+    isced = forms.TypedChoiceField(
+        label=_("Highest education (ISCED 2011)"),
+        choices=BLANK + [(str(level), str(level)) for level in range(9)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("0 = below primary school, 3 = upper secondary, 6 = bachelor's degree."),
+    )
+    citizenship = forms.CharField(
+        label=_("Citizenship"),
+        max_length=10,
+        required=False,
+        help_text=_("Two-letter country code (e.g. SE), stateless or unknown."),
+    )
+    born_abroad = _yes_no(_("Born abroad"))
+    parents_born_abroad = forms.TypedChoiceField(
+        label=_("Parents born abroad"),
+        choices=BLANK + [("0", "0"), ("1", "1"), ("2", "2")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    homeless = _yes_no(_("Homeless or housing exclusion"))
+    special_consent = forms.BooleanField(
+        label=_("The participant has given explicit consent to recording disability and minority"),
+        required=False,
+    )
+    disability = forms.ChoiceField(
+        label=_("Disability"), choices=BLANK + SpecialCategoryAnswer.choices, required=False
+    )
+    minority = forms.ChoiceField(
+        label=_("Belongs to a minority"),
+        choices=BLANK + SpecialCategoryAnswer.choices,
+        required=False,
+    )
+
+    entry_fields = (
+        "birth_date",
+        "gender",
+        "municipality",
+        "lm_status_entry",
+        "unemployed_months",
+        "isced",
+        "citizenship",
+        "born_abroad",
+        "parents_born_abroad",
+        "homeless",
+    )
+    contact_fields = ("given_name", "family_name", "phone", "email")
+    special_fields = ("disability", "minority")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("special_consent"):
+            for name in self.special_fields:
+                if data.get(name):
+                    self.add_error(
+                        name,
+                        _(
+                            "Record disability or minority only with the participant's explicit "
+                            "consent: tick the consent box first."
+                        ),
+                    )
+        return data
+
+    def participant_values(self) -> dict:
+        data = self.cleaned_data
+        values = {name: data.get(name) for name in self.entry_fields}
+        for name in ("gender", "lm_status_entry", "citizenship"):
+            values[name] = values[name] or ""
+        values.update({name: data.get(name) or "" for name in self.contact_fields})
+        if data.get("special_consent"):
+            values.update({name: data.get(name) or "" for name in self.special_fields})
+        else:
+            values.update(dict.fromkeys(self.special_fields, ""))
+        return values
+
+    @property
+    def special_category_basis(self) -> str:
+        return "consent" if self.cleaned_data.get("special_consent") else ""
+
+    @property
+    def special_has_errors(self) -> bool:
+        return any(self[name].errors for name in ("special_consent", *self.special_fields))
+
+
+class ConsentFields(forms.Form):
+    purposes = forms.MultipleChoiceField(
+        label=_("The participant agrees to"),
+        choices=ConsentPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=True,
+    )
+    shared_with = forms.ModelMultipleChoiceField(
+        label=_("Share with these partner organisations"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Only when the participant agrees to sharing."),
+    )
+    information_version = forms.CharField(
+        label=_("Version of the information text"),
+        max_length=32,
+        initial="1",
+        help_text=_("The version of the information the participant was given."),
+    )
+    given_on = _date(_("Consent given on"), initial=timezone.localdate)
+
+    def __init__(self, *args, own_organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shared_with"].queryset = (
+            Organisation.objects.filter(is_partner=True)
+            .exclude(pk__in=[getattr(o, "pk", o) for o in own_organisations])
+            .order_by("name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        purposes = set(data.get("purposes") or [])
+        if "purposes" in data and ConsentPurpose.CASE_WORK not in purposes:
+            self.add_error(
+                "purposes", _("Registration needs the participant's consent to case work.")
+            )
+        if data.get("shared_with") and ConsentPurpose.SHARING not in purposes:
+            self.add_error(
+                "shared_with", _("Name organisations only when the participant agrees to sharing.")
+            )
+        return data
+
+    def consent_values(self) -> dict:
+        data = self.cleaned_data
+        purposes = set(data["purposes"])
+        values = {p: p in purposes for p in ConsentPurpose.values}
+        values["special_categories"] = bool(data.get("special_consent"))
+        return {
+            "information_version": data["information_version"],
+            "given_on": data["given_on"],
+            "shared_with": list(data.get("shared_with") or []),
+            **values,
+        }
+
+
+class RegisterForm(EntryFields, ConsentFields):
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    participant_ref = forms.CharField(
+        label=_("Participant reference"),
+        max_length=64,
+        help_text=_("Your organisation's own reference, e.g. a case number (not the name)."),
+    )
+    entry_date = _date(_("Entry date"), initial=timezone.localdate)
+
+    field_order = ["unit", "participant_ref"]
+
+    def __init__(self, *args, user, **kwargs):
+        units = registration_units(user)
+        organisations = {u.organisation_id for u in units}
+        super().__init__(*args, own_organisations=organisations, **kwargs)
+        self.fields["unit"].queryset = units
+        if len(units) == 1:
+            self.fields["unit"].initial = units[0].pk
+
+    def clean(self):
+        data = super().clean()
+        unit, ref = data.get("unit"), data.get("participant_ref")
+        if (
+            unit is not None
+            and ref
+            and Participant.objects.filter(
+                organisation_id=unit.organisation_id, participant_ref=ref
+            ).exists()
+        ):
+            self.add_error(
+                "participant_ref", _("This reference is already used in your organisation.")
+            )
+        return data
+
+
+class ParticipantEditForm(EntryFields):
+    def __init__(self, *args, participant: Participant, **kwargs):
+        initial = {name: getattr(participant, name) for name in self.entry_fields}
+        initial.update({name: getattr(participant, name) for name in self.contact_fields})
+        initial.update({name: getattr(participant, name) for name in self.special_fields})
+        initial["municipality"] = participant.municipality_id
+        initial["special_consent"] = bool(participant.special_category_basis)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["personal_id"].help_text = _(
+            "Leave empty to keep the recorded number. Personnummer or samordningsnummer, 10 or 12 "
+            "digits."
+        )
+
+
+class ConsentForm(ConsentFields):
+    special_consent = forms.BooleanField(
+        label=_("The participant gives explicit consent to recording disability and minority"),
+        required=False,
+    )
+
+
+class EnrolmentForm(forms.Form):
+    entry_date = _date(_("Entry date"), initial=timezone.localdate)
+
+
+class StepForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+    activity = forms.CharField(label=_("Activity"), max_length=200)
+    started_on = _date(_("Started on"), initial=timezone.localdate)
+    ended_on = _date(_("Ended on"), required=False)
+    hours = forms.DecimalField(
+        label=_("Hours"), min_value=0, max_digits=6, decimal_places=1, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("started_on"), data.get("ended_on")
+        if start and end and end < start:
+            self.add_error("ended_on", _("The end cannot be before the start."))
+        return data
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What happened"), choices=EventKind.choices)
+    occurred_on = _date(_("Date"), initial=timezone.localdate)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("No health details or identity numbers here."),
+    )
+
+
+class GoalForm(forms.Form):
+    description = forms.CharField(
+        label=_("Goal"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    target_date = _date(_("Target date"), required=False)
+    achieved_on = _date(_("Achieved on"), required=False)
+
+
+class ExitForm(forms.Form):
+    exit_date = _date(_("Exit date"), initial=timezone.localdate)
+    reason = forms.ChoiceField(label=_("Exit reason"), choices=ExitReason.choices)
+    observed_on = _date(
+        _("Situation upon leaving recorded on"),
+        required=False,
+        help_text=_("Empty means the exit date."),
+    )
+    job_searching = _yes_no(_("Job searching upon leaving"))
+    in_education = _yes_no(_("In education or training upon leaving"))
+    qualification = _yes_no(_("Gained a qualification upon leaving"))
+    employed = _yes_no(_("Employed or self-employed upon leaving"))
+
+    def __init__(self, *args, entry_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entry_date = entry_date
+
+    def clean(self):
+        data = super().clean()
+        exit_date, observed = data.get("exit_date"), data.get("observed_on")
+        if exit_date and self.entry_date and exit_date < self.entry_date:
+            self.add_error("exit_date", _("The exit cannot be before the entry."))
+        if exit_date and observed and observed < exit_date:
+            self.add_error("observed_on", _("The situation cannot be recorded before the exit."))
+        return data
+
+
+class FollowUpForm(forms.Form):
+    observed_on = _date(_("Recorded on"), initial=timezone.localdate)
+    employed = _yes_no(_("Employed or self-employed"))
+    improved = _yes_no(_("Improved labour-market situation"))
+
+
+class AssessmentForm(forms.Form):
+    assessed_on = _date(_("Date"), initial=timezone.localdate)
+
+    def __init__(self, *args, instrument, language="sv", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        english = language.startswith("en")
+        choices = [(str(v), str(v)) for v in range(instrument.scale_min, instrument.scale_max + 1)]
+        self.dimension_codes = []
+        for dimension in instrument.dimensions.order_by("order"):
+            low = dimension.anchor_low_en if english else dimension.anchor_low_sv
+            high = dimension.anchor_high_en if english else dimension.anchor_high_sv
+            name = f"score_{dimension.code}"
+            self.dimension_codes.append(dimension.code)
+            self.fields[name] = forms.TypedChoiceField(
+                label=dimension.label_en if english else dimension.label_sv,
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "scale"}),
+                help_text=_("%(min)s = %(low)s, %(max)s = %(high)s")
+                % {
+                    "min": instrument.scale_min,
+                    "low": low,
+                    "max": instrument.scale_max,
+                    "high": high,
+                },
+            )
+
+    def scores(self) -> dict[str, int]:
+        return {code: self.cleaned_data[f"score_{code}"] for code in self.dimension_codes}

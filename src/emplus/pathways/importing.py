@@ -1,0 +1,601 @@
+"""Importing a participant file into the database: check everything, then write in one transaction.
+
+Rules (the participant-file spec, plus what a database adds):
+
+- A file with any error imports nothing; every error names its row and column.
+- Rows are keyed by (organisation, participant_ref): a known reference updates that
+  participant, an unknown one creates it. Values are compared before writing, so importing the
+  same file again writes no row and touches no `updated_at`.
+- The organisation column must name the organisation chosen for the import (its code or name)
+  on every row. The file's own checks and this one are reported together; the checks against
+  the database (method and test-bed codes, one person under two references, another unit's
+  participant) follow once the file itself is valid.
+- Unit of a new participant: a coach's own unit; for a coordinator the unit of the
+  organisation whose municipality is the row's municipality_code (the first such unit by
+  name), else the organisation's first unit by name. An update never moves a participant to
+  another unit, and a coach cannot update a participant of another unit.
+- personal_id is validated again by `services.identity_check`, stored encrypted with its
+  pseudonym. An empty personal_id never removes a stored one (removing identity is erasure).
+- disability and minority are stored only under a legal basis (`consent`); without one they
+  are left out and counted.
+- The row of a participant describes one enrolment: the participant's enrolment with the same
+  entry_date, else the latest one when it is still open or overlaps the row's entry_date (a
+  correction), else a new enrolment (a new period). A follow-up is kept when the row has an
+  exit_date or a followup_observed_on (due six months after exit, as `enrolment_exit` does).
+- Rows whose entry_date is after the reporting date (today) are left out, as the file reader
+  warns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from emplus.core.audit import audit_log
+from emplus.core.roles import Role
+from emplus.evidence.participant_file import COLUMNS, FileIssue, read_participant_file
+from emplus.organisations.models import Membership, Organisation, Unit
+from emplus.pathways.choices import LegalBasis
+from emplus.pathways.models import Enrolment, FollowUp, ImportBatch, Participant
+from emplus.pathways.services import FOLLOW_UP_AFTER, identity_check
+
+CHUNK_SIZE = 1000
+LOOKUP_CHUNK = 2000
+
+# Participant model field -> participant-file column (entry characteristics).
+PARTICIPANT_FIELDS: dict[str, str] = {
+    "birth_date": "birth_date",
+    "gender": "gender",
+    "municipality_id": "municipality_code",
+    "lm_status_entry": "lm_status_entry",
+    "unemployed_months": "unemployed_months",
+    "isced": "isced",
+    "citizenship": "citizenship",
+    "born_abroad": "born_abroad",
+    "parents_born_abroad": "parents_born_abroad",
+    "homeless": "homeless",
+    "rural_override": "rural",
+}
+SPECIAL_FIELDS = ("disability", "minority")
+# Text fields store "" for unknown; the others NULL.
+_BLANK_TEXT = frozenset({"gender", "lm_status_entry", "citizenship", "disability", "minority"})
+ENROLMENT_FIELDS: dict[str, str] = {
+    "entry_date": "entry_date",
+    "exit_date": "exit_date",
+    "exit_observed_on": "exit_observed_on",
+    "exit_job_searching": "exit_job_searching",
+    "exit_in_education": "exit_in_education",
+    "exit_qualification": "exit_qualification",
+    "exit_employed": "exit_employed",
+}
+FOLLOWUP_FIELDS = ("due_on", "observed_on", "employed", "improved")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportResult:
+    """What an import found and did (or, in a dry run, would do)."""
+
+    errors: list[FileIssue] = field(default_factory=list)
+    warnings: list[FileIssue] = field(default_factory=list)
+    rows: int = 0
+    not_yet_started: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    special_values_left_out: int = 0
+    dry_run: bool = False
+    batch: ImportBatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "not_yet_started": self.not_yet_started,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "special_values_left_out": self.special_values_left_out,
+        }
+
+
+@dataclass
+class _RowPlan:
+    """The writes of one file row; empty lists/None mean nothing to write."""
+
+    row: int
+    participant: Participant
+    participant_new: bool = False
+    participant_fields: set[str] = field(default_factory=set)
+    enrolment: Enrolment | None = None
+    enrolment_new: bool = False
+    enrolment_fields: set[str] = field(default_factory=set)
+    follow_up: FollowUp | None = None
+    follow_up_new: bool = False
+    follow_up_fields: set[str] = field(default_factory=set)
+    follow_up_delete: FollowUp | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.participant_new
+            or self.participant_fields
+            or self.enrolment_new
+            or self.enrolment_fields
+            or self.follow_up_new
+            or self.follow_up_fields
+            or self.follow_up_delete
+        )
+
+
+def importer_membership(*, actor, organisation: Organisation) -> Membership | None:
+    """The actor's coach or coordinator membership of the organisation, if any."""
+    return (
+        Membership.objects.filter(
+            user=actor, organisation=organisation, role__in=(Role.COACH, Role.COORDINATOR)
+        )
+        .select_related("unit")
+        .first()
+    )
+
+
+def import_organisations_for(actor) -> list[Organisation]:
+    """Organisations the actor may import into (coach or coordinator there)."""
+    return list(
+        Organisation.objects.filter(
+            memberships__user=actor,
+            memberships__role__in=(Role.COACH, Role.COORDINATOR),
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def participants_import(
+    *,
+    actor,
+    organisation: Organisation,
+    source: bytes,
+    file_name: str,
+    legal_basis: str = "",
+    dry_run: bool = False,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a participant file (CSV or XLSX bytes) into `organisation` for `actor`.
+
+    Raises PermissionDenied when the actor is neither coach nor coordinator of the
+    organisation. Returns the errors (then nothing was written) or the counts. `progress`
+    is called with (rows written, rows to write) after each chunk.
+    """
+    steps = participants_import_steps(
+        actor=actor,
+        organisation=organisation,
+        source=source,
+        file_name=file_name,
+        legal_basis=legal_basis,
+        dry_run=dry_run,
+        as_of=as_of,
+    )
+    while True:
+        try:
+            done, total = next(steps)
+        except StopIteration as finished:
+            return finished.value
+        if progress is not None:
+            progress(done, total)
+
+
+def participants_import_steps(
+    *,
+    actor,
+    organisation: Organisation,
+    source: bytes,
+    file_name: str,
+    legal_basis: str = "",
+    dry_run: bool = False,
+    as_of: date | None = None,
+) -> Generator[tuple[int, int], None, ImportResult]:
+    """`participants_import` as a generator: yields (rows written, rows to write) after each
+    chunk, inside the one transaction, and returns the result. A page streams its progress
+    from it; closing the generator before the end rolls everything back."""
+    membership = importer_membership(actor=actor, organisation=organisation)
+    if membership is None:
+        raise PermissionDenied("Only a coach or coordinator of the organisation may import.")
+    if legal_basis not in ("", *LegalBasis.values):
+        raise ValueError(f"unknown legal basis {legal_basis!r}")
+    as_of = as_of or timezone.localdate()
+    result = ImportResult(dry_run=dry_run)
+    file_format = "xlsx" if PurePath(file_name).suffix.lower() in {".xlsx", ".xlsm"} else None
+    # Only the chosen organisation (by code or name) is accepted, so that a row of another
+    # organisation is reported together with every other error of the file.
+    parsed = read_participant_file(
+        source,
+        as_of=as_of,
+        organisations={organisation.code: organisation.code, organisation.name: organisation.code},
+        file_format=file_format,
+    )
+    result.warnings = list(parsed.warnings)
+    result.rows = parsed.rows_read
+    if not parsed.ok:
+        result.errors = [_organisation_error(e, organisation) for e in parsed.errors]
+        result.errors += _code_errors_of_raw_file(source, file_format)
+        result.errors.sort(key=lambda e: (e.row or 0, _column_order(e.column)))
+        return result
+    frame = parsed.data
+    started = frame.filter(frame["entry_date"] <= as_of)
+    result.not_yet_started = frame.height - started.height
+    rows = started.to_dicts()
+
+    plans = _plan(
+        rows,
+        result=result,
+        organisation=organisation,
+        membership=membership,
+        legal_basis=legal_basis,
+        as_of=as_of,
+    )
+    if result.errors:
+        result.errors.sort(key=lambda e: (e.row or 0, _column_order(e.column)))
+        return result
+    result.created = sum(1 for p in plans if p.participant_new)
+    result.updated = sum(1 for p in plans if p.changed and not p.participant_new)
+    result.unchanged = len(plans) - result.created - result.updated
+    if dry_run:
+        return result
+    with transaction.atomic():
+        total = len(plans)
+        yield 0, total
+        now = timezone.now()
+        for done, chunk in enumerate(_chunks(plans, CHUNK_SIZE), start=1):
+            _write_chunk(chunk, now=now)
+            yield min(done * CHUNK_SIZE, total), total
+        batch = ImportBatch.objects.create(
+            organisation=organisation,
+            imported_by=actor,
+            file_name=PurePath(file_name).name[:255],
+            file_sha256=hashlib.sha256(source).hexdigest(),
+            legal_basis=legal_basis,
+            rows=result.rows,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            special_values_left_out=result.special_values_left_out,
+        )
+        audit_log(
+            actor=actor,
+            action="participant.imported",
+            target=batch,
+            purpose="case_work",
+            details={"batch": str(batch.pk), "legal_basis": legal_basis, **result.counts()},
+        )
+    result.batch = batch
+    return result
+
+
+_UNKNOWN_ORGANISATION = "not a known organisation code"
+
+
+def _organisation_error(issue: FileIssue, organisation: Organisation) -> FileIssue:
+    if issue.column != "organisation" or not issue.message.startswith(_UNKNOWN_ORGANISATION):
+        return issue
+    found = issue.message[len(_UNKNOWN_ORGANISATION) :]
+    return FileIssue(
+        f"not the organisation chosen for this import ({organisation.code}){found}",
+        row=issue.row,
+        column=issue.column,
+    )
+
+
+def _code_errors_of_raw_file(source: bytes, file_format: str | None) -> list[FileIssue]:
+    """Unknown method and test-bed codes of a file the reader rejected (so that every error
+    is listed at once), read from its raw cells."""
+    from emplus.evidence import participant_file as pf
+    from emplus.methods.models import Method
+    from emplus.testbeds.models import TestBed
+
+    try:
+        xlsx = file_format == "xlsx" or source[:4] == b"PK\x03\x04"
+        raw = pf._read_xlsx(source) if xlsx else pf._read_csv(source)
+    except Exception:  # unreadable: the reader has said so already
+        return []
+    if raw.height == 0:
+        return []
+    header = {(v or "").strip().lower(): k for k, v in raw.row(0, named=True).items() if k != "row"}
+    issues: list[FileIssue] = []
+    for column, model in (("method", Method), ("test_bed", TestBed)):
+        if column not in header:
+            continue
+        cells = [
+            (number, (value or "").strip())
+            for number, value in raw.slice(1).select("row", header[column]).iter_rows()
+        ]
+        known = _codes(model, {value for _, value in cells if value})
+        for number, value in cells:
+            if value:
+                _code_id({"row": number, column: value}, column, known, issues)
+    return issues
+
+
+def _column_order(column: str | None) -> int:
+    return COLUMNS.index(column) if column in COLUMNS else len(COLUMNS)
+
+
+# --- planning: compare the file with the database, collect every error -------------------
+
+
+def _plan(
+    rows: list[dict[str, Any]],
+    *,
+    result: ImportResult,
+    organisation: Organisation,
+    membership: Membership,
+    legal_basis: str,
+    as_of: date,
+) -> list[_RowPlan]:
+    from emplus.methods.models import Method
+    from emplus.testbeds.models import TestBed
+
+    errors = result.errors
+    methods = _codes(Method, {r["method"] for r in rows if r["method"]})
+    test_beds = _codes(TestBed, {r["test_bed"] for r in rows if r["test_bed"]})
+    units = list(Unit.objects.filter(organisation=organisation).order_by("name"))
+    if not units:
+        errors.append(FileIssue("the organisation has no local unit to place participants in"))
+        return []
+    by_municipality: dict[str, Unit] = {}
+    for unit in units:
+        by_municipality.setdefault(unit.municipality_id, unit)
+    is_coach = membership.role == Role.COACH
+
+    existing = _existing_participants(organisation, [r["participant_ref"] for r in rows])
+    identities = {}
+    for r in rows:
+        if r["personal_id"]:
+            identities[r["row"]] = identity_check(
+                personal_id=r["personal_id"], birth_date=r["birth_date"], reference_date=as_of
+            )
+    _check_identities(rows, identities, existing, organisation, errors)
+
+    plans: list[_RowPlan] = []
+    for r in rows:
+        row_number = r["row"]
+        method_id = _code_id(r, "method", methods, errors)
+        test_bed_id = _code_id(r, "test_bed", test_beds, errors)
+        participant = existing.get(r["participant_ref"])
+        if participant is not None and participant.erased_at is not None:
+            errors.append(
+                FileIssue(
+                    "this participant's identity has been erased; it cannot be imported again",
+                    row=row_number,
+                    column="participant_ref",
+                )
+            )
+            continue
+        if participant is not None and is_coach and participant.unit_id != membership.unit_id:
+            errors.append(
+                FileIssue(
+                    "the participant_ref belongs to a participant of another local unit; ask a "
+                    "coordinator to import this row",
+                    row=row_number,
+                    column="participant_ref",
+                )
+            )
+            continue
+        if errors:
+            continue  # keep collecting errors; no need to plan writes
+        plan = _plan_participant(
+            r,
+            participant,
+            organisation=organisation,
+            unit=membership.unit
+            if is_coach
+            else by_municipality.get(r["municipality_code"], units[0]),
+            identity=identities.get(row_number),
+            legal_basis=legal_basis,
+            result=result,
+        )
+        _plan_enrolment(plan, r, method_id=method_id, test_bed_id=test_bed_id)
+        plans.append(plan)
+    return plans
+
+
+def _codes(model, codes: set[str]) -> dict[str, Any]:
+    wanted = {c.upper() for c in codes}
+    if not wanted:
+        return {}
+    return dict(model.objects.filter(code__in=wanted).values_list("code", "pk"))
+
+
+def _code_id(r: dict[str, Any], column: str, known: dict[str, Any], errors: list[FileIssue]):
+    value = r[column]
+    if not value:
+        return None
+    pk = known.get(value.upper())
+    if pk is None:
+        label = "method" if column == "method" else "test bed"
+        errors.append(
+            FileIssue(f"not a known {label} code, found '{value[:40]}'", r["row"], column)
+        )
+    return pk
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing_participants(organisation: Organisation, refs: list[str]) -> dict[str, Participant]:
+    found: dict[str, Participant] = {}
+    for chunk in _chunks(refs, LOOKUP_CHUNK):
+        qs = (
+            Participant.objects.filter(organisation=organisation, participant_ref__in=chunk)
+            .only(
+                "id",
+                "organisation_id",
+                "unit_id",
+                "participant_ref",
+                "personal_id",
+                "pseudonym",
+                "special_category_basis",
+                "erased_at",
+                *PARTICIPANT_FIELDS,
+                *SPECIAL_FIELDS,
+            )
+            .prefetch_related("enrolments__follow_up")
+        )
+        found.update((p.participant_ref, p) for p in qs)
+    return found
+
+
+def _check_identities(rows, identities, existing, organisation, errors) -> None:
+    """One person, one participant_ref per organisation (in the file and in the database)."""
+    ref_of_row = {r["row"]: r["participant_ref"] for r in rows}
+    first_ref: dict[str, tuple[int, str]] = {}
+    for row_number, identity in identities.items():
+        ref = ref_of_row[row_number]
+        seen = first_ref.setdefault(identity.pseudonym, (row_number, ref))
+        if seen[1] != ref:
+            errors.append(
+                FileIssue(
+                    f"the same person appears under another participant_ref on row {seen[0]}",
+                    row=row_number,
+                    column="personal_id",
+                )
+            )
+    pseudonyms = list(first_ref)
+    registered: dict[str, str] = {}
+    for chunk in _chunks(pseudonyms, LOOKUP_CHUNK):
+        registered.update(
+            Participant.objects.filter(
+                organisation=organisation, pseudonym__in=chunk, erased_at__isnull=True
+            ).values_list("pseudonym", "participant_ref")
+        )
+    for row_number, identity in identities.items():
+        other = registered.get(identity.pseudonym)
+        if other is not None and other != ref_of_row[row_number]:
+            errors.append(
+                FileIssue(
+                    "this person is already registered in the organisation under another "
+                    "participant_ref",
+                    row=row_number,
+                    column="personal_id",
+                )
+            )
+
+
+def _desired_value(name: str, value):
+    if name in _BLANK_TEXT:
+        return value or ""
+    return value
+
+
+def _plan_participant(
+    r, participant, *, organisation, unit, identity, legal_basis, result
+) -> _RowPlan:
+    values = {name: _desired_value(name, r[column]) for name, column in PARTICIPANT_FIELDS.items()}
+    special_given = {name: r[name] for name in SPECIAL_FIELDS if r[name]}
+    if legal_basis:
+        values |= {name: _desired_value(name, r[name]) for name in SPECIAL_FIELDS}
+        if special_given:
+            values["special_category_basis"] = legal_basis
+    else:
+        result.special_values_left_out += len(special_given)
+    if identity is not None:
+        values["personal_id"] = identity.normalised
+        values["pseudonym"] = identity.pseudonym
+    if participant is None:
+        participant = Participant(
+            organisation=organisation,
+            unit=unit,
+            participant_ref=r["participant_ref"],
+            **values,
+        )
+        return _RowPlan(row=r["row"], participant=participant, participant_new=True)
+    plan = _RowPlan(row=r["row"], participant=participant)
+    for name, value in values.items():
+        if getattr(participant, name) != value:
+            setattr(participant, name, value)
+            plan.participant_fields.add(name)
+    return plan
+
+
+def _plan_enrolment(plan: _RowPlan, r, *, method_id, test_bed_id) -> None:
+    values = {name: r[column] for name, column in ENROLMENT_FIELDS.items()}
+    values |= {"method_id": method_id, "test_bed_id": test_bed_id}
+    enrolment = None
+    if not plan.participant_new:
+        enrolments = sorted(plan.participant.enrolments.all(), key=lambda e: e.entry_date)
+        enrolment = next((e for e in enrolments if e.entry_date == r["entry_date"]), None)
+        if enrolment is None and enrolments:
+            latest = enrolments[-1]
+            if latest.exit_date is None or r["entry_date"] <= latest.exit_date:
+                enrolment = latest
+    if enrolment is None:
+        enrolment = Enrolment(participant=plan.participant, **values)
+        plan.enrolment, plan.enrolment_new = enrolment, True
+    else:
+        plan.enrolment = enrolment
+        for name, value in values.items():
+            if getattr(enrolment, name) != value:
+                setattr(enrolment, name, value)
+                plan.enrolment_fields.add(name)
+
+    existing = None if plan.enrolment_new else getattr(enrolment, "follow_up", None)
+    if r["exit_date"] is None and r["followup_observed_on"] is None:
+        plan.follow_up_delete = existing
+        return
+    wanted = {
+        "due_on": r["exit_date"] + FOLLOW_UP_AFTER if r["exit_date"] else r["followup_observed_on"],
+        "observed_on": r["followup_observed_on"],
+        "employed": r["followup_employed"],
+        "improved": r["followup_improved"],
+    }
+    if existing is None:
+        plan.follow_up = FollowUp(enrolment=enrolment, **wanted)
+        plan.follow_up_new = True
+        return
+    plan.follow_up = existing
+    for name, value in wanted.items():
+        if getattr(existing, name) != value:
+            setattr(existing, name, value)
+            plan.follow_up_fields.add(name)
+
+
+# --- writing: in chunks, inside the caller's transaction --------------------------------
+
+
+def _write_chunk(chunk: list[_RowPlan], *, now) -> None:
+    """Write the planned changes of a few rows (bulk operations, compare-before-write)."""
+    Participant.objects.bulk_create([p.participant for p in chunk if p.participant_new])
+    _bulk_update(Participant, [(p.participant, p.participant_fields) for p in chunk], now)
+    Enrolment.objects.bulk_create([p.enrolment for p in chunk if p.enrolment_new])
+    _bulk_update(Enrolment, [(p.enrolment, p.enrolment_fields) for p in chunk], now)
+    deleted = [p.follow_up_delete.pk for p in chunk if p.follow_up_delete is not None]
+    if deleted:
+        FollowUp.objects.filter(pk__in=deleted).delete()
+    FollowUp.objects.bulk_create([p.follow_up for p in chunk if p.follow_up_new])
+    _bulk_update(FollowUp, [(p.follow_up, p.follow_up_fields) for p in chunk], now)
+
+
+def _bulk_update(model, changes: list[tuple[Any, set[str]]], now) -> None:
+    """bulk_update per set of changed fields (bulk_update sets no auto_now field itself)."""
+    groups: dict[frozenset[str], list] = {}
+    for obj, fields in changes:
+        if obj is not None and fields:
+            obj.updated_at = now
+            groups.setdefault(frozenset(fields), []).append(obj)
+    for fields, objs in groups.items():
+        model.objects.bulk_update(objs, [*sorted(fields), "updated_at"])

@@ -1,0 +1,241 @@
+"""The import and export page: upload, check (a dry run), confirm with streamed progress, download.
+
+Progress (docs/decisions/0007-import-progress.md): the confirmed import runs in the request,
+synchronously, and the response is streamed: the page head first, then one progress line per
+chunk of rows written, then the outcome. No background thread, no polling. Between the check
+and the confirmation the uploaded file is kept encrypted in `VAR_DIR/imports/` under a random
+name held in the session, and deleted when it is used or replaced.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import logging
+import secrets
+import time
+from pathlib import Path, PurePath
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from emplus.core.crypto import DecryptionError, decrypt, encrypt
+from emplus.core.permissions import has_permission, permission_required
+from emplus.pathways.choices import LegalBasis
+from emplus.pathways.exporting import CONTENT_TYPES, participants_export, write_participant_file
+from emplus.pathways.importing import (
+    import_organisations_for,
+    importer_membership,
+    participants_import,
+    participants_import_steps,
+)
+from emplus.pathways.models import Participant
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+SESSION_KEY = "emplus_pending_import"
+PROGRESS_MARK = "<!--import-progress-->"
+
+
+def _pending_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _pending_store(data: bytes) -> str:
+    directory = _pending_dir()
+    # Files of checks never confirmed go once their session could no longer confirm them.
+    stale_before = time.time() - settings.SESSION_COOKIE_AGE
+    for old in directory.iterdir():
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < stale_before:
+                old.unlink()
+    token = secrets.token_urlsafe(24)
+    (directory / token).write_text(encrypt(base64.b64encode(data).decode("ascii")))
+    return token
+
+
+def _pending_take(token: str) -> bytes | None:
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    path = _pending_dir() / token
+    try:
+        data = base64.b64decode(decrypt(path.read_text()))
+    except (OSError, DecryptionError, ValueError):
+        return None
+    path.unlink(missing_ok=True)
+    return data
+
+
+def _pending_discard(request) -> None:
+    pending = request.session.pop(SESSION_KEY, None)
+    if pending:
+        _pending_take(pending.get("token", ""))
+
+
+def _page_context(request, organisations) -> dict:
+    return {
+        "organisations": organisations,
+        "can_export": has_permission(request.user, "participant.export"),
+        "legal_basis_label": LegalBasis.CONSENT.label,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("participant.import")
+def import_start(request):
+    """GET: the upload form. POST: check the file (a dry run) and show errors or a summary."""
+    organisations = import_organisations_for(request.user)
+    context = _page_context(request, organisations)
+    if request.method == "GET":
+        return render(request, "pathways/import_start.html", context)
+
+    problems = []
+    upload = request.FILES.get("file")
+    organisation = next(
+        (o for o in organisations if str(o.pk) == request.POST.get("organisation")),
+        organisations[0] if len(organisations) == 1 else None,
+    )
+    if organisation is None:
+        problems.append(_("Choose the organisation to import into."))
+    if upload is None:
+        problems.append(_("Choose a file to upload."))
+    elif upload.size > MAX_UPLOAD_BYTES:
+        problems.append(_("The file is too large (at most 25 MB)."))
+    elif PurePath(upload.name).suffix.lower() not in {".csv", ".txt", ".xlsx"}:
+        problems.append(_("Upload a CSV or XLSX file."))
+    if problems:
+        return render(
+            request, "pathways/import_start.html", {**context, "problems": problems}, status=400
+        )
+
+    data = upload.read()
+    legal_basis = LegalBasis.CONSENT if request.POST.get("legal_basis") == "on" else ""
+    result = participants_import(
+        actor=request.user,
+        organisation=organisation,
+        source=data,
+        file_name=upload.name,
+        legal_basis=legal_basis,
+        dry_run=True,
+    )
+    _pending_discard(request)
+    if result.ok:
+        request.session[SESSION_KEY] = {
+            "token": _pending_store(data),
+            "organisation": str(organisation.pk),
+            "legal_basis": legal_basis,
+            "file_name": PurePath(upload.name).name[:255],
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+    return render(
+        request,
+        "pathways/import_check.html",
+        {
+            **context,
+            "result": result,
+            "organisation": organisation,
+            "file_name": upload.name,
+            "legal_basis": legal_basis,
+        },
+        status=200 if result.ok else 422,
+    )
+
+
+@require_POST
+@permission_required("participant.import")
+def import_confirm(request):
+    """Import the checked file; the page streams the progress while the rows are written."""
+    pending = request.session.pop(SESSION_KEY, None)
+    organisations = {str(o.pk): o for o in import_organisations_for(request.user)}
+    organisation = organisations.get((pending or {}).get("organisation", ""))
+    data = _pending_take(pending.get("token", "")) if pending else None
+    if (
+        organisation is None
+        or data is None
+        or hashlib.sha256(data).hexdigest() != pending["sha256"]
+        or importer_membership(actor=request.user, organisation=organisation) is None
+    ):
+        messages.error(request, _("The checked file is no longer available; upload it again."))
+        return redirect("pathways:import")
+    steps = participants_import_steps(
+        actor=request.user,
+        organisation=organisation,
+        source=data,
+        file_name=pending["file_name"],
+        legal_basis=pending["legal_basis"],
+    )
+    page = render_to_string(
+        "pathways/import_run.html",
+        {"organisation": organisation, "file_name": pending["file_name"]},
+        request=request,
+    )
+    head, tail = page.split(PROGRESS_MARK, 1)
+    response = StreamingHttpResponse(_stream(head, tail, steps), content_type="text/html")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # let a proxy pass the progress lines on at once
+    return response
+
+
+def _stream(head: str, tail: str, steps):
+    yield head
+    yield '<ol class="import-progress" role="log" aria-live="polite">'
+    result = None
+    try:
+        while True:
+            try:
+                done, total = next(steps)
+            except StopIteration as finished:
+                result = finished.value
+                break
+            percent = round(100 * done / total) if total else 100
+            yield (
+                f'<li><progress max="{total}" value="{done}">{percent} %</progress> '
+                + escape(
+                    _("%(done)s of %(total)s rows written")
+                    % {"done": formats.number_format(done), "total": formats.number_format(total)}
+                )
+                + "</li>"
+            )
+    except Exception as exc:
+        # Rolled back with the transaction. Headers are sent, so the page says it; the log gets
+        # the kind of failure only (a database message may quote values).
+        logger.error("participant import failed: %s", type(exc).__name__)
+        yield "</ol>" + render_to_string("pathways/import_outcome.html", {"failed": True}) + tail
+        return
+    yield "</ol>"
+    yield render_to_string("pathways/import_outcome.html", {"result": result})
+    yield tail
+
+
+@require_GET
+@permission_required("participant.export")
+def export_download(request):
+    """The viewer's participants (visible_to) in the participant-file format."""
+    file_format = request.GET.get("format", "csv")
+    if file_format not in CONTENT_TYPES:
+        file_format = "csv"
+    include_identity = request.GET.get("personal_id") == "on"
+    frame = participants_export(
+        actor=request.user,
+        participants=Participant.objects.visible_to(request.user),
+        organisation=None,
+        include_identity=include_identity,
+        channel="page",
+    )
+    data = write_participant_file(frame, file_format=file_format)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[file_format])
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="participants-{stamp}.{file_format}"'
+    response["Cache-Control"] = "no-store"
+    return response

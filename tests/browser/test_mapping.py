@@ -1,0 +1,70 @@
+"""The mapping pages in a real browser: axe finds no serious or critical violation, and the
+coverage map's table alternative is reachable and complete from the keyboard."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import log_in
+
+PAGES = [
+    "/mapping/",
+    "/mapping/?level=county",
+    "/mapping/?county=25&arena=working_life&sort=-rate",
+    "/mapping/white-spots/?arena=workplace_learning",
+    "/mapping/activities/",
+    "/mapping/activities/?phase=train&thematic_area=SPARSE",
+    "/mapping/search/?q=praktik",
+    "/methods/",
+    "/methods/M-APL-HAND/",
+    "/methods/thematic-areas/",
+    "/methods/thematic-areas/SPARSE/",
+    "/testbeds/",
+    "/testbeds/TB-ABF/",
+]
+
+
+def _serious(results) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_every_mapping_page_passes_axe(page, live_url):
+    axe = Axe()
+    log_in(page, live_url, "coordinator.abf")
+    failures = {}
+    for path in PAGES:
+        response = page.goto(live_url + path)
+        assert response.status == 200, path
+        assert page.locator("h1").count() == 1, path
+        found = _serious(axe.run(page))
+        if found:
+            failures[path] = found
+    # an activity page, reached by link (its id is not known in advance)
+    page.goto(live_url + "/mapping/activities/")
+    page.locator("tbody th a").first.click()
+    found = _serious(axe.run(page))
+    if found:
+        failures["activity"] = found
+    assert failures == {}
+
+
+def test_keyboard_reaches_the_complete_coverage_table(page, live_url):
+    log_in(page, live_url, "coach.abf")
+    page.goto(live_url + "/mapping/")
+    # when: tabbing to the map's "same numbers as a table" link and following it
+    link = page.get_by_role("link", name="Samma siffror som tabell")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the table link is not reachable by keyboard")
+    page.keyboard.press("Enter")
+    # then: the table has a row for every municipality on the map
+    assert page.url.endswith("#coverage-table")
+    assert page.locator("#coverage-table tbody tr").count() == 290
+    assert page.locator("figure.map path").count() == 290

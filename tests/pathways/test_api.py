@@ -1,0 +1,335 @@
+"""Pathway API: every endpoint's role matrix, writes through the services with field errors,
+and analysts who never receive a name, an identity number or a reference."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from rest_framework.test import APIClient
+from tests.conftest import make_user
+
+from emplus.core.models import AuditEvent
+from emplus.core.roles import Role
+from emplus.pathways import services
+from emplus.pathways.models import Instrument, Participant
+
+pytestmark = pytest.mark.django_db
+
+PNR = "19900101-0017"  # generated for tests only
+REF = "REF-ZX81"
+GIVEN, FAMILY = "Ingegerd", "Qvarnström"
+
+
+@pytest.fixture
+def person(coach, org_a, unit_a1):
+    participant = services.participant_register(
+        actor=coach,
+        organisation=org_a,
+        unit=unit_a1,
+        participant_ref=REF,
+        personal_id=PNR,
+        given_name=GIVEN,
+        family_name=FAMILY,
+        email="ingegerd@example.org",
+        gender="woman",
+        lm_status_entry="unemployed",
+        isced=3,
+        unemployed_months=3,
+        disability="yes",
+        special_category_basis="consent",
+    ).participant
+    enrolment = services.enrolment_start(
+        actor=coach, participant=participant, entry_date=date(2025, 1, 10)
+    )
+    services.event_record(
+        actor=coach,
+        enrolment=enrolment,
+        kind="job_started",
+        occurred_on=date(2025, 3, 1),
+        note=f"{GIVEN} started at the bakery",
+    )
+    services.step_record(
+        actor=coach,
+        enrolment=enrolment,
+        phase="mobilise",
+        activity=f"Meeting with {GIVEN}",
+        started_on=date(2025, 1, 10),
+    )
+    instrument = Instrument.objects.get(code="VAGEN")
+    services.assessment_record(
+        actor=coach,
+        enrolment=enrolment,
+        instrument=instrument,
+        assessed_on=date(2025, 1, 10),
+        scores=dict.fromkeys(instrument.dimensions.values_list("code", flat=True), 4),
+    )
+    return participant
+
+
+@pytest.fixture
+def other_unit_coach(org_a, unit_a2):
+    return make_user("coach-a2", org_a, Role.COACH, unit_a2)
+
+
+@pytest.fixture
+def other_org_coordinator(org_b):
+    return make_user("coordinator-b", org_b, Role.COORDINATOR)
+
+
+def api(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def _detail_urls(person):
+    enrolment = person.enrolments.get()
+    return {
+        "participants": f"/api/participants/{person.pk}/",
+        "enrolments": f"/api/enrolments/{enrolment.pk}/",
+        "events": f"/api/events/{enrolment.events.get().pk}/",
+        "assessments": f"/api/assessments/{enrolment.assessments.get().pk}/",
+    }
+
+
+ENDPOINTS = ["participants", "enrolments", "events", "assessments"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_role_matrix_of_each_identifying_endpoint(
+    endpoint,
+    person,
+    coach,
+    coordinator,
+    analyst,
+    no_role_user,
+    other_org_coach,
+    other_org_coordinator,
+    other_unit_coach,
+):
+    # given
+    list_url = f"/api/{endpoint}/"
+    detail_url = _detail_urls(person)[endpoint]
+    # then anonymous and role-less callers are turned away, analysts too
+    assert api().get(list_url).status_code in (401, 403)
+    assert api().get(detail_url).status_code in (401, 403)
+    assert api(no_role_user).get(list_url).status_code == 403
+    assert api(no_role_user).get(detail_url).status_code == 403
+    assert api(analyst).get(list_url).status_code == 403
+    assert api(analyst).get(detail_url).status_code == 403
+    # other organisations and the other unit's coach: not found, and nothing listed
+    for outsider in (other_org_coach, other_org_coordinator, other_unit_coach):
+        assert api(outsider).get(detail_url).status_code == 404
+        response = api(outsider).get(list_url)
+        assert response.status_code == 200 and response.json()["results"] == []
+    # the unit's coach and the organisation's coordinator see it
+    for insider in (coach, coordinator):
+        assert api(insider).get(detail_url).status_code == 200
+        results = api(insider).get(list_url).json()["results"]
+        assert len(results) == 1
+
+
+def test_participant_list_hides_special_categories_and_masks_the_identity_number(person, coach):
+    # when
+    response = api(coach).get("/api/participants/")
+    # then
+    (row,) = response.json()["results"]
+    assert row["given_name"] == GIVEN
+    assert row["personal_id_masked"] == "19900101-****"
+    assert "disability" not in row and "minority" not in row
+    assert "0017" not in response.content.decode()
+    # while the detail shows them, and the read is audited
+    detail = api(coach).get(f"/api/participants/{person.pk}/").json()
+    assert detail["disability"] == "yes"
+    assert AuditEvent.objects.filter(
+        action="participant.viewed", target_id=str(person.pk), actor_id=coach.pk
+    ).exists()
+
+
+def test_pathway_lists_are_audited_per_participant(person, coordinator):
+    before = AuditEvent.objects.filter(target_id=str(person.pk)).count()
+    api(coordinator).get("/api/events/")
+    assert AuditEvent.objects.filter(target_id=str(person.pk)).count() == before + 1
+
+
+def test_lists_filter_by_participant(person, coach, org_a, unit_a1):
+    services.participant_register(
+        actor=coach, organisation=org_a, unit=unit_a1, participant_ref="OTHER"
+    )
+    response = api(coach).get("/api/enrolments/", {"participant": str(person.pk)})
+    assert [r["participant"] for r in response.json()["results"]] == [str(person.pk)]
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def test_coach_registers_a_participant_in_their_unit(coach, unit_a1):
+    # when
+    response = api(coach).post(
+        "/api/participants/",
+        {
+            "unit": str(unit_a1.pk),
+            "participant_ref": "NEW-1",
+            "personal_id": "19900161-0014",
+            "given_name": "Nils",
+            "gender": "man",
+            "municipality": "2480",
+        },
+        format="json",
+    )
+    # then
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["personal_id_masked"] == "19900161-****"
+    assert body["known_elsewhere"] == []
+    created = Participant.objects.get(participant_ref="NEW-1")
+    assert created.organisation_id == unit_a1.organisation_id
+    assert created.birth_date == date(1990, 1, 1)
+    assert AuditEvent.objects.filter(action="participant.created", target_id=str(created.pk))
+
+
+def test_bad_identity_number_gives_a_field_error_without_echoing_it(coach, unit_a1):
+    response = api(coach).post(
+        "/api/participants/",
+        {"unit": str(unit_a1.pk), "participant_ref": "NEW-1", "personal_id": "19900101-0018"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "personal_id" in response.json()
+    assert "0018" not in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+def test_special_categories_without_basis_are_refused(coach, unit_a1):
+    response = api(coach).post(
+        "/api/participants/",
+        {"unit": str(unit_a1.pk), "participant_ref": "NEW-1", "minority": "yes"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "minority" in response.json()
+
+
+def test_registering_in_a_unit_outside_the_callers_reach_is_refused(
+    coach, unit_a2, unit_b1, coordinator
+):
+    for unit in (unit_a2, unit_b1):
+        response = api(coach).post(
+            "/api/participants/",
+            {"unit": str(unit.pk), "participant_ref": "X"},
+            format="json",
+        )
+        assert response.status_code == 400 and "unit" in response.json()
+    # a coordinator may use any unit of their organisation, not another's
+    ok = api(coordinator).post(
+        "/api/participants/", {"unit": str(unit_a2.pk), "participant_ref": "X"}, format="json"
+    )
+    assert ok.status_code == 201
+    refused = api(coordinator).post(
+        "/api/participants/", {"unit": str(unit_b1.pk), "participant_ref": "Y"}, format="json"
+    )
+    assert refused.status_code == 400
+
+
+def test_writes_need_the_change_permission(analyst, no_role_user, unit_a1, person):
+    for user in (None, no_role_user, analyst):
+        client = api(user)
+        created = client.post(
+            "/api/participants/",
+            {"unit": str(unit_a1.pk), "participant_ref": "NEW"},
+            format="json",
+        )
+        changed = client.patch(
+            f"/api/participants/{person.pk}/", {"given_name": "X"}, format="json"
+        )
+        assert created.status_code in (401, 403)
+        assert changed.status_code in (401, 403)
+    person.refresh_from_db()
+    assert person.given_name == GIVEN
+
+
+def test_update_goes_through_the_service_and_is_scoped(
+    person, coordinator, other_unit_coach, other_org_coordinator
+):
+    # outsiders get 404
+    for outsider in (other_unit_coach, other_org_coordinator):
+        response = api(outsider).patch(
+            f"/api/participants/{person.pk}/", {"phone": "1"}, format="json"
+        )
+        assert response.status_code == 404
+    # the coordinator changes the phone number; the change is audited by field name
+    response = api(coordinator).patch(
+        f"/api/participants/{person.pk}/", {"phone": "070-000"}, format="json"
+    )
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.phone == "070-000"
+    event = AuditEvent.objects.filter(action="participant.changed").last()
+    assert event.details == {"fields": ["phone"]}
+    # and bad input is a field error
+    bad = api(coordinator).patch(
+        f"/api/participants/{person.pk}/", {"special_category_basis": ""}, format="json"
+    )
+    assert bad.status_code == 400 and "disability" in bad.json()
+    out_of_range = api(coordinator).patch(
+        f"/api/participants/{person.pk}/", {"isced": 12}, format="json"
+    )
+    assert out_of_range.status_code == 400 and "isced" in out_of_range.json()
+
+
+# --- analysts -------------------------------------------------------------------------------
+
+PSEUDO = "/api/pseudonymised/participants/"
+
+
+def test_pseudonymised_role_matrix(person, coach, coordinator, analyst, no_role_user, org_b):
+    assert api().get(PSEUDO).status_code in (401, 403)
+    assert api(no_role_user).get(PSEUDO).status_code == 403
+    assert api(coach).get(PSEUDO).status_code == 403
+    assert api(coordinator).get(PSEUDO).status_code == 403
+    response = api(analyst).get(PSEUDO)
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+    # an analyst of another organisation sees none of A's records
+    other_analyst = make_user("analyst-b", org_b, Role.ANALYST)
+    assert api(other_analyst).get(PSEUDO).json()["results"] == []
+    # and there is no detail address that would carry the record id
+    assert api(analyst).get(f"{PSEUDO}{person.pk}/").status_code == 404
+
+
+def test_pseudonymised_record_has_birth_year_and_a_key_that_is_not_the_pseudonym(person, analyst):
+    (row,) = api(analyst).get(PSEUDO).json()["results"]
+    assert row["birth_year"] == 1990
+    assert "birth_date" not in row
+    assert row["key"] != person.pseudonym and row["key"] not in person.pseudonym
+    assert row["enrolments"][0]["entry_date"] == "2025-01-10"
+    assert len(row["enrolments"][0]["assessments"][0]["scores"]) == 9
+    # stable while paging the same day, different for another analyst
+    assert api(analyst).get(PSEUDO).json()["results"][0]["key"] == row["key"]
+    second = make_user("analyst-a2", person.organisation, Role.ANALYST)
+    assert api(second).get(PSEUDO).json()["results"][0]["key"] != row["key"]
+
+
+def test_no_analyst_response_anywhere_holds_a_name_identity_number_or_reference(person, analyst):
+    # given every endpoint an analyst could call
+    urls = ["/api/", PSEUDO, *[f"/api/{e}/" for e in ENDPOINTS], *_detail_urls(person).values()]
+    forbidden = [
+        GIVEN,
+        FAMILY,
+        "199001010017",
+        "19900101",
+        "900101",
+        REF,
+        person.pseudonym,
+        str(person.pk),
+        "ingegerd@example.org",
+        "bakery",
+        "Meeting with",
+    ]
+    # when / then: nothing identifying in any raw response body
+    for url in urls:
+        body = api(analyst).get(url).content.decode()
+        for value in forbidden:
+            assert value not in body, (url, value)

@@ -1,0 +1,222 @@
+"""The import and export page: who may use it, check before import, streamed progress, download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+
+import polars as pl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from emplus.core.models import AuditEvent
+from emplus.pathways.models import Enrolment, ImportBatch, Participant
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = "/participants/import/"
+CONFIRM_URL = "/participants/import/confirm/"
+EXPORT_URL = "/participants/import/export/"
+
+
+@pytest.fixture(autouse=True)
+def _private_var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+
+def row(ref="P1", **changes) -> dict:
+    return {
+        "participant_ref": ref,
+        "organisation": "ORGA",
+        "birth_date": "1990-05-01",
+        "gender": "woman",
+        "municipality_code": "2480",
+        "entry_date": "2025-01-10",
+        "lm_status_entry": "unemployed",
+        "unemployed_months": "14",
+        "isced": "3",
+        **changes,
+    }
+
+
+def upload(rows: list[dict], name="lista.csv") -> SimpleUploadedFile:
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow([r.get(c, "") for c in columns])
+    return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8"), content_type="text/csv")
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_reverse_names():
+    assert reverse("pathways:import") == IMPORT_URL
+    assert reverse("pathways:import_confirm") == CONFIRM_URL
+    assert reverse("pathways:export") == EXPORT_URL
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    # when
+    response = client.get(IMPORT_URL)
+    # then
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "status"),
+    [
+        ("analyst", IMPORT_URL, 403),
+        ("no_role_user", IMPORT_URL, 403),
+        ("coach", IMPORT_URL, 200),
+        ("coordinator", IMPORT_URL, 200),
+        ("coach", EXPORT_URL, 403),
+        ("analyst", EXPORT_URL, 403),
+        ("coordinator", EXPORT_URL, 200),
+    ],
+)
+def test_role_matrix(persona, url, status, request, client, unit_a1):
+    # given
+    user = request.getfixturevalue(persona)
+    # when
+    response = logged_in(client, user).get(url)
+    # then
+    assert response.status_code == status
+
+
+def test_the_page_has_a_labelled_upload_and_the_legal_basis_confirmation(client, coordinator):
+    # when
+    html = logged_in(client, coordinator).get(IMPORT_URL).content.decode()
+    # then
+    assert html.count("<h1>") == 1
+    assert 'for="import-file"' in html and 'id="import-file"' in html
+    assert 'for="import-legal-basis"' in html and 'type="checkbox"' in html
+    assert EXPORT_URL in html  # coordinators may export
+
+
+def test_a_file_with_errors_shows_every_error_by_row_and_column_and_imports_nothing(
+    client, coach, unit_a1
+):
+    # when
+    response = logged_in(client, coach).post(
+        IMPORT_URL,
+        {"file": upload([row("P1", isced="11"), row("P2", organisation="ORGB"), row("P1")])},
+    )
+    # then
+    assert response.status_code == 422
+    html = response.content.decode()
+    errors = response.context["result"].errors
+    assert [(e.row, e.column) for e in errors] == [
+        (2, "isced"),
+        (3, "organisation"),
+        (4, "participant_ref"),
+    ]
+    assert '<th scope="col">' in html and "participant_ref" in html
+    assert Participant.objects.count() == 0
+    # and there is nothing to confirm
+    response = client.post(CONFIRM_URL)
+    assert response.status_code == 302 and Participant.objects.count() == 0
+
+
+def test_check_then_confirm_imports_and_streams_progress(client, coach, unit_a1, tmp_path):
+    # given
+    client = logged_in(client, coach)
+    # when the file is checked
+    response = client.post(IMPORT_URL, {"file": upload([row("P1", disability="yes"), row("P2")])})
+    # then a summary is shown and nothing is written yet
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert (result.created, result.special_values_left_out) == (2, 1)
+    assert Participant.objects.count() == 0
+    assert len(list((tmp_path / "imports").iterdir())) == 1
+    assert b"P1" not in next((tmp_path / "imports").iterdir()).read_bytes()  # kept encrypted
+    # when confirmed
+    response = client.post(CONFIRM_URL)
+    html = b"".join(response.streaming_content).decode()
+    # then
+    assert response.status_code == 200
+    assert "<progress" in html and 'role="log"' in html
+    assert html.index("<progress") < html.index('role="status"')
+    assert Participant.objects.count() == 2
+    assert Participant.objects.get(participant_ref="P1").disability == ""
+    assert ImportBatch.objects.get().file_name == "lista.csv"
+    assert list((tmp_path / "imports").iterdir()) == []
+    # and confirming twice does nothing more
+    assert client.post(CONFIRM_URL).status_code == 302
+    assert ImportBatch.objects.count() == 1
+
+
+def test_the_legal_basis_confirmation_stores_special_categories(client, coach, unit_a1):
+    # given
+    client = logged_in(client, coach)
+    client.post(IMPORT_URL, {"file": upload([row("P1", disability="yes")]), "legal_basis": "on"})
+    # when
+    b"".join(client.post(CONFIRM_URL).streaming_content)
+    # then
+    participant = Participant.objects.get()
+    assert (participant.disability, participant.special_category_basis) == ("yes", "consent")
+
+
+def test_another_organisations_coach_cannot_import_into_it(client, other_org_coach, org_a, unit_a1):
+    # when the coach of B posts A's organisation and rows of A
+    response = logged_in(client, other_org_coach).post(
+        IMPORT_URL, {"organisation": str(org_a.pk), "file": upload([row("P1")])}
+    )
+    # then the import is checked against B only, and rejected
+    assert response.status_code == 422
+    assert response.context["organisation"].code == "ORGB"
+    assert client.post(CONFIRM_URL).status_code == 302
+    assert Participant.objects.count() == 0
+
+
+def test_an_upload_must_be_a_csv_or_xlsx_file(client, coach, unit_a1):
+    # when
+    response = logged_in(client, coach).post(
+        IMPORT_URL, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")}
+    )
+    # then
+    assert response.status_code == 400
+    assert Participant.objects.count() == 0
+
+
+def test_export_downloads_the_visible_participants_without_identity_by_default(
+    client, coordinator, unit_a1, org_b, unit_b1
+):
+    # given
+    Participant.objects.create(
+        organisation=unit_a1.organisation, unit=unit_a1, participant_ref="A1"
+    )
+    Participant.objects.create(organisation=org_b, unit=unit_b1, participant_ref="B1")
+
+    for p in Participant.objects.all():
+        Enrolment.objects.create(participant=p, entry_date="2025-01-01")
+    # when
+    response = logged_in(client, coordinator).get(EXPORT_URL, {"format": "csv"})
+    # then
+    assert response["Content-Disposition"].startswith('attachment; filename="participants-')
+    frame = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
+    assert frame["participant_ref"].to_list() == ["A1"]
+    assert "personal_id" not in frame.columns
+    event = AuditEvent.objects.get(action="participant.exported")
+    assert event.details == {"rows": 1, "personal_id": False, "channel": "page"}
+
+
+def test_checked_files_never_confirmed_are_removed_once_stale(client, coach, unit_a1, tmp_path):
+    # given a file left by a check two days ago
+    (tmp_path / "imports").mkdir()
+    stale = tmp_path / "imports" / "stale-token"
+    stale.write_text("encrypted")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(stale, (two_days_ago, two_days_ago))
+    # when another file is checked
+    logged_in(client, coach).post(IMPORT_URL, {"file": upload([row("P1")])})
+    # then
+    assert not stale.exists()
+    assert len(list((tmp_path / "imports").iterdir())) == 1
