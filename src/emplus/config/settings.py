@@ -282,6 +282,8 @@ EMPLUS_PSEUDONYM_KEY = _required_or_local(
 
 EMPLUS_SPARSE_DENSITY_MAX = float(os.environ.get("EMPLUS_SPARSE_DENSITY_MAX", "8"))
 EMPLUS_ESF_RULES = json.loads(os.environ.get("EMPLUS_ESF_RULES", "{}"))
+# Years after the last exit before `emplus apply-retention` anonymises a participant.
+EMPLUS_RETENTION_YEARS = int(os.environ.get("EMPLUS_RETENTION_YEARS", "5"))
 
 LOGGING = {
     "version": 1,
