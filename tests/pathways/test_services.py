@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils.translation import override
 
 from emplus.core.models import AuditEvent
 from emplus.pathways import selectors, services
@@ -69,6 +70,7 @@ def test_bad_personal_ids_are_rejected_with_a_clear_message(
     assert not Participant.objects.exists()
 
 
+@override("en")
 def test_personal_id_must_agree_with_the_birth_date(coach, org_a, unit_a1):
     with pytest.raises(ValidationError) as error:
         _register(coach, org_a, unit_a1, personal_id=VALID_PNR, birth_date=date(1990, 1, 2))
