@@ -21,6 +21,9 @@ PAGES = [
     "/methods/thematic-areas/SPARSE/",
     "/testbeds/",
     "/testbeds/TB-ABF/",
+    "/mapping/?measure=participants",
+    "/mapping/?measure=participants&level=county",
+    "/mapping/organisations/",
 ]
 
 
@@ -49,6 +52,13 @@ def test_every_mapping_page_passes_axe(page, live_url):
     found = _serious(axe.run(page))
     if found:
         failures["activity"] = found
+    # an organisation's role page, reached by link
+    page.goto(live_url + "/mapping/organisations/")
+    page.locator("tbody th a").first.click()
+    assert page.locator("h1").count() == 1
+    found = _serious(axe.run(page))
+    if found:
+        failures["organisation role"] = found
     assert failures == {}
 
 
@@ -68,3 +78,35 @@ def test_keyboard_reaches_the_complete_coverage_table(page, live_url):
     assert page.url.endswith("#coverage-table")
     assert page.locator("#coverage-table tbody tr").count() == 290
     assert page.locator("figure.map path").count() == 290
+
+
+def test_keyboard_reaches_the_complete_participant_table_with_the_maps_numbers(page, live_url):
+    log_in(page, live_url, "coach.abf")
+    page.goto(live_url + "/mapping/?measure=participants")
+    # when: tabbing to the table link and following it
+    link = page.get_by_role("link", name="Samma siffror som tabell")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the table link is not reachable by keyboard")
+    page.keyboard.press("Enter")
+    # then: one row per map area, and each area's label has its row's (suppressed) rate
+    assert page.url.endswith("#coverage-table")
+    rows = page.locator("#coverage-table tbody tr")
+    assert rows.count() == 290
+    titles = page.locator("figure.map path title").all_text_contents()
+    assert len(titles) == 290
+    table = dict(
+        zip(
+            page.locator("#coverage-table tbody th").all_text_contents(),
+            page.locator("#coverage-table tbody td.rate").all_text_contents(),
+            strict=True,
+        )
+    )
+    for title in titles:
+        name, _, value = title.rpartition(": ")
+        cell = table[name].strip()
+        shown = "–" if "–" in cell else cell
+        assert shown == value, name

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from gunicorn.app.base import BaseApplication
 
 
@@ -32,4 +36,17 @@ def serve(*, bind: str, workers: int, threads: int, access_log: bool) -> None:
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
     }
-    _Gunicorn(options).run()
+    # One background worker beside the web server runs queued tasks (effect estimates), and is
+    # stopped with it (docs/decisions/0011-background-estimates.md).
+    worker = subprocess.Popen([sys.executable, "-m", "emplus", "db_worker", "--interval", "1"])
+    arbiter = os.getpid()
+    try:
+        _Gunicorn(options).run()
+    finally:
+        if os.getpid() != arbiter:  # a forked web worker leaving: the task worker is not its own
+            return  # noqa: B012
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()

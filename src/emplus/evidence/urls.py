@@ -6,4 +6,6 @@ app_name = "evidence"
 urlpatterns = [
     path("indicators/", views.indicators, name="indicators"),
     path("progression/", views.progression, name="progression"),
+    path("effects/", views.effects, name="effects"),
+    path("effects/<uuid:pk>/", views.effect, name="effect"),
 ]

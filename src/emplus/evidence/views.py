@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.permissions import permission_required
@@ -164,3 +164,90 @@ def progression(request):
         **_filter_choices(request.user),
     }
     return render(request, "evidence/progression.html", context)
+
+
+# --- effect estimates ---------------------------------------------------------------------------
+
+
+def _estimates_of(viewer):
+    """Estimates the viewer may see: their own, and those of their own organisations."""
+    from django.db.models import Q
+
+    from emplus.evidence.models import EffectEstimate
+
+    own = selectors.full_detail_organisations(viewer)
+    return EffectEstimate.objects.filter(Q(created_by=viewer) | Q(organisation__in=own))
+
+
+@permission_required("evidence.view")
+def effects(request):
+    from emplus.evidence.effect_forms import EffectEstimateForm
+
+    choices = _filter_choices(request.user)
+    if request.method == "POST":
+        form = EffectEstimateForm(request.POST, request.FILES, viewer=request.user, choices=choices)
+        if form.is_valid():
+            estimate = form.start()
+            return redirect("evidence:effect", pk=estimate.pk)
+    else:
+        form = EffectEstimateForm(viewer=request.user, choices=choices)
+    context = {"form": form, "estimates": _estimates_of(request.user)[:50], **choices}
+    return render(request, "evidence/effects.html", context)
+
+
+@permission_required("evidence.view")
+def effect(request, pk):
+    from django.utils.translation import get_language
+
+    from emplus.evidence.models import EstimateCovariate, EstimateMethod, EstimateOutcome
+
+    estimate = get_object_or_404(_estimates_of(request.user), pk=pk)
+    result = estimate.result or {}
+    balance = result.get("balance", [])
+    english = (get_language() or "sv").startswith("en")
+    summary = estimate.summary_en if english else estimate.summary_sv
+    context = {
+        "estimate": estimate,
+        "result": result,
+        "balance": balance,
+        "chart": balance_chart(balance) if balance else None,
+        "summary": summary,
+        "method_label": dict(EstimateMethod.choices).get(estimate.method, estimate.method),
+        "outcome_label": dict(EstimateOutcome.choices).get(estimate.outcome, estimate.outcome),
+        "covariate_labels": [
+            dict(EstimateCovariate.choices).get(c, c) for c in estimate.covariates
+        ],
+    }
+    return render(request, "evidence/effect.html", context)
+
+
+def balance_chart(balance: list[dict]) -> dict:
+    """Geometry of the server-rendered SVG balance chart: |SMD| before and after per covariate
+    on a common scale, with the customary 0.1 threshold line."""
+    values = [abs(v) for b in balance for v in (b["smd_before"], b["smd_after"]) if v is not None]
+    top = max([0.25, *values])
+    label_w, plot_w, row_h = 220, 360, 28
+    rows = []
+    for i, b in enumerate(balance):
+        y = 30 + i * row_h
+        before = None if b["smd_before"] is None else abs(b["smd_before"]) / top * plot_w
+        after = None if b["smd_after"] is None else abs(b["smd_after"]) / top * plot_w
+        rows.append(
+            {
+                "label": b["covariate"],
+                "y": y,
+                "text_y": y + 14,
+                "before_w": before,
+                "after_w": after,
+                "after_y": y + 11,
+            }
+        )
+    return {
+        "rows": rows,
+        "label_w": label_w,
+        "width": label_w + plot_w + 20,
+        "height": 40 + len(balance) * row_h,
+        "threshold_x": label_w + 0.1 / top * plot_w,
+        "axis_end": label_w + plot_w,
+        "top": top,
+    }

@@ -9,10 +9,12 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_cells
 from emplus.geo.models import County, Municipality
 from emplus.geo.reference import RURAL_SKR_GROUPS
 from emplus.mapping.choices import Arena, TargetGroup
 from emplus.mapping.models import Activity
+from emplus.organisations.models import Organisation
 from emplus.pathways.choices import Phase
 
 PER = 10_000  # coverage is counted per this many inhabitants
@@ -93,8 +95,8 @@ class CoverageRow:
     county_code: str
     county_name: str
     population: int
-    activities: int
-    per_10k: float
+    activities: int | None  # the count shown: activities, or participants (None: suppressed)
+    per_10k: float | None
     rural: bool
     sparse: bool
 
@@ -169,13 +171,17 @@ def county_coverage(*, viewer, filters: ActivityFilters | None = None) -> list[C
     ]
 
 
+def _none_first(value):
+    return -1 if value is None else value
+
+
 COVERAGE_SORTS = {
     "code": lambda r: r.code,
     "name": lambda r: r.name,
     "county": lambda r: (r.county_code, r.code),
     "population": lambda r: r.population,
-    "activities": lambda r: r.activities,
-    "rate": lambda r: r.per_10k,
+    "activities": lambda r: _none_first(r.activities),
+    "rate": lambda r: _none_first(r.per_10k),
 }
 
 
@@ -190,3 +196,108 @@ def white_spots(*, viewer, arena: str = "", max_per_10k: float = 0.0) -> list[Co
     rows = municipality_coverage(viewer=viewer, filters=ActivityFilters(arena=arena))
     spots = [r for r in rows if (r.rural or r.sparse) and r.per_10k <= max_per_10k]
     return sorted(spots, key=lambda r: (-r.population, r.code))
+
+
+# --- participants per 10 000 inhabitants ------------------------------------------------------
+
+NATIONAL = "SE"  # the cell key of the whole country in the participant suppression table
+
+
+@dataclass(frozen=True)
+class ParticipantCoverage:
+    """Participants by municipality of residence at entry, per 10 000 inhabitants.
+
+    `municipalities` and `counties` come from one suppressed table of cells (municipalities,
+    their counties and the country, with `county = sum of its municipalities` and
+    `country = sum of counties`), so neither view can reveal a cell the other hides.
+    `suppressed_below` is None only when every counted participant belongs to one of the
+    viewer's own organisations (full detail, as for the ESF+ indicators)."""
+
+    municipalities: list[CoverageRow]
+    counties: list[CoverageRow]
+    total: int | None
+    suppressed_below: int | None
+
+
+def participant_coverage(
+    *, viewer, filters: ActivityFilters | None = None, threshold: int = DEFAULT_THRESHOLD
+) -> ParticipantCoverage:
+    """Aggregate counts only: no participant row is read (and so nothing is audited). Only the
+    organisation and county filters apply: arena, phase, thematic area and target group
+    describe activities, not participants."""
+    from emplus.evidence.selectors import full_detail_organisations
+    from emplus.pathways.models import Participant
+
+    filters = filters or ActivityFilters()
+    participants = Participant.objects.filter(municipality__isnull=False)
+    organisation_ids = None
+    if filters.organisation:
+        organisation_ids = set(
+            Organisation.objects.filter(code=filters.organisation).values_list("pk", flat=True)
+        )
+        participants = participants.filter(organisation__in=organisation_ids)
+    full_detail = organisation_ids is not None and organisation_ids <= full_detail_organisations(
+        viewer
+    )
+    counts = {
+        r["municipality_id"]: r["n"]
+        for r in participants.order_by().values("municipality_id").annotate(n=Count("pk"))
+    }
+    municipalities = list(
+        Municipality.objects.with_density().select_related("county").order_by("code")
+    )
+    counties = list(County.objects.order_by("code"))
+    cells: dict[str, int] = {m.code: counts.get(m.code, 0) for m in municipalities}
+    members: dict[str, list[str]] = {c.code: [] for c in counties}
+    for m in municipalities:
+        members[m.county_id].append(m.code)
+    for c in counties:
+        cells[c.code] = sum(cells[code] for code in members[c.code])
+    cells[NATIONAL] = sum(cells[c.code] for c in counties)
+    if full_detail:
+        shown: dict[str, int | None] = dict(cells)
+    else:
+        relations = [(c.code, *members[c.code]) for c in counties]
+        relations.append((NATIONAL, *[c.code for c in counties]))
+        shown = suppress_cells(cells, relations, threshold=threshold)
+    limit = settings.EMPLUS_SPARSE_DENSITY_MAX
+
+    def rate(code: str, population: int) -> float | None:
+        value = shown[code]
+        return None if value is None else _rate(value, population)
+
+    muni_rows = [
+        CoverageRow(
+            code=m.code,
+            name=m.name,
+            county_code=m.county_id,
+            county_name=m.county.short_name,
+            population=m.population_2024,
+            activities=shown[m.code],
+            per_10k=rate(m.code, m.population_2024),
+            rural=m.skr_group_2023 in RURAL_SKR_GROUPS,
+            sparse=m.density_per_km2 <= limit,
+        )
+        for m in municipalities
+        if not filters.county or m.county_id == filters.county
+    ]
+    county_rows = [
+        CoverageRow(
+            code=c.code,
+            name=c.name,
+            county_code=c.code,
+            county_name=c.short_name,
+            population=c.population_2024,
+            activities=shown[c.code],
+            per_10k=rate(c.code, c.population_2024),
+            rural=False,
+            sparse=False,
+        )
+        for c in counties
+    ]
+    return ParticipantCoverage(
+        municipalities=muni_rows,
+        counties=county_rows,
+        total=shown[NATIONAL],
+        suppressed_below=None if full_detail else threshold,
+    )

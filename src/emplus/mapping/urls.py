@@ -9,4 +9,6 @@ urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/<uuid:pk>/", views.activity_detail, name="activity"),
     path("search/", views.search, name="search"),
+    path("organisations/", views.organisation_role_list, name="organisation_roles"),
+    path("organisations/<uuid:pk>/", views.organisation_role, name="organisation_role"),
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from emplus.core.permissions import permission_required
 from emplus.geo import maps
 from emplus.geo.models import County
+from emplus.mapping import report as report_module
 from emplus.mapping import search as search_module
 from emplus.mapping import selectors
 from emplus.mapping.choices import Arena, TargetGroup, labels
@@ -38,17 +39,6 @@ def _rate_legend() -> list[str]:
     ]
 
 
-def coverage_map(rows, *, level: str) -> maps.Choropleth:
-    return maps.choropleth(
-        level=level,
-        names={r.code: r.name for r in rows},
-        values={r.code: r.per_10k for r in rows},
-        breaks=RATE_BREAKS,
-        legend_labels=_rate_legend(),
-        value_format=rate_label,
-    )
-
-
 def _filter_choices() -> dict:
     return {
         "arenas": Arena.choices,
@@ -72,11 +62,42 @@ def _sort_params(request, default: str = "code") -> tuple[str, bool, str]:
     return key, sort.startswith("-"), params.urlencode()
 
 
+PARTICIPANT_BREAKS = (0.001, 2.0, 5.0, 10.0)
+
+
+def _participant_legend() -> list[str]:
+    return [
+        _("none"),
+        _("under %(n)s") % {"n": 2},
+        "2–5",
+        "5–10",
+        _("%(n)s or more") % {"n": 10},
+    ]
+
+
+def coverage_map(rows, *, level: str, participants: bool = False) -> maps.Choropleth:
+    return maps.choropleth(
+        level=level,
+        names={r.code: r.name for r in rows},
+        values={r.code: r.per_10k for r in rows},
+        breaks=PARTICIPANT_BREAKS if participants else RATE_BREAKS,
+        legend_labels=_participant_legend() if participants else _rate_legend(),
+        value_format=rate_label,
+    )
+
+
 @permission_required("activity.view")
 def coverage(request):
     filters = selectors.ActivityFilters.from_params(request.GET)
+    participants = request.GET.get("measure") == "participants"
     level = "county" if request.GET.get("level") == "county" and not filters.county else ""
-    if level == "county":
+    suppressed_below = None
+    if participants:
+        # Personal data in aggregate: suppressed unless all of it is the viewer's own.
+        result = selectors.participant_coverage(viewer=request.user, filters=filters)
+        rows = result.counties if level == "county" else result.municipalities
+        suppressed_below = result.suppressed_below
+    elif level == "county":
         rows = selectors.county_coverage(viewer=request.user, filters=filters)
     else:
         rows = selectors.municipality_coverage(viewer=request.user, filters=filters)
@@ -88,11 +109,17 @@ def coverage(request):
     ]
     if not level and not county:
         columns.append(("county", _("County"), False))
-    columns += [
-        ("population", _("Population 2024"), True),
-        ("activities", _("Activities"), True),
-        ("rate", _("Activities per 10 000 inhabitants"), True),
-    ]
+    columns += [("population", _("Population 2024"), True)]
+    if participants:
+        columns += [
+            ("activities", _("Participants"), True),
+            ("rate", _("Participants per 10 000 inhabitants"), True),
+        ]
+    else:
+        columns += [
+            ("activities", _("Activities"), True),
+            ("rate", _("Activities per 10 000 inhabitants"), True),
+        ]
     return render(
         request,
         "mapping/coverage.html",
@@ -100,8 +127,10 @@ def coverage(request):
             "filters": filters,
             "level": level,
             "county": county,
+            "measure": "participants" if participants else "",
+            "suppressed_below": suppressed_below,
             "rows": selectors.coverage_sorted(rows, sort=key, descending=descending),
-            "map": coverage_map(rows, level=level or "municipality"),
+            "map": coverage_map(rows, level=level or "municipality", participants=participants),
             "sort": key,
             "descending": descending,
             "query_without_sort": query_without_sort,
@@ -209,3 +238,27 @@ def search(request):
     q = request.GET.get("q", "").strip()[:100]
     results = search_module.search(viewer=request.user, q=q) if q else None
     return render(request, "mapping/search.html", {"q": q, "results": results})
+
+
+@permission_required("activity.view")
+def organisation_role_list(request):
+    return render(
+        request,
+        "mapping/organisation_role_list.html",
+        {"organisations": report_module.organisations_with_roles(viewer=request.user)},
+    )
+
+
+@permission_required("activity.view")
+def organisation_role(request, pk):
+    """The mapping report of one organisation (directory data: every role reads every one)."""
+    report = report_module.organisation_role(viewer=request.user, pk=pk)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            report_module.role_report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"role-{report.organisation.code}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return render(request, "mapping/organisation_role.html", {"report": report})

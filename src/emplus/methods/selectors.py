@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from emplus.core.suppression import suppress_rows
+from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_rows
 from emplus.methods.models import Method, ThematicArea
 from emplus.pathways.choices import ExitReason
 
@@ -81,3 +81,34 @@ def enrolment_outcomes(enrolments: QuerySet) -> Outcomes:
 
 def method_outcomes(*, viewer, method: Method) -> Outcomes:
     return enrolment_outcomes(method.enrolments.all())
+
+
+# ESF+ indicators of the participants whose pathway used a method or test bed: aggregates only,
+# always suppressed (the participants belong to several organisations). The participant frame
+# is read into memory to be counted; no row reaches the page, so nothing is audited.
+HEADLINE_INDICATORS = ("EECO01", "EECO02", "EECO03", "EECO04", "EECR02", "EECR03", "EECR04")
+
+
+def enrolment_indicators(*, method=None, test_bed=None, threshold: int = DEFAULT_THRESHOLD):
+    """The 23 ESF+ indicators over the enrolments that name the method (or test bed),
+    suppressed below `threshold`; None when no participant's pathway used it."""
+    import polars as pl
+    from django.utils import timezone
+
+    from emplus.evidence.indicators import compute_indicators
+    from emplus.evidence.selectors import indicator_rules
+    from emplus.pathways.evidence_adapter import participant_frame
+    from emplus.pathways.models import Participant
+
+    if method is not None:
+        participants = Participant.objects.filter(enrolments__method=method)
+        column, code = "method", method.code
+    else:
+        participants = Participant.objects.filter(enrolments__test_bed=test_bed)
+        column, code = "test_bed", test_bed.code
+    if not participants.exists():
+        return None
+    frame = participant_frame(participants.distinct())
+    frame = frame.filter(pl.col(column) == code)
+    result = compute_indicators(frame, as_of=timezone.localdate(), rules=indicator_rules())
+    return result.suppress(threshold)

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from emplus.core.permissions import permission_required
+from emplus.core.permissions import has_permission, permission_required
 from emplus.mapping.choices import Arena, TargetGroup, labels
 from emplus.methods import selectors
 from emplus.methods.models import EvidenceLevel, ThematicArea
 from emplus.pathways.choices import Phase
+
+
+def indicator_rows(result) -> list[dict] | None:
+    """The suppressed indicator rows with their translated names, for `_indicators.html`."""
+    from emplus.evidence.views import INDICATOR_LABELS
+
+    if result is None:
+        return None
+    return [{"row": row, "label": INDICATOR_LABELS[row.code]} for row in result.indicators]
 
 
 @permission_required("method.view")
@@ -46,6 +55,9 @@ def method_detail(request, code: str):
             "activities": method.activities.select_related("organisation").order_by("title"),
             "test_beds": method.test_beds.order_by("name"),
             "outcomes": selectors.method_outcomes(viewer=request.user, method=method),
+            "indicators": indicator_rows(selectors.enrolment_indicators(method=method)),
+            "evidence_query": f"group_by=method&method={method.code}",
+            "can_see_evidence": has_permission(request.user, "evidence.view"),
         },
     )
 

@@ -1,0 +1,133 @@
+"""The form that starts an effect estimate from the page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from emplus.evidence.effects import EffectInputError
+from emplus.evidence.estimates import GROUP_KEYS, read_comparison_upload
+from emplus.evidence.models import (
+    ComparisonKind,
+    EffectEstimate,
+    EstimateCovariate,
+    EstimateMethod,
+    EstimateOutcome,
+)
+from emplus.evidence.selectors import full_detail_organisations
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+ANY = [("", _("Any"))]
+
+
+class EffectEstimateForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=EstimateOutcome.choices)
+    method = forms.ChoiceField(
+        label=_("Method"), choices=EstimateMethod.choices, initial=EstimateMethod.PSM
+    )
+    covariates = forms.MultipleChoiceField(
+        label=_("Covariates (entry characteristics)"),
+        choices=EstimateCovariate.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[c for c, _label in EstimateCovariate.choices if c != "rural"],
+    )
+    seed = forms.IntegerField(label=_("Seed"), min_value=0, max_value=2**31 - 1, initial=0)
+    comparison_kind = forms.ChoiceField(
+        label=_("Comparison group"),
+        choices=ComparisonKind.choices,
+        widget=forms.RadioSelect,
+        initial=ComparisonKind.GROUP,
+    )
+    comparison_file = forms.FileField(
+        label=_("Comparison file (CSV or XLSX)"),
+        required=False,
+        help_text=_(
+            "One row per person, with the outcome and covariate columns named as in the "
+            "participant file, age_at_entry in years."
+        ),
+    )
+
+    def __init__(self, *args, viewer, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        org_choices = [(o.code, o.name) for o in choices["organisations"]]
+        options = {
+            "organisation": (_("Organisation"), ANY + org_choices),
+            "method": (_("Method"), ANY + [(m.code, str(m)) for m in choices["methods"]]),
+            "county": (_("County"), ANY + [(c.code, c.name) for c in choices["counties"]]),
+            "test_bed": (_("Test bed"), ANY + [(t.code, str(t)) for t in choices["test_beds"]]),
+        }
+        if not choices["can_choose_all"] and len(org_choices) == 1:
+            # Without the partnership permission a group stays inside one's own organisation.
+            options["organisation"] = (_("Organisation"), org_choices)
+        for prefix in ("treated", "comparison"):
+            for key in GROUP_KEYS:
+                label, field_choices = options[key]
+                self.fields[f"{prefix}_{key}"] = forms.ChoiceField(
+                    label=label, choices=field_choices, required=False
+                )
+
+    def group(self, prefix: str) -> dict:
+        return {k: self.cleaned_data.get(f"{prefix}_{k}") or "" for k in GROUP_KEYS}
+
+    def treated_fields(self):
+        return [self[f"treated_{k}"] for k in GROUP_KEYS]
+
+    def comparison_fields(self):
+        return [self[f"comparison_{k}"] for k in GROUP_KEYS]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        treated = self.group("treated")
+        if not any(treated.values()):
+            self.add_error(None, _("Choose at least one characteristic of the treated group."))
+        if data.get("comparison_kind") == ComparisonKind.FILE:
+            upload = data.get("comparison_file")
+            if upload is None:
+                self.add_error("comparison_file", _("Choose a comparison file."))
+            elif upload.size > MAX_UPLOAD_BYTES:
+                self.add_error("comparison_file", _("The file is larger than 20 MB."))
+            else:
+                columns = [data["outcome"], *data["covariates"]]
+                try:
+                    self.comparison_rows = read_comparison_upload(
+                        upload.name, upload.read(), columns
+                    )
+                except EffectInputError as exc:
+                    self.add_error("comparison_file", str(exc))
+        elif self.group("comparison") == treated:
+            self.add_error(None, _("The comparison group must differ from the treated group."))
+        return data
+
+    def start(self) -> EffectEstimate:
+        """Store the estimate with its inputs and queue the background task."""
+        from emplus.evidence.tasks import run_effect_estimate
+
+        data = self.cleaned_data
+        own = full_detail_organisations(self.viewer)
+        treated = self.group("treated")
+        organisation = None
+        if own:
+            from emplus.organisations.models import Organisation
+
+            chosen = Organisation.objects.filter(code=treated["organisation"], pk__in=own).first()
+            first_own = Organisation.objects.filter(pk__in=own).order_by("code").first()
+            organisation = chosen or first_own
+        is_file = data["comparison_kind"] == ComparisonKind.FILE
+        estimate = EffectEstimate.objects.create(
+            created_by=self.viewer,
+            organisation=organisation,
+            treatment=treated,
+            comparison_kind=data["comparison_kind"],
+            comparison={} if is_file else self.group("comparison"),
+            comparison_rows=self.comparison_rows if is_file else [],
+            outcome=data["outcome"],
+            covariates=list(data["covariates"]),
+            method=data["method"],
+            seed=data["seed"],
+        )
+        transaction.on_commit(lambda: run_effect_estimate.enqueue(str(estimate.pk)))
+        return estimate

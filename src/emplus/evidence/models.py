@@ -1,0 +1,103 @@
+"""Stored effect estimates: the inputs that reproduce them, their progress and their result."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from emplus.core.models import UUIDModel
+
+
+class EstimateStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class EstimateMethod(models.TextChoices):
+    PSM = "psm", _("Propensity score matching")
+    IPW = "ipw", _("Inverse probability weighting")
+    AIPW = "aipw", _("Doubly robust (AIPW)")
+
+
+class EstimateOutcome(models.TextChoices):
+    EXIT_EMPLOYED = "exit_employed", _("In employment upon leaving")
+    FOLLOWUP_EMPLOYED = "followup_employed", _("In employment six months after leaving")
+    EXIT_IN_EDUCATION = "exit_in_education", _("In education or training upon leaving")
+
+
+class EstimateCovariate(models.TextChoices):
+    AGE = "age_at_entry", _("Age at entry")
+    GENDER = "gender", _("Gender")
+    ISCED = "isced", _("Highest education (ISCED)")
+    LM_STATUS = "lm_status_entry", _("Labour-market status at entry")
+    UNEMPLOYED_MONTHS = "unemployed_months", _("Months of unemployment")
+    BORN_ABROAD = "born_abroad", _("Born abroad")
+    RURAL = "rural", _("Rural area")
+
+
+class ComparisonKind(models.TextChoices):
+    GROUP = "group", _("Another group of participants")
+    FILE = "file", _("An uploaded comparison file")
+
+
+class EffectEstimate(UUIDModel):
+    """One counterfactual estimate started from the page and run by a background task.
+
+    Groups are stored as filter definitions (`{"organisation", "method", "county",
+    "test_bed"}`, codes; empty means any), an uploaded comparison file as JSON rows holding
+    only the outcome and covariate columns, so the same inputs and seed reproduce the result.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+        help_text=_("The organisation whose analysts see the estimate; empty for partnership."),
+    )
+    treatment = models.JSONField(_("treated group"), default=dict)
+    comparison_kind = models.CharField(
+        _("comparison"), max_length=8, choices=ComparisonKind.choices, default=ComparisonKind.GROUP
+    )
+    comparison = models.JSONField(_("comparison group"), default=dict, blank=True)
+    comparison_rows = models.JSONField(_("comparison rows"), default=list, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=32, choices=EstimateOutcome.choices)
+    covariates = models.JSONField(_("covariates"), default=list)
+    method = models.CharField(_("method"), max_length=8, choices=EstimateMethod.choices)
+    seed = models.PositiveIntegerField(_("seed"), default=0)
+    status = models.CharField(
+        _("status"), max_length=8, choices=EstimateStatus.choices, default=EstimateStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    summary_sv = models.TextField(_("summary in Swedish"), blank=True)
+    summary_en = models.TextField(_("summary in English"), blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("effect estimate")
+        verbose_name_plural = _("effect estimates")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.outcome} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (EstimateStatus.QUEUED, EstimateStatus.RUNNING)
