@@ -222,3 +222,13 @@ def test_reading_a_participant_is_audited_and_other_organisations_get_404(
     assert AuditEvent.objects.filter(action="participant.viewed", actor_id=coach.pk).count() == 1
     with pytest.raises(Http404):
         selectors.participant_get(viewer=other_org_coach, pk=participant.pk)
+
+
+def test_listing_the_caseload_is_audited_with_the_records_shown(coach, org_a, unit_a1):
+    participant = _register(coach, org_a, unit_a1).participant
+    # when
+    shown = selectors.participant_list(viewer=coach)
+    # then
+    assert shown == [participant]
+    event = AuditEvent.objects.filter(action="participant.listed", actor_id=coach.pk).get()
+    assert event.details == {"participants": [str(participant.pk)]}

@@ -72,6 +72,13 @@ def participant_list(
             for p in people
             if needle in p.participant_ref.casefold() or needle in p.display_name.casefold()
         ]
+    # A list shows names too: one audit event names every record it showed.
+    audit_log(
+        actor=viewer,
+        action="participant.listed",
+        purpose="case_work",
+        details={"participants": [str(p.pk) for p in people]},
+    )
     return people
 
 

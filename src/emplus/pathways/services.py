@@ -377,6 +377,20 @@ def followup_record(
     return follow_up
 
 
+def _enrolment_record_save(*, actor, record, kind: str):
+    """Validate and save a step, event or goal, and audit it against its participant."""
+    record.full_clean()
+    record.save()
+    audit_log(
+        actor=actor,
+        action=f"{kind}.recorded",
+        target=record.enrolment.participant,
+        purpose="case_work",
+        details={kind: str(record.pk)},
+    )
+    return record
+
+
 @transaction.atomic
 def step_record(
     *,
@@ -396,16 +410,7 @@ def step_record(
         ended_on=ended_on,
         hours=hours,
     )
-    step.full_clean()
-    step.save()
-    audit_log(
-        actor=actor,
-        action="step.recorded",
-        target=enrolment.participant,
-        purpose="case_work",
-        details={"step": str(step.pk)},
-    )
-    return step
+    return _enrolment_record_save(actor=actor, record=step, kind="step")
 
 
 @transaction.atomic
@@ -413,16 +418,7 @@ def event_record(
     *, actor, enrolment: Enrolment, kind: str, occurred_on: date, note: str = ""
 ) -> PathwayEvent:
     event = PathwayEvent(enrolment=enrolment, kind=kind, occurred_on=occurred_on, note=note)
-    event.full_clean()
-    event.save()
-    audit_log(
-        actor=actor,
-        action="event.recorded",
-        target=enrolment.participant,
-        purpose="case_work",
-        details={"event": str(event.pk)},
-    )
-    return event
+    return _enrolment_record_save(actor=actor, record=event, kind="event")
 
 
 @transaction.atomic
@@ -440,16 +436,7 @@ def goal_record(
         target_date=target_date,
         achieved_on=achieved_on,
     )
-    goal.full_clean()
-    goal.save()
-    audit_log(
-        actor=actor,
-        action="goal.recorded",
-        target=enrolment.participant,
-        purpose="case_work",
-        details={"goal": str(goal.pk)},
-    )
-    return goal
+    return _enrolment_record_save(actor=actor, record=goal, kind="goal")
 
 
 @transaction.atomic
