@@ -266,6 +266,45 @@ def _latest_phase(enrolment_ids) -> dict:
     return latest
 
 
+def progress_records(*, instrument, group_of: Mapping) -> list:
+    """One `progression.ProgressRecord` per enrolment of `group_of` (enrolment pk -> group)
+    with at least two assessments on `instrument`: its first and latest scores."""
+    from emplus.evidence import progression
+    from emplus.pathways.models import AssessmentScore
+
+    scores = (
+        AssessmentScore.objects.filter(
+            assessment__instrument=instrument, assessment__enrolment_id__in=list(group_of)
+        )
+        .order_by()
+        .values_list(
+            "assessment__enrolment_id",
+            "assessment__assessed_on",
+            "assessment__created_at",
+            "assessment_id",
+            "dimension__code",
+            "value",
+        )
+    )
+    by_enrolment: dict = {}
+    for enrolment_id, on, created, assessment_id, code, value in scores.iterator():
+        key = (on, created, str(assessment_id))
+        by_enrolment.setdefault(enrolment_id, {}).setdefault(key, {})[code] = value
+    records = []
+    for enrolment_id, assessments in by_enrolment.items():
+        if len(assessments) < 2:
+            continue
+        ordered = sorted(assessments)
+        records.append(
+            progression.ProgressRecord(
+                group=group_of.get(enrolment_id) or NO_GROUP,
+                first=assessments[ordered[0]],
+                latest=assessments[ordered[-1]],
+            )
+        )
+    return records
+
+
 def progression_report(
     *,
     viewer,
@@ -278,7 +317,7 @@ def progression_report(
     overall and by group, scoped and suppressed like the indicators."""
     from emplus.evidence import progression
     from emplus.pathways import progress_data
-    from emplus.pathways.models import AssessmentScore, Enrolment
+    from emplus.pathways.models import Enrolment
 
     filters = filters or IndicatorFilters()
     if group_by not in PROGRESSION_GROUPS:
@@ -312,36 +351,7 @@ def progression_report(
     if group_by == "phase":
         phases = _latest_phase(list(group_of))
         group_of = {pk: phases.get(pk) for pk in group_of}
-    scores = (
-        AssessmentScore.objects.filter(
-            assessment__instrument=instrument, assessment__enrolment_id__in=list(group_of)
-        )
-        .order_by()
-        .values_list(
-            "assessment__enrolment_id",
-            "assessment__assessed_on",
-            "assessment__created_at",
-            "assessment_id",
-            "dimension__code",
-            "value",
-        )
-    )
-    by_enrolment: dict = {}
-    for enrolment_id, on, created, assessment_id, code, value in scores.iterator():
-        key = (on, created, str(assessment_id))
-        by_enrolment.setdefault(enrolment_id, {}).setdefault(key, {})[code] = value
-    records = []
-    for enrolment_id, assessments in by_enrolment.items():
-        if len(assessments) < 2:
-            continue
-        ordered = sorted(assessments)
-        records.append(
-            progression.ProgressRecord(
-                group=group_of.get(enrolment_id) or NO_GROUP,
-                first=assessments[ordered[0]],
-                latest=assessments[ordered[-1]],
-            )
-        )
+    records = progress_records(instrument=instrument, group_of=group_of)
     statistics = progress_data.instrument_statistics(instrument=instrument)
     stats = {**statistics.per_dimension, progression.TOTAL: statistics.total}
     rows = progression.progression_table(

@@ -169,7 +169,7 @@ def progression(request):
 # --- effect estimates ---------------------------------------------------------------------------
 
 
-def _estimates_of(viewer):
+def estimates_of(viewer):
     """Estimates the viewer may see: their own, and those of their own organisations."""
     from django.db.models import Q
 
@@ -182,6 +182,7 @@ def _estimates_of(viewer):
 @permission_required("evidence.view")
 def effects(request):
     from emplus.evidence.effect_forms import EffectEstimateForm
+    from emplus.evidence.estimates import GROUP_KEYS
 
     choices = _filter_choices(request.user)
     if request.method == "POST":
@@ -190,8 +191,10 @@ def effects(request):
             estimate = form.start()
             return redirect("evidence:effect", pk=estimate.pk)
     else:
-        form = EffectEstimateForm(viewer=request.user, choices=choices)
-    context = {"form": form, "estimates": _estimates_of(request.user)[:50], **choices}
+        # ?test_bed=<code> (and the other group keys) prefill the treated group.
+        initial = {f"treated_{k}": request.GET[k] for k in GROUP_KEYS if request.GET.get(k)}
+        form = EffectEstimateForm(viewer=request.user, choices=choices, initial=initial)
+    context = {"form": form, "estimates": estimates_of(request.user)[:50], **choices}
     return render(request, "evidence/effects.html", context)
 
 
@@ -201,7 +204,7 @@ def effect(request, pk):
 
     from emplus.evidence.models import EstimateCovariate, EstimateMethod, EstimateOutcome
 
-    estimate = get_object_or_404(_estimates_of(request.user), pk=pk)
+    estimate = get_object_or_404(estimates_of(request.user), pk=pk)
     result = estimate.result or {}
     balance = result.get("balance", [])
     english = (get_language() or "sv").startswith("en")

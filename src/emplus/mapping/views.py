@@ -10,13 +10,14 @@ from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from emplus.core.permissions import permission_required
+from emplus.core.permissions import has_permission, permission_required
 from emplus.geo import maps
 from emplus.geo.models import County
 from emplus.mapping import report as report_module
 from emplus.mapping import search as search_module
 from emplus.mapping import selectors
 from emplus.mapping.choices import Arena, TargetGroup, labels
+from emplus.mapping.permissions import can_change_owned
 from emplus.methods.models import ThematicArea
 from emplus.organisations.models import Organisation
 from emplus.pathways.choices import Phase
@@ -229,6 +230,8 @@ def activity_detail(request, pk):
             "activity": activity,
             "phases": labels(Phase, activity.phases),
             "target_groups": labels(TargetGroup, activity.target_groups),
+            "can_edit": has_permission(request.user, "activity.change")
+            and can_change_owned(request.user, [activity.organisation_id]),
         },
     )
 
@@ -262,3 +265,53 @@ def organisation_role(request, pk):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return render(request, "mapping/organisation_role.html", {"report": report})
+
+
+# --- editing by coordinators (directory data, not personal data: not audited) ----------------
+
+
+def _activity_form_page(request, form, activity=None):
+    return render(request, "mapping/activity_form.html", {"form": form, "activity": activity})
+
+
+@permission_required("activity.change")
+def activity_create(request):
+    from django.shortcuts import redirect
+
+    from emplus.mapping.forms import ActivityForm
+    from emplus.mapping.permissions import editable_organisation_ids
+
+    allowed = editable_organisation_ids(request.user)
+    if request.method == "POST":
+        form = ActivityForm(request.POST, organisation_ids=allowed)
+        if form.is_valid():
+            activity = form.save()
+            return redirect("mapping:activity", pk=activity.pk)
+    else:
+        initial = {}
+        if allowed is not None and len(allowed) == 1:
+            initial["organisation"] = next(iter(allowed))
+        form = ActivityForm(organisation_ids=allowed, initial=initial)
+    return _activity_form_page(request, form)
+
+
+@permission_required("activity.change")
+def activity_edit(request, pk):
+    from django.http import Http404
+    from django.shortcuts import redirect
+
+    from emplus.mapping.forms import ActivityForm
+    from emplus.mapping.permissions import can_change_owned, editable_organisation_ids
+
+    activity = selectors.activity_get(viewer=request.user, pk=pk)
+    if not can_change_owned(request.user, [activity.organisation_id]):
+        raise Http404
+    allowed = editable_organisation_ids(request.user)
+    if request.method == "POST":
+        form = ActivityForm(request.POST, instance=activity, organisation_ids=allowed)
+        if form.is_valid():
+            form.save()
+            return redirect("mapping:activity", pk=activity.pk)
+    else:
+        form = ActivityForm(instance=activity, organisation_ids=allowed)
+    return _activity_form_page(request, form, activity)

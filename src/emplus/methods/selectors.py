@@ -83,15 +83,25 @@ def method_outcomes(*, viewer, method: Method) -> Outcomes:
     return enrolment_outcomes(method.enrolments.all())
 
 
+def thematic_area_enrolments(area: ThematicArea) -> QuerySet:
+    """Enrolments whose method belongs to the thematic area."""
+    from emplus.pathways.models import Enrolment
+
+    return Enrolment.objects.filter(method__in=area.methods.all())
+
+
 # ESF+ indicators of the participants whose pathway used a method or test bed: aggregates only,
 # always suppressed (the participants belong to several organisations). The participant frame
 # is read into memory to be counted; no row reaches the page, so nothing is audited.
 HEADLINE_INDICATORS = ("EECO01", "EECO02", "EECO03", "EECO04", "EECR02", "EECR03", "EECR04")
 
 
-def enrolment_indicators(*, method=None, test_bed=None, threshold: int = DEFAULT_THRESHOLD):
-    """The 23 ESF+ indicators over the enrolments that name the method (or test bed),
-    suppressed below `threshold`; None when no participant's pathway used it."""
+def enrolment_indicators(
+    *, method=None, test_bed=None, thematic_area=None, threshold: int = DEFAULT_THRESHOLD
+):
+    """The 23 ESF+ indicators over the enrolments that name the method (or test bed, or a
+    method of the thematic area), suppressed below `threshold`; None when no participant's
+    pathway used it."""
     import polars as pl
     from django.utils import timezone
 
@@ -102,13 +112,75 @@ def enrolment_indicators(*, method=None, test_bed=None, threshold: int = DEFAULT
 
     if method is not None:
         participants = Participant.objects.filter(enrolments__method=method)
-        column, code = "method", method.code
-    else:
+        column, codes = "method", [method.code]
+    elif test_bed is not None:
         participants = Participant.objects.filter(enrolments__test_bed=test_bed)
-        column, code = "test_bed", test_bed.code
+        column, codes = "test_bed", [test_bed.code]
+    else:
+        participants = Participant.objects.filter(enrolments__method__thematic_areas=thematic_area)
+        column = "method"
+        codes = list(thematic_area.methods.values_list("code", flat=True))
     if not participants.exists():
         return None
     frame = participant_frame(participants.distinct())
-    frame = frame.filter(pl.col(column) == code)
+    frame = frame.filter(pl.col(column).is_in(codes).fill_null(False))
     result = compute_indicators(frame, as_of=timezone.localdate(), rules=indicator_rules())
     return result.suppress(threshold)
+
+
+# Progression (distance travelled) of the participants whose pathway used a method or test bed:
+# aggregates only, for every role, always suppressed (the participants belong to several
+# organisations). Scores are read to be averaged; no row reaches the page, nothing is audited.
+
+
+@dataclass(frozen=True)
+class ProgressionSummary:
+    """Mean change per dimension (and total) on the active instrument. `participants` is None
+    and `rows` empty when fewer than the threshold have two assessments; a row's `change` is
+    None when fewer than the threshold have that dimension."""
+
+    instrument: object | None
+    participants: int | None
+    rows: tuple  # (label, progression.ChangeSummary | None)
+    enough_data_for_rci: bool
+    threshold: int
+
+
+def enrolment_progression(
+    enrolments: QuerySet, *, threshold: int = DEFAULT_THRESHOLD, language: str | None = None
+) -> ProgressionSummary:
+    from django.utils.translation import gettext
+
+    from emplus.evidence import progression
+    from emplus.evidence.selectors import progress_records
+    from emplus.pathways import progress_data
+
+    instrument = progress_data.instrument_active()
+    if instrument is None:
+        return ProgressionSummary(None, None, (), False, threshold)
+    participant_of = dict(enrolments.values_list("pk", "participant_id"))
+    records = progress_records(instrument=instrument, group_of=participant_of)
+    participants = len({r.group for r in records})
+    statistics = progress_data.instrument_statistics(instrument=instrument)
+    if participants < threshold:
+        return ProgressionSummary(instrument, None, (), statistics.enough_data, threshold)
+    dimensions = [
+        (d.code, progress_data.dimension_label(d, language))
+        for d in instrument.dimensions.order_by("order")
+    ]
+    labels = dict(dimensions) | {progression.TOTAL: gettext("Total score")}
+    stats = {**statistics.per_dimension, progression.TOTAL: statistics.total}
+    # The overall rows only (`groups=[]`); records are grouped by participant just to count them.
+    rows = progression.progression_table(
+        records, dimensions=[code for code, _ in dimensions], stats=stats, groups=[]
+    )
+    return ProgressionSummary(
+        instrument,
+        participants,
+        tuple(
+            (labels.get(r.dimension, r.dimension), r if (r.n or 0) >= threshold else None)
+            for r in rows
+        ),
+        statistics.enough_data,
+        threshold,
+    )

@@ -56,6 +56,7 @@ def method_detail(request, code: str):
             "test_beds": method.test_beds.order_by("name"),
             "outcomes": selectors.method_outcomes(viewer=request.user, method=method),
             "indicators": indicator_rows(selectors.enrolment_indicators(method=method)),
+            "progression": selectors.enrolment_progression(method.enrolments.all()),
             "evidence_query": f"group_by=method&method={method.code}",
             "can_see_evidence": has_permission(request.user, "evidence.view"),
         },
@@ -74,6 +75,7 @@ def thematic_area_list(request):
 @permission_required("method.view")
 def thematic_area_detail(request, code: str):
     area = selectors.thematic_area_get(viewer=request.user, code=code)
+    enrolments = selectors.thematic_area_enrolments(area)
     return render(
         request,
         "methods/thematic_area_detail.html",
@@ -83,5 +85,12 @@ def thematic_area_detail(request, code: str):
             "activities": area.activities.select_related("organisation").order_by("title")[:100],
             "activity_count": area.activities.count(),
             "test_beds": area.test_beds.order_by("name"),
+            "outcomes": selectors.enrolment_outcomes(enrolments),
+            "indicators": indicator_rows(selectors.enrolment_indicators(thematic_area=area)),
+            "progression": selectors.enrolment_progression(
+                selectors.thematic_area_enrolments(area)
+            ),
+            "evidence_query": "",
+            "can_see_evidence": False,
         },
     )

@@ -29,3 +29,11 @@ def test_bed_get(*, viewer, code: str) -> TestBed:
 
 def test_bed_outcomes(*, viewer, test_bed: TestBed) -> Outcomes:
     return enrolment_outcomes(test_bed.enrolments.all())
+
+
+def test_bed_estimates(*, viewer, test_bed: TestBed) -> QuerySet:
+    """Effect estimates whose treated group is the test bed, among those the viewer may see
+    (the evidence module's rule: their own and their own organisations')."""
+    from emplus.evidence.views import estimates_of
+
+    return estimates_of(viewer).filter(treatment__test_bed=test_bed.code).order_by("-created_at")
