@@ -136,7 +136,8 @@ def test_check_then_confirm_imports_and_streams_progress(client, coach, unit_a1,
     assert (result.created, result.special_values_left_out) == (2, 1)
     assert Participant.objects.count() == 0
     assert len(list((tmp_path / "imports").iterdir())) == 1
-    assert b"P1" not in next((tmp_path / "imports").iterdir()).read_bytes()  # kept encrypted
+    stored = next((tmp_path / "imports").iterdir()).read_bytes()
+    assert b"participant_ref" not in stored and b"P1," not in stored  # kept encrypted
     # when confirmed
     response = client.post(CONFIRM_URL)
     html = b"".join(response.streaming_content).decode()
