@@ -484,58 +484,59 @@ def enrolment_new(request, pk):
     return _form_page(request, participant=participant, form=form, title=_("Start a new enrolment"))
 
 
-@permission_required("participant.change")
-def step_new(request, pk, enrolment_pk):
+def _enrolment_record_page(request, pk, enrolment_pk, *, form_class, service, done, title):
+    """The add-a-record page shared by steps, events and goals: one form, one service."""
     participant, enrolment = _enrolment_for_change(request, pk, enrolment_pk)
-    form = forms.StepForm(request.POST or None)
+    form = form_class(request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
         and _save(
             form,
-            lambda: services.step_record(
-                actor=request.user, enrolment=enrolment, **form.cleaned_data
-            ),
+            lambda: service(actor=request.user, enrolment=enrolment, **form.cleaned_data),
         )
     ):
-        return _done(request, participant, _("Step recorded."))
-    return _form_page(request, participant=participant, form=form, title=_("Record a step"))
+        return _done(request, participant, done)
+    return _form_page(request, participant=participant, form=form, title=title)
+
+
+@permission_required("participant.change")
+def step_new(request, pk, enrolment_pk):
+    return _enrolment_record_page(
+        request,
+        pk,
+        enrolment_pk,
+        form_class=forms.StepForm,
+        service=services.step_record,
+        done=_("Step recorded."),
+        title=_("Record a step"),
+    )
 
 
 @permission_required("participant.change")
 def event_new(request, pk, enrolment_pk):
-    participant, enrolment = _enrolment_for_change(request, pk, enrolment_pk)
-    form = forms.EventForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(
-            form,
-            lambda: services.event_record(
-                actor=request.user, enrolment=enrolment, **form.cleaned_data
-            ),
-        )
-    ):
-        return _done(request, participant, _("Event recorded."))
-    return _form_page(request, participant=participant, form=form, title=_("Record an event"))
+    return _enrolment_record_page(
+        request,
+        pk,
+        enrolment_pk,
+        form_class=forms.EventForm,
+        service=services.event_record,
+        done=_("Event recorded."),
+        title=_("Record an event"),
+    )
 
 
 @permission_required("participant.change")
 def goal_new(request, pk, enrolment_pk):
-    participant, enrolment = _enrolment_for_change(request, pk, enrolment_pk)
-    form = forms.GoalForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(
-            form,
-            lambda: services.goal_record(
-                actor=request.user, enrolment=enrolment, **form.cleaned_data
-            ),
-        )
-    ):
-        return _done(request, participant, _("Goal recorded."))
-    return _form_page(request, participant=participant, form=form, title=_("Add a goal"))
+    return _enrolment_record_page(
+        request,
+        pk,
+        enrolment_pk,
+        form_class=forms.GoalForm,
+        service=services.goal_record,
+        done=_("Goal recorded."),
+        title=_("Add a goal"),
+    )
 
 
 @permission_required("participant.change")
