@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import polars as pl
 
+from emplus.core.export_cells import safe_row, xlsx_workbook, xlsx_write_row
 from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_cells
 from emplus.evidence.participant_file import CORE_COLUMNS, participant_schema
 from emplus.geo.reference import municipality_by_code
@@ -319,38 +320,33 @@ class IndicatorResult:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(_TABLE_COLUMNS)
         for row in self.indicators:
-            writer.writerow(["" if v is None else v for v in row.as_dict().values()])
+            writer.writerow(safe_row("" if v is None else v for v in row.as_dict().values()))
         return buffer.getvalue()
 
     def write_xlsx(self, target: str | Path | IO[bytes]) -> None:
         """Sheets: indicators, participants, and (unsuppressed) the completeness report."""
-        import xlsxwriter  # only needed for this output
-
-        workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+        workbook = xlsx_workbook(target)
         try:
             bold = workbook.add_format({"bold": True})
             sheet = workbook.add_worksheet("indicators")
-            sheet.write_row(0, 0, _TABLE_COLUMNS, bold)
+            xlsx_write_row(sheet, 0, 0, _TABLE_COLUMNS, bold)
             for i, row in enumerate(self.indicators, start=1):
-                for j, value in enumerate(row.as_dict().values()):
-                    if value is not None:
-                        sheet.write(i, j, value)
+                xlsx_write_row(sheet, i, 0, row.as_dict().values())
             sheet.set_column(1, 1, 60)
             counts = workbook.add_worksheet("participants")
-            counts.write_row(0, 0, ("as_of", self.as_of.isoformat()), bold)
+            xlsx_write_row(counts, 0, 0, ("as_of", self.as_of.isoformat()), bold)
             for i, (name, value) in enumerate(self.participants.as_dict().items(), start=1):
-                counts.write(i, 0, name)
-                if value is not None:
-                    counts.write(i, 1, value)
+                xlsx_write_row(counts, i, 0, (name, value))
             if self.suppressed_below is not None:
-                counts.write(6, 0, "suppressed_below")
-                counts.write(6, 1, self.suppressed_below)
+                xlsx_write_row(counts, 6, 0, ("suppressed_below", self.suppressed_below))
             else:
                 report = workbook.add_worksheet("incomplete")
-                report.write_row(0, 0, ("row", "participant_ref", "organisation", "missing"), bold)
+                xlsx_write_row(
+                    report, 0, 0, ("row", "participant_ref", "organisation", "missing"), bold
+                )
                 for i, rec in enumerate(self.completeness.iter_rows(), start=1):
                     row_no, ref, org, missing = rec
-                    report.write_row(i, 0, (row_no, ref, org, ", ".join(missing)))
+                    xlsx_write_row(report, i, 0, (row_no, ref, org, ", ".join(missing)))
         finally:
             workbook.close()
 

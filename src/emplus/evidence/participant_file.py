@@ -19,6 +19,7 @@ from typing import IO, Any, Literal
 
 import polars as pl
 
+from emplus.core.export_cells import unguard_frame
 from emplus.core.personnummer import (
     CHECKSUM_MESSAGE,
     DATE_MESSAGE,
@@ -310,7 +311,8 @@ def _read_csv(source: Source) -> pl.DataFrame:
         raise _UnreadableFile(
             "the file is empty: expected a header row naming the columns"
         ) from None
-    return _name_raw(frame)
+    # Exports put a single quote before text a spreadsheet would run as a formula; drop it.
+    return _name_raw(unguard_frame(frame))
 
 
 def _first_line(exc: Exception) -> str:

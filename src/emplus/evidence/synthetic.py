@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from emplus.core.export_cells import safe_frame
 from emplus.evidence.participant_file import COLUMNS
 from emplus.geo.reference import municipality_by_code
 
@@ -254,7 +255,6 @@ def write_participant_csv(
 ) -> Path:
     """Write a generated file; returns its path."""
     path = Path(path)
-    generate_participants(n, seed=seed, as_of=as_of, personal_ids=personal_ids).write_csv(
-        path, separator=separator
-    )
+    frame = generate_participants(n, seed=seed, as_of=as_of, personal_ids=personal_ids)
+    safe_frame(frame).write_csv(path, separator=separator)
     return path

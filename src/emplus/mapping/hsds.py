@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from emplus.core.export_cells import safe_row
 from emplus.mapping.choices import Arena, DeliveryMode, TargetGroup
 from emplus.mapping.models import Activity
 from emplus.methods.models import ThematicArea
@@ -224,7 +225,7 @@ def package_write(output: Path, activities: Iterable[Activity] | None = None) ->
             writer = csv.writer(fh)
             writer.writerow(fields)
             for row in tables[name]:
-                writer.writerow([_cell(row.get(f)) for f in fields])
+                writer.writerow(safe_row(_cell(row.get(f)) for f in fields))
         descriptor["resources"].append(resource)
         counts[name] = len(tables[name])
     (output / "datapackage.json").write_text(

@@ -110,16 +110,16 @@ def organisation_role(*, viewer, pk) -> RoleReport:
 
 def role_report_xlsx(report: RoleReport) -> bytes:
     """The report as a workbook: a summary sheet, then activities, units, methods, test beds."""
-    import xlsxwriter
+    from emplus.core.export_cells import xlsx_workbook, xlsx_write, xlsx_write_row
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = xlsx_workbook(buffer)
     bold = workbook.add_format({"bold": True})
     heading = workbook.add_format({"bold": True, "font_size": 14})
 
     summary = workbook.add_worksheet(_("Summary")[:31])
-    summary.write(0, 0, report.organisation.name, heading)
-    summary.write_row(1, 0, (_("Activities"), report.activity_count), bold)
+    xlsx_write(summary, 0, 0, report.organisation.name, heading)
+    xlsx_write_row(summary, 1, 0, (_("Activities"), report.activity_count), bold)
     row = 3
     for title, tallies in (
         (_("By arena"), report.by_arena),
@@ -127,19 +127,19 @@ def role_report_xlsx(report: RoleReport) -> bytes:
         (_("By county"), report.by_county),
         (_("By thematic area"), report.by_thematic_area),
     ):
-        summary.write_row(row, 0, (title, _("Activities")), bold)
+        xlsx_write_row(summary, row, 0, (title, _("Activities")), bold)
         row += 1
         for t in tallies:
-            summary.write_row(row, 0, (t.label, t.activities))
+            xlsx_write_row(summary, row, 0, (t.label, t.activities))
             row += 1
         row += 1
     summary.set_column(0, 0, 50)
 
     def table(name: str, header: tuple, rows) -> None:
         sheet = workbook.add_worksheet(name[:31])
-        sheet.write_row(0, 0, header, bold)
+        xlsx_write_row(sheet, 0, 0, header, bold)
         for i, values in enumerate(rows, start=1):
-            sheet.write_row(i, 0, values)
+            xlsx_write_row(sheet, i, 0, values)
         sheet.set_column(0, len(header) - 1, 24)
 
     table(

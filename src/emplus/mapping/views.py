@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from emplus.core.export_cells import safe_row
 from emplus.core.permissions import has_permission, permission_required
 from emplus.geo import maps
 from emplus.geo.models import County
@@ -173,16 +174,18 @@ def white_spots(request):
         )
         for r in rows:
             writer.writerow(
-                [
-                    r.code,
-                    r.name,
-                    r.county_name,
-                    r.population,
-                    int(r.rural),
-                    int(r.sparse),
-                    r.activities,
-                    f"{r.per_10k:.2f}",
-                ]
+                safe_row(
+                    [
+                        r.code,
+                        r.name,
+                        r.county_name,
+                        r.population,
+                        int(r.rural),
+                        int(r.sparse),
+                        r.activities,
+                        f"{r.per_10k:.2f}",
+                    ]
+                )
             )
         return response
     params = request.GET.copy()

@@ -8,6 +8,7 @@ import polars as pl
 from django.db.models import QuerySet
 
 from emplus.core.audit import audit_log
+from emplus.core.export_cells import openpyxl_row, safe_frame
 from emplus.organisations.models import Organisation
 from emplus.pathways.evidence_adapter import participant_frame
 
@@ -58,20 +59,23 @@ def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
 def write_participant_file(
     frame: pl.DataFrame, *, file_format: str = "csv", byte_order_mark: bool = True
 ) -> bytes:
-    """CSV (UTF-8, ',', with a byte-order mark so that Excel reads å, ä, ö) or XLSX bytes."""
+    """CSV (UTF-8, ',', with a byte-order mark so that Excel reads å, ä, ö) or XLSX bytes.
+
+    Text that a spreadsheet would run as a formula is written inert (`core.export_cells`); the
+    participant-file reader reads it back unchanged."""
     text = _as_text(frame)
     if file_format == "xlsx":
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("participants")
-        sheet.append(text.columns)
+        sheet.append(openpyxl_row(sheet, text.columns))
         for row in text.iter_rows():
-            sheet.append(list(row))
+            sheet.append(openpyxl_row(sheet, row))
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
     if file_format != "csv":
         raise ValueError(f"unknown format {file_format!r}")
-    data = text.write_csv(null_value="").encode("utf-8")
+    data = safe_frame(text).write_csv(null_value="").encode("utf-8")
     return (b"\xef\xbb\xbf" if byte_order_mark else b"") + data
