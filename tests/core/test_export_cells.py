@@ -252,8 +252,9 @@ def test_white_spots_csv_writes_formula_text_with_a_quote(client, analyst, monke
 
 @pytest.mark.django_db
 def test_hsds_package_writes_a_formula_title_with_a_quote(org_a, tmp_path):
-    from emplus.mapping import hsds
     from tests.mapping.factories import make_activity
+
+    from emplus.mapping import hsds
 
     # given
     make_activity(org_a, ["2480"], title=ATTACK)
