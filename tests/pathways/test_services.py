@@ -210,6 +210,32 @@ def test_assessment_needs_every_dimension_on_the_scale(coach, org_a, unit_a1):
         scores=dict.fromkeys(codes, 5),
     )
     assert assessment.scores.count() == 9
+    assert assessment.recorded_by == coach and not assessment.entered_by_participant
+
+
+def test_an_assessment_entered_by_the_participant_is_marked_and_has_no_recorder(
+    coach, org_a, unit_a1
+):
+    # given an enrolled participant
+    participant = _register(coach, org_a, unit_a1).participant
+    enrolment = services.enrolment_start(
+        actor=coach, participant=participant, entry_date=date(2025, 5, 1)
+    )
+    instrument = Instrument.objects.get(code="VAGEN")
+    codes = list(instrument.dimensions.values_list("code", flat=True))
+    # when the participant's own answers are recorded (no account: no actor)
+    assessment = services.assessment_record(
+        actor=None,
+        enrolment=enrolment,
+        instrument=instrument,
+        assessed_on=date(2025, 5, 2),
+        scores=dict.fromkeys(codes, 6),
+        entered_by_participant=True,
+    )
+    # then it is marked as theirs, recorded by nobody, and audited as such
+    assert assessment.entered_by_participant and assessment.recorded_by is None
+    event = AuditEvent.objects.filter(action="assessment.recorded").last()
+    assert event.details["entered_by_participant"] is True and event.actor_id is None
 
 
 def test_reading_a_participant_is_audited_and_other_organisations_get_404(

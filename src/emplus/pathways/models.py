@@ -445,6 +445,8 @@ class Assessment(UUIDModel):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # True when the participant filled it in through a self-service link (recorded_by is empty).
+    entered_by_participant = models.BooleanField(_("entered by the participant"), default=False)
 
     class Meta:
         ordering = ["assessed_on", "created_at"]

@@ -113,6 +113,7 @@ def _enrolment_data(enrolment: Enrolment) -> dict[str, Any]:
                 "instrument": a.instrument.code,
                 "instrument_version": a.instrument.version,
                 "recorded_by": _user(a.recorded_by),
+                "entered_by_participant": a.entered_by_participant,
                 "scores": [
                     {
                         "dimension": s.dimension.code,

@@ -203,6 +203,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "instrument",
             "instrument_version",
             "assessed_on",
+            "entered_by_participant",
             "scores",
         ]
         read_only_fields = fields

@@ -447,8 +447,12 @@ def assessment_record(
     instrument: Instrument,
     assessed_on: date,
     scores: dict[str, int],
+    entered_by_participant: bool = False,
 ) -> Assessment:
-    """Record a self-assessment: one value on the instrument's scale for every dimension."""
+    """Record a self-assessment: one value on the instrument's scale for every dimension.
+
+    `entered_by_participant` marks one the participant filled in through a self-service link;
+    the actor is then None (no account) and the caller audits how the link was used."""
     dimensions = {d.code: d for d in instrument.dimensions.all()}
     errors = {}
     for code in dimensions:
@@ -467,7 +471,11 @@ def assessment_record(
     if assessed_on < enrolment.entry_date:
         raise ValidationError({"assessed_on": _("The assessment cannot be before the entry.")})
     assessment = Assessment.objects.create(
-        enrolment=enrolment, instrument=instrument, assessed_on=assessed_on, recorded_by=actor
+        enrolment=enrolment,
+        instrument=instrument,
+        assessed_on=assessed_on,
+        recorded_by=actor,
+        entered_by_participant=entered_by_participant,
     )
     AssessmentScore.objects.bulk_create(
         AssessmentScore(assessment=assessment, dimension=dimensions[code], value=int(value))
@@ -478,6 +486,9 @@ def assessment_record(
         action="assessment.recorded",
         target=enrolment.participant,
         purpose="case_work",
-        details={"assessment": str(assessment.pk)},
+        details={
+            "assessment": str(assessment.pk),
+            "entered_by_participant": entered_by_participant,
+        },
     )
     return assessment

@@ -181,7 +181,12 @@ def _timeline(enrolment: Enrolment) -> list[TimelineItem]:
                 "mean": f"{sum(values) / len(values):.1f}",
                 "n": len(values),
             }
-        items.append(TimelineItem(assessment.assessed_on, 4, "assessment", _("Assessment"), text))
+        title = (
+            _("Assessment entered by the participant")
+            if assessment.entered_by_participant
+            else _("Assessment")
+        )
+        items.append(TimelineItem(assessment.assessed_on, 4, "assessment", title, text))
     if enrolment.exit_date:
         situation = _(
             "Job searching: %(job)s · in education: %(edu)s · qualification: %(qual)s · "
