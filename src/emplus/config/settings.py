@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "emplus.core.middleware.ChosenLanguageMiddleware",
+    "emplus.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -290,6 +291,31 @@ EMPLUS_SPARSE_DENSITY_MAX = float(os.environ.get("EMPLUS_SPARSE_DENSITY_MAX", "8
 EMPLUS_ESF_RULES = json.loads(os.environ.get("EMPLUS_ESF_RULES", "{}"))
 # Years after the last exit before `emplus apply-retention` anonymises a participant.
 EMPLUS_RETENTION_YEARS = int(os.environ.get("EMPLUS_RETENTION_YEARS", "5"))
+
+# Uploads and uploaded tables (docs/operations.md, "Limits of uploaded files"): a file over the
+# size is never stored (the first upload handler skips it), and every CSV/XLSX reader stops at
+# the row, column, time and unpacked-size limits (emplus.core.tabular).
+EMPLUS_UPLOAD_MAX_BYTES = int(float(os.environ.get("EMPLUS_UPLOAD_MAX_MB", "25")) * 1024 * 1024)
+EMPLUS_TABLE_MAX_ROWS = int(os.environ.get("EMPLUS_TABLE_MAX_ROWS", "200000"))
+EMPLUS_TABLE_MAX_COLUMNS = int(os.environ.get("EMPLUS_TABLE_MAX_COLUMNS", "200"))
+EMPLUS_TABLE_MAX_SECONDS = float(os.environ.get("EMPLUS_TABLE_MAX_SECONDS", "60"))
+EMPLUS_XLSX_MAX_UNCOMPRESSED_BYTES = int(
+    float(os.environ.get("EMPLUS_XLSX_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024
+)
+EMPLUS_XLSX_MAX_COMPRESSION_RATIO = float(
+    os.environ.get("EMPLUS_XLSX_MAX_COMPRESSION_RATIO", "200")
+)
+FILE_UPLOAD_HANDLERS = [
+    "emplus.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Form fields and request bodies other than files (the API's JSON included).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    float(os.environ.get("EMPLUS_REQUEST_MAX_MB", "2.5")) * 1024 * 1024
+)
+# Files above this go to a temporary file instead of memory while they are received.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {
     "version": 1,

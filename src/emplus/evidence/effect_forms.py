@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from emplus.core.uploads import too_large_message
 from emplus.evidence.effects import EffectInputError
 from emplus.evidence.estimates import GROUP_KEYS, read_comparison_upload
 from emplus.evidence.models import (
@@ -17,7 +19,6 @@ from emplus.evidence.models import (
 )
 from emplus.evidence.selectors import full_detail_organisations
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ANY = [("", _("Any"))]
 
 
@@ -48,9 +49,10 @@ class EffectEstimateForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, viewer, choices: dict, **kwargs):
+    def __init__(self, *args, viewer, choices: dict, upload_refused: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.viewer = viewer
+        self.upload_refused = upload_refused  # the upload handler left an oversized file out
         org_choices = [(o.code, o.name) for o in choices["organisations"]]
         options = {
             "organisation": (_("Organisation"), ANY + org_choices),
@@ -86,10 +88,12 @@ class EffectEstimateForm(forms.Form):
             self.add_error(None, _("Choose at least one characteristic of the treated group."))
         if data.get("comparison_kind") == ComparisonKind.FILE:
             upload = data.get("comparison_file")
-            if upload is None:
+            if self.upload_refused or (
+                upload is not None and upload.size > settings.EMPLUS_UPLOAD_MAX_BYTES
+            ):
+                self.add_error("comparison_file", too_large_message())
+            elif upload is None:
                 self.add_error("comparison_file", _("Choose a comparison file."))
-            elif upload.size > MAX_UPLOAD_BYTES:
-                self.add_error("comparison_file", _("The file is larger than 20 MB."))
             else:
                 columns = [data["outcome"], *data["covariates"]]
                 try:

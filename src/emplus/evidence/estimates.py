@@ -18,6 +18,8 @@ import polars as pl
 from django.http import Http404
 from django.utils import timezone
 
+from emplus.core.tabular import TableTooLarge, check_columns, check_size, xlsx_frame
+from emplus.core.uploads import describe_refusal, tabular_limits
 from emplus.evidence.effects import EffectInputError, estimate_effect, plain_language_summary
 from emplus.evidence.effects.table import FALSE_WORDS, NULL_WORDS, TRUE_WORDS
 from emplus.evidence.models import EffectEstimate, EstimateStatus
@@ -28,8 +30,6 @@ logger = logging.getLogger(__name__)
 
 GROUP_KEYS = ("organisation", "method", "county", "test_bed")
 TREATED = "treated"
-#: Uploaded comparison files: at most this many rows are kept.
-MAX_COMPARISON_ROWS = 200_000
 _RURAL_GROUPS = frozenset({"C8", "C9"})
 _TYPES = {
     "age_at_entry": pl.Float64,
@@ -95,29 +95,38 @@ def _conform(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 
 def read_comparison_upload(name: str, content: bytes, columns: list[str]) -> list[dict]:
-    """The rows of an uploaded comparison file (CSV or XLSX), only `columns`, as JSON rows."""
+    """The rows of an uploaded comparison file (CSV or XLSX), only `columns`, as JSON rows.
+
+    The file is bounded by the upload limits (`core.uploads.tabular_limits`) before and while
+    it is parsed; a refusal is an EffectInputError with a translated message."""
+    limits = tabular_limits()
     lower = name.lower()
     try:
+        check_size(len(content), limits)
         if lower.endswith((".xlsx", ".xlsm")):
-            frame = pl.read_excel(io.BytesIO(content), engine="openpyxl")
+            frame = xlsx_frame(content, limits)
         elif lower.endswith((".csv", ".txt")):
             text = content.decode("utf-8-sig")
             first = text.splitlines()[0] if text else ""
             separator = ";" if first.count(";") > first.count(",") else ","
+            check_columns(first.count(separator) + 1, limits)
             frame = pl.read_csv(
                 io.StringIO(text),
                 separator=separator,
                 infer_schema_length=0,
                 null_values=NULL_WORDS,
+                n_rows=None if limits.max_rows is None else limits.max_rows + 1,
             )
+            if limits.max_rows is not None and frame.height > limits.max_rows:
+                raise TableTooLarge("rows", limit=limits.max_rows)
         else:
             raise EffectInputError("the comparison file must be CSV or XLSX")
     except EffectInputError:
         raise
+    except TableTooLarge as exc:
+        raise EffectInputError(describe_refusal(exc)) from exc
     except Exception as exc:
         raise EffectInputError(f"the comparison file could not be read: {exc}") from exc
-    if frame.height > MAX_COMPARISON_ROWS:
-        raise EffectInputError(f"the comparison file has more than {MAX_COMPARISON_ROWS} rows")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise EffectInputError("the comparison file lacks the columns: " + ", ".join(missing))

@@ -9,7 +9,6 @@ never contain a personal_id.
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,15 @@ from emplus.core.personnummer import (
     DATE_MESSAGE,
     FORMAT_MESSAGE,
     personnummer_frame,
+)
+from emplus.core.tabular import (
+    LOCAL_LIMITS,
+    TableTooLarge,
+    TabularLimits,
+    check_columns,
+    check_size,
+    iter_xlsx_rows,
+    source_size,
 )
 from emplus.geo.reference import municipality_by_code
 
@@ -209,6 +217,8 @@ class ParticipantFile:
     warnings: tuple[FileIssue, ...]
     rows_read: int
     frame: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    # Set when the file was refused before reading it for exceeding a limit (`core.tabular`).
+    refusal: TableTooLarge | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -228,17 +238,24 @@ def read_participant_file(
     as_of: date,
     organisations: Mapping[str, str] | None = None,
     file_format: Literal["csv", "xlsx"] | None = None,
+    limits: TabularLimits | None = None,
 ) -> ParticipantFile:
     """Read a CSV or XLSX participant file and validate every row.
 
     `organisations` maps accepted codes and aliases (any case) to the canonical code; None
     accepts any non-empty code. `as_of` is the reporting date: it fixes the century of 10-digit
     personal_ids and marks rows that have not started yet. The format is taken from the file
-    name (.xlsx) or the content (the ZIP signature), else CSV.
+    name (.xlsx) or the content (the ZIP signature), else CSV. `limits` bound the file before
+    and while it is parsed (default: `core.tabular.LOCAL_LIMITS`, for an operator's own files;
+    uploads pass the settings' limits); a file over a limit is refused with one error and
+    `refusal` set.
     """
+    limits = limits or LOCAL_LIMITS
     fmt = file_format or _guess_format(source)
     try:
-        raw = _read_xlsx(source) if fmt == "xlsx" else _read_csv(source)
+        raw = read_raw_table(source, fmt, limits)
+    except TableTooLarge as exc:
+        return ParticipantFile(errors=(FileIssue(str(exc)),), warnings=(), rows_read=0, refusal=exc)
     except _UnreadableFile as exc:
         return ParticipantFile(errors=(FileIssue(str(exc)),), warnings=(), rows_read=0)
     return parse_participant_table(raw, as_of=as_of, organisations=organisations)
@@ -246,6 +263,14 @@ def read_participant_file(
 
 class _UnreadableFile(Exception):
     pass
+
+
+def read_raw_table(source: Source, file_format: str, limits: TabularLimits) -> pl.DataFrame:
+    """All cells as strings, the header as first row, plus `row`; bounded by `limits`.
+
+    Raises TableTooLarge, or _UnreadableFile for a file that is not a table."""
+    check_size(source_size(source), limits)
+    return _read_xlsx(source, limits) if file_format == "xlsx" else _read_csv(source, limits)
 
 
 def _guess_format(source: Source) -> str:
@@ -263,7 +288,7 @@ def _guess_format(source: Source) -> str:
     return "xlsx" if head == b"PK\x03\x04" else "csv"
 
 
-def _read_csv(source: Source) -> pl.DataFrame:
+def _read_csv(source: Source, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
     """All cells as strings, header included as the first row, plus `row` (1-based)."""
     if isinstance(source, str | Path):
         with open(source, "rb") as fh:
@@ -292,7 +317,10 @@ def _read_csv(source: Source) -> pl.DataFrame:
             infer_schema=False,
             truncate_ragged_lines=True,
         )
+        check_columns(header.width, limits)
         width = header.width + _EXTRA_FIELDS
+        # One row more than allowed (the header is a row here) tells that there are too many.
+        last = None if limits.max_rows is None else limits.max_rows + 2
         frame = pl.read_csv(
             polars_source,
             has_header=False,
@@ -302,7 +330,10 @@ def _read_csv(source: Source) -> pl.DataFrame:
             truncate_ragged_lines=True,
             empty_string_is_null=True,
             quote_char='"',
+            n_rows=last,
         )
+        if limits.max_rows is not None and frame.height > limits.max_rows + 1:
+            raise TableTooLarge("rows", limit=limits.max_rows)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower():
             raise _UnreadableFile("the file is not UTF-8 encoded text") from None
@@ -319,22 +350,22 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _read_xlsx(source: Source) -> pl.DataFrame:
-    from openpyxl import load_workbook  # only needed for XLSX; keeps CSV imports light
-
-    stream: Path | str | IO[bytes] = io.BytesIO(source) if isinstance(source, bytes) else source
+def _read_xlsx(source: Source, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
+    # The container, the declared size and the rows are bounded by `core.tabular` before and
+    # while openpyxl reads them.
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        rows = [[_xlsx_text(v) for v in r] for r in iter_xlsx_rows(source, limits)]
+    except TableTooLarge:
+        raise
+    except Exception as exc:  # zipfile and openpyxl raise many kinds for a broken file
         raise _UnreadableFile(f"the file cannot be read as XLSX ({type(exc).__name__})") from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [[_xlsx_text(v) for v in r] for r in sheet.iter_rows(min_row=1, values_only=True)]
-    finally:
-        workbook.close()
+    while rows and not any(v is not None for v in rows[-1]):
+        rows.pop()  # trailing empty rows (formatting only)
     if not rows or not any(v is not None for v in rows[0]):
         raise _UnreadableFile("row 1: the header row is empty; expected the column names")
-    width = max(len(r) for r in rows)
+    # Cells beyond the last non-empty one are padding of the sheet's extent.
+    width = max((i + 1 for r in rows for i, v in enumerate(r) if v is not None), default=0)
+    check_columns(width, limits)
     columns = {f"c{i}": [r[i] if i < len(r) else None for r in rows] for i in range(width)}
     frame = pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
     return _name_raw(frame)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.permissions import permission_required
+from emplus.core.uploads import upload_refused
 from emplus.evidence import selectors
 from emplus.evidence.socioeconomic import load_parameters, transitions_from_indicators, yearly_value
 from emplus.geo.models import County, Municipality
@@ -186,7 +187,13 @@ def effects(request):
 
     choices = _filter_choices(request.user)
     if request.method == "POST":
-        form = EffectEstimateForm(request.POST, request.FILES, viewer=request.user, choices=choices)
+        form = EffectEstimateForm(
+            request.POST,
+            request.FILES,
+            viewer=request.user,
+            choices=choices,
+            upload_refused=upload_refused(request),
+        )
         if form.is_valid():
             estimate = form.start()
             return redirect("evidence:effect", pk=estimate.pk)

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from emplus.core.audit import audit_log
 from emplus.core.roles import Role
+from emplus.core.uploads import describe_refusal, tabular_limits
 from emplus.evidence.participant_file import COLUMNS, FileIssue, read_participant_file
 from emplus.organisations.models import Membership, Organisation, Unit
 from emplus.pathways.choices import LegalBasis
@@ -221,17 +222,24 @@ def participants_import_steps(
     file_format = "xlsx" if PurePath(file_name).suffix.lower() in {".xlsx", ".xlsm"} else None
     # Only the chosen organisation (by code or name) is accepted, so that a row of another
     # organisation is reported together with every other error of the file.
+    # The file is bounded (size, rows, columns, XLSX dimension and unpacked size, time) before
+    # and while it is parsed; a file over a limit is refused with one translated message.
+    limits = tabular_limits()
     parsed = read_participant_file(
         source,
         as_of=as_of,
         organisations={organisation.code: organisation.code, organisation.name: organisation.code},
         file_format=file_format,
+        limits=limits,
     )
     result.warnings = list(parsed.warnings)
     result.rows = parsed.rows_read
+    if parsed.refusal is not None:
+        result.errors = [FileIssue(describe_refusal(parsed.refusal))]
+        return result
     if not parsed.ok:
         result.errors = [_organisation_error(e, organisation) for e in parsed.errors]
-        result.errors += _code_errors_of_raw_file(source, file_format)
+        result.errors += _code_errors_of_raw_file(source, file_format, limits)
         result.errors.sort(key=lambda e: (e.row or 0, _column_order(e.column)))
         return result
     frame = parsed.data
@@ -299,7 +307,7 @@ def _organisation_error(issue: FileIssue, organisation: Organisation) -> FileIss
     )
 
 
-def _code_errors_of_raw_file(source: bytes, file_format: str | None) -> list[FileIssue]:
+def _code_errors_of_raw_file(source: bytes, file_format: str | None, limits) -> list[FileIssue]:
     """Unknown method and test-bed codes of a file the reader rejected (so that every error
     is listed at once), read from its raw cells."""
     from emplus.evidence import participant_file as pf
@@ -308,7 +316,7 @@ def _code_errors_of_raw_file(source: bytes, file_format: str | None) -> list[Fil
 
     try:
         xlsx = file_format == "xlsx" or source[:4] == b"PK\x03\x04"
-        raw = pf._read_xlsx(source) if xlsx else pf._read_csv(source)
+        raw = pf.read_raw_table(source, "xlsx" if xlsx else "csv", limits)
     except Exception:  # unreadable: the reader has said so already
         return []
     if raw.height == 0:

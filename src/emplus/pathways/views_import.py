@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from emplus.core.crypto import DecryptionError, decrypt, encrypt
 from emplus.core.permissions import has_permission, permission_required
+from emplus.core.uploads import too_large_message, upload_refused
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.exporting import CONTENT_TYPES, participants_export, write_participant_file
 from emplus.pathways.importing import (
@@ -41,7 +42,6 @@ from emplus.pathways.models import Participant
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 SESSION_KEY = "emplus_pending_import"
 PROGRESS_MARK = "<!--import-progress-->"
 
@@ -108,15 +108,21 @@ def import_start(request):
     )
     if organisation is None:
         problems.append(_("Choose the organisation to import into."))
-    if upload is None:
+    too_large = upload_refused(request)
+    if too_large:
+        problems.append(too_large_message())
+    elif upload is None:
         problems.append(_("Choose a file to upload."))
-    elif upload.size > MAX_UPLOAD_BYTES:
-        problems.append(_("The file is too large (at most 25 MB)."))
+    elif upload.size > settings.EMPLUS_UPLOAD_MAX_BYTES:
+        problems.append(too_large_message())
     elif PurePath(upload.name).suffix.lower() not in {".csv", ".txt", ".xlsx"}:
         problems.append(_("Upload a CSV or XLSX file."))
     if problems:
         return render(
-            request, "pathways/import_start.html", {**context, "problems": problems}, status=400
+            request,
+            "pathways/import_start.html",
+            {**context, "problems": problems},
+            status=413 if too_large else 400,
         )
 
     data = upload.read()

@@ -11,6 +11,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from emplus.core.tabular import (
+    LOCAL_LIMITS,
+    TableTooLarge,
+    TabularLimits,
+    check_columns,
+    check_size,
+    xlsx_frame,
+)
 from emplus.evidence.effects.errors import EffectInputError
 
 #: Text values accepted as "took part" / "did not take part" (compared case-insensitively).
@@ -23,19 +31,23 @@ MAX_LEVELS = 200
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+(,\d+)?\s*$")
 
 
-def read_table(path: str | Path) -> pl.DataFrame:
-    """Read a CSV (``,``/``;``/tab separated), XLSX or Parquet file into a Polars frame."""
+def read_table(path: str | Path, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
+    """Read a CSV (``,``/``;``/tab separated), XLSX or Parquet file into a Polars frame,
+    bounded by `limits` (`core.tabular`; the default is for an operator's own files)."""
     path = Path(path)
     if not path.is_file():
         raise EffectInputError(f"file not found: {path}")
     suffix = path.suffix.lower()
     try:
+        check_size(path.stat().st_size, limits)
         if suffix in {".parquet", ".pq"}:
             return pl.read_parquet(path)
         if suffix in {".xlsx", ".xlsm"}:
-            return pl.read_excel(path, engine="openpyxl")
+            return xlsx_frame(path, limits)
         if suffix in {".csv", ".txt", ".tsv", ""}:
-            return _read_csv(path)
+            return _read_csv(path, limits)
+    except TableTooLarge as exc:
+        raise EffectInputError(f"{path.name}: {exc}") from exc
     except EffectInputError:
         raise
     except Exception as exc:  # any parser failure becomes a user message
@@ -43,7 +55,7 @@ def read_table(path: str | Path) -> pl.DataFrame:
     raise EffectInputError(f"unsupported file type {suffix!r}: use CSV, XLSX or Parquet")
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def _read_csv(path: Path, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
     raw = path.read_bytes()
     try:
         raw.decode("utf-8")
@@ -53,12 +65,20 @@ def _read_csv(path: Path) -> pl.DataFrame:
         source = raw.decode("cp1252").encode("utf-8")
     header = source.split(b"\n", 1)[0]
     separator = max((",", ";", "\t"), key=lambda sep: header.count(sep.encode()))
-    options = {"separator": separator, "null_values": NULL_WORDS, "try_parse_dates": False}
+    check_columns(header.count(separator.encode()) + 1, limits)
+    options = {
+        "separator": separator,
+        "null_values": NULL_WORDS,
+        "try_parse_dates": False,
+        "n_rows": None if limits.max_rows is None else limits.max_rows + 1,
+    }
     try:
         frame = pl.read_csv(io.BytesIO(source), infer_schema_length=10_000, **options)
     except pl.exceptions.ComputeError:
         # A late row did not fit the type guessed from the first rows: scan the whole file.
         frame = pl.read_csv(io.BytesIO(source), infer_schema_length=None, **options)
+    if limits.max_rows is not None and frame.height > limits.max_rows:
+        raise TableTooLarge("rows", limit=limits.max_rows)
     if separator != ",":
         frame = _decimal_comma_to_float(frame)
     return frame
