@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
@@ -118,9 +117,11 @@ def test_members_are_listed_for_coordinators_not_coaches(client, coach, coordina
 
 
 def test_token_authentication_is_scoped_too(coach, org_a, org_b):
-    token = Token.objects.create(user=coach)
+    from emplus.accounts.services import api_token_create
+
+    _, secret = api_token_create(user=coach, name="script", second_factor_verified=True)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert api.get(f"/api/organisations/{org_a.pk}/").status_code == 200
     assert api.get(f"/api/organisations/{org_b.pk}/").status_code == 404
     api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")

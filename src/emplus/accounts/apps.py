@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "emplus.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from emplus.accounts import signals  # noqa: F401 - connects the audit receivers

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from emplus.core.roles import ROLES_REQUIRING_SECOND_FACTOR
-from emplus.core.scoping import reach_of
+from emplus.accounts.second_factor import second_factor_required_for, session_is_verified
 
 # Paths a user must reach before the second factor is verified.
 EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
 
 
 def needs_second_factor(user) -> bool:
-    if not settings.EMPLUS_REQUIRE_2FA or not user.is_authenticated:
-        return False
-    if user.is_verified():
-        return False
-    return bool(reach_of(user).roles & ROLES_REQUIRING_SECOND_FACTOR) or user.is_staff
+    return second_factor_required_for(user) and not session_is_verified(user)
 
 
 class TwoFactorRequiredMiddleware:

@@ -16,6 +16,7 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated, RolePermission]
     required_permission: str | None = None
     filterset_class = None
+    throttle_scope = "list"  # emplus.api.throttling; search and export endpoints name their own
 
     @classmethod
     def as_view(cls, *args, **kwargs):

@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,7 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -174,13 +175,45 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 EMPLUS_REQUIRE_2FA = env_bool("EMPLUS_REQUIRE_2FA", PRODUCTION)
 OTP_TOTP_ISSUER = "EMPLOYMENT+"
 
-# Login throttling: five failures per user name and address lock for 15 minutes.
+# The client's address: REMOTE_ADDR, or behind N trusted reverse proxies the address the
+# outermost of them saw (the N-th entry of X-Forwarded-For from the right). Production runs
+# behind one TLS-terminating proxy (docs/operations.md); never count a proxy that is not there,
+# or clients can choose their address.
+EMPLUS_TRUSTED_PROXIES = int(os.environ.get("EMPLUS_TRUSTED_PROXIES", "1" if PRODUCTION else "0"))
+
+# Login throttling: five failures for one user name (from any address), or from one address
+# (for any user name), lock for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("EMPLUS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "emplus.core.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("EMPLUS_LOGIN_THROTTLING", True)
+
+# Shared by the gunicorn workers of one machine (API rate limits count across them); several
+# application servers need a shared cache instead (docs/operations.md).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("EMPLUS_CACHE_DIR", str(VAR_DIR / "cache")),
+    }
+}
+
+# Password-reset links (sent by an administrator) go out by e-mail.
+EMAIL_BACKEND = os.environ.get(
+    "EMPLUS_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EMPLOYMENT+ <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 # Background tasks (effect estimates): stored in the database, run by `emplus db-worker`, which
 # `emplus serve` and `emplus demo` start beside the web server (docs/decisions/0011).
@@ -211,16 +244,44 @@ STORAGES = {
 # Outside production the app serves static files straight from the packages (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# API rate limits per user: one overall, and scopes that views name in `throttle_scope`
+# (emplus.api.throttling). EMPLUS_API_RATES (JSON) overrides single rates, e.g. for a fuzzing run.
+EMPLUS_API_THROTTLING = env_bool("EMPLUS_API_THROTTLING", True)
+API_THROTTLE_RATES = {
+    "user": "5000/hour",
+    "list": "600/minute",
+    "search": "120/minute",
+    "export": "30/hour",
+    "estimate": "120/hour",
+} | json.loads(os.environ.get("EMPLUS_API_RATES", "{}"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring, revocable tokens that remember whether the second factor was used.
+        "emplus.accounts.tokens.SecondFactorTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": (
+        ["emplus.api.throttling.UserThrottle", "emplus.api.throttling.ScopedThrottle"]
+        if EMPLUS_API_THROTTLING
+        else []
+    ),
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    "NUM_PROXIES": EMPLUS_TRUSTED_PROXIES,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# API tokens (django-rest-knox): stored as a hash, shown once, expiring.
+EMPLUS_API_TOKEN_HOURS = int(os.environ.get("EMPLUS_API_TOKEN_HOURS", str(30 * 24)))
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 - a model name
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=EMPLUS_API_TOKEN_HOURS),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 10,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "EMPLOYMENT+ API",
@@ -286,6 +347,12 @@ EMPLUS_FIELD_KEYS = env_list("EMPLUS_FIELD_KEYS", []) or [
 EMPLUS_PSEUDONYM_KEY = _required_or_local(
     "EMPLUS_PSEUDONYM_KEY", "pseudonym_key", lambda: secrets.token_urlsafe(32)
 )
+
+# HMAC keys of the audit chain, newest first (older ones only verify events written with them).
+# Kept outside the database, so that someone who can write to it cannot forge a valid chain.
+EMPLUS_AUDIT_KEYS = env_list("EMPLUS_AUDIT_KEY", []) or [
+    _required_or_local("EMPLUS_AUDIT_KEY", "audit_key", lambda: secrets.token_urlsafe(32))
+]
 
 EMPLUS_SPARSE_DENSITY_MAX = float(os.environ.get("EMPLUS_SPARSE_DENSITY_MAX", "8"))
 EMPLUS_ESF_RULES = json.loads(os.environ.get("EMPLUS_ESF_RULES", "{}"))

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "emplus.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from emplus.core import checks  # noqa: F401 - registers the production checks

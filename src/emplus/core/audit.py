@@ -1,14 +1,20 @@
 """The audit log: append events to the hash chain (audit_log) and check the chain (audit_verify).
 
-Each event carries the SHA-256 of its own canonical content plus the previous event's hash, so
-editing a row breaks its hash and removing or inserting one breaks the sequence and the link.
-Removing the newest events leaves a shorter valid chain: record the head hash printed by
-`emplus verify-audit` elsewhere (e.g. the operations log) to detect that.
+Each event carries an HMAC-SHA-256 of its own canonical content plus the previous event's hash,
+keyed with EMPLUS_AUDIT_KEY (kept outside the database), so editing a row breaks its hash and
+removing or inserting one breaks the sequence and the link; without the key nobody can write a
+chain that verifies. Removing the newest events leaves a shorter valid chain: record the head
+hash printed by `emplus verify-audit` elsewhere and pass it back with `--expect-head`.
+
+Events written before the key was introduced carry a plain SHA-256 and an empty `key_id`; the
+first keyed event links to the last of them, so they stay covered by the keyed chain after them
+(docs/decisions/0012).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import zlib
@@ -16,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -27,6 +34,8 @@ __all__ = [
     "AppendOnlyError",
     "AuditProblem",
     "audit_event_hash",
+    "audit_head",
+    "audit_key_id",
     "audit_log",
     "audit_verify",
 ]
@@ -42,8 +51,24 @@ _LOOKS_LIKE_PERSONAL_ID = re.compile(
 )
 
 
+def audit_key_id(key: str) -> str:
+    """A short public name of a key (stored with each event), which reveals nothing of it."""
+    return hashlib.sha256(b"emplus-audit-key:" + key.encode("utf-8")).hexdigest()[:16]
+
+
+def _audit_keys() -> dict[str, str]:
+    """key id -> key for every configured key; the newest (used for appends) first."""
+    return {audit_key_id(key): key for key in settings.EMPLUS_AUDIT_KEYS}
+
+
+class UnknownAuditKey(LookupError):
+    """The event was keyed with a key that is not configured (any more)."""
+
+
 def audit_event_hash(event: AuditEvent) -> str:
-    """SHA-256 (hex) over a canonical JSON of every field of the event except its own hash."""
+    """The event's hash (hex) over a canonical JSON of every field except the hash itself:
+    HMAC-SHA-256 with the key named by `key_id`, or plain SHA-256 for events from before the
+    audit key was introduced (empty `key_id`)."""
     content = {
         "id": str(event.id),
         "sequence": event.sequence,
@@ -58,10 +83,21 @@ def audit_event_hash(event: AuditEvent) -> str:
         "details": event.details,
         "prev_hash": event.prev_hash,
     }
+    if event.key_id:
+        content["key_id"] = event.key_id
     canonical = json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+    if not event.key_id:
+        return hashlib.sha256(canonical).hexdigest()
+    key = _audit_keys().get(event.key_id)
+    if key is None:
+        raise UnknownAuditKey(event.key_id)
+    return hmac.new(key.encode("utf-8"), canonical, hashlib.sha256).hexdigest()
+
+
+def looks_like_personal_id(text: str) -> bool:
+    return bool(_LOOKS_LIKE_PERSONAL_ID.search(text))
 
 
 def _canonical_details(details: dict[str, Any] | None) -> dict[str, Any]:
@@ -125,6 +161,7 @@ def audit_log(
             .first()
         )
         event.sequence, event.prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        event.key_id = audit_key_id(settings.EMPLUS_AUDIT_KEYS[0])
         event.hash = audit_event_hash(event)
         event.save(using=using)
     return event
@@ -144,6 +181,7 @@ def audit_verify(*, using: str = "default") -> list[AuditProblem]:
     """Walk the chain in sequence order and list every row where it breaks (empty: intact)."""
     problems: list[AuditProblem] = []
     expected_sequence, expected_prev = 1, GENESIS_HASH
+    keyed_seen = False
     events = AuditEvent.objects.using(using).order_by("sequence").iterator(chunk_size=2000)
     for event in events:
 
@@ -159,8 +197,42 @@ def audit_verify(*, using: str = "default") -> list[AuditProblem]:
             report(f"{missing} missing before this row (removed)")
         elif event.prev_hash != expected_prev:
             report("previous-hash link broken (the row before was removed, inserted or altered)")
-        if audit_event_hash(event) != event.hash:
-            report("hash mismatch (row was edited)")
+        if event.key_id:
+            keyed_seen = True
+        elif keyed_seen:
+            # Once the chain is keyed, an unkeyed row can only be a forgery without the key.
+            report("unkeyed row after the keyed chain began (written without the audit key)")
+        try:
+            if not hmac.compare_digest(audit_event_hash(event), event.hash):
+                report("hash mismatch (row was edited, or written without the audit key)")
+        except UnknownAuditKey:
+            report(
+                f"keyed with an unknown key {event.key_id} (add the old key to EMPLUS_AUDIT_KEY "
+                "after the current one)"
+            )
         # Continue from the stored values so that each problem is reported where it is.
         expected_sequence, expected_prev = event.sequence + 1, event.hash
     return problems
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    count: int
+    sequence: int | None
+    hash: str | None
+    keyed_from: int | None  # first keyed sequence; None: no keyed event yet
+
+
+def audit_head(*, using: str = "default") -> AuditHead:
+    """The newest event, the number of events, and where the keyed part of the chain begins."""
+    events = AuditEvent.objects.using(using)
+    head = events.order_by("-sequence").values_list("sequence", "hash").first()
+    keyed_from = (
+        events.exclude(key_id="").order_by("sequence").values_list("sequence", flat=True).first()
+    )
+    return AuditHead(
+        count=events.count(),
+        sequence=head[0] if head else None,
+        hash=head[1] if head else None,
+        keyed_from=keyed_from,
+    )

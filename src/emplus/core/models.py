@@ -68,6 +68,8 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True, editable=False)
     prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
     hash = models.CharField(_("hash"), max_length=64, editable=False)
+    # Names the EMPLUS_AUDIT_KEY the hash is keyed with; empty for events from before the key.
+    key_id = models.CharField(_("key id"), max_length=16, blank=True, default="", editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

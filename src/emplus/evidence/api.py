@@ -32,6 +32,7 @@ class IndicatorsView(APIView):
 
     permission_classes = [IsAuthenticated, RolePermission]
     required_permission = "evidence.view"
+    throttle_scope = "estimate"
 
     @classmethod
     def as_view(cls, *args, **kwargs):

@@ -84,6 +84,7 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
     permission_classes = [IsAuthenticated, RolePermission, WritePermission]
     required_permission = "participant.view"
     write_permission = "participant.change"
+    throttle_scope = "search"  # the caseload search by name
     queryset = Participant.objects.none()  # for the schema; get_queryset() scopes
 
     def get_serializer_class(self):
@@ -291,6 +292,7 @@ class PseudonymisedParticipantViewSet(mixins.ListModelMixin, viewsets.GenericVie
     permission_classes = [IsAuthenticated, RolePermission]
     required_permission = "participant.view_pseudonymised"
     serializer_class = PseudonymisedParticipantSerializer
+    throttle_scope = "export"  # the analysts' bulk data
     filterset_class = None
 
     @classmethod

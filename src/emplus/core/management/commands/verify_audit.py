@@ -1,4 +1,4 @@
-"""`emplus verify-audit`: check that the audit log's hash chain is unbroken."""
+"""`emplus verify-audit`: check that the audit log's keyed hash chain is unbroken and whole."""
 
 from __future__ import annotations
 
@@ -6,29 +6,62 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from emplus.core.audit import audit_verify
+from emplus.core.audit import audit_head, audit_verify
 from emplus.core.models import AuditEvent
 
 
 class Command(BaseCommand):
     help = (
         "Walk the audit log in sequence order and report every row that was edited, removed or "
-        "inserted. Exits 1 when the chain is broken."
+        "inserted; with --expect-head HASH also check that the head recorded earlier is still "
+        "there (the newest events were not removed). Exits 1 when anything is wrong."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default")
+        parser.add_argument(
+            "--expect-head",
+            metavar="HASH",
+            help="a head hash printed by an earlier run; it must still be in the chain",
+        )
 
-    def handle(self, *args, database: str, **options):
+    def handle(self, *args, database: str, expect_head: str | None, **options):
         problems = audit_verify(using=database)
         if problems:
             for problem in problems:
                 self.stderr.write(f"Audit log broken at {problem}")
             self.stderr.write(f"{len(problems)} problem(s) found.")
             sys.exit(1)
-        events = AuditEvent.objects.using(database)
-        head = events.order_by("-sequence").values_list("sequence", "hash").first()
-        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {events.count()} events"))
-        if head:
-            # Keep this somewhere outside the database: it also reveals removal of the newest rows.
-            self.stdout.write(f"Head: sequence {head[0]}, hash {head[1]}")
+        head = audit_head(using=database)
+        if expect_head:
+            expected = (
+                AuditEvent.objects.using(database)
+                .filter(hash=expect_head.strip().lower())
+                .values_list("sequence", flat=True)
+                .first()
+            )
+            if expected is None:
+                self.stderr.write(
+                    f"The expected head {expect_head} is not in the audit log: the newest events "
+                    f"were removed or the log was replaced (it now ends at sequence "
+                    f"{head.sequence or 0})."
+                )
+                sys.exit(1)
+        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {head.count} events"))
+        if head.count and head.keyed_from is None:
+            self.stdout.write(
+                "No event is keyed yet: the next event will be keyed with EMPLUS_AUDIT_KEY."
+            )
+        elif head.keyed_from and head.keyed_from > 1:
+            self.stdout.write(
+                f"Events 1–{head.keyed_from - 1} predate the audit key (plain SHA-256); the "
+                f"keyed chain from sequence {head.keyed_from} covers them."
+            )
+        if expect_head:
+            newer = head.sequence - expected
+            self.stdout.write(
+                f"Expected head found at sequence {expected}; {newer} newer event(s)."
+            )
+        if head.sequence:
+            # Keep this somewhere outside the database and pass it to --expect-head next time.
+            self.stdout.write(f"Head: sequence {head.sequence}, hash {head.hash}")
