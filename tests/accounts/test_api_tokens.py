@@ -92,7 +92,7 @@ def test_a_token_issued_without_the_second_factor_is_refused_once_it_is_required
     response = _api(secret).get(f"/api/organisations/{org_a.pk}/")
     # then
     assert response.status_code in (401, 403)
-    assert "second factor" in response.json()["detail"]
+    assert "andra faktor" in response.json()["detail"]  # Swedish first
 
 
 def test_the_service_refuses_an_unverified_token_for_roles_that_need_the_factor(coach, required):

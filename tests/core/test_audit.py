@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection, transaction
+from tests.conftest import make_user
 
 from emplus.core.audit import (
     GENESIS_HASH,
@@ -32,6 +33,12 @@ def _verify_audit() -> tuple[int, str, str]:
     except SystemExit as exit_:
         return exit_.code, out.getvalue(), err.getvalue()
     return 0, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def coach(db):
+    # A user without a membership: granting one is itself audited, and these tests count events.
+    return make_user("coach-a")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -142,21 +143,20 @@ def password_reset_complete_record(*, user) -> None:
 
 
 @transaction.atomic
-def password_reset_send(*, actor, user, reset_url_base: str) -> bool:
+def password_reset_send(*, actor, user, site_url: str) -> bool:
     """E-mail a one-time password-reset link to the user (who completes it with their second
     factor). Nobody else ever sets a user's password. False when the user has no address."""
     if not user.email or not user.is_active:
         return False
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = f"{reset_url_base.rstrip('/')}/{uid}/{token}/"
+    path = reverse("accounts:password_reset_confirm", args=[uid, token])
+    link = f"{site_url.rstrip('/')}{path}"
     with translation.override(settings.LANGUAGE_CODE):
         body = render_to_string("accounts/password_reset_email.txt", {"user": user, "link": link})
         subject = render_to_string("accounts/password_reset_subject.txt").strip()
     audit_log(actor=actor, action="account.password_reset_sent", target=user)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    )
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return True
 
 
@@ -185,3 +185,68 @@ def _safe_username(username: str) -> str:
 
     value = (username or "")[:150]
     return "[withheld]" if looks_like_personal_id(value) else value
+
+
+# Fields of a user whose change is recorded; the password never is (nobody else sets it).
+ACCOUNT_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+]
+
+
+@transaction.atomic
+def account_create(*, actor, username: str, first_name: str, last_name: str, email: str):
+    """A new user without a usable password: they choose it through a reset link."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model()(
+        username=username, first_name=first_name, last_name=last_name, email=email
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_log(actor=actor, action="account.created", target=user, details={"username": username})
+    return user
+
+
+@transaction.atomic
+def account_change(*, actor, user, changed: list[str], groups_or_permissions: bool = False):
+    """Save an edited user and record which fields changed (escalation fields by name)."""
+    if (user.is_superuser or user.is_staff) and not actor.is_superuser:
+        before = type(user).objects.filter(pk=user.pk).values("is_superuser", "is_staff").first()
+        if before and (
+            before["is_superuser"] != user.is_superuser or before["is_staff"] != user.is_staff
+        ):
+            raise PermissionDenied("Only superusers change is_superuser or is_staff.")
+    user.save()
+    fields = sorted(f for f in changed if f in ACCOUNT_FIELDS)
+    if groups_or_permissions:
+        fields.append("groups_or_permissions")
+    if fields:
+        audit_log(
+            actor=actor,
+            action="account.changed",
+            target=user,
+            details={"fields": fields, "is_superuser": user.is_superuser},
+        )
+    return user
+
+
+@transaction.atomic
+def account_delete(*, actor, user) -> None:
+    from emplus.organisations.services import membership_revoke
+
+    for membership in user.memberships.select_related("organisation"):
+        membership_revoke(membership=membership, actor=actor)
+    audit_log(
+        actor=actor,
+        action="account.deleted",
+        target=user,
+        details={"username": user.get_username()},
+    )
+    user.delete()

@@ -1,8 +1,14 @@
-"""Django admin for the partnership directory (partnership administrators only)."""
+"""Django admin for the partnership directory (partnership administrators only). Roles are
+given through role grants approved by a second administrator (decision 0012)."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from emplus.organisations.models import Membership, Organisation, Unit
+from emplus.organisations import services
+from emplus.organisations.choices import GrantStatus
+from emplus.organisations.models import Membership, Organisation, RoleGrant, Unit
 
 
 class UnitInline(admin.TabularInline):
@@ -31,8 +37,104 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Read-only, except removal: a new or changed role is a role grant."""
+
     list_display = ["user", "organisation", "role", "unit"]
     list_filter = ["role", "organisation"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
-    autocomplete_fields = ["user", "organisation", "unit"]
     list_select_related = ["user", "organisation", "unit"]
+    readonly_fields = ["user", "organisation", "role", "unit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.membership_revoke(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "organisation"):
+            services.membership_revoke(membership=membership, actor=request.user)
+
+
+class RoleGrantForm(forms.ModelForm):
+    class Meta:
+        model = RoleGrant
+        fields = ["user", "organisation", "role", "unit", "reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("user") and data.get("organisation") and data.get("role"):
+            # The rules of the membership it would become, shown on the form.
+            Membership(
+                user=data["user"],
+                organisation=data["organisation"],
+                role=data["role"],
+                unit=data.get("unit"),
+            ).clean()
+        return data
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(admin.ModelAdmin):
+    """Request a role for someone; a different administrator approves or rejects it."""
+
+    list_display = ["user", "role", "organisation", "unit", "status", "requested_by", "created_at"]
+    list_filter = ["status", "role", "organisation"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "organisation", "unit", "requested_by"]
+    autocomplete_fields = ["user", "organisation", "unit"]
+    fields = ["user", "organisation", "role", "unit", "reason"]
+    form = RoleGrantForm
+    actions = ["approve", "reject"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [*self.fields, "status", "requested_by", "decided_by", "decided_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [*self.fields, "status", "requested_by", "decided_by", "decided_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided through the actions, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of who asked and who approved stays
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        grant = services.role_grant_request(
+            actor=request.user,
+            user=obj.user,
+            organisation=obj.organisation,
+            role=obj.role,
+            unit=obj.unit,
+            reason=obj.reason,
+        )
+        obj.pk, obj._state = grant.pk, grant._state
+
+    def _decide(self, request, queryset, decide, done_message):
+        done = 0
+        for grant in queryset.filter(status=GrantStatus.PENDING):
+            try:
+                decide(actor=request.user, grant=grant)
+            except ValidationError as exc:
+                self.message_user(request, f"{grant}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve the selected requests (as the second administrator)"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, services.role_grant_approve, _("%(n)d approved."))
+
+    @admin.action(description=_("Reject the selected requests"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, services.role_grant_reject, _("%(n)d rejected."))

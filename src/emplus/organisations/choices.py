@@ -32,3 +32,9 @@ class UnitKind(models.TextChoices):
     DISTRICT = "district", _("District")
     LOCAL_ASSOCIATION = "local_association", _("Local association")
     OFFICE = "office", _("Office")
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.models import UUIDModel
 from emplus.core.roles import Role
-from emplus.organisations.choices import OrganisationKind, Sector, UnitKind
+from emplus.organisations.choices import GrantStatus, OrganisationKind, Sector, UnitKind
 from emplus.organisations.querysets import (
     MembershipQuerySet,
     OrganisationQuerySet,
@@ -141,3 +141,64 @@ class Membership(UUIDModel):
             raise ValidationError({"unit": _("The unit must belong to the same organisation.")})
         if self.role == Role.COACH and not self.unit_id:
             raise ValidationError({"unit": _("A coach works in a local unit: choose one.")})
+
+
+class RoleGrant(UUIDModel):
+    """A role requested for a user by one administrator; the membership is created only when a
+    second administrator approves it (docs/decisions/0012)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("local unit"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    reason = models.TextField(_("reason"), help_text=_("Why this person needs the role."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=GrantStatus.choices, default=GrantStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="rolegrant_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("user")),
+                name="rolegrant_not_own",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.organisation}"
