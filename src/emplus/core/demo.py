@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from emplus.mapping import demo as mapping_demo
@@ -15,11 +17,22 @@ from emplus.testbeds import demo as testbeds_demo
 DEFAULT_SEED = 2026
 
 
+def demo_refuse_in_production() -> None:
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured(
+            "Demo data is never created with production settings (EMPLUS_ENV=production)."
+        )
+
+
 @transaction.atomic
 def demo_data_create(
     *, seed: int = DEFAULT_SEED, participants: int = pathways_demo.PARTICIPANTS
 ) -> list[organisations_demo.DemoLogin]:
-    """Create (or bring up to date) the demo partnership; the same seed gives the same data."""
+    """Create (or bring up to date) the demo partnership; the same seed gives the same data.
+
+    Refuses with production settings: demo users with a published password have no place there.
+    """
+    demo_refuse_in_production()
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     logins = organisations_demo.create(rng)
     mapping_rng = random.Random(seed + 2)  # noqa: S311 - own stream for methods, test beds, mapping

@@ -17,6 +17,8 @@ from emplus.organisations.models import Organisation, Unit
 from emplus.organisations.services import membership_grant
 
 DEMO_PASSWORD = "demo-emplus-2026"  # noqa: S105 - printed by `emplus demo`, demo data only
+# Shown instead of the password for a user that existed before this run (left untouched).
+EXISTING = "(unchanged)"
 
 # code, name, short name for units, sector, kind, seat, unit kind, how many counties (21 = all)
 PARTNERS = [
@@ -163,15 +165,22 @@ def _pick_municipality(rng: random.Random, county: County) -> Municipality:
 
 
 def _user(username: str, first: str, last: str):
+    """The demo user, created with the demo password; an existing user of that name (a demo
+    user from an earlier run, or a real one) keeps their password and roles untouched."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=username,
         defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.invalid"},
     )
-    if created or not user.check_password(DEMO_PASSWORD):
+    if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    return user
+    return user, created
+
+
+def _printed_password(user) -> str:
+    # Checking is read-only: a user who chose their own password keeps it, unprinted.
+    return DEMO_PASSWORD if user.check_password(DEMO_PASSWORD) else EXISTING
 
 
 def create(rng: random.Random) -> list[DemoLogin]:
@@ -201,17 +210,25 @@ def create(rng: random.Random) -> list[DemoLogin]:
         for index, (role, unit) in enumerate(people):
             suffix = "2" if role == Role.COACH and index > 1 else ""
             username = f"{role}{suffix}.{code.lower()}"
-            user = _user(username, first=_first_name(rng), last=_last_name(rng))
-            membership_grant(user=user, organisation=org, role=role, unit=unit)
+            user, created = _user(username, first=_first_name(rng), last=_last_name(rng))
+            if created:
+                membership_grant(user=user, organisation=org, role=role, unit=unit)
             logins.append(
-                DemoLogin(username, DEMO_PASSWORD, role, org.code, unit.name if unit else "")
+                DemoLogin(
+                    username,
+                    _printed_password(user),
+                    role,
+                    org.code,
+                    unit.name if unit else "",
+                )
             )
     for code, name, sector, kind, seat in OTHER_ACTORS:
         _organisation(code, name, sector, kind, seat, is_partner=False)
-    admin = _user("admin", "Alva", "Administratör")
+    admin, created = _user("admin", "Alva", "Administratör")
     abf = Organisation.objects.get(code="ABF")
-    membership_grant(user=admin, organisation=abf, role=Role.ADMIN)
-    logins.insert(0, DemoLogin("admin", DEMO_PASSWORD, Role.ADMIN, abf.code, ""))
+    if created:
+        membership_grant(user=admin, organisation=abf, role=Role.ADMIN)
+    logins.insert(0, DemoLogin("admin", _printed_password(admin), Role.ADMIN, abf.code, ""))
     return logins
 
 

@@ -3,10 +3,11 @@
 import os
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from emplus.core.demo import demo_data_create
+from emplus.core.demo import demo_data_create, demo_refuse_in_production
 from emplus.core.serving import serve
 
 
@@ -18,6 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="prepare only")
 
     def handle(self, *args, **options):
+        try:
+            demo_refuse_in_production()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_reference_data", stdout=self.stdout)
         logins = demo_data_create()
