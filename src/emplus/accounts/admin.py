@@ -1,4 +1,4 @@
-"""Django admin for users, hardened against escalation (decision 0012): nobody sets another
+"""Django admin for users, hardened against escalation (decision 0013): nobody sets another
 user's password here (only a reset link the user completes with their second factor); only
 superusers see or set is_superuser, is_staff, groups and permissions; roles are shown read-only
 and given through role grants that a second administrator approves."""

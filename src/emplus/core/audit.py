@@ -8,7 +8,7 @@ hash printed by `emplus verify-audit` elsewhere and pass it back with `--expect-
 
 Events written before the key was introduced carry a plain SHA-256 and an empty `key_id`; the
 first keyed event links to the last of them, so they stay covered by the keyed chain after them
-(docs/decisions/0012).
+(docs/decisions/0013).
 """
 
 from __future__ import annotations

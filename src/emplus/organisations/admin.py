@@ -1,5 +1,5 @@
 """Django admin for the partnership directory (partnership administrators only). Roles are
-given through role grants approved by a second administrator (decision 0012)."""
+given through role grants approved by a second administrator (decision 0013)."""
 
 from django import forms
 from django.contrib import admin, messages

@@ -145,7 +145,7 @@ class Membership(UUIDModel):
 
 class RoleGrant(UUIDModel):
     """A role requested for a user by one administrator; the membership is created only when a
-    second administrator approves it (docs/decisions/0012)."""
+    second administrator approves it (docs/decisions/0013)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,5 +1,5 @@
 """Writes to organisations, units and memberships; every change of a role is audited, and an
-administrator's grant of a role takes a second administrator's approval (decision 0012)."""
+administrator's grant of a role takes a second administrator's approval (decision 0013)."""
 
 from __future__ import annotations
 
