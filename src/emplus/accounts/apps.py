@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from emplus.accounts import signals  # noqa: F401 - connects the audit receivers
+        from emplus.accounts import schema, signals  # noqa: F401 - audit receivers, API schema
