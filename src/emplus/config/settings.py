@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "emplus.mapping",
     "emplus.pathways",
     "emplus.evidence",
+    "emplus.esf",
     "emplus.api",
 ]
 

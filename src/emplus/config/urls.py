@@ -13,6 +13,7 @@ urlpatterns = [
     path("methods/", include("emplus.methods.urls")),
     path("testbeds/", include("emplus.testbeds.urls")),
     path("evidence/", include("emplus.evidence.urls")),
+    path("esf/", include("emplus.esf.urls")),
     path("api/", include("emplus.api.urls")),
     # The language switch works before log-in too (the log-in page has it).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -18,6 +18,7 @@ NAVIGATION = [
     ("methods:list", _("Methods"), "method.view"),
     ("testbeds:list", _("Test beds"), "testbed.view"),
     ("evidence:indicators", _("Evidence"), "evidence.view"),
+    ("esf:list", _("ESF projects"), "esf.view"),
 ]
 
 

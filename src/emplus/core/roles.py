@@ -43,6 +43,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # small-cell suppression, for analysts and administrators (docs/decisions/0010).
     "evidence.view": frozenset({Role.ANALYST, Role.COORDINATOR, Role.ADMIN}),
     "evidence.view_partnership": frozenset({Role.ANALYST, Role.ADMIN}),
+    # ESF projects and their monthly participant report to Statistics Sweden: the report holds
+    # the identities of everyone in the project, so only the coordinators of the owner
+    # organisation see projects, previews, the submission log and files, and only they change
+    # projects and templates, generate files and mark them as sent (docs/decisions/0012).
+    "esf.view": frozenset({Role.COORDINATOR}),
+    "esf.manage": frozenset({Role.COORDINATOR}),
 }
 
 # Roles that see personal data (pseudonymised data is personal data too): a second factor is

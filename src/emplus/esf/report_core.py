@@ -41,6 +41,7 @@ __all__ = [
     "diff_rows",
     "guess_field",
     "mask_identity",
+    "mask_identity_ref",
     "men_form_problem",
     "month_overview",
     "month_report",
@@ -147,6 +148,9 @@ class Person:
 
     key: str
     ref: str
+    # The stable stand-in for the identity number (its keyed pseudonym): compared and checked
+    # for presence. The number itself is given only when a file is written.
+    identity_ref: str = ""
     personal_id: str | None = None
     protected_identity: bool = False
     given_name: str = ""
@@ -158,6 +162,10 @@ class Person:
     municipality_code: str = ""
     lm_status_entry: str = ""
     isced: int | None = None
+
+    @property
+    def has_identity_number(self) -> bool:
+        return bool(self.identity_ref or self.personal_id)
 
 
 @dataclass(frozen=True)
@@ -202,6 +210,14 @@ def protected_identity(person: Person, *, men_form: str) -> str | None:
     return None
 
 
+def mask_identity_ref(value: str) -> str:
+    """A compared identity fit for a page: a protected form as it is; a pseudonym by its last
+    eight characters (enough to see that it changed, nothing about the person)."""
+    if not value or re.fullmatch(r"\d{8}[A-Za-zÅÄÖåäö+\-][0-9A-Za-zÅÄÖåäö+\-]*", value):
+        return value
+    return "…" + value[-8:]
+
+
 _PERSONAL_ID = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
 
 
@@ -226,14 +242,16 @@ START, END, START_END = "start", "end", "start_end"
 @dataclass(frozen=True)
 class ReportRow:
     """One row of a month's file: a start, an end, or both when they fall in the same month.
-    `identity` is what the identity column holds: the personal identity number, the protected
-    form, or "" when neither can be written."""
+    `identity` is what the identity column holds: the personal identity number (only when a
+    file is written), the protected form, or "". `identity_ref` is what is compared: the
+    number's pseudonym, or the protected form."""
 
     key: str
     kind: str
     participant_key: str
     participant_ref: str
     identity: str
+    identity_ref: str
     protected: bool
     start_date: date
     end_date: date | None
@@ -280,14 +298,19 @@ def row_from_dict(data: Mapping[str, Any]) -> ReportRow:
     return ReportRow(**values)
 
 
-def _row(participation: Participation, kind: str, identity: str) -> ReportRow:
+def _row(participation: Participation, kind: str, men_form: str) -> ReportRow:
     person = participation.person
+    if person.protected_identity:
+        identity = identity_ref = protected_identity(person, men_form=men_form) or ""
+    else:
+        identity, identity_ref = person.personal_id or "", person.identity_ref
     return ReportRow(
         key=participation.key,
         kind=kind,
         participant_key=person.key,
         participant_ref=person.ref,
         identity=identity,
+        identity_ref=identity_ref,
         protected=person.protected_identity,
         start_date=participation.start,
         end_date=participation.end if kind != START else None,
@@ -303,12 +326,6 @@ def _row(participation: Participation, kind: str, identity: str) -> ReportRow:
     )
 
 
-def _identity(person: Person, men_form: str) -> str:
-    if person.protected_identity:
-        return protected_identity(person, men_form=men_form) or ""
-    return person.personal_id or ""
-
-
 def month_rows(
     participations: Iterable[Participation], month: Month, *, men_form: str = ""
 ) -> list[ReportRow]:
@@ -322,7 +339,7 @@ def month_rows(
         if not starts and not ends:
             continue
         kind = START_END if starts and ends else START if starts else END
-        rows.append(_row(participation, kind, _identity(participation.person, men_form)))
+        rows.append(_row(participation, kind, men_form))
     rows.sort(key=lambda r: (r.reported_on, r.participant_ref, r.key))
     return rows
 
@@ -371,7 +388,7 @@ class MonthReport:
 def _identity_problems(person: Person, men_form: str) -> list[Problem]:
     ref = person.ref
     if not person.protected_identity:
-        if not person.personal_id:
+        if not person.has_identity_number:
             return [Problem(IDENTITY_MISSING, ref, "personal_id")]
         return []
     if person.birth_date is None:
@@ -571,7 +588,7 @@ def guess_field(header: str) -> tuple[str, str]:
 # --- what was sent and what changed ------------------------------------------------------------
 
 # The data whose change makes a sent month wrong: dates and identity (and a row added or gone).
-COMPARED_FIELDS = ("identity", "start_date", "end_date")
+COMPARED_FIELDS = ("identity_ref", "start_date", "end_date")
 
 
 @dataclass(frozen=True)
@@ -599,8 +616,8 @@ class MonthDiff:
 
 def _shown(row: ReportRow, name: str) -> str:
     value = getattr(row, name)
-    if name == "identity":
-        return mask_identity(value)
+    if name == "identity_ref":
+        return mask_identity_ref(value)
     return value.isoformat() if isinstance(value, date) else ""
 
 

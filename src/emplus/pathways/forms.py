@@ -73,6 +73,14 @@ class EntryFields(forms.Form):
         help_text=_("Personnummer or samordningsnummer, 10 or 12 digits (optional)."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
+    protected_identity = forms.BooleanField(
+        label=_("Protected identity (skyddad identitet)"),
+        required=False,
+        help_text=_(
+            "Reports to Statistics Sweden then carry the special form for protected identities "
+            "instead of the number."
+        ),
+    )
     birth_date = _date(_("Birth date"), required=False)
     gender = forms.ChoiceField(label=_("Gender"), choices=BLANK + Gender.choices, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
@@ -138,6 +146,7 @@ class EntryFields(forms.Form):
         "born_abroad",
         "parents_born_abroad",
         "homeless",
+        "protected_identity",
     )
     contact_fields = ("given_name", "family_name", "phone", "email")
     special_fields = ("disability", "minority")
@@ -353,6 +362,28 @@ class ExitForm(forms.Form):
             self.add_error("exit_date", _("The exit cannot be before the entry."))
         if exit_date and observed and observed < exit_date:
             self.add_error("observed_on", _("The situation cannot be recorded before the exit."))
+        return data
+
+
+class EnrolmentDatesForm(forms.Form):
+    entry_date = _date(_("Entry date"))
+    exit_date = _date(_("Exit date"), required=False)
+
+    def __init__(self, *args, enrolment, **kwargs):
+        kwargs.setdefault(
+            "initial", {"entry_date": enrolment.entry_date, "exit_date": enrolment.exit_date}
+        )
+        super().__init__(*args, **kwargs)
+        if enrolment.exit_date is None:
+            del self.fields["exit_date"]
+        else:
+            self.fields["exit_date"].required = True
+
+    def clean(self):
+        data = super().clean()
+        entry, exit_date = data.get("entry_date"), data.get("exit_date")
+        if entry and exit_date and exit_date < entry:
+            self.add_error("exit_date", _("The exit cannot be before the entry."))
         return data
 
 

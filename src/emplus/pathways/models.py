@@ -52,6 +52,8 @@ class Participant(UUIDModel):
     pseudonym = models.CharField(  # noqa: DJ001
         _("pseudonym"), max_length=64, null=True, blank=True, db_index=True, editable=False
     )
+    # Skyddad identitet: the ESF monthly report writes a special form instead of the number.
+    protected_identity = models.BooleanField(_("protected identity"), default=False)
     phone = EncryptedTextField(_("phone"), blank=True)
     email = EncryptedTextField(_("e-mail"), blank=True)
     address = EncryptedTextField(_("address"), blank=True)

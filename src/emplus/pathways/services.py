@@ -44,6 +44,7 @@ ENTRY_FIELDS = (
     "parents_born_abroad",
     "homeless",
     "rural_override",
+    "protected_identity",
 )
 CONTACT_FIELDS = ("given_name", "family_name", "phone", "email", "address")
 SPECIAL_FIELDS = ("disability", "minority")
@@ -353,6 +354,46 @@ def enrolment_exit(
         target=enrolment.participant,
         purpose="case_work",
         details={"enrolment": str(enrolment.pk)},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_dates_correct(
+    *, actor, enrolment: Enrolment, entry_date: date, exit_date: date | None = None
+) -> Enrolment:
+    """Correct a wrongly recorded entry or exit date. An exit, once recorded, keeps a date (an
+    exit is undone by no correction); a pending follow-up moves with the exit. Months already
+    reported to Statistics Sweden show the change on their ESF project's page."""
+    if enrolment.exit_date is not None and exit_date is None:
+        raise ValidationError({"exit_date": _("An exit that has been recorded keeps a date.")})
+    if enrolment.exit_date is None and exit_date is not None:
+        raise ValidationError({"exit_date": _("Record the exit on its own page.")})
+    changed = [
+        name
+        for name, value in (("entry_date", entry_date), ("exit_date", exit_date))
+        if getattr(enrolment, name) != value
+    ]
+    if not changed:
+        return enrolment
+    enrolment.entry_date = entry_date
+    enrolment.exit_date = exit_date
+    if exit_date is not None and (
+        enrolment.exit_observed_on is None or enrolment.exit_observed_on < exit_date
+    ):
+        enrolment.exit_observed_on = exit_date
+    enrolment.full_clean()
+    enrolment.save()
+    follow_up = FollowUp.objects.filter(enrolment=enrolment, observed_on__isnull=True).first()
+    if follow_up is not None and exit_date is not None:
+        follow_up.due_on = exit_date + FOLLOW_UP_AFTER
+        follow_up.save(update_fields=["due_on"])
+    audit_log(
+        actor=actor,
+        action="enrolment.dates_corrected",
+        target=enrolment.participant,
+        purpose="case_work",
+        details={"enrolment": str(enrolment.pk), "fields": changed},
     )
     return enrolment
 

@@ -27,4 +27,5 @@ urlpatterns = [
     path(ENROLMENT + "assessments/new/", views.assessment_new, name="assessment_new"),
     path(ENROLMENT + "exit/", views.exit_record, name="exit"),
     path(ENROLMENT + "follow-up/", views.followup_record, name="followup"),
+    path(ENROLMENT + "dates/", views.enrolment_dates, name="enrolment_dates"),
 ]

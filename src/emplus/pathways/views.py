@@ -613,6 +613,36 @@ def exit_record(request, pk, enrolment_pk):
 
 
 @permission_required("participant.change")
+def enrolment_dates(request, pk, enrolment_pk):
+    participant, enrolment = _enrolment_for_change(request, pk, enrolment_pk)
+    form = forms.EnrolmentDatesForm(request.POST or None, enrolment=enrolment)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            form,
+            lambda: services.enrolment_dates_correct(
+                actor=request.user,
+                enrolment=enrolment,
+                entry_date=form.cleaned_data["entry_date"],
+                exit_date=form.cleaned_data.get("exit_date"),
+            ),
+        )
+    ):
+        return _done(request, participant, _("Dates corrected."))
+    return _form_page(
+        request,
+        participant=participant,
+        form=form,
+        title=_("Correct the dates"),
+        intro=_(
+            "For a date recorded wrongly. If the enrolment is in an ESF project, its page then "
+            "names the reported months to correct and re-send."
+        ),
+    )
+
+
+@permission_required("participant.change")
 def followup_record(request, pk, enrolment_pk):
     participant, enrolment = _enrolment_for_change(request, pk, enrolment_pk)
     follow_up = get_object_or_404(FollowUp, enrolment=enrolment)
