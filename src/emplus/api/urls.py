@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from emplus.api.views import me
+from emplus.esf.api import ESFProjectViewSet, ReportFileViewSet
 from emplus.evidence.api import IndicatorsView
 from emplus.geo.api import CountyViewSet, MunicipalityViewSet
 from emplus.mapping.api import ActivityViewSet, MethodViewSet, TestBedViewSet, ThematicAreaViewSet
@@ -42,6 +43,8 @@ router.register("participants", ParticipantViewSet, basename="participant")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("events", EventViewSet, basename="event")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("esf-projects", ESFProjectViewSet, basename="esf-project")
+router.register("esf-report-files", ReportFileViewSet, basename="esf-report-file")
 router.register(
     "pseudonymised/participants",
     PseudonymisedParticipantViewSet,

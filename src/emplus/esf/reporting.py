@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-import xlsxwriter
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
+from emplus.core.export_cells import xlsx_workbook, xlsx_write_row
 from emplus.esf import report_core as core
 from emplus.esf.models import ESFProject, ReportFile
 from emplus.pathways.models import Enrolment
@@ -183,18 +183,16 @@ def write_xlsx(
     created: datetime,
 ) -> bytes:
     """The month's file: the template's header row, then one row per report row. Every cell is
-    written as a text cell, so nothing in it is ever taken for a formula, and identity numbers
-    keep their leading zeros."""
+    text written as a string cell (core.export_cells), so nothing in it is ever taken for a
+    formula, and identity numbers and codes keep their leading zeros."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    workbook = xlsx_workbook(buffer)
     # A fixed creation time (the generation's) makes the bytes reproducible from the same rows.
     workbook.set_properties({"created": created.astimezone(UTC).replace(tzinfo=None)})
     sheet = workbook.add_worksheet("Deltagare")
-    for col, column in enumerate(columns):
-        sheet.write_string(0, col, column.header)
+    xlsx_write_row(sheet, 0, 0, [column.header for column in columns])
     for index, row in enumerate(rows, start=1):
-        for col, value in enumerate(core.render_cells(row, columns, date_format=date_format)):
-            if value:
-                sheet.write_string(index, col, value)
+        cells = core.render_cells(row, columns, date_format=date_format)
+        xlsx_write_row(sheet, index, 0, [cell or None for cell in cells])
     workbook.close()
     return buffer.getvalue()
