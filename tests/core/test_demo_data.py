@@ -81,7 +81,7 @@ def test_demo_participants_are_plausible_and_carry_no_identity_numbers(demo):
     from emplus.pathways.models import Assessment, FollowUp, Participant
 
     people = Participant.objects.all()
-    assert people.count() == SMALL
+    assert people.filter(participant_ref__startswith="D-").count() == SMALL
     assert not people.filter(personal_id__isnull=False).exists()
     assert not people.exclude(pseudonym=None).exists()
     assert people.values("organisation").distinct().count() > 3
@@ -98,4 +98,31 @@ def test_full_demo_has_about_three_thousand_participants(db):
         pytest.skip("the full-size demo is checked once, on SQLite")
     reference_data_load()
     demo_data_create()
-    assert Participant.objects.count() == 3000
+    assert Participant.objects.filter(participant_ref__startswith="D-").count() == 3000
+
+
+def test_demo_has_one_esf_project_per_test_bed_with_a_year_sent_and_two_months_to_resend(demo):
+    from datetime import date
+
+    from emplus.esf import report_core as core
+    from emplus.esf import selectors
+    from emplus.esf.models import ESFProject
+    from emplus.testbeds.models import TestBed
+
+    projects = list(ESFProject.objects.select_related("test_bed"))
+    assert len(projects) == TestBed.objects.count() > 0
+    for project in projects:
+        coordinator = get_user_model().objects.get(
+            username=f"coordinator.{project.organisation.code.lower()}"
+        )
+        overview = selectors.esf_project_overview(
+            viewer=coordinator, project=project, today=date(2026, 12, 5)
+        )
+        states = {str(s.month): s.state for s in overview.statuses}
+        sent = [m for m, s in states.items() if s != core.MonthState.OPEN and m < "2026-11"]
+        assert len(sent) == 12
+        # the corrected exit date: September needs correction, October re-sending
+        assert overview.plan.months == (core.Month(2026, 9), core.Month(2026, 10))
+        assert states["2026-09"] == core.MonthState.CORRECTION
+        assert states["2026-10"] == core.MonthState.RESEND
+        assert states["2026-11"] == core.MonthState.OPEN

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from emplus.esf import demo as esf_demo
 from emplus.mapping import demo as mapping_demo
 from emplus.methods import demo as methods_demo
 from emplus.organisations import demo as organisations_demo
@@ -40,5 +41,6 @@ def demo_data_create(
     testbeds_demo.create(mapping_rng)
     mapping_demo.create(mapping_rng)
     pathways_demo.create(random.Random(seed + 1), count=participants)  # noqa: S311 - own stream per module
+    esf_demo.create(random.Random(seed + 3))  # noqa: S311 - own stream: ESF projects
     # Later modules add their demo content here, each from the same generator, in order.
     return logins
