@@ -76,11 +76,9 @@ def add_participant(
         unit=unit,
         participant_ref=ref,
         personal_id=personal_id,
-        given_name="Testa",
-        family_name=ref,
         gender=gender,
         birth_date=birth,
-        **values,
+        **{"given_name": "Testa", "family_name": ref, **values},
     ).participant
     enrolment = pathway_services.enrolment_start(
         actor=actor, participant=participant, entry_date=entry

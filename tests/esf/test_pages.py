@@ -274,3 +274,26 @@ def test_pages_in_english(client, coordinator, project, sent_file):
     page = client.get(reverse("esf:detail", args=[project.pk])).content.decode()
     assert "Månadsrapporter" in page
     assert timezone.now()
+
+
+def test_a_workbook_declaring_a_million_rows_is_refused_at_once(client, coordinator, project):
+    import re
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([["Personnummer", "Startdatum"]])))
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(crafted, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:B1048576"', data)
+            target.writestr(item, data)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("esf:template_upload", args=[project.pk]),
+        {"file": SimpleUploadedFile("mall.xlsx", crafted.getvalue())},
+    )
+    assert response.status_code == 400
+    assert response.context["upload_form"].errors["file"]

@@ -275,3 +275,13 @@ def test_rows_as_sent_round_trip(project, coordinator, people):
     report_file = send(project, coordinator, JAN)
     stored = json.loads(ReportFile.objects.get(pk=report_file.pk).rows)
     assert [row["participant_ref"] for row in stored] == ["A2", "A1"]
+
+
+def test_text_that_looks_like_a_formula_is_written_as_inert_text(
+    project, coordinator, org_a, unit_a1
+):
+    add_participant(coordinator, org_a, unit_a1, "F1", date(2026, 1, 7), given_name="=HYPERLINK(1)")
+    report_file = generate(project, coordinator, JAN)
+    sheet = load_workbook(io.BytesIO(base64.b64decode(report_file.content))).worksheets[0]
+    cell = sheet.cell(row=2, column=2)
+    assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s"

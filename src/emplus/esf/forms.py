@@ -12,8 +12,6 @@ from emplus.esf.querysets import organisations_with_permission
 from emplus.organisations.models import Organisation, Unit
 from emplus.testbeds.models import TestBed
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -156,10 +154,6 @@ class HeaderUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
         name = (upload.name or "").lower()
         if not name.endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an XLSX or CSV file."))

@@ -59,9 +59,7 @@ def field_label(name: str) -> str:
 
 def upload_error_message(code: str) -> str:
     return {
-        "too_large": _("The file is too large or unpacks to too much data."),
         "unreadable": _("The file could not be read as XLSX."),
         "format": _("Upload an XLSX or CSV file."),
         "no_header": _("No row with text was found among the first rows."),
-        "too_many_columns": _("The header row has more than 100 columns."),
     }[code]

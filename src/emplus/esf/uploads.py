@@ -1,17 +1,21 @@
-"""Reading the header row of a template received from Statistics Sweden, with hard bounds
-(file size, archive contents, rows and columns looked at) before anything is parsed."""
+"""Reading the header row of a template received from Statistics Sweden. The file is bounded
+before and while it is parsed by `emplus.core.tabular` (size, archive, declared and streamed
+extent, time); only the first rows are looked at."""
 
 from __future__ import annotations
 
 import csv
-import io
 import zipfile
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_UNCOMPRESSED = 20 * 1024 * 1024
-MAX_ARCHIVE_MEMBERS = 500
+from emplus.core.tabular import (
+    TableTooLarge,
+    TabularLimits,
+    check_columns,
+    check_size,
+    iter_xlsx_rows,
+)
+
 MAX_ROWS_LOOKED_AT = 20
-MAX_COLUMNS = 100
 
 
 class HeaderRowError(ValueError):
@@ -29,36 +33,23 @@ def _clean(values) -> list[str]:
     return headers
 
 
-def _xlsx_header(data: bytes) -> list[str]:
+def _xlsx_header(data: bytes, limits: TabularLimits) -> list[str]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise HeaderRowError("unreadable") from None
-    if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
-        raise HeaderRowError("too_large")
-    from openpyxl import load_workbook  # heavy; only for uploads
-
-    workbook = None
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(
-            min_row=1, max_row=MAX_ROWS_LOOKED_AT, max_col=MAX_COLUMNS + 1, values_only=True
-        )
-        for row in rows:
+        for number, row in enumerate(iter_xlsx_rows(data, limits), start=1):
             headers = _clean(row)
             if any(headers):
                 return headers
-    except Exception:  # noqa: BLE001 - any parser failure is "unreadable" to the person
+            if number >= MAX_ROWS_LOOKED_AT:
+                break
+    except TableTooLarge:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise HeaderRowError("unreadable") from None
-    finally:
-        if workbook is not None:
-            workbook.close()
     raise HeaderRowError("no_header")
 
 
 def _csv_header(data: bytes) -> list[str]:
+    text = ""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -73,19 +64,18 @@ def _csv_header(data: bytes) -> list[str]:
     return _clean(next(csv.reader([first], delimiter=delimiter)))
 
 
-def header_row_read(data: bytes, *, name: str) -> list[str]:
-    """The headers of the first row that has text (trailing empty cells dropped)."""
-    if len(data) > MAX_BYTES:
-        raise HeaderRowError("too_large")
+def header_row_read(data: bytes, *, name: str, limits: TabularLimits) -> list[str]:
+    """The headers of the first row that has text (trailing empty cells dropped). Raises
+    TableTooLarge for a file over a limit, HeaderRowError for one without a header row."""
+    check_size(len(data), limits)
     lower = name.lower()
     if lower.endswith(".xlsx"):
-        headers = _xlsx_header(data)
+        headers = _xlsx_header(data, limits)
     elif lower.endswith(".csv"):
         headers = _csv_header(data)
     else:
         raise HeaderRowError("format")
-    if len(headers) > MAX_COLUMNS:
-        raise HeaderRowError("too_many_columns")
+    check_columns(len(headers), limits)
     if not any(headers):
         raise HeaderRowError("no_header")
     return headers

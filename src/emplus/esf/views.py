@@ -14,6 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from emplus.core.permissions import permission_required
+from emplus.core.tabular import TableTooLarge
+from emplus.core.uploads import describe_refusal, tabular_limits, too_large_message, upload_refused
 from emplus.esf import report_core as core
 from emplus.esf import reporting, selectors, services
 from emplus.esf.choices import ColumnField, TemplateSource
@@ -221,12 +223,19 @@ def template_upload(request, pk):
     project = selectors.esf_project_get(viewer=request.user, pk=pk, permission="esf.manage")
     upload_form = HeaderUploadForm(request.POST, request.FILES)
     headers: list[str] = []
-    if upload_form.is_valid():
+    if upload_refused(request):
+        upload_form = HeaderUploadForm(request.POST)
+        upload_form.is_valid()
+        upload_form.errors.pop("file", None)
+        upload_form.add_error("file", too_large_message())
+    elif upload_form.is_valid():
         upload = upload_form.cleaned_data["file"]
         try:
-            headers = header_row_read(upload.read(), name=upload.name)
+            headers = header_row_read(upload.read(), name=upload.name, limits=tabular_limits())
         except HeaderRowError as error:
             upload_form.add_error("file", upload_error_message(error.code))
+        except TableTooLarge as error:
+            upload_form.add_error("file", describe_refusal(error))
     if not headers:
         formset = ColumnFormSet(prefix="columns", initial=_column_initial(project))
         return render(
