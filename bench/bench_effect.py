@@ -42,8 +42,8 @@ EXPERIMENTAL = "NSW experiment (treated − randomised controls)"
 
 def worker_ours(path: str, method: str) -> dict:
     start = time.perf_counter()
-    from emplus.evidence.effects import estimate_effect, read_table
-    from emplus.evidence.effects.synthetic import COVARIATES
+    from emplus.evidence_core.effects import estimate_effect, read_table
+    from emplus.evidence_core.testing.effects import COVARIATES
 
     imported = time.perf_counter()
     frame = read_table(path)
@@ -81,7 +81,7 @@ def worker_dowhy(path: str, method: str) -> dict:
     import pandas as pd
     from dowhy import CausalModel
 
-    from emplus.evidence.effects.synthetic import COVARIATES
+    from emplus.evidence_core.testing.effects import COVARIATES
 
     imported = time.perf_counter()
     frame = pd.read_csv(path)
@@ -120,7 +120,7 @@ def _lalonde_frames():
 def worker_lalonde_ours() -> dict:
     import polars as pl
 
-    from emplus.evidence.effects import estimate_effect
+    from emplus.evidence_core.effects import estimate_effect
 
     nsw, observational = _lalonde_frames()
     frame = pl.DataFrame({c: observational[c].to_numpy() for c in observational.columns})
@@ -228,7 +228,7 @@ def machine_facts() -> dict:
 
 
 def worker_make_file(path: str, rows: str) -> dict:
-    from emplus.evidence.effects.synthetic import generate_effect_data
+    from emplus.evidence_core.testing.effects import generate_effect_data
 
     data = generate_effect_data(int(rows), treated_share=0.1, seed=20_260)
     data.frame.write_csv(path)
@@ -343,7 +343,7 @@ def main() -> None:
                 rows.append(("DoWhy 0.14", method, n, row))
                 print(f"  measured dowhy {method} {n}: {row}", file=sys.stderr)
 
-    print("Synthetic data (`emplus.evidence.effects.synthetic`, 10 % treated, true ATT 12 000),")
+    print("Synthetic data (`emplus.evidence_core.testing.effects`, 10 % treated, true ATT 12 000),")
     print("7 covariates (2 of them text, one-hot). *read* and *estimate* are timed inside the")
     print("process; *wall* is the whole process (interpreter, imports, Django for the command);")
     print("*peak* is its maximum resident memory.\n")

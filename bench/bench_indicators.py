@@ -116,8 +116,8 @@ def pandas_read(path: str):
 def pandas_indicators(df) -> dict:
     import pandas as pd
 
-    from emplus.evidence.indicators import EU_MEMBER_STATES, INDICATORS
-    from emplus.geo.reference import municipality_by_code
+    from emplus.evidence_core.indicators import EU_MEMBER_STATES, INDICATORS
+    from emplus.evidence_core.reference import municipality_by_code
 
     as_of = pd.Timestamp(AS_OF)
     started = df["entry_date"] <= as_of
@@ -200,8 +200,8 @@ def polars_table(result) -> dict:
 
 
 def measure(kind: str, path: str, repeat: int) -> dict:
-    from emplus.evidence.indicators import compute_indicators
-    from emplus.evidence.participant_file import read_participant_file
+    from emplus.evidence_core.indicators import compute_indicators
+    from emplus.evidence_core.participant_file import read_participant_file
 
     times = []
     table = None
@@ -307,7 +307,7 @@ def main() -> None:
         print(json.dumps(measure(args.measure, args.file, args.repeat)))
         return
 
-    from emplus.evidence.synthetic import write_participant_csv
+    from emplus.evidence_core.testing.participants import write_participant_csv
 
     facts = machine()
     print("machine:", json.dumps(facts))

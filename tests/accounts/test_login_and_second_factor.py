@@ -18,7 +18,7 @@ def _login(client, username, password=PASSWORD):
 
 def test_log_in_and_out(client, coach):
     response = _login(client, "coach-a")
-    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    assert response.status_code == 302 and response["Location"] == reverse("home:home")
     assert client.get(reverse("organisations:list")).status_code == 200
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("organisations:list")).status_code == 302
@@ -111,7 +111,7 @@ def test_open_redirect_after_verification_is_refused(client, coach, second_facto
     response = client.post(
         reverse("accounts:two_factor"), {"token": _code(device), "next": "https://evil.example/"}
     )
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("home:home")
 
 
 def test_demo_notice_shows_when_second_factor_is_relaxed(client, coach, settings):

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from emplus.api.base import ScopedReadOnlyViewSet
+from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.evidence.api import IndicatorsView
 from emplus.pathways.api import ParticipantViewSet, PseudonymisedParticipantViewSet
 

@@ -128,7 +128,7 @@ def _formula_cells(content: bytes) -> list:
 def test_participant_export_writes_a_formula_reference_as_text_and_reads_it_back(
     client, coordinator, unit_a1
 ):
-    from emplus.evidence.participant_file import read_participant_file
+    from emplus.evidence_core.participant_file import read_participant_file
     from emplus.pathways.models import Enrolment, Participant
 
     # given a participant whose reference was typed as a formula

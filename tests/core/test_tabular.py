@@ -24,8 +24,8 @@ from emplus.core.tabular import (
     iter_xlsx_rows,
     xlsx_frame,
 )
-from emplus.evidence.effects import EffectInputError, read_table
-from emplus.evidence.participant_file import read_participant_file
+from emplus.evidence_core.effects import EffectInputError, read_table
+from emplus.evidence_core.participant_file import read_participant_file
 
 AS_OF = date(2025, 6, 30)
 
@@ -126,7 +126,7 @@ _PROBE = textwrap.dedent(
     from datetime import date
     import openpyxl, polars  # imported before the limit: only parsing is measured
     from emplus.core.tabular import UPLOAD_LIMITS
-    from emplus.evidence.participant_file import read_participant_file
+    from emplus.evidence_core.participant_file import read_participant_file
 
     mode, path = sys.argv[1], sys.argv[2]
     data = open(path, "rb").read()

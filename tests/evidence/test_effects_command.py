@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from emplus.evidence.effects import estimate_effect
-from emplus.evidence.effects.synthetic import COVARIATES, generate_effect_data
+from emplus.evidence_core.effects import estimate_effect
+from emplus.evidence_core.testing.effects import COVARIATES, generate_effect_data
 
 pytestmark = pytest.mark.django_db
 

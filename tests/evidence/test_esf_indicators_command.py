@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
-from emplus.evidence.indicators import INDICATORS
-from emplus.evidence.synthetic import generate_participants
+from emplus.evidence_core.indicators import INDICATORS
+from emplus.evidence_core.testing.participants import generate_participants
 
 pytestmark = pytest.mark.django_db
 

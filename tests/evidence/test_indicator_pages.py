@@ -139,7 +139,7 @@ def test_partnership_aggregate_hides_a_cell_of_three_and_its_complement(data, an
 
 def test_no_hidden_partnership_cell_is_recoverable(data, analyst, admin_user):
     # given the true table (what the analyst must not be able to reconstruct)
-    from emplus.evidence.indicators import compute_indicators
+    from emplus.evidence_core.indicators import compute_indicators
     from emplus.pathways.evidence_adapter import participant_frame
     from emplus.pathways.models import Participant
 

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from emplus.evidence.progression import (
+from emplus.evidence.selectors import IndicatorFilters, progression_report
+from emplus.evidence_core.progression import (
     ALL,
     TOTAL,
     ChangeSummary,
@@ -17,9 +18,8 @@ from emplus.evidence.progression import (
     summarise,
     suppress_progression,
 )
-from emplus.evidence.selectors import IndicatorFilters, progression_report
+from emplus.evidence_core.reliable_change import ReliabilityStats
 from emplus.pathways.models import Dimension, Enrolment, Instrument, Participant
-from emplus.pathways.progress import ReliabilityStats
 from emplus.pathways.services import assessment_record
 
 PAIRS = [(3, 5), (4, 4), (2, 6), (5, 6), (5, 2)]

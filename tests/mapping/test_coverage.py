@@ -9,14 +9,14 @@ import random
 
 import pytest
 
+from emplus.demo import mapping as mapping_demo
+from emplus.demo import methods as methods_demo
+from emplus.demo import organisations as organisations_demo
+from emplus.demo import testbeds as testbeds_demo
 from emplus.geo.models import Municipality
-from emplus.mapping import demo as mapping_demo
 from emplus.mapping import selectors
 from emplus.mapping.models import Activity
 from emplus.mapping.views import rate_label
-from emplus.methods import demo as methods_demo
-from emplus.organisations import demo as organisations_demo
-from emplus.testbeds import demo as testbeds_demo
 from tests.mapping.factories import make_activity, make_area
 
 pytestmark = pytest.mark.django_db

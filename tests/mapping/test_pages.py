@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from emplus.mapping.permissions import can_change_owned
 from emplus.mapping.search import search
+from emplus.organisations.permissions import can_change_owned
 from emplus.pathways.models import Enrolment, Participant
 from tests.mapping.factories import make_activity, make_area, make_method, make_test_bed
 

@@ -10,10 +10,10 @@ import pytest
 
 from emplus.core.roles import Role
 from emplus.evidence.models import EffectEstimate, EstimateMethod, EstimateOutcome
+from emplus.evidence_core.reliable_change import ReliabilityStats
 from emplus.mapping.models import Activity
 from emplus.pathways import progress_data
 from emplus.pathways.models import Dimension, Enrolment, Instrument, Participant
-from emplus.pathways.progress import ReliabilityStats
 from emplus.pathways.services import assessment_record
 from emplus.testbeds.models import LearningLogEntry
 from tests.conftest import make_user

@@ -9,8 +9,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from emplus.evidence.indicators import compute_indicators
-from emplus.evidence.participant_file import participant_schema, read_participant_file
+from emplus.evidence_core.indicators import compute_indicators
+from emplus.evidence_core.participant_file import participant_schema, read_participant_file
 from emplus.pathways.evidence_adapter import participant_columns, participant_frame
 from emplus.pathways.importing import participants_import
 from emplus.pathways.models import Enrolment, Participant

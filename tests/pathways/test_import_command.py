@@ -20,7 +20,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from emplus.core.models import AuditEvent
-from emplus.evidence.participant_file import read_participant_file
+from emplus.evidence_core.participant_file import read_participant_file
 from emplus.methods.models import Method
 from emplus.pathways.evidence_adapter import participant_columns
 from emplus.pathways.models import ImportBatch, Participant

@@ -20,7 +20,7 @@ from tests.conftest import make_user
 
 from emplus.core.audit import audit_verify
 from emplus.core.models import AuditEvent
-from emplus.evidence.indicators import compute_indicators
+from emplus.evidence_core.indicators import compute_indicators
 from emplus.geo.models import Municipality
 from emplus.pathways import rights, selectors, services
 from emplus.pathways.evidence_adapter import participant_frame

@@ -109,7 +109,7 @@ def two_factor(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if second_factor_verify(request=request, token=form.cleaned_data["token"]):
-            return redirect(next_url or "core:home")
+            return redirect(next_url or "home:home")
         form.add_error("token", _("The code did not match. Check the time on your phone."))
     context = {"form": form, "next": next_url, "setting_up": confirmed is None}
     if confirmed is None:

@@ -7,7 +7,8 @@ from emplus.api.views import me
 from emplus.esf.api import ESFProjectViewSet, ReportFileViewSet
 from emplus.evidence.api import IndicatorsView
 from emplus.geo.api import CountyViewSet, MunicipalityViewSet
-from emplus.mapping.api import ActivityViewSet, MethodViewSet, TestBedViewSet, ThematicAreaViewSet
+from emplus.mapping.api import ActivityViewSet
+from emplus.methods.api import MethodViewSet, ThematicAreaViewSet
 from emplus.organisations.api import OrganisationViewSet, UnitViewSet
 from emplus.pathways.api import (
     AssessmentViewSet,
@@ -16,6 +17,7 @@ from emplus.pathways.api import (
     ParticipantViewSet,
     PseudonymisedParticipantViewSet,
 )
+from emplus.testbeds.api import TestBedViewSet
 
 
 class _APIRootView(DefaultRouter.APIRootView):

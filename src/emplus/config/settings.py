@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "emplus.pathways",
     "emplus.evidence",
     "emplus.esf",
+    "emplus.demo",
+    "emplus.home",
     "emplus.api",
 ]
 
@@ -169,7 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Second factor: required for roles that see personal data unless explicitly relaxed (demo).

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 urlpatterns = [
+    path("", include("emplus.home.urls")),
     path("", include("emplus.core.urls")),
     path("accounts/", include("emplus.accounts.urls")),
     path("organisations/", include("emplus.organisations.urls")),

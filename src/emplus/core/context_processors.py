@@ -10,7 +10,7 @@ from emplus.core.permissions import has_permission
 
 # (URL name, label, permission). Only modules that are built appear here.
 NAVIGATION = [
-    ("core:home", _("Start"), None),
+    ("home:home", _("Start"), None),
     ("organisations:list", _("Organisations"), "organisation.view"),
     ("geo:index", _("Geography"), "geo.view"),
     ("pathways:caseload", _("Participants"), "participant.view"),

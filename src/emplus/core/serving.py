@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+from django.core.servers.basehttp import get_internal_wsgi_application
 from gunicorn.app.base import BaseApplication
 
 
@@ -19,9 +20,8 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from emplus.config.wsgi import application
-
-        return application
+        # The WSGI_APPLICATION setting names the application: core does not import config.
+        return get_internal_wsgi_application()
 
 
 def serve(*, bind: str, workers: int, threads: int, access_log: bool) -> None:

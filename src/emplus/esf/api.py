@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from emplus.api.base import ScopedReadOnlyViewSet
+from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.esf import report_core as core
 from emplus.esf import reporting, selectors
 from emplus.esf.messages import problem_message

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from emplus.core.permissions import RolePermission
 from emplus.evidence import selectors
-from emplus.evidence.socioeconomic import transitions_from_indicators, yearly_value
+from emplus.evidence_core.socioeconomic import transitions_from_indicators, yearly_value
 
 _FILTER_PARAMETERS = [
     OpenApiParameter("organisation", str, description="organisation code"),

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.uploads import too_large_message
-from emplus.evidence.effects import EffectInputError
 from emplus.evidence.estimates import GROUP_KEYS, read_comparison_upload
 from emplus.evidence.models import (
     ComparisonKind,
@@ -18,6 +17,7 @@ from emplus.evidence.models import (
     EstimateOutcome,
 )
 from emplus.evidence.selectors import full_detail_organisations
+from emplus.evidence_core.effects import EffectInputError
 
 ANY = [("", _("Any"))]
 

@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from emplus.core.tabular import TableTooLarge, check_columns, check_size, xlsx_frame
 from emplus.core.uploads import describe_refusal, tabular_limits
-from emplus.evidence.effects import EffectInputError, estimate_effect, plain_language_summary
-from emplus.evidence.effects.table import FALSE_WORDS, NULL_WORDS, TRUE_WORDS
 from emplus.evidence.models import EffectEstimate, EstimateStatus
 from emplus.evidence.selectors import IndicatorFilters, indicator_frame
-from emplus.geo.reference import municipality_by_code
+from emplus.evidence_core.effects import EffectInputError, estimate_effect, plain_language_summary
+from emplus.evidence_core.effects.table import FALSE_WORDS, NULL_WORDS, TRUE_WORDS
+from emplus.evidence_core.reference import municipality_by_code
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ Who sees what (docs/decisions/0010-evidence-access.md):
   complementary cells included) and without the completeness breakdown;
 - nobody else sees evidence; asking for an organisation out of reach is a 404.
 
-The numbers come from the one implementation in `emplus.evidence.indicators`, fed by the
+The numbers come from the one implementation in `emplus.evidence_core.indicators`, fed by the
 participant frame of `emplus.pathways.evidence_adapter` (one row per enrolment), so the page,
 the API and `emplus esf-indicators` on an exported file agree.
 """
@@ -31,8 +31,8 @@ from emplus.core.permissions import has_permission
 from emplus.core.roles import Role
 from emplus.core.scoping import reach_of
 from emplus.core.suppression import DEFAULT_THRESHOLD
-from emplus.evidence.indicators import IndicatorResult, IndicatorRules, compute_indicators
-from emplus.evidence.participant_file import CORE_COLUMNS
+from emplus.evidence_core.indicators import IndicatorResult, IndicatorRules, compute_indicators
+from emplus.evidence_core.participant_file import CORE_COLUMNS
 
 # Roles that see their own organisation's aggregates unsuppressed.
 FULL_DETAIL_ROLES = frozenset({Role.COORDINATOR, Role.ANALYST})
@@ -269,7 +269,7 @@ def _latest_phase(enrolment_ids) -> dict:
 def progress_records(*, instrument, group_of: Mapping) -> list:
     """One `progression.ProgressRecord` per enrolment of `group_of` (enrolment pk -> group)
     with at least two assessments on `instrument`: its first and latest scores."""
-    from emplus.evidence import progression
+    from emplus.evidence_core import progression
     from emplus.pathways.models import AssessmentScore
 
     scores = (
@@ -315,7 +315,7 @@ def progression_report(
 ) -> ProgressionReport:
     """Change between each enrolment's first and latest assessment on the active instrument,
     overall and by group, scoped and suppressed like the indicators."""
-    from emplus.evidence import progression
+    from emplus.evidence_core import progression
     from emplus.pathways import progress_data
     from emplus.pathways.models import Enrolment
 

@@ -10,8 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from emplus.core.permissions import permission_required
 from emplus.core.uploads import upload_refused
-from emplus.evidence import selectors
-from emplus.evidence.socioeconomic import load_parameters, transitions_from_indicators, yearly_value
+from emplus.evidence import charts, selectors
+from emplus.evidence_core.socioeconomic import (
+    load_parameters,
+    transitions_from_indicators,
+    yearly_value,
+)
 from emplus.geo.models import County, Municipality
 from emplus.methods.models import Method
 from emplus.organisations.models import Organisation, Unit
@@ -138,7 +142,7 @@ GROUP_LABELS = {
 
 @permission_required("evidence.view")
 def progression(request):
-    from emplus.pathways.choices import Phase
+    from emplus.core.choices import Phase
 
     filters, errors = selectors.IndicatorFilters.from_params(request.GET)
     group_by = request.GET.get("group_by", "organisation")
@@ -220,7 +224,7 @@ def effect(request, pk):
         "estimate": estimate,
         "result": result,
         "balance": balance,
-        "chart": balance_chart(balance) if balance else None,
+        "chart": charts.balance_chart(balance) if balance else None,
         "summary": summary,
         "method_label": dict(EstimateMethod.choices).get(estimate.method, estimate.method),
         "outcome_label": dict(EstimateOutcome.choices).get(estimate.outcome, estimate.outcome),
@@ -229,35 +233,3 @@ def effect(request, pk):
         ],
     }
     return render(request, "evidence/effect.html", context)
-
-
-def balance_chart(balance: list[dict]) -> dict:
-    """Geometry of the server-rendered SVG balance chart: |SMD| before and after per covariate
-    on a common scale, with the customary 0.1 threshold line."""
-    values = [abs(v) for b in balance for v in (b["smd_before"], b["smd_after"]) if v is not None]
-    top = max([0.25, *values])
-    label_w, plot_w, row_h = 220, 360, 28
-    rows = []
-    for i, b in enumerate(balance):
-        y = 30 + i * row_h
-        before = None if b["smd_before"] is None else abs(b["smd_before"]) / top * plot_w
-        after = None if b["smd_after"] is None else abs(b["smd_after"]) / top * plot_w
-        rows.append(
-            {
-                "label": b["covariate"],
-                "y": y,
-                "text_y": y + 14,
-                "before_w": before,
-                "after_w": after,
-                "after_y": y + 11,
-            }
-        )
-    return {
-        "rows": rows,
-        "label_w": label_w,
-        "width": label_w + plot_w + 20,
-        "height": 40 + len(balance) * row_h,
-        "threshold_x": label_w + 0.1 / top * plot_w,
-        "axis_end": label_w + plot_w,
-        "top": top,
-    }

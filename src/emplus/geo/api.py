@@ -6,8 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from emplus.api.base import ScopedReadOnlyViewSet
-from emplus.geo import reference, selectors
+from emplus.core.viewsets import ScopedReadOnlyViewSet
+from emplus.evidence_core import reference
+from emplus.geo import selectors
 from emplus.geo.models import Municipality
 from emplus.geo.serializers import CountySerializer, MunicipalitySerializer
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from emplus.geo import reference
+from emplus.core import svg
+from emplus.evidence_core import reference
 
 # An equirectangular projection scaled at 62° N keeps Sweden's shape recognisable at this size.
 _COS = math.cos(math.radians(62.0))
@@ -31,7 +32,7 @@ def _xy(lon: float, lat: float) -> tuple[float, float]:
 class Shape:
     code: str
     d: str
-    bounds: tuple[float, float, float, float]  # min x, min y, max x, max y
+    bounds: svg.Box
 
 
 @cache
@@ -108,15 +109,7 @@ def choropleth(
         label = f"{name}: {'–' if value is None else value_format(value)}"
         areas.append(MapArea(code, name, all_shapes[code].d, fill, label))
     focus_codes = list(focus) if focus is not None else list(names)
-    boxes = [all_shapes[c].bounds for c in focus_codes]
-    min_x = min(b[0] for b in boxes)
-    min_y = min(b[1] for b in boxes)
-    max_x = max(b[2] for b in boxes)
-    max_y = max(b[3] for b in boxes)
-    pad = 0.03 * max(max_x - min_x, max_y - min_y)
-    view_box = (
-        f"{min_x - pad:.1f} {min_y - pad:.1f} {max_x - min_x + 2 * pad:.1f} "
-        f"{max_y - min_y + 2 * pad:.1f}"
-    )
+    box = svg.union(all_shapes[c].bounds for c in focus_codes)
+    view_box = svg.padded_view_box(box, pad_fraction=0.03)
     legend = [LegendEntry(fill, label) for fill, label in zip(PALETTE, legend_labels, strict=True)]
     return Choropleth(view_box=view_box, areas=areas, legend=legend)

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import ExpressionWrapper, F, FloatField, Q
 from django.utils.translation import gettext_lazy as _
 
-from emplus.geo.reference import RURAL_SKR_GROUPS
+from emplus.evidence_core.reference import RURAL_SKR_GROUPS
 
 
 class County(models.Model):

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from emplus.evidence_core.reference import RURAL_SKR_GROUPS
 from emplus.geo.models import County, Municipality
-from emplus.geo.reference import RURAL_SKR_GROUPS
 
 MUNICIPALITY_SORTS = {
     "name": "name",

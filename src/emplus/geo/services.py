@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from emplus.geo import reference
+from emplus.evidence_core import reference
 from emplus.geo.models import County, Municipality
 
 

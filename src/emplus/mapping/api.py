@@ -1,5 +1,4 @@
-"""API endpoints of activities, coverage, white spots, methods, thematic areas and test beds
-(read-only; every role reads them)."""
+"""API endpoints of activities, coverage and white spots (read-only; every role reads them)."""
 
 from __future__ import annotations
 
@@ -7,17 +6,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from emplus.api.base import ScopedReadOnlyViewSet
+from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.mapping import selectors
-from emplus.mapping.serializers import (
-    ActivitySerializer,
-    CoverageSerializer,
-    MethodSerializer,
-    TestBedSerializer,
-    ThematicAreaSerializer,
-)
-from emplus.methods import selectors as method_selectors
-from emplus.testbeds import selectors as test_bed_selectors
+from emplus.mapping.serializers import ActivitySerializer, CoverageSerializer
 
 FILTER_PARAMETERS = [
     OpenApiParameter(name, str, required=False)
@@ -58,32 +49,3 @@ class ActivityViewSet(ScopedReadOnlyViewSet):
         arena = arena if arena in selectors.Arena.values else ""
         rows = selectors.white_spots(viewer=request.user, arena=arena)
         return Response(CoverageSerializer(rows, many=True).data)
-
-
-class MethodViewSet(ScopedReadOnlyViewSet):
-    serializer_class = MethodSerializer
-    required_permission = "method.view"
-    lookup_field = "code"
-
-    def get_queryset(self):
-        return method_selectors.method_list(viewer=self.request.user).prefetch_related("versions")
-
-
-class ThematicAreaViewSet(ScopedReadOnlyViewSet):
-    serializer_class = ThematicAreaSerializer
-    required_permission = "method.view"
-    lookup_field = "code"
-
-    def get_queryset(self):
-        return method_selectors.thematic_area_list(viewer=self.request.user)
-
-
-class TestBedViewSet(ScopedReadOnlyViewSet):
-    serializer_class = TestBedSerializer
-    required_permission = "testbed.view"
-    lookup_field = "code"
-
-    def get_queryset(self):
-        return test_bed_selectors.test_bed_list(viewer=self.request.user).prefetch_related(
-            "partners", "methods", "thematic_areas", "municipalities"
-        )

@@ -1,4 +1,4 @@
-"""Enumerations of the mapping module: arenas, target groups, ways of taking part."""
+"""Enumerations of the mapping module: ways of taking part (the shared ones are in core)."""
 
 from __future__ import annotations
 
@@ -6,30 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Arena(models.TextChoices):
-    EDUCATION_TRAINING = "education_training", _("Education and training")
-    WORKING_LIFE = "working_life", _("Working life")
-    WORKPLACE_LEARNING = "workplace_learning", _("Workplace-based learning")
-
-
-class TargetGroup(models.TextChoices):
-    LONG_TERM_UNEMPLOYED = "long_term_unemployed", _("Long-term unemployed")
-    YOUNG_NEET = "young_neet", _("Young people not in work or education")
-    NEWLY_ARRIVED = "newly_arrived", _("Newly arrived")
-    DISABILITY = "disability", _("People with disabilities")
-    WOMEN_OUTSIDE = "women_outside", _("Women outside the labour force")
-    NO_COMPLETED_SCHOOLING = "no_completed_schooling", _("Without completed schooling")
-    SELF_EMPLOYED = "self_employed", _("Gig workers and self-employed")
-    OLDER = "older", _("Older jobseekers")
-
-
 class DeliveryMode(models.TextChoices):
     ON_SITE = "on_site", _("On site")
     DIGITAL = "digital", _("Digital")
     HYBRID = "hybrid", _("On site and digital")
-
-
-def labels(choices: type[models.TextChoices], values) -> list[str]:
-    """Display labels of stored choice values, in the enumeration's order."""
-    chosen = set(values or ())
-    return [str(label) for value, label in choices.choices if value in chosen]

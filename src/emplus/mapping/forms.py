@@ -1,16 +1,14 @@
-"""Forms with which coordinators maintain their organisation's activities and test-bed learning
-logs outside the Django admin (directory data, not personal data)."""
+"""Forms with which coordinators maintain their organisation's activities outside the Django
+admin (directory data, not personal data)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from emplus.mapping.choices import TargetGroup
+from emplus.core.choices import Phase, TargetGroup
 from emplus.mapping.models import Activity
 from emplus.organisations.models import Organisation, Unit
-from emplus.pathways.choices import Phase
-from emplus.testbeds.models import LearningLogEntry
 
 
 class DateInput(forms.DateInput):
@@ -81,10 +79,3 @@ class ActivityForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_date", _("The end date must not be before the start."))
         return data
-
-
-class LearningLogEntryForm(forms.ModelForm):
-    class Meta:
-        model = LearningLogEntry
-        fields = ["entry_date", "text"]
-        widgets = {"entry_date": DateInput(format="%Y-%m-%d")}

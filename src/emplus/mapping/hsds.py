@@ -20,11 +20,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from emplus.core.choices import Arena, Phase, TargetGroup
 from emplus.core.export_cells import safe_row
-from emplus.mapping.choices import Arena, DeliveryMode, TargetGroup
+from emplus.mapping.choices import DeliveryMode
 from emplus.mapping.models import Activity
 from emplus.methods.models import ThematicArea
-from emplus.pathways.choices import Phase
 
 SCHEMA_DIR = Path(__file__).with_name("hsds_schema")
 # Derived identifiers (locations, terms, ...) are UUID 5 in this namespace: stable between runs.

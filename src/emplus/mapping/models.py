@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from emplus.core.choices import Arena, Phase, TargetGroup
 from emplus.core.models import UUIDModel
-from emplus.mapping.choices import Arena, DeliveryMode, TargetGroup
+from emplus.mapping.choices import DeliveryMode
 from emplus.organisations.models import code_validator
-from emplus.pathways.choices import Phase
 
 
 def _check_choices(values, choices, field: str) -> None:

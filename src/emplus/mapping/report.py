@@ -15,12 +15,11 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from emplus.core.choices import Arena, Phase, TargetGroup, labels
 from emplus.geo.models import County
-from emplus.mapping.choices import Arena, TargetGroup, labels
 from emplus.mapping.models import Activity
 from emplus.methods.models import Method, ThematicArea
 from emplus.organisations.models import Organisation, Unit
-from emplus.pathways.choices import Phase
 from emplus.testbeds.models import TestBed
 
 

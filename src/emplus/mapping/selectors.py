@@ -9,13 +9,12 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from emplus.core.choices import Arena, Phase, TargetGroup
 from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_cells
+from emplus.evidence_core.reference import RURAL_SKR_GROUPS
 from emplus.geo.models import County, Municipality
-from emplus.geo.reference import RURAL_SKR_GROUPS
-from emplus.mapping.choices import Arena, TargetGroup
 from emplus.mapping.models import Activity
 from emplus.organisations.models import Organisation
-from emplus.pathways.choices import Phase
 
 PER = 10_000  # coverage is counted per this many inhabitants
 

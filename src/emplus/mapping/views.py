@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from emplus.core.choices import Arena, Phase, TargetGroup, labels
 from emplus.core.export_cells import safe_row
 from emplus.core.permissions import has_permission, permission_required
 from emplus.geo import maps
@@ -17,11 +18,9 @@ from emplus.geo.models import County
 from emplus.mapping import report as report_module
 from emplus.mapping import search as search_module
 from emplus.mapping import selectors
-from emplus.mapping.choices import Arena, TargetGroup, labels
-from emplus.mapping.permissions import can_change_owned
 from emplus.methods.models import ThematicArea
 from emplus.organisations.models import Organisation
-from emplus.pathways.choices import Phase
+from emplus.organisations.permissions import can_change_owned
 
 # Class breaks for activities per 10 000 inhabitants; the first class holds only "none".
 RATE_BREAKS = (0.001, 1.0, 2.0, 4.0)
@@ -282,7 +281,7 @@ def activity_create(request):
     from django.shortcuts import redirect
 
     from emplus.mapping.forms import ActivityForm
-    from emplus.mapping.permissions import editable_organisation_ids
+    from emplus.organisations.permissions import editable_organisation_ids
 
     allowed = editable_organisation_ids(request.user)
     if request.method == "POST":
@@ -304,7 +303,7 @@ def activity_edit(request, pk):
     from django.shortcuts import redirect
 
     from emplus.mapping.forms import ActivityForm
-    from emplus.mapping.permissions import can_change_owned, editable_organisation_ids
+    from emplus.organisations.permissions import can_change_owned, editable_organisation_ids
 
     activity = selectors.activity_get(viewer=request.user, pk=pk)
     if not can_change_owned(request.user, [activity.organisation_id]):

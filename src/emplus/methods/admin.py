@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from emplus.mapping.admin import OwnedByOrganisationAdmin
 from emplus.methods.models import Method, MethodVersion, ThematicArea
+from emplus.organisations.admin import OwnedByOrganisationAdmin
 
 
 class MethodVersionInline(admin.TabularInline):

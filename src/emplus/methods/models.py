@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.models import UUIDModel
+from emplus.methods.choices import EvidenceLevel
 from emplus.organisations.models import code_validator
 
 
@@ -25,21 +26,11 @@ class ThematicArea(UUIDModel):
         return self.name_sv
 
 
-class EvidenceLevel(models.IntegerChoices):
-    """The documented scale of how well a method's results are known (docs/decisions/0009)."""
-
-    DESCRIBED = 0, _("0 – described")
-    FOLLOWED_UP = 1, _("1 – results followed up")
-    BEFORE_AFTER = 2, _("2 – progress measured before and after")
-    COMPARED = 3, _("3 – effect estimated against a comparison group")
-    REPLICATED = 4, _("4 – effect replicated in more than one test bed")
-
-
 class Method(UUIDModel):
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
     purpose = models.TextField(_("purpose"), blank=True)
-    # Lists of choice values (pathways.choices.Phase, mapping.choices.TargetGroup and Arena).
+    # Lists of choice values (core.choices.Phase, TargetGroup and Arena).
     phases = models.JSONField(_("pathway phases"), default=list, blank=True)
     target_groups = models.JSONField(_("target groups"), default=list, blank=True)
     arenas = models.JSONField(_("arenas"), default=list, blank=True)

@@ -105,8 +105,8 @@ def enrolment_indicators(
     import polars as pl
     from django.utils import timezone
 
-    from emplus.evidence.indicators import compute_indicators
     from emplus.evidence.selectors import indicator_rules
+    from emplus.evidence_core.indicators import compute_indicators
     from emplus.pathways.evidence_adapter import participant_frame
     from emplus.pathways.models import Participant
 
@@ -151,8 +151,8 @@ def enrolment_progression(
 ) -> ProgressionSummary:
     from django.utils.translation import gettext
 
-    from emplus.evidence import progression
     from emplus.evidence.selectors import progress_records
+    from emplus.evidence_core import progression
     from emplus.pathways import progress_data
 
     instrument = progress_data.instrument_active()

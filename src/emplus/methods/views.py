@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from emplus.core.choices import Arena, Phase, TargetGroup, labels
 from emplus.core.permissions import has_permission, permission_required
-from emplus.mapping.choices import Arena, TargetGroup, labels
 from emplus.methods import selectors
-from emplus.methods.models import EvidenceLevel, ThematicArea
-from emplus.pathways.choices import Phase
+from emplus.methods.choices import EvidenceLevel
+from emplus.methods.models import ThematicArea
 
 
 def indicator_rows(result) -> list[dict] | None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from emplus.organisations import services
 from emplus.organisations.choices import GrantStatus
 from emplus.organisations.models import Membership, Organisation, RoleGrant, Unit
+from emplus.organisations.permissions import can_change_owned, editable_organisation_ids
 
 
 class UnitInline(admin.TabularInline):
@@ -138,3 +139,34 @@ class RoleGrantAdmin(admin.ModelAdmin):
     @admin.action(description=_("Reject the selected requests"))
     def reject(self, request, queryset):
         self._decide(request, queryset, services.role_grant_reject, _("%(n)d rejected."))
+
+
+# The base of the admin pages of directory data owned by organisations (activities, methods,
+# test beds): each app registers its own model with it.
+class OwnedByOrganisationAdmin(admin.ModelAdmin):
+    """Lists and changes only rows owned by organisations the user coordinates or administers."""
+
+    owner_field = "organisation"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        allowed = editable_organisation_ids(request.user)
+        if allowed is None:
+            return qs
+        return qs.filter(**{f"{self.owner_field}__in": allowed}).distinct()
+
+    def _owners(self, obj) -> list:
+        value = getattr(obj, self.owner_field)
+        if hasattr(value, "all"):
+            return [o.pk for o in value.all()]
+        return [value.pk] if value is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not can_change_owned(request.user, self._owners(obj)):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not can_change_owned(request.user, self._owners(obj)):
+            return False
+        return super().has_delete_permission(request, obj)

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from emplus.api.base import ScopedReadOnlyViewSet
+from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.organisations import selectors
 from emplus.organisations.choices import OrganisationKind, Sector
 from emplus.organisations.models import Organisation, Unit

@@ -18,14 +18,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from emplus.api.base import ScopedReadOnlyViewSet
 from emplus.core import scoping
 from emplus.core.audit import audit_log
+from emplus.core.choices import Phase
 from emplus.core.permissions import RolePermission, has_permission
 from emplus.core.roles import Role
+from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.organisations.models import Unit
 from emplus.pathways import selectors, services
-from emplus.pathways.choices import Phase
 from emplus.pathways.models import Assessment, Enrolment, Participant, PathwayEvent
 from emplus.pathways.serializers import (
     AssessmentSerializer,

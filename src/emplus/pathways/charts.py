@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from emplus.pathways.progress import DimensionChange
+from emplus.core import svg
+from emplus.evidence_core.reliable_change import DimensionChange
 
 WIDTH = 640
 LEFT, RIGHT = 24, 616
@@ -48,7 +49,7 @@ class DotPlot:
 
 
 def x_of(value: float, scale_min: int, scale_max: int) -> float:
-    return LEFT + (value - scale_min) * (RIGHT - LEFT) / (scale_max - scale_min)
+    return svg.scale(value, domain=(scale_min, scale_max), span=(LEFT, RIGHT))
 
 
 def dot_plot(
@@ -79,7 +80,7 @@ def dot_plot(
         for v in range(scale_min, scale_max + 1)
     ]
     return DotPlot(
-        view_box=f"0 0 {WIDTH} {height}",
+        view_box=svg.view_box(0, 0, WIDTH, height),
         width=WIDTH,
         height=height,
         axis_y=TOP - 12,

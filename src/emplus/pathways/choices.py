@@ -29,13 +29,6 @@ class LegalBasis(models.TextChoices):
     CONSENT = "consent", _("Explicit consent of the participant")
 
 
-class Phase(models.TextChoices):
-    MOBILISE = "mobilise", _("Mobilise")
-    PREPARE = "prepare", _("Prepare")
-    TRAIN = "train", _("Train")
-    SUPPORT = "support", _("Support")
-
-
 class ExitReason(models.TextChoices):
     JOB = "job", _("Got a job")
     SELF_EMPLOYMENT = "self_employment", _("Self-employment")

@@ -13,7 +13,7 @@ from typing import Literal
 import polars as pl
 from django.db.models import QuerySet
 
-from emplus.evidence.participant_file import COLUMNS, participant_schema
+from emplus.evidence_core.participant_file import COLUMNS, participant_schema
 
 # Participant-file column -> lookup from an Enrolment row.
 _SOURCES: dict[str, str] = {

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core import scoping
+from emplus.core.choices import Phase
 from emplus.core.roles import Role
 from emplus.geo.models import Municipality
 from emplus.organisations.models import Organisation, Unit
@@ -17,7 +18,6 @@ from emplus.pathways.choices import (
     ExitReason,
     Gender,
     LabourMarketStatus,
-    Phase,
     SpecialCategoryAnswer,
 )
 from emplus.pathways.models import Participant

@@ -42,7 +42,7 @@ from django.utils import timezone
 from emplus.core.audit import audit_log
 from emplus.core.roles import Role
 from emplus.core.uploads import describe_refusal, tabular_limits
-from emplus.evidence.participant_file import COLUMNS, FileIssue, read_participant_file
+from emplus.evidence_core.participant_file import COLUMNS, FileIssue, read_participant_file
 from emplus.organisations.models import Membership, Organisation, Unit
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.models import Enrolment, FollowUp, ImportBatch, Participant
@@ -310,7 +310,7 @@ def _organisation_error(issue: FileIssue, organisation: Organisation) -> FileIss
 def _code_errors_of_raw_file(source: bytes, file_format: str | None, limits) -> list[FileIssue]:
     """Unknown method and test-bed codes of a file the reader rejected (so that every error
     is listed at once), read from its raw cells."""
-    from emplus.evidence import participant_file as pf
+    from emplus.evidence_core import participant_file as pf
     from emplus.methods.models import Method
     from emplus.testbeds.models import TestBed
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from emplus.core.choices import Phase
 from emplus.core.crypto import EncryptedTextField
 from emplus.core.models import TimeStampedModel, UUIDModel
 from emplus.pathways.choices import (
@@ -16,7 +17,6 @@ from emplus.pathways.choices import (
     Gender,
     LabourMarketStatus,
     LegalBasis,
-    Phase,
     ShareRequestStatus,
     SpecialCategoryAnswer,
 )

@@ -16,7 +16,7 @@ from datetime import date
 
 from django.utils.translation import get_language
 
-from emplus.pathways import progress
+from emplus.evidence_core import reliable_change
 from emplus.pathways.models import Assessment, AssessmentScore, Instrument, Participant
 
 
@@ -32,12 +32,12 @@ def dimension_label(dimension, language: str | None = None) -> str:
 @dataclass(frozen=True)
 class InstrumentStatistics:
     participants_with_two: int
-    per_dimension: dict[str, progress.ReliabilityStats | None]
-    total: progress.ReliabilityStats | None
+    per_dimension: dict[str, reliable_change.ReliabilityStats | None]
+    total: reliable_change.ReliabilityStats | None
 
     @property
     def enough_data(self) -> bool:
-        return self.participants_with_two >= progress.MIN_PARTICIPANTS
+        return self.participants_with_two >= reliable_change.MIN_PARTICIPANTS
 
 
 def instrument_statistics(*, instrument: Instrument) -> InstrumentStatistics:
@@ -71,8 +71,8 @@ def instrument_statistics(*, instrument: Instrument) -> InstrumentStatistics:
             profiles.append([first[code] for code in codes])
     return InstrumentStatistics(
         participants_with_two=with_two,
-        per_dimension={code: progress.retest_stats(pairs[code]) for code in codes},
-        total=progress.total_stats(profiles),
+        per_dimension={code: reliable_change.retest_stats(pairs[code]) for code in codes},
+        total=reliable_change.total_stats(profiles),
     )
 
 
@@ -82,8 +82,8 @@ class ParticipantProgress:
     assessments: int
     first_on: date | None
     latest_on: date | None
-    rows: list[progress.DimensionChange]
-    total: progress.DimensionChange | None
+    rows: list[reliable_change.DimensionChange]
+    total: reliable_change.DimensionChange | None
     statistics: InstrumentStatistics
 
     @property
@@ -109,13 +109,13 @@ def participant_progress(
     latest = {s.dimension.code: s.value for s in assessments[-1].scores.all()}
     if len(assessments) < 2:
         latest = {}
-    rows = progress.distance_travelled(
+    rows = reliable_change.distance_travelled(
         dimensions=labelled, first=first, latest=latest, stats=statistics.per_dimension
     )
     codes = [code for code, _ in labelled]
     total = None
     if latest and all(c in first for c in codes) and all(c in latest for c in codes):
-        total = progress.change_of(
+        total = reliable_change.change_of(
             code="total",
             label="",
             first=sum(first[c] for c in codes),

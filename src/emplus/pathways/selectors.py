@@ -8,9 +8,13 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from emplus.core.audit import audit_log
+from emplus.evidence_core import reliable_change
+from emplus.pathways import charts, progress_data
 from emplus.pathways.models import (
+    Assessment,
     Consent,
     Enrolment,
     FollowUp,
@@ -138,3 +142,179 @@ def participant_pseudonymised_list(*, viewer) -> QuerySet[Participant]:
     if not organisations:
         return Participant.objects.none()
     return Participant.objects.filter(organisation__in=organisations)
+
+
+# --- the participant page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    on: date
+    order: int
+    kind: str
+    title: str
+    text: str = ""
+
+
+def _yes_no(value) -> str:
+    if value is None:
+        return _("unknown")
+    return _("yes") if value else _("no")
+
+
+def enrolment_timeline(*, enrolment: Enrolment) -> list[TimelineItem]:
+    """The events of one enrolment in date order, as the participant page lists them."""
+    items = [TimelineItem(enrolment.entry_date, 0, "entry", _("Entry"))]
+    for step in enrolment.steps.all():
+        text = step.activity
+        if step.hours is not None:
+            text += " · " + _("%(hours)s hours") % {"hours": step.hours}
+        if step.ended_on:
+            text += " · " + _("until %(date)s") % {"date": step.ended_on.isoformat()}
+        items.append(
+            TimelineItem(
+                step.started_on,
+                1,
+                "step",
+                _("Step: %(phase)s") % {"phase": step.get_phase_display()},
+                text,
+            )
+        )
+    for event in enrolment.events.all():
+        items.append(
+            TimelineItem(event.occurred_on, 2, "event", event.get_kind_display(), event.note)
+        )
+    for goal in enrolment.goals.all():
+        when = goal.achieved_on or goal.target_date or timezone.localdate(goal.created_at)
+        if goal.achieved_on:
+            title = _("Goal achieved")
+        elif goal.target_date:
+            title = _("Goal (target date)")
+        else:
+            title = _("Goal set")
+        items.append(TimelineItem(when, 3, "goal", title, goal.description))
+    for assessment in enrolment.assessments.all():
+        values = [s.value for s in assessment.scores.all()]
+        text = ""
+        if values:
+            text = _("Mean %(mean)s over %(n)s dimensions") % {
+                "mean": f"{sum(values) / len(values):.1f}",
+                "n": len(values),
+            }
+        title = (
+            _("Assessment entered by the participant")
+            if assessment.entered_by_participant
+            else _("Assessment")
+        )
+        items.append(TimelineItem(assessment.assessed_on, 4, "assessment", title, text))
+    if enrolment.exit_date:
+        situation = _(
+            "Job searching: %(job)s · in education: %(edu)s · qualification: %(qual)s · "
+            "employed: %(emp)s"
+        ) % {
+            "job": _yes_no(enrolment.exit_job_searching),
+            "edu": _yes_no(enrolment.exit_in_education),
+            "qual": _yes_no(enrolment.exit_qualification),
+            "emp": _yes_no(enrolment.exit_employed),
+        }
+        items.append(
+            TimelineItem(
+                enrolment.exit_date,
+                5,
+                "exit",
+                _("Exit: %(reason)s") % {"reason": enrolment.get_exit_reason_display()},
+                situation,
+            )
+        )
+    follow_up = getattr(enrolment, "follow_up", None)
+    if follow_up is not None:
+        if follow_up.observed_on:
+            items.append(
+                TimelineItem(
+                    follow_up.observed_on,
+                    6,
+                    "followup",
+                    _("Follow-up recorded"),
+                    _("Employed: %(emp)s · improved situation: %(imp)s")
+                    % {"emp": _yes_no(follow_up.employed), "imp": _yes_no(follow_up.improved)},
+                )
+            )
+        else:
+            items.append(TimelineItem(follow_up.due_on, 6, "followup", _("Follow-up due"), ""))
+    return sorted(items, key=lambda item: (item.on, item.order))
+
+
+def participant_enrolments(*, participant: Participant) -> QuerySet[Enrolment]:
+    """A participant's enrolments, newest first, with everything their timelines show."""
+    return (
+        Enrolment.objects.filter(participant=participant)
+        .select_related("follow_up")
+        .prefetch_related(
+            "steps",
+            "events",
+            "goals",
+            Prefetch("assessments", queryset=Assessment.objects.prefetch_related("scores")),
+        )
+        .order_by("-entry_date")
+    )
+
+
+def verdict_label(verdict: str) -> str:
+    """The page's words for a reliable-change verdict."""
+    return {
+        reliable_change.IMPROVED: _("Reliable improvement"),
+        reliable_change.DETERIORATED: _("Reliable deterioration"),
+        reliable_change.NO_RELIABLE_CHANGE: _("No reliable change"),
+        reliable_change.NOT_ENOUGH_DATA: _("Not enough data yet"),
+    }[verdict]
+
+
+def participant_progress_summary(*, participant: Participant, language: str | None) -> dict:
+    """Distance travelled of one participant: the rows, the total and the chart of the page."""
+    instrument = progress_data.instrument_active()
+    if instrument is None:
+        return {"progress": None}
+    result = progress_data.participant_progress(
+        participant=participant, instrument=instrument, language=language
+    )
+    chart = None
+    if result.comparable:
+        chart = charts.dot_plot(
+            rows=result.rows,
+            scale_min=instrument.scale_min,
+            scale_max=instrument.scale_max,
+            title_format=lambda r: (
+                _("%(label)s: from %(first)s to %(latest)s")
+                % {"label": r.label, "first": r.first, "latest": r.latest}
+            ),
+        )
+    rows = [
+        {
+            "label": row.label,
+            "first": row.first,
+            "latest": row.latest,
+            "change": row.change,
+            "rci": None if row.rci is None else f"{row.rci:.2f}",
+            "verdict": row.verdict,
+            "verdict_label": verdict_label(row.verdict),
+        }
+        for row in result.rows
+    ]
+    total = None
+    if result.total is not None:
+        total = {
+            "first": result.total.first,
+            "latest": result.total.latest,
+            "change": result.total.change,
+            "rci": None if result.total.rci is None else f"{result.total.rci:.2f}",
+            "verdict_label": verdict_label(result.total.verdict),
+        }
+    english = (language or "sv").startswith("en")
+    return {
+        "progress": result,
+        "instrument_name": instrument.name_en if english else instrument.name_sv,
+        "chart": chart,
+        "progress_rows": rows,
+        "progress_total": total,
+        "min_participants": reliable_change.MIN_PARTICIPANTS,
+    }

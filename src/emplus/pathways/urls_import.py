@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from emplus.pathways import views_import
+from emplus.pathways.views import imports
 
 urlpatterns = [
-    path("", views_import.import_start, name="import"),
-    path("confirm/", views_import.import_confirm, name="import_confirm"),
-    path("export/", views_import.export_download, name="export"),
+    path("", imports.import_start, name="import"),
+    path("confirm/", imports.import_confirm, name="import_confirm"),
+    path("export/", imports.export_download, name="export"),
 ]

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from emplus.mapping.admin import OwnedByOrganisationAdmin
+from emplus.organisations.admin import OwnedByOrganisationAdmin
 from emplus.testbeds.models import LearningLogEntry, TestBed, TestBedGoal
 
 

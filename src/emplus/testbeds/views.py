@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from emplus.core.permissions import has_permission, permission_required
-from emplus.mapping.forms import LearningLogEntryForm
-from emplus.mapping.permissions import can_change_owned
 from emplus.methods.selectors import enrolment_indicators, enrolment_progression
 from emplus.methods.views import indicator_rows
+from emplus.organisations.permissions import can_change_owned
 from emplus.testbeds import selectors
+from emplus.testbeds.forms import LearningLogEntryForm
 
 
 @permission_required("testbed.view")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from emplus.evidence.effects import (
+from emplus.evidence_core.effects import (
     DEFAULT_CALIPER,
     METHODS,
     EffectInputError,

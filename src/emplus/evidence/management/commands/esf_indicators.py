@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import timezone
 
-from emplus.evidence.indicators import IndicatorRules, compute_indicators
-from emplus.evidence.participant_file import read_participant_file
+from emplus.evidence_core.indicators import IndicatorRules, compute_indicators
+from emplus.evidence_core.participant_file import read_participant_file
 
 MAX_WARNINGS_SHOWN = 50
 

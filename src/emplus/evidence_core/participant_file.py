@@ -1,0 +1,763 @@
+"""Reading and validating participant files (CSV or XLSX) into a typed Polars frame (no Django).
+
+The rules are those of the participant-file spec: column names, value vocabularies and the
+errors that reject a file. Every check is a Polars expression over the whole column, so a file
+of a million rows is validated in a few seconds; only the rows that fail are turned into
+messages. Messages read `row N, column C: what is wrong, found X` (the header is row 1) and
+never contain a personal_id.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import polars as pl
+
+from emplus.core.export_cells import unguard_frame
+from emplus.core.personnummer import (
+    CHECKSUM_MESSAGE,
+    DATE_MESSAGE,
+    FORMAT_MESSAGE,
+    personnummer_frame,
+)
+from emplus.core.tabular import (
+    LOCAL_LIMITS,
+    TableTooLarge,
+    TabularLimits,
+    check_columns,
+    check_size,
+    iter_xlsx_rows,
+    source_size,
+)
+from emplus.evidence_core.reference import municipality_by_code
+
+__all__ = [
+    "BOOLEAN_COLUMNS",
+    "COLUMNS",
+    "CORE_COLUMNS",
+    "DATE_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "FileIssue",
+    "ParticipantFile",
+    "ParticipantFileError",
+    "empty_participant_frame",
+    "participant_schema",
+    "parse_participant_table",
+    "read_participant_file",
+]
+
+Source = str | Path | bytes | IO[bytes]
+
+REQUIRED_COLUMNS = ("participant_ref", "organisation", "entry_date")
+CORE_COLUMNS = ("birth_date", "gender", "lm_status_entry", "isced", "unemployed_months")
+DATE_COLUMNS = ("birth_date", "entry_date", "exit_date", "exit_observed_on", "followup_observed_on")
+BOOLEAN_COLUMNS = (
+    "born_abroad",
+    "homeless",
+    "rural",
+    "exit_job_searching",
+    "exit_in_education",
+    "exit_qualification",
+    "exit_employed",
+    "followup_employed",
+    "followup_improved",
+)
+# File columns in the spec's order; the typed frame has these (personal_id normalised to its
+# 12-digit form) plus `row`, the row number in the file.
+COLUMNS = (
+    "participant_ref",
+    "organisation",
+    "personal_id",
+    "birth_date",
+    "gender",
+    "municipality_code",
+    "entry_date",
+    "exit_date",
+    "lm_status_entry",
+    "unemployed_months",
+    "isced",
+    "disability",
+    "citizenship",
+    "born_abroad",
+    "parents_born_abroad",
+    "minority",
+    "homeless",
+    "rural",
+    "exit_observed_on",
+    "exit_job_searching",
+    "exit_in_education",
+    "exit_qualification",
+    "exit_employed",
+    "followup_observed_on",
+    "followup_employed",
+    "followup_improved",
+    "method",
+    "test_bed",
+)
+MAX_REF_LENGTH = 64
+
+_BOOLEANS = {"yes": True, "no": False, "ja": True, "nej": False, "true": True, "false": False}
+_BOOLEANS |= {"1": True, "0": False}
+_GENDERS = {
+    "woman": "woman",
+    "kvinna": "woman",
+    "man": "man",
+    "non_binary": "non_binary",
+    "non-binary": "non_binary",
+    "icke-binär": "non_binary",
+}
+# Files saved on macOS may carry decomposed characters (a + combining diaeresis).
+_GENDERS |= {unicodedata.normalize("NFD", k): v for k, v in _GENDERS.items()}
+_LM_STATUSES = {s: s for s in ("unemployed", "inactive", "employed", "self_employed")}
+_SPECIAL = {"yes": "yes", "no": "no", "declined": "declined", "ja": "yes", "nej": "no"}
+
+# ISO 3166-1 alpha-2, officially assigned codes (249), plus XK (Kosovo), which the EU and the
+# Swedish authorities use.
+_ISO_CODES = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+    EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+    GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+    KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+    MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+    QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+    TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+    ZW XK
+"""
+ISO_COUNTRIES = frozenset(_ISO_CODES.split())
+_CITIZENSHIPS = {c.lower(): c for c in ISO_COUNTRIES} | {"stateless": "stateless"}
+_CITIZENSHIPS["unknown"] = "unknown"
+
+_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_UINT_RE = r"^[0-9]+$"
+_EMPTY_FILE = "the file is empty: expected a header row naming the columns"
+_EXTRA_FIELDS = 4  # extra CSV fields read beyond the header to detect over-long rows
+
+_KINDS: dict[str, tuple] = (
+    {
+        "participant_ref": ("ref",),
+        "organisation": ("organisation",),
+        "personal_id": ("personal_id",),
+        "gender": ("code", _GENDERS, "not one of woman, man, non_binary, kvinna, icke-binär"),
+        "municipality_code": ("municipality",),
+        "lm_status_entry": (
+            "code",
+            _LM_STATUSES,
+            "not one of unemployed, inactive, employed, self_employed",
+        ),
+        "unemployed_months": ("int", 0, None, "not a whole number of months ≥ 0"),
+        "isced": ("int", 0, 8, "not an ISCED 2011 level, a whole number 0–8"),
+        "disability": ("code", _SPECIAL, "not one of yes, no, declined"),
+        "citizenship": (
+            "code",
+            _CITIZENSHIPS,
+            "not an ISO 3166-1 alpha-2 country code, stateless or unknown",
+        ),
+        "parents_born_abroad": ("int", 0, 2, "not 0, 1 or 2"),
+        "minority": ("code", _SPECIAL, "not one of yes, no, declined"),
+        "method": ("text",),
+        "test_bed": ("text",),
+    }
+    | dict.fromkeys(DATE_COLUMNS, ("date",))
+    | dict.fromkeys(BOOLEAN_COLUMNS, ("bool",))
+)
+
+
+def participant_schema() -> dict[str, pl.DataType]:
+    """Column types of the validated participant frame (the evidence core's input)."""
+    types: dict[str, pl.DataType] = {"row": pl.Int64()}
+    for name in COLUMNS:
+        kind = _KINDS[name][0]
+        types[name] = {
+            "date": pl.Date(),
+            "bool": pl.Boolean(),
+            "int": pl.Int64(),
+        }.get(kind, pl.String())
+    return types
+
+
+def empty_participant_frame() -> pl.DataFrame:
+    return pl.DataFrame(schema=participant_schema())
+
+
+@dataclass(frozen=True)
+class FileIssue:
+    """One error or warning; `row` None means the whole file."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        if self.column is None:
+            return f"row {self.row}: {self.message}"
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+class ParticipantFileError(ValueError):
+    """The file has errors; `errors` lists them all."""
+
+    def __init__(self, errors: tuple[FileIssue, ...]) -> None:
+        self.errors = errors
+        super().__init__(f"the participant file has {len(errors)} error(s)")
+
+
+@dataclass(frozen=True)
+class ParticipantFile:
+    """The outcome of reading a file: the typed rows unless there are errors."""
+
+    errors: tuple[FileIssue, ...]
+    warnings: tuple[FileIssue, ...]
+    rows_read: int
+    frame: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    # Set when the file was refused before reading it for exceeding a limit (`core.tabular`).
+    refusal: TableTooLarge | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def data(self) -> pl.DataFrame:
+        """The validated rows (all data rows, the not-yet-started included)."""
+        if self.errors or self.frame is None:
+            raise ParticipantFileError(self.errors)
+        return self.frame
+
+
+def read_participant_file(
+    source: Source,
+    *,
+    as_of: date,
+    organisations: Mapping[str, str] | None = None,
+    file_format: Literal["csv", "xlsx"] | None = None,
+    limits: TabularLimits | None = None,
+) -> ParticipantFile:
+    """Read a CSV or XLSX participant file and validate every row.
+
+    `organisations` maps accepted codes and aliases (any case) to the canonical code; None
+    accepts any non-empty code. `as_of` is the reporting date: it fixes the century of 10-digit
+    personal_ids and marks rows that have not started yet. The format is taken from the file
+    name (.xlsx) or the content (the ZIP signature), else CSV. `limits` bound the file before
+    and while it is parsed (default: `core.tabular.LOCAL_LIMITS`, for an operator's own files;
+    uploads pass the settings' limits); a file over a limit is refused with one error and
+    `refusal` set.
+    """
+    limits = limits or LOCAL_LIMITS
+    fmt = file_format or _guess_format(source)
+    try:
+        raw = read_raw_table(source, fmt, limits)
+    except TableTooLarge as exc:
+        return ParticipantFile(errors=(FileIssue(str(exc)),), warnings=(), rows_read=0, refusal=exc)
+    except _UnreadableFile as exc:
+        return ParticipantFile(errors=(FileIssue(str(exc)),), warnings=(), rows_read=0)
+    return parse_participant_table(raw, as_of=as_of, organisations=organisations)
+
+
+class _UnreadableFile(Exception):
+    pass
+
+
+def read_raw_table(source: Source, file_format: str, limits: TabularLimits) -> pl.DataFrame:
+    """All cells as strings, the header as first row, plus `row`; bounded by `limits`.
+
+    Raises TableTooLarge, or _UnreadableFile for a file that is not a table."""
+    check_size(source_size(source), limits)
+    return _read_xlsx(source, limits) if file_format == "xlsx" else _read_csv(source, limits)
+
+
+def _guess_format(source: Source) -> str:
+    if isinstance(source, str | Path):
+        if Path(source).suffix.lower() in {".xlsx", ".xlsm"}:
+            return "xlsx"
+        with open(source, "rb") as fh:
+            head = fh.read(4)
+    elif isinstance(source, bytes):
+        head = source[:4]
+    else:
+        pos = source.tell()
+        head = source.read(4)
+        source.seek(pos)
+    return "xlsx" if head == b"PK\x03\x04" else "csv"
+
+
+def _read_csv(source: Source, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
+    """All cells as strings, header included as the first row, plus `row` (1-based)."""
+    if isinstance(source, str | Path):
+        with open(source, "rb") as fh:
+            head = fh.read(65536)
+        polars_source: str | Path | bytes = source
+    else:
+        data = source if isinstance(source, bytes) else source.read()
+        head = data[:65536]
+        polars_source = data
+    if not head.strip():
+        raise _UnreadableFile(_EMPTY_FILE)
+    first_line = head.split(b"\n", 1)[0]
+    try:
+        first_line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if len(first_line) < len(head) or len(head) < 65536:
+            raise _UnreadableFile("the file is not UTF-8 encoded text") from None
+    # Swedish Excel writes ';'; the header decides (names never contain either character).
+    separator = ";" if first_line.count(b";") > first_line.count(b",") else ","
+    try:
+        header = pl.read_csv(
+            polars_source,
+            has_header=False,
+            n_rows=1,
+            separator=separator,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+        )
+        check_columns(header.width, limits)
+        width = header.width + _EXTRA_FIELDS
+        # One row more than allowed (the header is a row here) tells that there are too many.
+        last = None if limits.max_rows is None else limits.max_rows + 2
+        frame = pl.read_csv(
+            polars_source,
+            has_header=False,
+            separator=separator,
+            schema={f"c{i}": pl.String for i in range(width)},
+            missing_columns="insert",
+            truncate_ragged_lines=True,
+            empty_string_is_null=True,
+            quote_char='"',
+            n_rows=last,
+        )
+        if limits.max_rows is not None and frame.height > limits.max_rows + 1:
+            raise TableTooLarge("rows", limit=limits.max_rows)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" in str(exc).lower():
+            raise _UnreadableFile("the file is not UTF-8 encoded text") from None
+        raise _UnreadableFile(f"the file cannot be read as CSV: {_first_line(exc)}") from None
+    except pl.exceptions.NoDataError:
+        raise _UnreadableFile(
+            "the file is empty: expected a header row naming the columns"
+        ) from None
+    # Exports put a single quote before text a spreadsheet would run as a formula; drop it.
+    return _name_raw(unguard_frame(frame))
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _read_xlsx(source: Source, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
+    # The container, the declared size and the rows are bounded by `core.tabular` before and
+    # while openpyxl reads them.
+    try:
+        rows = [[_xlsx_text(v) for v in r] for r in iter_xlsx_rows(source, limits)]
+    except TableTooLarge:
+        raise
+    except Exception as exc:  # zipfile and openpyxl raise many kinds for a broken file
+        raise _UnreadableFile(f"the file cannot be read as XLSX ({type(exc).__name__})") from None
+    while rows and not any(v is not None for v in rows[-1]):
+        rows.pop()  # trailing empty rows (formatting only)
+    if not rows or not any(v is not None for v in rows[0]):
+        raise _UnreadableFile("row 1: the header row is empty; expected the column names")
+    # Cells beyond the last non-empty one are padding of the sheet's extent.
+    width = max((i + 1 for r in rows for i, v in enumerate(r) if v is not None), default=0)
+    check_columns(width, limits)
+    columns = {f"c{i}": [r[i] if i < len(r) else None for r in rows] for i in range(width)}
+    frame = pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
+    return _name_raw(frame)
+
+
+def _xlsx_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _name_raw(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns `c0, c1, ...` with the header as first row: add the 1-based `row` number."""
+    return frame.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
+
+
+def parse_participant_table(
+    raw: pl.DataFrame,
+    *,
+    as_of: date,
+    organisations: Mapping[str, str] | None = None,
+) -> ParticipantFile:
+    """Validate a raw table of strings: `row` plus `c0, c1, ...`, the header as first row.
+
+    This is the file-independent half of `read_participant_file`, so an importer can feed it
+    rows from elsewhere.
+    """
+    errors: list[FileIssue] = []
+    warnings: list[FileIssue] = []
+    raw_columns = [c for c in raw.columns if c != "row"]
+    header_row = raw.row(0, named=True) if raw.height else {}
+    header = [(header_row.get(c) or "").strip().lower() for c in raw_columns]
+    last_named = max((i for i, h in enumerate(header) if h), default=-1)
+    # The CSV reader returns many chunks; string kernels are much faster on one.
+    body = raw.slice(1).rechunk()
+
+    by_name: dict[str, str] = {}  # canonical name -> raw column
+    position_of: dict[str, int] = {}
+    for index, (column, key) in enumerate(zip(raw_columns, header, strict=True)):
+        position = index + 1
+        if not key:
+            cleaned = body.select("row", _clean(pl.col(column)).alias(column))
+            if cleaned.get_column(column).is_null().all():
+                continue
+            if index > last_named:
+                _collect(
+                    errors,
+                    cleaned,
+                    pl.col(column).is_not_null(),
+                    str(position),
+                    f"the row has more fields than the header's {last_named + 1} columns",
+                    _found_value(column),
+                )
+            else:
+                warnings.append(
+                    FileIssue("a column without a name; ignored", row=1, column=str(position))
+                )
+        elif key not in _KINDS:
+            warnings.append(FileIssue("unknown column; ignored", row=1, column=_shown(key)))
+        elif key in by_name:
+            errors.append(
+                FileIssue(
+                    f"the column appears more than once (columns {position_of[key]} and "
+                    f"{position})",
+                    row=1,
+                    column=key,
+                )
+            )
+        else:
+            by_name[key] = column
+            position_of[key] = position
+    for name in REQUIRED_COLUMNS:
+        if name not in by_name:
+            errors.append(
+                FileIssue("a required column is missing, found no such column", row=1, column=name)
+            )
+
+    values = body.select(
+        "row",
+        *[
+            pl.col(by_name[n]).alias(n) if n in by_name else pl.lit(None, pl.String).alias(n)
+            for n in COLUMNS
+        ],
+    )
+    typed, format_checks = _parse_columns(values, as_of=as_of, organisations=organisations)
+    # Fully empty rows (often left at the end of a sheet) are not data rows.
+    typed = typed.filter(~pl.all_horizontal(pl.col(f"__empty_{n}") for n in COLUMNS))
+    checks = format_checks + _cross_checks(typed, present=set(by_name))
+    masks = typed.select([c.mask.alias(f"m{i}") for i, c in enumerate(checks)])
+    for i, (check, count) in enumerate(zip(checks, masks.sum().row(0), strict=True)):
+        if count:
+            _collect(
+                errors,
+                typed.with_columns(masks.get_column(f"m{i}")),
+                pl.col(f"m{i}"),
+                check.column,
+                check.message,
+                check.found,
+            )
+
+    final = typed.select(
+        "row",
+        *[pl.col(f"__{n}").alias(n) for n in COLUMNS if n != "birth_date"],
+        # If birth_date is empty and personal_id valid, the birth date comes from personal_id.
+        pl.coalesce("__birth_date", "__pid_birth").alias("birth_date"),
+    ).select(list(participant_schema()))
+    late = final.filter(pl.col("entry_date") > as_of).select(
+        "row",
+        pl.format(
+            "entry_date is after the reporting date {}, found {}; the row is left out",
+            pl.lit(as_of.isoformat()),
+            pl.col("entry_date"),
+        ),
+    )
+    warnings += [FileIssue(text, row, "entry_date") for row, text in late.iter_rows()]
+    errors.sort(key=lambda e: (e.row or 0, _column_order(e.column)))
+    return ParticipantFile(
+        errors=tuple(errors),
+        warnings=tuple(warnings),
+        rows_read=typed.height,
+        frame=None if errors else final,
+    )
+
+
+def _column_order(column: str | None) -> int:
+    if column in COLUMNS:
+        return COLUMNS.index(column)
+    return len(COLUMNS)
+
+
+def _clean(expr: pl.Expr) -> pl.Expr:
+    # Trim surrounding spaces; an empty or blank cell is unknown.
+    stripped = expr.str.strip_chars()
+    return pl.when(stripped.str.len_bytes() > 0).then(stripped)
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class _Check:
+    column: str
+    mask: pl.Expr
+    message: str
+    found: pl.Expr | None  # a string expression describing what was found; None → not echoed
+
+
+def _found_value(name: str) -> pl.Expr:
+    return pl.format("'{}'", pl.col(name).str.strip_chars().str.slice(0, 40))
+
+
+def _parser(name: str, organisations: Mapping[str, str] | None) -> tuple[Any, pl.DataType, str]:
+    """(parse function from the trimmed cell, result type, message) for a coded column."""
+    kind, *args = _KINDS[name]
+    if kind == "date":
+
+        def parse(col: pl.Expr) -> pl.Expr:
+            parsed = pl.when(col.str.contains(_DATE_RE)).then(
+                col.str.to_date("%Y-%m-%d", strict=False)
+            )
+            return pl.when(parsed.dt.year() >= 1).then(parsed)
+
+        return parse, pl.Date(), "not a date in the form YYYY-MM-DD"
+    if kind == "bool":
+        return (
+            lambda col: col.str.to_lowercase().replace_strict(
+                _BOOLEANS, default=None, return_dtype=pl.Boolean
+            ),
+            pl.Boolean(),
+            "not a yes/no value (yes, no, ja, nej, true, false, 1, 0)",
+        )
+    if kind == "code" or kind == "organisation":
+        if kind == "code":
+            mapping, message = args
+        else:
+            assert organisations is not None  # noqa: S101 - guarded by the caller
+            mapping = {k.strip().lower(): v for k, v in organisations.items()}
+            message = "not a known organisation code"
+        return (
+            lambda col: col.str.to_lowercase().replace_strict(
+                mapping, default=None, return_dtype=pl.String
+            ),
+            pl.String(),
+            message,
+        )
+    if kind == "int":
+        low, high, message = args
+
+        def parse_int(col: pl.Expr) -> pl.Expr:
+            number = pl.when(col.str.contains(_UINT_RE)).then(col.cast(pl.Int64, strict=False))
+            in_range = number >= low if high is None else number.is_between(low, high)
+            return pl.when(in_range).then(number)
+
+        return parse_int, pl.Int64(), message
+    if kind == "municipality":
+        codes = list(municipality_by_code())
+        return (
+            lambda col: pl.when(col.is_in(codes)).then(col),
+            pl.String(),
+            "not a known 4-digit SCB municipality code",
+        )
+    raise ValueError(kind)
+
+
+def _parse_columns(
+    values: pl.DataFrame, *, as_of: date, organisations: Mapping[str, str] | None
+) -> tuple[pl.DataFrame, list[_Check]]:
+    """Add `__<name>` (typed), `__empty_<name>` and, for bad cells, `__bad_<name>` columns.
+
+    Coded columns (dates, booleans, codes, numbers) repeat a few thousand distinct values
+    across a file: each column is dictionary-encoded (a Categorical with its own category set),
+    each distinct value is trimmed and parsed once, and the results are gathered back by code.
+    Free-text columns are trimmed directly.
+    """
+    checks: list[_Check] = []
+    new: list[pl.Series] = []
+    exprs: list[pl.Expr] = []
+    text_kinds = {"ref", "text", "personal_id"}
+    if organisations is None:
+        text_kinds.add("organisation")
+    for name in COLUMNS:
+        kind = _KINDS[name][0]
+        if kind not in text_kinds:
+            parsed, empty, bad, message = _parse_coded(values.get_column(name), name, organisations)
+            new += [parsed.alias(f"__{name}"), empty.alias(f"__empty_{name}")]
+            if bad is not None:
+                new.append(bad.alias(f"__bad_{name}"))
+                checks.append(_Check(name, pl.col(f"__bad_{name}"), message, _found_value(name)))
+            continue
+        cleaned = _clean(pl.col(name))
+        exprs.append(cleaned.is_null().alias(f"__empty_{name}"))
+        if kind == "organisation":
+            # Codes are case-insensitive; without a register, the upper-case form is canonical.
+            exprs.append(cleaned.str.to_uppercase().alias(f"__{name}"))
+        elif kind != "personal_id":
+            exprs.append(cleaned.alias(f"__{name}"))
+        if kind == "ref":
+            length = pl.col("__participant_ref").str.len_chars()
+            checks.append(
+                _Check(
+                    name,
+                    (length > MAX_REF_LENGTH).fill_null(False),
+                    f"longer than {MAX_REF_LENGTH} characters",
+                    pl.format("{} characters", length),
+                )
+            )
+
+    pid = personnummer_frame(values.get_column("personal_id"), reference_date=as_of)
+    for kind_name, text in (
+        ("format", FORMAT_MESSAGE),
+        ("date", DATE_MESSAGE),
+        ("checksum", CHECKSUM_MESSAGE),
+    ):
+        mask = (pl.col("__pid_error") == kind_name).fill_null(False)
+        checks.append(_Check("personal_id", mask, text, None))
+    typed = values.with_columns(exprs).with_columns(
+        *new,
+        pid.get_column("error").alias("__pid_error"),
+        pid.get_column("birth_date").alias("__pid_birth"),
+        pid.get_column("normalised").alias("__personal_id"),
+    )
+    return typed, checks
+
+
+def _parse_coded(
+    raw: pl.Series, name: str, organisations: Mapping[str, str] | None
+) -> tuple[pl.Series, pl.Series, pl.Series | None, str]:
+    """(typed values, empty-cell mask, bad-cell mask or None, message) of a coded column."""
+    parse, dtype, message = _parser(name, organisations)
+    encoded = raw.cast(pl.Categorical(pl.Categories.random()))
+    codes = encoded.to_physical()
+    distinct = (
+        encoded.unique()
+        .drop_nulls()
+        .to_frame("value")
+        .select(pl.col("value").to_physical().alias("code"), pl.col("value").cast(pl.String))
+        .with_columns(clean=_clean(pl.col("value")))
+        .with_columns(parsed=parse(pl.col("clean")).cast(dtype))
+    )
+    size = int(distinct.get_column("code").max() or 0) + 1
+    lookup = pl.Series(name, [None] * size, dtype=dtype).scatter(
+        distinct.get_column("code"), distinct.get_column("parsed")
+    )
+    parsed = lookup.gather(codes)
+    blank = distinct.filter(pl.col("clean").is_null()).get_column("code")
+    empty = codes.is_null()
+    if len(blank):
+        empty = empty | codes.is_in(blank.to_list())
+    bad_codes = distinct.filter(
+        pl.col("clean").is_not_null() & pl.col("parsed").is_null()
+    ).get_column("code")
+    bad = codes.is_in(bad_codes.to_list()).fill_null(False) if len(bad_codes) else None
+    return parsed, empty, bad, message
+
+
+def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
+    """Checks that relate columns: required values, order of dates, agreement, uniqueness."""
+    checks = [
+        _Check(
+            name,
+            pl.col(f"__empty_{name}"),
+            "a required value is missing",
+            pl.lit("an empty cell"),
+        )
+        for name in REQUIRED_COLUMNS
+        if name in present
+    ]
+
+    def found_dates(a: str, b: str) -> pl.Expr:
+        return pl.concat_str([pl.lit(f"{a} "), pl.col(a), pl.lit(f" and {b} "), pl.col(b)])
+
+    checks.append(
+        _Check(
+            "exit_date",
+            (pl.col("__exit_date") < pl.col("__entry_date")).fill_null(False),
+            "exit_date is before entry_date",
+            found_dates("exit_date", "entry_date"),
+        )
+    )
+    for obs in ("exit_observed_on", "followup_observed_on"):
+        checks.append(
+            _Check(
+                obs,
+                (pl.col(f"__{obs}") < pl.col("__exit_date")).fill_null(False),
+                f"{obs} is before exit_date",
+                found_dates(obs, "exit_date"),
+            )
+        )
+    checks.append(
+        _Check(
+            "personal_id",
+            (pl.col("__pid_birth") != pl.col("__birth_date")).fill_null(False),
+            "the birth date in personal_id disagrees with birth_date",
+            pl.concat_str([pl.lit("birth_date "), pl.col("birth_date")]),
+        )
+    )
+    # Duplicates: every occurrence after the first of an organisation's participant_ref. Most
+    # files have no repeated reference at all, which is cheap to establish.
+    refs = typed.get_column("__participant_ref")
+    if refs.drop_nulls().n_unique() == refs.count():
+        return checks
+    org = pl.col("__organisation")
+    key = [org, pl.col("__participant_ref")]
+    first = pl.col("row").min().over(key)
+    checks.append(
+        _Check(
+            "participant_ref",
+            (
+                pl.col("__participant_ref").is_not_null()
+                & org.is_not_null()
+                & (pl.col("row") != first)
+            ).fill_null(False),
+            "the same participant_ref appears more than once for one organisation",
+            pl.concat_str(
+                [
+                    _found_value("participant_ref"),
+                    pl.lit(" for "),
+                    org,
+                    pl.lit(" (first on row "),
+                    first.cast(pl.String),
+                    pl.lit(")"),
+                ]
+            ),
+        )
+    )
+    return checks
+
+
+def _collect(
+    errors: list[FileIssue],
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    column: str,
+    message: str,
+    found: pl.Expr | None,
+) -> None:
+    # Compute what was found before filtering: some descriptions look at other rows (`over`).
+    found_expr = found if found is not None else pl.lit(None, pl.String)
+    selected = (
+        frame.select("row", mask.alias("__mask"), found_expr.alias("found"))
+        .filter("__mask")
+        .drop("__mask")
+    )
+    for row, shown in selected.iter_rows():
+        text = message if shown is None else f"{message}, found {shown}"
+        errors.append(FileIssue(text, row=row, column=column))

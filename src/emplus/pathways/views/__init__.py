@@ -1,0 +1,1 @@
+"""The pathway pages, one module per page family (see urls.py for the routes)."""

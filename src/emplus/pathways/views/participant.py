@@ -1,0 +1,165 @@
+"""The participant page and the changes to the participant: entry data, consent, sharing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from emplus.core.crypto import mask_personal_id
+from emplus.core.permissions import permission_required
+from emplus.organisations.models import Organisation
+from emplus.pathways import forms, selectors, services
+from emplus.pathways.choices import ShareRequestStatus
+from emplus.pathways.models import Participant, ShareRequest
+from emplus.pathways.views.common import done, form_page, save
+
+
+def _can_change(user, participant: Participant) -> bool:
+    return Participant.objects.owned_by_viewer(user).filter(pk=participant.pk).exists()
+
+
+def _known_elsewhere(participant: Participant) -> list[dict]:
+    """Other organisations that know the same person: names only, and whether sharing has
+    already been requested from them."""
+    others = services.known_elsewhere(
+        pseudonym_value=participant.pseudonym, organisation=participant.organisation
+    )
+    if not others:
+        return []
+    requested = set(
+        ShareRequest.objects.filter(
+            participant__pseudonym=participant.pseudonym,
+            participant__organisation__in=others,
+            requesting_organisation=participant.organisation,
+            status=ShareRequestStatus.PENDING,
+        ).values_list("participant__organisation_id", flat=True)
+    )
+    return [{"organisation": o, "requested": o.pk in requested} for o in others]
+
+
+@permission_required("participant.view")
+def detail(request, pk):
+    participant = selectors.participant_get(viewer=request.user, pk=pk)
+    can_change = _can_change(request.user, participant)
+    consent = selectors.consent_current(participant=participant)
+    enrolments = list(selectors.participant_enrolments(participant=participant))
+    context = {
+        "participant": participant,
+        "masked_id": mask_personal_id(participant.personal_id),
+        "can_change": can_change,
+        "consent": consent,
+        "past_consents": [c for c in participant.consents.all() if c != consent],
+        "enrolments": [
+            {
+                "enrolment": e,
+                "timeline": selectors.enrolment_timeline(enrolment=e),
+                "open": e.exit_date is None,
+            }
+            for e in enrolments
+        ],
+        "has_open_enrolment": any(e.exit_date is None for e in enrolments),
+        "known_elsewhere": _known_elsewhere(participant) if can_change else [],
+        **selectors.participant_progress_summary(participant=participant, language=get_language()),
+    }
+    return render(request, "pathways/detail.html", context)
+
+
+@permission_required("participant.change")
+def participant_edit(request, pk):
+    selectors.participant_for_change(viewer=request.user, pk=pk)
+    participant = selectors.participant_get(viewer=request.user, pk=pk)
+    form = forms.ParticipantEditForm(request.POST or None, participant=participant)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save(
+            form,
+            lambda: services.participant_update(
+                actor=request.user,
+                participant=participant,
+                personal_id=form.cleaned_data["personal_id"] or None,
+                special_category_basis=form.special_category_basis,
+                **form.participant_values(),
+            ),
+        )
+    ):
+        return done(request, participant, _("Entry data saved."))
+    participant.refresh_from_db()
+    return render(
+        request,
+        "pathways/edit.html",
+        {
+            "participant": participant,
+            "form": form,
+            "masked_id": mask_personal_id(participant.personal_id),
+        },
+    )
+
+
+@permission_required("participant.change")
+def consent_new(request, pk):
+    participant = selectors.participant_for_change(viewer=request.user, pk=pk)
+    form = forms.ConsentForm(request.POST or None, own_organisations=[participant.organisation])
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save(
+            form,
+            lambda: services.consent_record(
+                actor=request.user, participant=participant, **form.consent_values()
+            ),
+        )
+    ):
+        return done(request, participant, _("Consent recorded."))
+    return form_page(request, participant=participant, form=form, title=_("Record consent"))
+
+
+@require_POST
+@permission_required("participant.change")
+def consent_withdraw(request, pk, consent_pk):
+    participant = selectors.participant_for_change(viewer=request.user, pk=pk)
+    consent = get_object_or_404(participant.consents.all(), pk=consent_pk)
+    services.consent_withdraw(actor=request.user, consent=consent)
+    return done(
+        request,
+        participant,
+        _("Consent withdrawn: sharing and follow-up contact have stopped."),
+    )
+
+
+@require_POST
+@permission_required("participant.change")
+def share_request(request, pk):
+    participant = selectors.participant_for_change(viewer=request.user, pk=pk)
+    consent = selectors.consent_current(participant=participant)
+    if consent is None or not consent.sharing or not participant.pseudonym:
+        messages.error(request, _("Sharing can be requested only with the participant's consent."))
+        return redirect("pathways:detail", pk=participant.pk)
+    organisation_pk = request.POST.get("organisation", "")
+    known = {
+        str(o.pk): o
+        for o in services.known_elsewhere(
+            pseudonym_value=participant.pseudonym, organisation=participant.organisation
+        )
+    }
+    organisation: Organisation | None = known.get(organisation_pk)
+    if organisation is None:
+        raise Http404
+    # The other organisation's record is looked up here and never shown: only its owner sees it.
+    theirs = Participant.objects.filter(
+        pseudonym=participant.pseudonym, organisation=organisation, erased_at__isnull=True
+    ).first()
+    if theirs is None:
+        raise Http404
+    services.share_request_create(
+        actor=request.user, participant=theirs, organisation=participant.organisation
+    )
+    return done(
+        request,
+        participant,
+        _("Sharing requested from %(organisation)s.") % {"organisation": organisation.name},
+    )
