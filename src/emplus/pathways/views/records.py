@@ -33,7 +33,7 @@ def enrolment_new(request, pk):
     return form_page(request, participant=participant, form=form, title=_("Start a new enrolment"))
 
 
-def _enrolment_record_page(request, pk, enrolment_pk, *, form_class, service, done, title):
+def _enrolment_record_page(request, pk, enrolment_pk, *, form_class, service, message, title):
     """The add-a-record page shared by steps, events and goals: one form, one service."""
     participant, enrolment = enrolment_for_change(request, pk, enrolment_pk)
     form = form_class(request.POST or None)
@@ -45,7 +45,7 @@ def _enrolment_record_page(request, pk, enrolment_pk, *, form_class, service, do
             lambda: service(actor=request.user, enrolment=enrolment, **form.cleaned_data),
         )
     ):
-        return done(request, participant, done)
+        return done(request, participant, message)
     return form_page(request, participant=participant, form=form, title=title)
 
 
@@ -57,7 +57,7 @@ def step_new(request, pk, enrolment_pk):
         enrolment_pk,
         form_class=forms.StepForm,
         service=services.step_record,
-        done=_("Step recorded."),
+        message=_("Step recorded."),
         title=_("Record a step"),
     )
 
@@ -70,7 +70,7 @@ def event_new(request, pk, enrolment_pk):
         enrolment_pk,
         form_class=forms.EventForm,
         service=services.event_record,
-        done=_("Event recorded."),
+        message=_("Event recorded."),
         title=_("Record an event"),
     )
 
@@ -83,7 +83,7 @@ def goal_new(request, pk, enrolment_pk):
         enrolment_pk,
         form_class=forms.GoalForm,
         service=services.goal_record,
-        done=_("Goal recorded."),
+        message=_("Goal recorded."),
         title=_("Add a goal"),
     )
 
