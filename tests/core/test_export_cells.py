@@ -153,7 +153,7 @@ def test_participant_export_writes_a_formula_reference_as_text_and_reads_it_back
 
 
 def test_indicator_csv_and_xlsx_write_formula_text_inert(tmp_path):
-    from emplus.evidence.indicators import compute_indicators
+    from emplus.evidence_core.indicators import compute_indicators
 
     # given a result whose text cells begin with '=' (an incomplete participant's reference is
     # in the unsuppressed workbook; the name stands for any text cell of the table)
