@@ -475,3 +475,18 @@ def test_mask_identity_never_shows_the_last_four_digits():
     assert rc.mask_identity("19900101Tf29") == "19900101Tf29"
     assert rc.mask_identity("garbage 123") == "****"
     assert rc.mask_identity("") == ""
+
+
+def test_the_core_imports_no_framework_and_no_app():
+    import ast
+    import sys
+    from pathlib import Path
+
+    tree = ast.parse(Path(rc.__file__).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
