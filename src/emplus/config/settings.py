@@ -362,6 +362,17 @@ EMPLUS_ESF_RULES = json.loads(os.environ.get("EMPLUS_ESF_RULES", "{}"))
 # Years after the last exit before `emplus apply-retention` anonymises a participant.
 EMPLUS_RETENTION_YEARS = int(os.environ.get("EMPLUS_RETENTION_YEARS", "5"))
 
+# Special-category aggregates (docs/decisions/0015-special-category-aggregates.md): counts of
+# these ESF+ indicators and the progression on these self-assessment dimensions are shown only
+# for whole organisations and whole calendar blocks of this many months, as sums of safe blocks.
+EMPLUS_SPECIAL_CATEGORY_BLOCK_MONTHS = int(
+    os.environ.get("EMPLUS_SPECIAL_CATEGORY_BLOCK_MONTHS", "12")
+)
+EMPLUS_SPECIAL_CATEGORY_INDICATORS = env_list(
+    "EMPLUS_SPECIAL_CATEGORY_INDICATORS", ["EECO12", "EECO13", "EECO14", "EECO15"]
+)
+EMPLUS_SPECIAL_CATEGORY_DIMENSIONS = env_list("EMPLUS_SPECIAL_CATEGORY_DIMENSIONS", ["health"])
+
 # Uploads and uploaded tables (docs/operations.md, "Limits of uploaded files"): a file over the
 # size is never stored (the first upload handler skips it), and every CSV/XLSX reader stops at
 # the row, column, time and unpacked-size limits (emplus.core.tabular).

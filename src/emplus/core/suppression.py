@@ -34,16 +34,20 @@ def suppress_cells(
     relations: Iterable[Sequence[K]] = (),
     *,
     threshold: int = DEFAULT_THRESHOLD,
+    hidden: Iterable[K] = (),
 ) -> dict[K, int | None]:
     """Return the cells with hidden ones set to None.
 
     `relations` lists additive relations, each as `(total_key, part_key, part_key, ...)` meaning
     `cells[total_key] == sum(cells[part_key] ...)`. A threshold of 1 or less hides nothing.
+    `hidden` names cells to hide whatever their value (another rule hides them); they are
+    protected by complementary cells like the small ones.
     """
-    if threshold <= 1:
+    forced = {k for k in hidden if k in cells}
+    if threshold <= 1 and not forced:
         return dict(cells)
     rels = [tuple(r) for r in relations]
-    hidden = {k for k, v in cells.items() if 0 < v < threshold}
+    hidden = {k for k, v in cells.items() if 0 < v < threshold} | forced
     while True:
         _close_relations(cells, rels, hidden)
         leaked = determined_cells(cells, rels, hidden)

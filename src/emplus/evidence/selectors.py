@@ -31,6 +31,7 @@ from emplus.core.permissions import has_permission
 from emplus.core.roles import Role
 from emplus.core.scoping import reach_of
 from emplus.core.suppression import DEFAULT_THRESHOLD
+from emplus.evidence_core import special_categories as special
 from emplus.evidence_core.indicators import IndicatorResult, IndicatorRules, compute_indicators
 from emplus.evidence_core.participant_file import CORE_COLUMNS
 
@@ -107,6 +108,7 @@ class IndicatorReport:
     organisations: tuple[str, ...]  # codes of the organisations the aggregate may include
     suppressed_below: int | None
     missing_core: dict[str, int] | None = field(default=None)
+    special: SpecialCategories | None = field(default=None)
 
     def to_dict(self) -> dict:
         out = {
@@ -117,8 +119,155 @@ class IndicatorReport:
             "participants": self.result.participants.as_dict(),
             "indicators": [row.as_dict() for row in self.result.indicators],
             "missing_core_data": self.missing_core,
+            "special_categories": self.special.to_dict() if self.special else None,
         }
         return out
+
+
+# --- special categories (docs/decisions/0015-special-category-aggregates.md) -------------------
+
+# Filters finer than the elementary cells (organisation x calendar block) of special categories.
+NARROW_FILTERS = ("unit", "county", "municipality", "method", "test_bed")
+# The participant-file columns that decide the special-category indicators.
+_SPECIAL_COLUMNS = (
+    "organisation",
+    "entry_date",
+    *CORE_COLUMNS,
+    "disability",
+    "citizenship",
+    "born_abroad",
+    "parents_born_abroad",
+    "minority",
+)
+
+
+def special_calendar() -> special.Calendar:
+    return special.Calendar(settings.EMPLUS_SPECIAL_CATEGORY_BLOCK_MONTHS)
+
+
+def special_indicator_codes() -> tuple[str, ...]:
+    return tuple(settings.EMPLUS_SPECIAL_CATEGORY_INDICATORS)
+
+
+@dataclass(frozen=True)
+class SpecialCategories:
+    """How the special-category counts of a request were treated.
+
+    `whole` says whether the request asked for whole organisations and whole calendar blocks;
+    only then can a special-category count be shown (each still only when it is a sum of safe
+    blocks). `whole_request` holds the query parameters of the nearest whole request."""
+
+    codes: tuple[str, ...]
+    block_months: int
+    whole: bool
+    first_block: date | None = None
+    last_block: date | None = None
+    whole_request: dict[str, str] | None = None
+    hidden_codes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "codes": list(self.codes),
+            "block_months": self.block_months,
+            "whole_blocks": self.whole,
+            "first_block": self.first_block.isoformat() if self.first_block else None,
+            "last_block": self.last_block.isoformat() if self.last_block else None,
+            "hidden": list(self.hidden_codes),
+            "whole_request": self.whole_request,
+        }
+
+
+def special_blocks(
+    filters: IndicatorFilters, *, as_of: date | None
+) -> tuple[date | None, date | None] | None:
+    """The blocks a request covers for special categories; None when it is narrower than
+    whole organisations and whole blocks."""
+    if any(getattr(filters, name) for name in NARROW_FILTERS):
+        return None
+    return special.aligned_blocks(
+        special_calendar(), entry_from=filters.entry_from, entry_to=filters.entry_to, as_of=as_of
+    )
+
+
+def whole_request(filters: IndicatorFilters, *, as_of: date | None) -> dict[str, str]:
+    """The nearest request that asks for whole organisations and whole blocks: the unit's
+    organisation instead of the unit, no area, method or test bed, the period widened to whole
+    blocks."""
+    from emplus.organisations.models import Unit
+
+    calendar = special_calendar()
+    organisation = filters.organisation
+    if filters.unit and not organisation:
+        unit = Unit.objects.filter(pk=filters.unit).select_related("organisation").first()
+        organisation = unit.organisation.code if unit else ""
+    entry_to = filters.entry_to
+    if entry_to is not None and (as_of is None or entry_to < as_of):
+        entry_to = calendar.end(entry_to)
+    widened = replace(
+        filters,
+        organisation=organisation,
+        unit=None,
+        county="",
+        municipality="",
+        method="",
+        test_bed="",
+        entry_from=calendar.start(filters.entry_from) if filters.entry_from else None,
+        entry_to=entry_to,
+    )
+    return widened.as_params()
+
+
+def _special_table(first: date | None, last: date | None, *, rules: IndicatorRules):
+    """The special-category table of the whole partnership for these blocks: the partitions
+    must be the same whoever asks, so it is never scoped to the viewer (only released sums
+    of it reach the viewer)."""
+    from emplus.pathways.evidence_adapter import participant_frame
+    from emplus.pathways.models import Participant
+
+    calendar = special_calendar()
+    frame = participant_frame(
+        Participant.objects.all(),
+        columns=_SPECIAL_COLUMNS,
+        with_person=True,
+        entered=(first, None if last is None else calendar.end(last)),
+    )
+    return special.special_category_table(
+        frame, calendar=calendar, rules=rules, codes=special_indicator_codes()
+    )
+
+
+def special_category_release(
+    *,
+    filters: IndicatorFilters,
+    as_of: date,
+    organisation_codes: tuple[str, ...] | None,
+    rules: IndicatorRules,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> tuple[special.SpecialRelease, SpecialCategories]:
+    """The special-category cells of a request (None where hidden) and how they were treated.
+    `organisation_codes` None means the whole partnership."""
+    codes = special_indicator_codes()
+    months = special_calendar().months
+    blocks = special_blocks(filters, as_of=as_of)
+    if blocks is None:
+        hidden = {(c, col): None for c in codes for col in special.COLUMNS}
+        status = SpecialCategories(
+            codes, months, False, None, None, whole_request(filters, as_of=as_of), codes
+        )
+        return special.SpecialRelease(hidden), status
+    first, last = blocks
+    release = special.release_special_counts(
+        _special_table(first, last, rules=rules),
+        organisations=organisation_codes,
+        first_block=first,
+        last_block=last,
+        codes=codes,
+        threshold=threshold,
+    )
+    hidden_codes = tuple(
+        c for c in codes if any(release.values[(c, k)] is None for k in special.COLUMNS)
+    )
+    return release, SpecialCategories(codes, months, True, first, last, None, hidden_codes)
 
 
 def full_detail_organisations(viewer) -> frozenset[UUID]:
@@ -202,6 +351,11 @@ def missing_core_counts(result: IndicatorResult) -> dict[str, int]:
 
 def indicator_frame(*, viewer, filters: IndicatorFilters) -> tuple[pl.DataFrame, bool, tuple]:
     """The participant frame (one row per enrolment, no identity) behind an aggregate."""
+    frame, full_detail, codes, _everyone = _indicator_frame(viewer=viewer, filters=filters)
+    return frame, full_detail, codes
+
+
+def _indicator_frame(*, viewer, filters: IndicatorFilters):
     from emplus.organisations.models import Organisation
     from emplus.pathways.evidence_adapter import participant_frame
 
@@ -213,7 +367,7 @@ def indicator_frame(*, viewer, filters: IndicatorFilters) -> tuple[pl.DataFrame,
     if organisation_ids is not None:
         orgs = orgs.filter(pk__in=organisation_ids)
     codes = tuple(orgs.order_by("code").values_list("code", flat=True))
-    return frame, full_detail, codes
+    return frame, full_detail, codes, organisation_ids is None
 
 
 def indicator_report(
@@ -226,13 +380,27 @@ def indicator_report(
     """The 23 ESF+ indicators of the participants the viewer may aggregate, filtered."""
     filters = filters or IndicatorFilters()
     as_of = filters.as_of or timezone.localdate()
-    frame, full_detail, codes = indicator_frame(viewer=viewer, filters=filters)
-    result = compute_indicators(frame, as_of=as_of, rules=rules or indicator_rules())
+    rules = rules or indicator_rules()
+    frame, full_detail, codes, everyone = _indicator_frame(viewer=viewer, filters=filters)
+    result = compute_indicators(frame, as_of=as_of, rules=rules)
+    # Special categories follow their own rule for every viewer, own organisation included:
+    # whole organisations and whole calendar blocks only, each count a sum of safe blocks.
+    release, status = special_category_release(
+        filters=filters,
+        as_of=as_of,
+        organisation_codes=None if everyone else codes,
+        rules=rules,
+        threshold=threshold,
+    )
+    shown = {k: v for k, v in release.values.items() if v is not None}
+    result = result.with_cells(shown)
     if full_detail:
         missing = missing_core_counts(result)
         result = replace(result, completeness=result.completeness.clear())
-        return IndicatorReport(result, SCOPE_OWN, codes, None, missing)
-    return IndicatorReport(result.suppress(threshold), SCOPE_PARTNERSHIP, codes, threshold, None)
+        result = result.with_cells(dict.fromkeys(release.hidden()))
+        return IndicatorReport(result, SCOPE_OWN, codes, None, missing, status)
+    suppressed = result.suppress(threshold, hidden=release.hidden())
+    return IndicatorReport(suppressed, SCOPE_PARTNERSHIP, codes, threshold, None, status)
 
 
 # --- progression ------------------------------------------------------------------------------
@@ -250,6 +418,11 @@ class ProgressionReport:
     scope: str
     suppressed_below: int | None
     enough_data_for_rci: bool
+    # Special-category dimensions (docs/decisions/0015): their codes, whether the request asks
+    # for whole organisations and blocks, and if not, the nearest request that does.
+    sensitive: tuple[str, ...] = ()
+    sensitive_whole: bool = True
+    whole_request: dict[str, str] | None = None
 
 
 def _latest_phase(enrolment_ids) -> dict:
@@ -322,7 +495,10 @@ def progression_report(
     filters = filters or IndicatorFilters()
     if group_by not in PROGRESSION_GROUPS:
         group_by = "organisation"
-    participants, full_detail, _ = evidence_participants(viewer=viewer, filters=filters)
+    participants, full_detail, organisation_ids = evidence_participants(
+        viewer=viewer, filters=filters
+    )
+    organisation_codes = _organisation_codes(organisation_ids)
     scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
     suppressed = None if full_detail else threshold
     instrument = progress_data.instrument_active()
@@ -359,6 +535,19 @@ def progression_report(
     )
     if not full_detail:
         rows = progression.suppress_progression(rows, threshold=threshold)
+    sensitive = special_dimensions([code for code, _ in dimensions])
+    if sensitive:
+        rows = _protect_special_progression(
+            rows,
+            dimensions=sensitive,
+            filters=filters,
+            group_by=group_by,
+            organisation_codes=organisation_codes,
+            instrument=instrument,
+            stats=stats,
+            threshold=threshold,
+        )
+    whole = special_blocks(filters, as_of=None) is not None
     return ProgressionReport(
         instrument,
         group_by,
@@ -367,4 +556,125 @@ def progression_report(
         scope,
         suppressed,
         statistics.enough_data,
+        tuple(sorted(sensitive)),
+        whole,
+        None if whole or not sensitive else whole_request(filters, as_of=None),
     )
+
+
+def special_dimensions(dimension_codes) -> frozenset[str]:
+    """The instrument's special-category dimensions (settings), with the total score when it
+    sums one of them."""
+    from emplus.evidence_core import progression
+
+    found = set(settings.EMPLUS_SPECIAL_CATEGORY_DIMENSIONS) & set(dimension_codes)
+    return frozenset(found | {progression.TOTAL}) if found else frozenset()
+
+
+def _organisation_codes(organisation_ids) -> tuple[str, ...] | None:
+    from emplus.organisations.models import Organisation
+
+    if organisation_ids is None:
+        return None
+    return tuple(
+        Organisation.objects.filter(pk__in=organisation_ids)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+
+
+def _special_progress_counts(*, instrument, dimensions, first, last, stats) -> dict:
+    """Per special dimension, block and organisation: persons with a first and a latest score
+    (`n`) and those whose change was a reliable improvement, deterioration or neither, over
+    the whole partnership (the partitions must be the same whoever asks)."""
+    from emplus.evidence_core import progression
+    from emplus.evidence_core import reliable_change as progress
+    from emplus.pathways.models import Enrolment
+
+    calendar = special_calendar()
+    enrolments = Enrolment.objects.all()
+    if first is not None:
+        enrolments = enrolments.filter(entry_date__gte=first)
+    if last is not None:
+        enrolments = enrolments.filter(entry_date__lte=calendar.end(last))
+    cell_of = {
+        pk: (org, calendar.start(entry), str(person))
+        for pk, person, org, entry in enrolments.values_list(
+            "pk", "participant_id", "participant__organisation__code", "entry_date"
+        ).iterator()
+    }
+    records = progress_records(instrument=instrument, group_of=cell_of)
+    codes = list(instrument.dimensions.order_by("order").values_list("code", flat=True))
+    persons: dict = {}
+    for rec in records:
+        org, block, person = rec.group
+        for dimension in dimensions:
+            if dimension == progression.TOTAL:
+                if not all(c in rec.first and c in rec.latest for c in codes):
+                    continue
+                pair = (sum(rec.first[c] for c in codes), sum(rec.latest[c] for c in codes))
+            elif dimension in rec.first and dimension in rec.latest:
+                pair = (rec.first[dimension], rec.latest[dimension])
+            else:
+                continue
+            kinds = {"n"}
+            if stats.get(dimension) is not None:
+                verdict = progress.verdict(progress.rci(*pair, stats[dimension]))
+                kinds.add(
+                    {progress.IMPROVED: "improved", progress.DETERIORATED: "deteriorated"}.get(
+                        verdict, "unchanged"
+                    )
+                )
+            cell = persons.setdefault(dimension, {}).setdefault(block, {}).setdefault(org, {})
+            for kind in kinds:
+                cell.setdefault(kind, set()).add(person)
+    return {
+        dimension: {
+            block: {org: {k: len(v) for k, v in cell.items()} for org, cell in by_org.items()}
+            for block, by_org in by_block.items()
+        }
+        for dimension, by_block in persons.items()
+    }
+
+
+def _protect_special_progression(
+    rows, *, dimensions, filters, group_by, organisation_codes, instrument, stats, threshold
+):
+    """Hide the rows of special-category dimensions unless the request asks for whole
+    organisations and whole blocks and the row's organisations are a union of safe blocks
+    (docs/decisions/0015); the shares with reliable change need a coarser safe partition."""
+    from dataclasses import replace as copy
+
+    from emplus.evidence_core import progression
+
+    blocks = special_blocks(filters, as_of=None)
+    counts = {}
+    if blocks is not None:
+        first, last = blocks
+        counts = _special_progress_counts(
+            instrument=instrument, dimensions=dimensions, first=first, last=last, stats=stats
+        )
+    partitions = {
+        d: special.progression_partitions(counts.get(d, {}), threshold=threshold)
+        for d in dimensions
+    }
+    out = []
+    for row in rows:
+        if row.dimension not in dimensions or row.hidden:
+            out.append(row)
+            continue
+        if row.group == progression.ALL:
+            units = organisation_codes
+        elif group_by == "organisation" and row.group != NO_GROUP:
+            units = (row.group,)
+        else:
+            units = ()  # a method, test bed or phase is finer than the elementary cells
+        means, shares = partitions[row.dimension]
+        in_blocks = list(counts.get(row.dimension, {}))
+        if blocks is None or units == () or not special.released(means, units, in_blocks):
+            out.append(progression.ChangeSummary(row.group, row.dimension, None))
+        elif not special.released(shares, units, in_blocks):
+            out.append(copy(row, improved_share=None, deteriorated_share=None))
+        else:
+            out.append(row)
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -110,7 +111,14 @@ def indicators(request):
     )
     params = filters.as_params()
     query = "&".join(f"{k}={v}" for k, v in params.items())
+    special = report.special
     context = {
+        "special": special,
+        "special_labels": [INDICATOR_LABELS[c] for c in special.codes] if special else [],
+        "special_period": block_label(special.block_months) if special else "",
+        "special_query": (
+            urlencode(special.whole_request) if special and special.whole_request else ""
+        ),
         "filters": filters,
         "errors": errors,
         "report": report,
@@ -130,6 +138,15 @@ def indicators(request):
         **_filter_choices(request.user),
     }
     return render(request, "evidence/indicators.html", context)
+
+
+def block_label(months: int) -> str:
+    """The calendar blocks special categories are counted on, in words."""
+    return {
+        12: _("whole calendar years"),
+        6: _("whole calendar half-years"),
+        3: _("whole calendar quarters"),
+    }.get(months) or _("whole calendar periods of %(months)s months") % {"months": months}
 
 
 GROUP_LABELS = {
@@ -165,6 +182,13 @@ def progression(request):
         "errors": errors,
         "report": report,
         "rows": rows,
+        "sensitive_labels": [labels.get(code, code) for code in report.sensitive],
+        "special_period": block_label(selectors.special_calendar().months),
+        "special_query": (
+            urlencode({**report.whole_request, "group_by": report.group_by})
+            if report.whole_request is not None
+            else ""
+        ),
         "group_choices": list(GROUP_LABELS.items()),
         **_filter_choices(request.user),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -245,9 +245,15 @@ class IndicatorResult:
                 return row
         raise KeyError(code)
 
-    def suppress(self, threshold: int = DEFAULT_THRESHOLD) -> IndicatorResult:
+    def suppress(
+        self,
+        threshold: int = DEFAULT_THRESHOLD,
+        *,
+        hidden: Iterable[tuple[str, str]] = (),
+    ) -> IndicatorResult:
         """Hide counts 1..threshold-1 and the cells that would reveal them; drop the
-        completeness report (it names participants)."""
+        completeness report (it names participants). `hidden` cells, `(code, column)`, are
+        hidden whatever their count (and protected like the small ones)."""
         cells: dict[tuple[str, str], int] = {}
         for row in self.indicators:
             for col in ("total", *GENDERS):
@@ -267,7 +273,7 @@ class IndicatorResult:
             )
         )
         relations.append((("participants", "reportable"), ("EECO01", "total")))
-        shown = suppress_cells(cells, relations, threshold=threshold)
+        shown = suppress_cells(cells, relations, threshold=threshold, hidden=hidden)
         indicators = tuple(
             IndicatorRow(
                 r.code,
@@ -286,6 +292,17 @@ class IndicatorResult:
             completeness=self.completeness.clear(),
             suppressed_below=threshold,
         )
+
+    def with_cells(self, values: Mapping[tuple[str, str], int | None]) -> IndicatorResult:
+        """The result with the given cells, `(code, column)`, replaced (None hides one)."""
+        rows = []
+        for row in self.indicators:
+            current = row.as_dict()
+            for column in ("total", *GENDERS):
+                if (row.code, column) in values:
+                    current[column] = values[(row.code, column)]
+            rows.append(IndicatorRow(**current))
+        return replace(self, indicators=tuple(rows))
 
     def to_dict(self) -> dict[str, Any]:
         """The spec's JSON object; plus the completeness report when not suppressed."""
@@ -425,6 +442,33 @@ def compute_indicators(
         indicators=tuple(rows),
         completeness=completeness_df,
         rules=rules,
+    )
+
+
+# Indicators decided by characteristics at entry alone (no age, exit or follow-up window).
+ENTRY_CODES = frozenset(
+    {"EECO01", "EECO02", "EECO04", "EECO05", "EECO09", "EECO10", "EECO11"}
+    | {"EECO12", "EECO13", "EECO14", "EECO15", "EECO16"}
+)
+
+
+def entry_flags(
+    participants: pl.DataFrame | pl.LazyFrame,
+    *,
+    rules: IndicatorRules | None = None,
+    codes: Sequence[str] = (),
+) -> pl.LazyFrame:
+    """The participants with `_complete` (every core datum present: reportable once started)
+    and one boolean column per code of `codes` (entry-characteristic indicators only), with
+    the same conditions as `compute_indicators`."""
+    unknown = set(codes) - ENTRY_CODES
+    if unknown:
+        raise ValueError(f"not an indicator of entry characteristics: {sorted(unknown)}")
+    lf = _conform(participants.lazy())
+    complete = ~pl.any_horizontal(_missing_core().values())
+    conditions = _conditions(as_of=date.max, rules=rules or IndicatorRules(), rural_codes=[])
+    return lf.with_columns(
+        complete.alias("_complete"), *[conditions[c].fill_null(False).alias(c) for c in codes]
     )
 
 

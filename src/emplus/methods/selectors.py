@@ -105,8 +105,8 @@ def enrolment_indicators(
     import polars as pl
     from django.utils import timezone
 
-    from emplus.evidence.selectors import indicator_rules
-    from emplus.evidence_core.indicators import compute_indicators
+    from emplus.evidence.selectors import indicator_rules, special_indicator_codes
+    from emplus.evidence_core.indicators import GENDERS, compute_indicators
     from emplus.pathways.evidence_adapter import participant_frame
     from emplus.pathways.models import Participant
 
@@ -125,7 +125,10 @@ def enrolment_indicators(
     frame = participant_frame(participants.distinct())
     frame = frame.filter(pl.col(column).is_in(codes).fill_null(False))
     result = compute_indicators(frame, as_of=timezone.localdate(), rules=indicator_rules())
-    return result.suppress(threshold)
+    # A method or test bed is finer than the cells special categories are counted on
+    # (docs/decisions/0015): their counts are never shown here.
+    special = {(c, col) for c in special_indicator_codes() for col in ("total", *GENDERS)}
+    return result.suppress(threshold, hidden=special)
 
 
 # Progression (distance travelled) of the participants whose pathway used a method or test bed:
@@ -151,7 +154,7 @@ def enrolment_progression(
 ) -> ProgressionSummary:
     from django.utils.translation import gettext
 
-    from emplus.evidence.selectors import progress_records
+    from emplus.evidence.selectors import progress_records, special_dimensions
     from emplus.evidence_core import progression
     from emplus.pathways import progress_data
 
@@ -174,11 +177,17 @@ def enrolment_progression(
     rows = progression.progression_table(
         records, dimensions=[code for code, _ in dimensions], stats=stats, groups=[]
     )
+    # Special-category dimensions (and the total that sums them) are counted on whole
+    # organisations and calendar blocks only (docs/decisions/0015): never shown here.
+    sensitive = special_dimensions([code for code, _ in dimensions])
     return ProgressionSummary(
         instrument,
         participants,
         tuple(
-            (labels.get(r.dimension, r.dimension), r if (r.n or 0) >= threshold else None)
+            (
+                labels.get(r.dimension, r.dimension),
+                r if (r.n or 0) >= threshold and r.dimension not in sensitive else None,
+            )
             for r in rows
         ),
         statistics.enough_data,

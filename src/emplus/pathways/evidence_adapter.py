@@ -8,6 +8,8 @@ decides what a read means) and no scoping (the caller passes an already scoped q
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Literal
 
 import polars as pl
@@ -61,6 +63,9 @@ def participant_frame(
     *,
     include_identity: bool = False,
     enrolments: Literal["all", "latest"] = "all",
+    columns: Sequence[str] | None = None,
+    with_person: bool = False,
+    entered: tuple[date | None, date | None] = (None, None),
 ) -> pl.DataFrame:
     """One row per enrolment of the given participants, with exactly the participant-file
     columns and types (`participant_schema()` without `row`).
@@ -68,18 +73,27 @@ def participant_frame(
     Participants without an enrolment have no entry date and so no row. Empty text is None,
     as in a file read by `read_participant_file`. `enrolments="latest"` keeps each
     participant's most recent enrolment only: a participant file holds one row per
-    participant_ref, so that is what an export that must import again writes.
+    participant_ref, so that is what an export that must import again writes. `columns`
+    narrows the columns, `entered` the entry dates (both ends included), and `with_person`
+    adds `person`, an opaque key per participant for counting persons.
     """
     from emplus.pathways.models import Enrolment
 
-    columns = participant_columns(include_identity=include_identity)
+    wanted = participant_columns(include_identity=include_identity)
+    if columns is not None:
+        wanted = [c for c in wanted if c in columns]
+    columns = wanted
     schema = {name: dtype for name, dtype in participant_schema().items() if name in columns}
-    rows = (
-        Enrolment.objects.filter(participant__in=participants.values("pk"))
-        .order_by("participant__organisation__code", "participant__participant_ref", "entry_date")
-        .values_list("participant_id", *[_SOURCES[c] for c in columns])
-    )
+    enrolment_rows = Enrolment.objects.filter(participant__in=participants.values("pk"))
+    if entered[0] is not None:
+        enrolment_rows = enrolment_rows.filter(entry_date__gte=entered[0])
+    if entered[1] is not None:
+        enrolment_rows = enrolment_rows.filter(entry_date__lte=entered[1])
+    rows = enrolment_rows.order_by(
+        "participant__organisation__code", "participant__participant_ref", "entry_date"
+    ).values_list("participant_id", *[_SOURCES[c] for c in columns])
     data: dict[str, list] = {name: [] for name in columns}
+    persons: list[str] = []
     last_index: dict = {}
     for participant_id, *values in rows.iterator(chunk_size=2000):
         if enrolments == "latest" and participant_id in last_index:
@@ -88,10 +102,15 @@ def participant_frame(
             for name, value in zip(columns, values, strict=True):
                 data[name][index] = _cell(name, value)
             continue
-        last_index[participant_id] = len(data[columns[0]])
+        last_index[participant_id] = len(persons)
+        persons.append(str(participant_id))
         for name, value in zip(columns, values, strict=True):
             data[name].append(_cell(name, value))
-    return pl.DataFrame(data, schema=schema)
+    frame = pl.DataFrame(data, schema=schema)
+    if with_person:
+        # Only to count persons (a person with two enrolments is one person); never shown.
+        frame = frame.with_columns(pl.Series("person", persons, dtype=pl.String))
+    return frame
 
 
 def _cell(name: str, value):
