@@ -527,7 +527,18 @@ def progression_report(
     if group_by == "phase":
         phases = _latest_phase(list(group_of))
         group_of = {pk: phases.get(pk) for pk in group_of}
-    records = progress_records(instrument=instrument, group_of=group_of)
+    sensitive = special_dimensions([code for code, _ in dimensions])
+    blocks = special_blocks(filters, as_of=None) if sensitive else None
+    cell_of = _special_cells(blocks) if blocks is not None else {}
+    # One read of the scores serves the page and the partnership-wide cells of the special rule.
+    by_enrolment = progress_records(
+        instrument=instrument, group_of={pk: pk for pk in group_of.keys() | cell_of.keys()}
+    )
+    records = [
+        progression.ProgressRecord(group_of[r.group] or NO_GROUP, r.first, r.latest)
+        for r in by_enrolment
+        if r.group in group_of
+    ]
     statistics = progress_data.instrument_statistics(instrument=instrument)
     stats = {**statistics.per_dimension, progression.TOTAL: statistics.total}
     rows = progression.progression_table(
@@ -535,16 +546,24 @@ def progression_report(
     )
     if not full_detail:
         rows = progression.suppress_progression(rows, threshold=threshold)
-    sensitive = special_dimensions([code for code, _ in dimensions])
     if sensitive:
+        counts = _special_progress_counts(
+            [
+                progression.ProgressRecord(cell_of[r.group], r.first, r.latest)
+                for r in by_enrolment
+                if r.group in cell_of
+            ],
+            dimensions=sensitive,
+            codes=[code for code, _ in dimensions],
+            stats=stats,
+        )
         rows = _protect_special_progression(
             rows,
             dimensions=sensitive,
-            filters=filters,
+            whole=blocks is not None,
+            counts=counts,
             group_by=group_by,
             organisation_codes=organisation_codes,
-            instrument=instrument,
-            stats=stats,
             threshold=threshold,
         )
     whole = special_blocks(filters, as_of=None) is not None
@@ -583,28 +602,33 @@ def _organisation_codes(organisation_ids) -> tuple[str, ...] | None:
     )
 
 
-def _special_progress_counts(*, instrument, dimensions, first, last, stats) -> dict:
-    """Per special dimension, block and organisation: persons with a first and a latest score
-    (`n`) and those whose change was a reliable improvement, deterioration or neither, over
-    the whole partnership (the partitions must be the same whoever asks)."""
-    from emplus.evidence_core import progression
-    from emplus.evidence_core import reliable_change as progress
+def _special_cells(blocks) -> dict:
+    """Enrolment -> (organisation code, block, person) for every enrolment of the partnership
+    in the blocks (the partitions must be the same whoever asks)."""
     from emplus.pathways.models import Enrolment
 
+    first, last = blocks
     calendar = special_calendar()
     enrolments = Enrolment.objects.all()
     if first is not None:
         enrolments = enrolments.filter(entry_date__gte=first)
     if last is not None:
         enrolments = enrolments.filter(entry_date__lte=calendar.end(last))
-    cell_of = {
+    return {
         pk: (org, calendar.start(entry), str(person))
         for pk, person, org, entry in enrolments.values_list(
             "pk", "participant_id", "participant__organisation__code", "entry_date"
         ).iterator()
     }
-    records = progress_records(instrument=instrument, group_of=cell_of)
-    codes = list(instrument.dimensions.order_by("order").values_list("code", flat=True))
+
+
+def _special_progress_counts(records, *, dimensions, codes, stats) -> dict:
+    """Per special dimension, block and organisation: persons with a first and a latest score
+    (`n`) and those whose change was a reliable improvement, deterioration or neither.
+    `records` are grouped by (organisation, block, person)."""
+    from emplus.evidence_core import progression
+    from emplus.evidence_core import reliable_change as progress
+
     persons: dict = {}
     for rec in records:
         org, block, person = rec.group
@@ -638,7 +662,7 @@ def _special_progress_counts(*, instrument, dimensions, first, last, stats) -> d
 
 
 def _protect_special_progression(
-    rows, *, dimensions, filters, group_by, organisation_codes, instrument, stats, threshold
+    rows, *, dimensions, whole, counts, group_by, organisation_codes, threshold
 ):
     """Hide the rows of special-category dimensions unless the request asks for whole
     organisations and whole blocks and the row's organisations are a union of safe blocks
@@ -647,13 +671,6 @@ def _protect_special_progression(
 
     from emplus.evidence_core import progression
 
-    blocks = special_blocks(filters, as_of=None)
-    counts = {}
-    if blocks is not None:
-        first, last = blocks
-        counts = _special_progress_counts(
-            instrument=instrument, dimensions=dimensions, first=first, last=last, stats=stats
-        )
     partitions = {
         d: special.progression_partitions(counts.get(d, {}), threshold=threshold)
         for d in dimensions
@@ -671,7 +688,7 @@ def _protect_special_progression(
             units = ()  # a method, test bed or phase is finer than the elementary cells
         means, shares = partitions[row.dimension]
         in_blocks = list(counts.get(row.dimension, {}))
-        if blocks is None or units == () or not special.released(means, units, in_blocks):
+        if not whole or units == () or not special.released(means, units, in_blocks):
             out.append(progression.ChangeSummary(row.group, row.dimension, None))
         elif not special.released(shares, units, in_blocks):
             out.append(copy(row, improved_share=None, deteriorated_share=None))
