@@ -46,7 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # ESF projects and their monthly participant report to Statistics Sweden: the report holds
     # the identities of everyone in the project, so only the coordinators of the owner
     # organisation see projects, previews, the submission log and files, and only they change
-    # projects and templates, generate files and mark them as sent (docs/decisions/0014).
+    # projects and templates, generate files and mark them as sent (docs/decisions/0016).
     "esf.view": frozenset({Role.COORDINATOR}),
     "esf.manage": frozenset({Role.COORDINATOR}),
 }
