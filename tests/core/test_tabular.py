@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
 import time
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -307,3 +309,30 @@ def test_effect_command_tables_are_bounded_too(tmp_path):
     wide.write_text("a,b,c\n1,2,3\n4,5,6\n")
     with pytest.raises(EffectInputError, match="more than 1 data rows"):
         read_table(wide, TabularLimits(max_rows=1))
+
+
+# --- every reader -------------------------------------------------------------------------------
+
+_READERS = re.compile(
+    r"load_workbook\(|read_excel\(|read_csv\(|scan_csv\(|csv\.reader\(|csv\.DictReader\("
+)
+# Readers of files the platform itself ships or writes, never of an upload.
+_NOT_UPLOADS = {
+    "evidence_core/reference.py": "the packaged reference data",
+    "mapping/hsds.py": "validates an HSDS package the platform wrote (command line)",
+}
+
+
+def test_every_table_reader_is_bounded_by_core_tabular():
+    """A module that parses CSV or XLSX must use `core.tabular` (or be listed above with the
+    reason it never reads an upload)."""
+    src = Path(__file__).resolve().parents[2] / "src" / "emplus"
+    offenders = []
+    for path in sorted(src.rglob("*.py")):
+        name = path.relative_to(src).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if name == "core/tabular.py" or name in _NOT_UPLOADS or not _READERS.search(text):
+            continue
+        if "core.tabular" not in text:
+            offenders.append(name)
+    assert offenders == []
