@@ -37,6 +37,7 @@ __all__ = [
     "safe_frame",
     "safe_row",
     "strip_csv_guard",
+    "table_bytes",
     "unguard_frame",
     "xlsx_workbook",
     "xlsx_write",
@@ -175,3 +176,36 @@ def openpyxl_row(sheet, values: Iterable[Any]) -> list[Any]:
         else:
             out.append(value)
     return out
+
+
+def table_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    file_format: str,
+    sheet_name: str = "data",
+) -> bytes:
+    """A whole table as CSV (UTF-8 with a byte-order mark, so that Excel reads å, ä, ö) or
+    XLSX bytes, every cell through the rules above. Dates are written as YYYY-MM-DD."""
+    import csv
+    import io
+
+    if file_format == "xlsx":
+        buffer = io.BytesIO()
+        workbook = xlsx_workbook(buffer)
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        xlsx_write_row(sheet, 0, 0, header)
+        for number, row in enumerate(rows, start=1):
+            xlsx_write_row(sheet, number, 0, row)
+        workbook.close()
+        return buffer.getvalue()
+    if file_format != "csv":
+        raise ValueError(f"unknown format {file_format!r}")
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(safe_row(header))
+    for row in rows:
+        writer.writerow(
+            safe_row(v.isoformat() if isinstance(v, date | datetime) else v for v in row)
+        )
+    return b"\xef\xbb\xbf" + text.getvalue().encode("utf-8")
