@@ -1,5 +1,9 @@
 """The `emplus` command: Django's management commands, with hyphenated names
-(`emplus load-reference-data` runs the `load_reference_data` command)."""
+(`emplus load-reference-data` runs the `load_reference_data` command).
+
+`emplus esf-indicators` and `emplus effect` on a file run without setting up Django (see
+`emplus.evidence.commandline`); every other command goes through Django.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    from emplus.evidence import commandline
+
+    if commandline.handles(argv):
+        raise SystemExit(commandline.main(argv))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emplus.config.settings")
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")

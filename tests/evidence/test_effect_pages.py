@@ -95,6 +95,9 @@ def test_task_runs_the_estimator_and_stores_result_and_progress(data, analyst, c
     assert done.summary_sv and done.summary_en and done.finished_at
     page = client.get(f"{URL}{done.pk}/").content.decode()
     assert "<svg" in page and 'id="balance"' in page and "http-equiv" not in page
+    worst = max(done.result["balance"], key=lambda b: abs(b["smd_after"]))
+    assert done.result["worst_balance"]["covariate"] == worst["covariate"]
+    assert 'class="worst-balance"' in page and worst["covariate"] in page
     # the same inputs and seed give the same numbers
     again = run_estimate(estimate.pk)
     assert again.result == done.result

@@ -1,4 +1,5 @@
-"""`emplus esf-indicators`: output formats, exit status 2 on invalid files, settings, aliases."""
+"""`emplus esf-indicators`: output formats, exit status 2 on invalid files, settings, aliases,
+and the organisation register (through the ORM here; the command line is in test_cli_register)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,21 @@ from openpyxl import load_workbook
 
 from emplus.evidence_core.indicators import INDICATORS
 from emplus.evidence_core.testing.participants import generate_participants
+from emplus.organisations.models import Organisation
+from emplus.organisations.services import partner_register_load
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def partner_register():
+    partner_register_load()
+
+
+@pytest.fixture
+def empty_register():
+    Organisation.objects.all().delete()
+
 
 HEADER = (
     "participant_ref;organisation;birth_date;gender;entry_date;lm_status_entry;isced;citizenship"
@@ -153,27 +167,17 @@ def test_not_suppressed_by_default(tmp_path):
 
 
 def test_organisation_register_accepts_codes_and_names(tmp_path):
-    from emplus.organisations.models import Organisation
-
-    Organisation.objects.create(
-        code="ABF",
-        name="ABF – Arbetarnas bildningsförbund",
-        sector="civil_society",
-        kind="study_association",
-    )
-    Organisation.objects.create(
-        code="RF", name="Riksidrottsförbundet", sector="civil_society", kind="association"
-    )
     good = write(
         tmp_path,
         [
             HEADER,
             "P1;abf;1990-05-01;man;2025-01-10;inactive;3;",
             "P2;riksidrottsförbundet;1990-05-01;man;2025-01-10;inactive;3;",
+            "P3;Save the Children Sweden;1990-05-01;man;2025-01-10;inactive;3;",
         ],
     )
     out, _ = run(str(good), "--as-of", "2026-06-30")
-    assert json.loads(out)["participants"]["reportable"] == 2
+    assert json.loads(out)["participants"]["reportable"] == 3
     bad = write(tmp_path, [HEADER, "P1;XYZ;1990-05-01;man;2025-01-10;inactive;3;"], "bad.csv")
     err = io.StringIO()
     with pytest.raises(SystemExit):
@@ -181,6 +185,43 @@ def test_organisation_register_accepts_codes_and_names(tmp_path):
     assert "row 2, column organisation: not a known organisation code, found 'XYZ'" in (
         err.getvalue()
     )
+
+
+def test_organisations_added_by_administrators_are_in_the_register(tmp_path):
+    # given an organisation beside the nine partners
+    Organisation.objects.create(
+        code="AF", name="Arbetsförmedlingen", sector="public", kind="state_agency"
+    )
+    path = write(tmp_path, [HEADER, "P1;af;1990-05-01;man;2025-01-10;inactive;3;"])
+    # when / then
+    out, _ = run(str(path), "--as-of", "2026-06-30")
+    assert json.loads(out)["participants"]["reportable"] == 1
+
+
+@pytest.mark.usefixtures("empty_register")
+def test_without_a_register_the_command_refuses_in_one_line(tmp_path):
+    # given a database without reference data
+    assert not Organisation.objects.exists()
+    path = write(tmp_path, [HEADER, *GOOD])
+    out, err = io.StringIO(), io.StringIO()
+    # when
+    with pytest.raises(SystemExit) as info:
+        call_command("esf_indicators", str(path), "--as-of", "2026-06-30", stdout=out, stderr=err)
+    # then
+    assert info.value.code == 2
+    assert out.getvalue() == ""
+    assert err.getvalue().count("\n") == 1
+    assert err.getvalue().startswith("error: cannot check organisation codes: ")
+    assert "emplus load-reference-data" in err.getvalue()
+    assert "--no-register-check" in err.getvalue()
+
+
+@pytest.mark.usefixtures("empty_register")
+def test_no_register_check_accepts_any_code_and_says_so(tmp_path):
+    path = write(tmp_path, [HEADER, *GOOD, "P4;NOSUCH;1990-05-01;man;2025-01-10;inactive;3;"])
+    out, err = run(str(path), "--as-of", "2026-06-30", "--no-register-check")
+    assert json.loads(out)["participants"]["reportable"] == 3
+    assert "warning: organisation codes are not checked (--no-register-check)" in err
 
 
 def test_bad_arguments(tmp_path):

@@ -107,7 +107,8 @@ def test_psm_caliper_leaves_out_treated_without_close_match_and_counts_them(data
 def test_psm_n_used_counts_matched_treated_and_distinct_controls(data):
     result = _estimate(data.frame)
     treated_used = result.n_treated - result.treated_outside_support
-    assert treated_used < result.n_used <= 2 * treated_used
+    distinct_controls = result.n_used - treated_used
+    assert result.matches <= distinct_controls <= min(result.n_control, 50 * treated_used)
 
 
 def test_same_seed_gives_identical_json(data):

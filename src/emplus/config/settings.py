@@ -12,12 +12,11 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-# var/ holds the SQLite database and local development secrets: beside the source checkout when
-# run from one, else in the working directory; EMPLUS_VAR_DIR overrides.
-_CHECKOUT = PACKAGE_DIR.parent.parent
-_DEFAULT_VAR = _CHECKOUT / "var" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "var"
-VAR_DIR = Path(os.environ.get("EMPLUS_VAR_DIR", _DEFAULT_VAR)).resolve()
+from emplus.config import environment
+
+PACKAGE_DIR = environment.PACKAGE_DIR
+# var/ holds the SQLite database and local development secrets (see environment.var_dir).
+VAR_DIR = environment.var_dir()
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -134,10 +133,9 @@ TEMPLATES = [
 ]
 
 # SQLite (WAL) in var/ unless DATABASE_URL names another database.
-DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'emplus.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60, conn_health_checks=True
+        environment.database_url(), conn_max_age=60, conn_health_checks=True
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -225,7 +223,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = "Europe/Stockholm"
+TIME_ZONE = environment.TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
@@ -358,7 +356,7 @@ EMPLUS_AUDIT_KEYS = env_list("EMPLUS_AUDIT_KEY", []) or [
 ]
 
 EMPLUS_SPARSE_DENSITY_MAX = float(os.environ.get("EMPLUS_SPARSE_DENSITY_MAX", "8"))
-EMPLUS_ESF_RULES = json.loads(os.environ.get("EMPLUS_ESF_RULES", "{}"))
+EMPLUS_ESF_RULES = environment.esf_rules()
 # Years after the last exit before `emplus apply-retention` anonymises a participant.
 EMPLUS_RETENTION_YEARS = int(os.environ.get("EMPLUS_RETENTION_YEARS", "5"))
 

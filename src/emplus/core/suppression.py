@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
-import numpy as np
-
 __all__ = [
     "DEFAULT_THRESHOLD",
     "determined_cells",
@@ -104,6 +102,8 @@ def determined_cells(
     hidden_list = sorted(set(hidden), key=repr)
     if not hidden_list:
         return set()
+    import numpy as np  # only when cells are hidden: keeps the command line's start-up light
+
     index = {k: i for i, k in enumerate(hidden_list)}
     rows = []
     for rel in relations:

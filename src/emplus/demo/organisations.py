@@ -10,109 +10,31 @@ from django.contrib.auth import get_user_model
 
 from emplus.core.roles import Role
 from emplus.geo.models import County, Municipality
+from emplus.organisations import reference
 from emplus.organisations.choices import OrganisationKind as K
 from emplus.organisations.choices import Sector as S
 from emplus.organisations.choices import UnitKind
 from emplus.organisations.models import Organisation, Unit
-from emplus.organisations.services import membership_grant
+from emplus.organisations.services import membership_grant, partner_register_load
 
 DEMO_PASSWORD = "demo-emplus-2026"  # noqa: S105 - printed by `emplus demo`, demo data only
 # Shown instead of the password for a user that existed before this run (left untouched).
 EXISTING = "(unchanged)"
 
-# code, name, short name for units, sector, kind, seat, unit kind, how many counties (21 = all)
-PARTNERS = [
-    (
-        "ABF",
-        "ABF – Arbetarnas bildningsförbund",
-        "ABF",
-        S.CIVIL_SOCIETY,
-        K.STUDY_ASSOCIATION,
-        "0180",
-        UnitKind.DISTRICT,
-        21,
-    ),
-    (
-        "COOMPANION",
-        "Coompanion",
-        "Coompanion",
-        S.SOCIAL_ECONOMY,
-        K.COOPERATIVE_SUPPORT,
-        "0180",
-        UnitKind.OFFICE,
-        14,
-    ),
-    (
-        "FRS",
-        "Funktionsrätt Sverige",
-        "Funktionsrätt",
-        S.CIVIL_SOCIETY,
-        K.ASSOCIATION,
-        "0180",
-        UnitKind.LOCAL_ASSOCIATION,
-        8,
-    ),
-    (
-        "HSSL",
-        "Hela Sverige ska leva",
-        "Hela Sverige ska leva",
-        S.CIVIL_SOCIETY,
-        K.ASSOCIATION,
-        "0180",
-        UnitKind.LOCAL_ASSOCIATION,
-        21,
-    ),
-    (
-        "IFMETALL",
-        "IF Metall",
-        "IF Metall",
-        S.CIVIL_SOCIETY,
-        K.TRADE_UNION,
-        "0180",
-        UnitKind.BRANCH,
-        21,
-    ),
-    (
-        "RF",
-        "Riksidrottsförbundet",
-        "RF-SISU",
-        S.CIVIL_SOCIETY,
-        K.ASSOCIATION,
-        "0180",
-        UnitKind.DISTRICT,
-        21,
-    ),
-    (
-        "RB",
-        "Rädda Barnen",
-        "Rädda Barnen",
-        S.CIVIL_SOCIETY,
-        K.ASSOCIATION,
-        "0183",
-        UnitKind.LOCAL_ASSOCIATION,
-        10,
-    ),
-    (
-        "SMART",
-        "SMART",
-        "SMART",
-        S.SOCIAL_ECONOMY,
-        K.SELF_EMPLOYMENT_COMPANY,
-        "1480",
-        UnitKind.OFFICE,
-        3,
-    ),
-    (
-        "CONVOY",
-        "Convoy",
-        "Convoy",
-        S.BUSINESS,
-        K.SELF_EMPLOYMENT_COMPANY,
-        "0180",
-        UnitKind.OFFICE,
-        2,
-    ),
-]
+# The partners come from the shipped register (`emplus load-reference-data`); the demo adds
+# a seat, local units and users. Code: seat, short name for units, unit kind, how many
+# counties (21 = all).
+PARTNER_DEMO = {
+    "ABF": ("0180", "ABF", UnitKind.DISTRICT, 21),
+    "COOMPANION": ("0180", "Coompanion", UnitKind.OFFICE, 14),
+    "FRS": ("0180", "Funktionsrätt", UnitKind.LOCAL_ASSOCIATION, 8),
+    "HSSL": ("0180", "Hela Sverige ska leva", UnitKind.LOCAL_ASSOCIATION, 21),
+    "IFMETALL": ("0180", "IF Metall", UnitKind.BRANCH, 21),
+    "RF": ("0180", "RF-SISU", UnitKind.DISTRICT, 21),
+    "RB": ("0183", "Rädda Barnen", UnitKind.LOCAL_ASSOCIATION, 10),
+    "SMART": ("1480", "SMART", UnitKind.OFFICE, 3),
+    "CONVOY": ("0180", "Convoy", UnitKind.OFFICE, 2),
+}
 
 # Actors of other sectors. Public bodies keep their real names; employers and schools are
 # fictitious.
@@ -187,9 +109,15 @@ def create(rng: random.Random) -> list[DemoLogin]:
     counties = list(County.objects.order_by("code"))
     if len(counties) != 21:
         raise RuntimeError("Load the reference data first: emplus load-reference-data")
+    partner_register_load()  # idempotent; the demo builds on the shipped register
     logins: list[DemoLogin] = []
-    for code, name, short, sector, kind, seat, unit_kind, n_counties in PARTNERS:
-        org = _organisation(code, name, sector, kind, seat, is_partner=True)
+    for record in reference.partners():
+        code = record.code
+        seat, short, unit_kind, n_counties = PARTNER_DEMO[code]
+        org = Organisation.objects.get(code=code)
+        if org.municipality_id is None:
+            org.municipality_id = seat
+            org.save(update_fields=["municipality", "updated_at"])
         chosen = counties if n_counties == 21 else rng.sample(counties, n_counties)
         units = []
         for county in sorted(chosen, key=lambda c: c.code):

@@ -227,6 +227,7 @@ def run_estimate(estimate_id) -> EffectEstimate | None:
             result=_finite(
                 result.to_dict()
                 | {
+                    "worst_balance": _worst_balance(result),
                     "outcome_is_binary": result.outcome_is_binary,
                     "interval": result.interval,
                     "seed": result.seed,
@@ -239,3 +240,11 @@ def run_estimate(estimate_id) -> EffectEstimate | None:
         )
     estimate.refresh_from_db()
     return estimate
+
+
+def _worst_balance(result) -> dict | None:
+    """The covariate with the largest absolute standardised difference after adjustment."""
+    worst = result.worst_balance
+    if worst is None:
+        return None
+    return {"covariate": worst.covariate, "smd_after": worst.smd_after}

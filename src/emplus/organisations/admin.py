@@ -22,7 +22,7 @@ class UnitInline(admin.TabularInline):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "sector", "kind", "is_partner", "municipality"]
     list_filter = ["is_partner", "sector", "kind"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
     autocomplete_fields = ["municipality"]
     inlines = [UnitInline]
 

@@ -33,6 +33,7 @@ class Organisation(UUIDModel):
         help_text=_("Short code used in files and exports, e.g. ABF."),
     )
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
     is_partner = models.BooleanField(_("partner in EMPLOYMENT+"), default=False)

@@ -3,6 +3,8 @@ administrator's grant of a role takes a second administrator's approval (decisio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from emplus.core.audit import audit_log
 from emplus.core.roles import Role
 from emplus.core.scoping import reach_of
+from emplus.organisations import reference
 from emplus.organisations.choices import GrantStatus
 from emplus.organisations.models import Membership, Organisation, RoleGrant, Unit
 
@@ -213,3 +216,50 @@ def role_grant_reject(*, actor, grant: RoleGrant) -> RoleGrant:
         details={"requested_by": grant.requested_by.get_username(), "role": grant.role},
     )
     return grant
+
+
+@dataclass(frozen=True)
+class RegisterLoadReport:
+    partners: int
+    created: int
+    updated: int
+
+
+@transaction.atomic
+def partner_register_load() -> RegisterLoadReport:
+    """Create or bring up to date the nine partners of the shipped register.
+
+    Only the register's fields are written (code, names, sector, kind, partner flag); what
+    administrators keep (seat, website, description) is left alone. Running it again changes
+    nothing.
+    """
+    created = updated = 0
+    for record in reference.partners():
+        wanted = {
+            "name": record.name,
+            "name_en": record.name_en,
+            "sector": record.sector,
+            "kind": record.kind,
+            "is_partner": True,
+        }
+        organisation = Organisation.objects.filter(code=record.code).first()
+        if organisation is None:
+            organisation = Organisation(code=record.code, **wanted)
+            organisation.full_clean()
+            organisation.save()
+            created += 1
+            continue
+        differing = [k for k, v in wanted.items() if getattr(organisation, k) != v]
+        if differing:
+            for key in differing:
+                setattr(organisation, key, wanted[key])
+            organisation.full_clean()
+            organisation.save(update_fields=[*differing, "updated_at"])
+            updated += 1
+    if created or updated:
+        audit_log(
+            actor=None,
+            action="organisation.register_loaded",
+            details={"created": created, "updated": updated},
+        )
+    return RegisterLoadReport(partners=len(reference.partners()), created=created, updated=updated)

@@ -13,7 +13,7 @@ import polars as pl
 
 from emplus.evidence_core.effects.balance import balance_table
 from emplus.evidence_core.effects.errors import EffectInputError
-from emplus.evidence_core.effects.matching import psm_att
+from emplus.evidence_core.effects.matching import MatchOn, matching_att
 from emplus.evidence_core.effects.propensity import Design, fit_propensity
 from emplus.evidence_core.effects.result import Dropped, EffectResult
 from emplus.evidence_core.effects.table import PreparedData, prepare
@@ -25,7 +25,13 @@ METHODS: tuple[str, ...] = ("psm", "ipw", "aipw", "did")
 #: Results on fewer treated persons are refused (spec; also a disclosure rule).
 MIN_TREATED = 5
 MIN_CONTROL = 2
+#: Caliper of score matching, in standard deviations of the logit of the score (the spec's).
 DEFAULT_CALIPER = 0.2
+#: Matching defaults (docs/decisions/0015-matching-default.md): six matches per treated row,
+#: with replacement, bias-corrected; on the covariates up to this many rows, on the score above.
+DEFAULT_MATCHES = 6
+MATCH_ON_SCORE_ABOVE = 100_000
+MATCH_ON = ("auto", "covariates", "score")
 _Z = NormalDist().inv_cdf(0.975)
 
 Progress = Callable[[float, str], None]
@@ -51,7 +57,10 @@ def estimate_effect(
     covariates: Sequence[str],
     method: Method = "psm",
     outcome_before: str | None = None,
-    caliper: float | None = DEFAULT_CALIPER,
+    caliper: float | None | Literal["default"] = "default",
+    matches: int = DEFAULT_MATCHES,
+    match_on: Literal["auto", "covariates", "score"] = "auto",
+    bias_correction: bool = True,
     interval: Interval = "analytic",
     bootstrap_reps: int = 200,
     seed: int = 0,
@@ -59,14 +68,27 @@ def estimate_effect(
 ) -> EffectResult:
     """Estimate the average effect on the treated (ATT) of ``treatment`` on ``outcome``.
 
-    ``caliper`` is in standard deviations of the logit of the propensity score (``psm``
-    only; ``None`` for no caliper). ``did`` needs ``outcome_before`` and estimates the
+    ``psm`` matches each treated row to its ``matches`` nearest controls, with replacement, on
+    the standardised covariates or the logit of the propensity score (``match_on``; ``auto``:
+    covariates up to MATCH_ON_SCORE_ABOVE rows, the score above), bias-corrected unless
+    ``bias_correction`` is false. ``caliper`` is in standard deviations of the logit of the
+    score (``None`` for none; ``"default"``: 0.2 when matching on the score, none on the
+    covariates). ``did`` needs ``outcome_before`` and estimates the
     effect on the change ``outcome - outcome_before``. ``interval="bootstrap"`` resamples
     treated and controls separately ``bootstrap_reps`` times with ``seed``.
     Raises :class:`EffectInputError` with a user-facing message on unusable input.
     """
     report = progress or (lambda _fraction, _message: None)
+    if match_on not in MATCH_ON:
+        raise EffectInputError(f"match_on must be one of {', '.join(MATCH_ON)}")
+    if not (isinstance(matches, int) and 1 <= matches <= 100):
+        raise EffectInputError("the number of matches must be a whole number from 1 to 100")
+    if match_on == "auto":
+        match_on = "covariates" if frame.height <= MATCH_ON_SCORE_ABOVE else "score"
+    if caliper == "default":
+        caliper = DEFAULT_CALIPER if match_on == "score" else None
     _check_options(method, covariates, outcome_before, caliper, interval, bootstrap_reps)
+    matching = _Matching(matches, match_on, bias_correction)
     report(0.0, "preparing data")
     data = prepare(
         frame,
@@ -80,7 +102,7 @@ def estimate_effect(
     x = data.covariates[:, data.model_columns]
     use_caliper = caliper if method == "psm" else None
     report(0.1, "fitting the propensity model")
-    core = _estimate_once(y, data.treated, x, method, use_caliper, with_se=True)
+    core = _estimate_once(y, data.treated, x, method, use_caliper, matching, with_se=True)
     n_treated_used = int(core.treated_used.sum())
     n_control_used = int(np.count_nonzero(core.control_weight))
     _check_counts(n_treated_used, data.n_control, "inside the common support")
@@ -91,7 +113,7 @@ def estimate_effect(
     notes = _notes(method, interval, core, data)
     if interval == "bootstrap":
         std_error, ci_low, ci_high = _bootstrap(
-            y, data, x, method, use_caliper, bootstrap_reps, seed, report
+            y, data, x, method, use_caliper, matching, bootstrap_reps, seed, report
         )
     report(0.95, "computing balance")
     balance = balance_table(
@@ -121,9 +143,19 @@ def estimate_effect(
         outcome_is_binary=bool(np.isin(data.outcome, (0.0, 1.0)).all()),
         covariates=list(covariates),
         notes=notes,
+        matches=matching.matches if method == "psm" else None,
+        match_on=matching.match_on if method == "psm" else None,
+        bias_corrected=matching.bias_correction if method == "psm" else None,
     )
     report(1.0, "done")
     return result
+
+
+@dataclass(frozen=True)
+class _Matching:
+    matches: int
+    match_on: MatchOn
+    bias_correction: bool
 
 
 def _estimate_once(
@@ -132,6 +164,7 @@ def _estimate_once(
     x: np.ndarray,
     method: str,
     caliper: float | None,
+    matching: _Matching,
     *,
     with_se: bool,
 ) -> _Core:
@@ -150,12 +183,18 @@ def _estimate_once(
         # Matching is local, so the first-stage scores serve; the caliper is on their spread.
         caliper_abs = None if caliper is None else caliper * float(np.std(logit, ddof=1))
         kept_treated, kept_control = in_support[treated], in_support[~treated]
-        matched = psm_att(
-            treated_logit[kept_treated],
-            control_logit[kept_control],
+        scaled = design.matrix[:, 1:]  # covariates standardised on the analysis sample
+        matched = matching_att(
             y[treated][kept_treated],
             y[~treated][kept_control],
-            caliper_abs,
+            scaled[treated][kept_treated],
+            scaled[~treated][kept_control],
+            treated_logit[kept_treated],
+            control_logit[kept_control],
+            matches=matching.matches,
+            match_on=matching.match_on,
+            caliper=caliper_abs,
+            bias_correction=matching.bias_correction,
         )
         treated_used = kept_treated.copy()
         treated_used[kept_treated] = matched.treated_used
@@ -194,6 +233,7 @@ def _bootstrap(
     x: np.ndarray,
     method: str,
     caliper: float | None,
+    matching: _Matching,
     reps: int,
     seed: int,
     report: Progress,
@@ -210,7 +250,9 @@ def _bootstrap(
                 rng.choice(control_rows, control_rows.size),
             )
         )
-        core = _estimate_once(y[rows], data.treated[rows], x[rows], method, caliper, with_se=False)
+        core = _estimate_once(
+            y[rows], data.treated[rows], x[rows], method, caliper, matching, with_se=False
+        )
         estimates[b] = core.estimate
         report(0.1 + 0.85 * (b + 1) / reps, f"bootstrap {b + 1}/{reps}")
     estimates = estimates[np.isfinite(estimates)]

@@ -1,94 +1,76 @@
-"""1:1 nearest-neighbour matching on the logit of the propensity score, with replacement.
+"""Nearest-neighbour matching with replacement: M matches, Abadie–Imbens bias correction and
+variance.
 
-Matching is a sort of the controls and a binary search per treated row, so a million rows
-take well under a second. Controls tied at the nearest distance share the match equally
-(as in Abadie and Imbens), which keeps the result independent of row order.
+Each treated row is matched to its M nearest controls, either on the standardised covariates
+(Abadie and Imbens' estimator; a k-d tree) or on the logit of the propensity score (a sort and
+a binary search, so millions of rows take a fraction of a second). Controls tied with the M-th
+nearest are all used, sharing the match equally (Abadie and Imbens 2006), which keeps the
+result independent of row order. The matched difference is bias-corrected with a regression of
+the outcome on the covariates fitted on the matched controls (Abadie and Imbens 2011), and the
+standard error is Abadie and Imbens' (2006) for the population ATT with replacement.
+See docs/decisions/0015-matching-default.md for the default and why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
+MatchOn = Literal["covariates", "score"]
+
 
 @dataclass(frozen=True)
-class Matches:
-    """Matches of the treated rows to control rows.
+class MatchSets:
+    """Matched controls of each treated row, in compressed rows: treated i's controls are
+    ``control[start[i]:start[i + 1]]`` with weights ``weight[...]`` (1/size of its set)."""
 
-    Positions refer to the controls sorted by score (``order`` maps them back); each treated
-    row's matched set is at most two contiguous runs of sorted controls.
-    """
+    start: np.ndarray  #: (n_treated + 1,) offsets
+    control: np.ndarray  #: control index of each entry
+    weight: np.ndarray  #: share of each entry in its treated row's counterfactual
 
-    order: np.ndarray  #: control index (into the control arrays) of each sorted position
-    matched: np.ndarray  #: bool per treated row: a control lay within the caliper
-    runs: tuple[tuple[np.ndarray, np.ndarray], ...]  #: (start, stop) per run, per treated row
-    size: np.ndarray  #: number of controls in each treated row's matched set (0 if unmatched)
+    @property
+    def size(self) -> np.ndarray:
+        return np.diff(self.start)
+
+    @property
+    def matched(self) -> np.ndarray:
+        return self.size > 0
+
+    def row_of_entry(self) -> np.ndarray:
+        return np.repeat(np.arange(self.size.size), self.size)
+
+    def mean_of(self, control_values: np.ndarray) -> np.ndarray:
+        """Weighted mean of ``control_values`` over each treated row's set (NaN if none)."""
+        total = np.bincount(
+            self.row_of_entry(),
+            weights=self.weight * control_values[self.control],
+            minlength=self.size.size,
+        )
+        return np.where(self.matched, total, np.nan)
 
     def control_weights(self, n_control: int) -> tuple[np.ndarray, np.ndarray]:
-        """K and K' per control: sums over treated rows of 1/size and 1/size² of its matches."""
-        share = np.where(self.matched, 1.0 / np.maximum(self.size, 1), 0.0)
-        k = _spread(self.runs, share, n_control)
-        k_sq = _spread(self.runs, share**2, n_control)
-        out_k = np.empty(n_control)
-        out_k_sq = np.empty(n_control)
-        out_k[self.order] = k
-        out_k_sq[self.order] = k_sq
-        return out_k, out_k_sq
+        """K and K' per control: sums over treated rows of its shares and squared shares."""
+        k = np.bincount(self.control, weights=self.weight, minlength=n_control)
+        k_sq = np.bincount(self.control, weights=self.weight**2, minlength=n_control)
+        return k, k_sq
 
-    def mean_of(self, sorted_values: np.ndarray) -> np.ndarray:
-        """Mean of ``sorted_values`` (controls in sorted order) over each matched set."""
-        cumulative = np.concatenate(([0.0], np.cumsum(sorted_values)))
-        total = np.zeros(self.size.size)
-        for start, stop in self.runs:
-            total += cumulative[stop] - cumulative[start]
-        return np.where(self.matched, total / np.maximum(self.size, 1), np.nan)
+    def within(self, keep: np.ndarray) -> MatchSets:
+        """Only the entries with ``keep``; shares renormalised per treated row."""
+        row = self.row_of_entry()[keep]
+        counts = np.bincount(row, minlength=self.size.size)
+        start = np.concatenate(([0], np.cumsum(counts)))
+        return MatchSets(start, self.control[keep], 1.0 / counts[row])
 
 
-def match_nearest(
-    treated_logit: np.ndarray,
-    control_logit: np.ndarray,
-    caliper: float | None,
-    tolerance: float | None = None,
-) -> Matches:
-    """Match each treated row to its nearest control(s) on the logit, within ``caliper``.
-
-    Distances and scores within ``tolerance`` count as ties. Integer covariates often put
-    two controls exactly as far on either side of a treated row; without a tolerance the last
-    bit of rounding (which changes with row order) would pick one of them.
-    """
-    order = np.argsort(control_logit, kind="stable")
-    ordered = control_logit[order]
-    n = ordered.size
-    if tolerance is None:
-        tolerance = score_tolerance(control_logit)
-    pos = np.searchsorted(ordered, treated_logit)
-    left = np.clip(pos - 1, 0, n - 1)
-    right = np.clip(pos, 0, n - 1)
-    d_left = np.abs(treated_logit - ordered[left])
-    d_right = np.abs(ordered[right] - treated_logit)
-    distance = np.minimum(d_left, d_right)
-    matched = np.ones(treated_logit.size, dtype=bool)
-    if caliper is not None:
-        matched = distance <= caliper + tolerance
-    use_left = (d_left <= distance + tolerance) & matched
-    use_right = (d_right <= distance + tolerance) & matched
-    spans = []
-    for use, neighbour in ((use_left, left), (use_right, right)):
-        value = ordered[neighbour]
-        start = np.searchsorted(ordered, value - tolerance, side="left")
-        stop = np.searchsorted(ordered, value + tolerance, side="right")
-        spans.append((np.where(use, start, 0), np.where(use, stop, 0)))
-    (l_start, l_stop), (r_start, r_stop) = spans
-    # Overlapping runs (the same value on both sides, or values within the tolerance) merge.
-    overlap = use_left & use_right & (r_start <= l_stop)
-    l_start = np.where(use_left, l_start, r_start)
-    l_stop = np.where(overlap | ~use_left, r_stop, l_stop)
-    r_start = np.where(overlap | ~use_left, 0, r_start)
-    r_stop = np.where(overlap | ~use_left, 0, r_stop)
-    size = (l_stop - l_start) + (r_stop - r_start)
-    runs = ((l_start, l_stop), (r_start, r_stop))
-    return Matches(order=order, matched=matched, runs=runs, size=size)
+def _from_runs(order: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> MatchSets:
+    """Match sets that are the runs ``order[lo[i]:hi[i]]`` of sorted controls."""
+    size = np.maximum(hi - lo, 0)
+    start = np.concatenate(([0], np.cumsum(size)))
+    row = np.repeat(np.arange(size.size), size)
+    position = np.arange(start[-1]) - start[row] + lo[row]
+    return MatchSets(start, order[position], 1.0 / size[row])
 
 
 def score_tolerance(logit: np.ndarray) -> float:
@@ -96,30 +78,75 @@ def score_tolerance(logit: np.ndarray) -> float:
     return 1e-9 * max(1.0, float(np.abs(logit).max(initial=0.0)))
 
 
-def _spread(
-    runs: tuple[tuple[np.ndarray, np.ndarray], ...], amount: np.ndarray, n: int
-) -> np.ndarray:
-    """Add ``amount[i]`` to every position of treated row i's runs (difference-array trick)."""
-    diff = np.zeros(n + 1)
-    for start, stop in runs:
-        diff += np.bincount(start, weights=amount, minlength=n + 1)
-        diff -= np.bincount(stop, weights=amount, minlength=n + 1)
-    return np.cumsum(diff[:-1])
+def match_on_score(
+    treated_logit: np.ndarray,
+    control_logit: np.ndarray,
+    matches: int,
+    caliper: float | None,
+    order: np.ndarray | None = None,
+) -> MatchSets:
+    """The M nearest controls on the logit (ties at the M-th distance included), within
+    ``caliper`` (absolute, on the logit); a treated row with no control within it is unmatched.
 
-
-def control_variance(
-    sorted_logit: np.ndarray, sorted_outcome: np.ndarray, tolerance: float
-) -> np.ndarray:
-    """Conditional outcome variance of each control, from its nearest fellow controls.
-
-    Abadie and Imbens' estimator: J/(J+1) times the squared difference between a control's
-    outcome and the mean of its J nearest controls. The neighbours are the other controls
-    with the same score if there are any, else all controls of the next lower and next
-    higher score; so ties are used whole and the result does not depend on row order.
+    On one dimension the controls within a distance form one run of the sorted controls, so
+    every set is found with two binary searches.
     """
+    if order is None:
+        order = np.argsort(control_logit, kind="stable")
+    ordered = control_logit[order]
+    n = ordered.size
+    tolerance = score_tolerance(control_logit)
+    m = min(matches, n)
+    pos = np.searchsorted(ordered, treated_logit)
+    # The M nearest lie among the M sorted controls on either side.
+    window = pos[:, None] + np.arange(-m, m)[None, :]
+    inside = (window >= 0) & (window < n)
+    distance = np.where(
+        inside, np.abs(ordered[np.clip(window, 0, n - 1)] - treated_logit[:, None]), np.inf
+    )
+    radius = np.partition(distance, m - 1, axis=1)[:, m - 1]
+    if caliper is not None:
+        nearest = distance.min(axis=1)
+        radius = np.where(nearest <= caliper + tolerance, np.minimum(radius, caliper), -np.inf)
+    lo = np.searchsorted(ordered, treated_logit - radius - tolerance, side="left")
+    hi = np.searchsorted(ordered, treated_logit + radius + tolerance, side="right")
+    hi = np.where(np.isfinite(radius), hi, lo)
+    return _from_runs(order, lo, hi)
+
+
+def match_on_covariates(
+    treated_x: np.ndarray, control_x: np.ndarray, matches: int
+) -> tuple[MatchSets, object]:
+    """The M nearest controls in Euclidean distance on standardised covariates (the inverse-
+    variance metric), ties at the M-th distance included. Returns the sets and the k-d tree."""
+    from scipy.spatial import cKDTree  # only for covariate matching
+
+    tree = cKDTree(control_x)
+    m = min(matches, control_x.shape[0])
+    distance, _ = tree.query(treated_x, k=m)
+    radius = distance if m == 1 else distance[:, m - 1]
+    tolerance = 1e-9 * max(1.0, float(np.abs(control_x).max(initial=0.0)))
+    found = tree.query_ball_point(treated_x, radius + tolerance, return_sorted=True)
+    size = np.fromiter((len(f) for f in found), dtype=np.intp, count=len(found))
+    start = np.concatenate(([0], np.cumsum(size)))
+    control = np.fromiter((j for f in found for j in f), dtype=np.intp, count=int(start[-1]))
+    row = np.repeat(np.arange(size.size), size)
+    return MatchSets(start, control, 1.0 / size[row]), tree
+
+
+def variance_from_neighbours(values: np.ndarray, neighbour_mean: np.ndarray, j: np.ndarray):
+    """Abadie–Imbens' conditional variance: J/(J+1) (Y - mean of its J nearest fellows)²."""
+    return j / (j + 1) * (values - neighbour_mean) ** 2
+
+
+def control_variance_on_score(sorted_logit: np.ndarray, sorted_outcome: np.ndarray) -> np.ndarray:
+    """Conditional outcome variance of each control (sorted by score) from its nearest fellow
+    controls: the other controls with the same score if any, else all controls of the next
+    lower and next higher score; ties are used whole, so row order does not matter."""
     n = sorted_outcome.size
     if n < 2:
         return np.zeros(n)
+    tolerance = score_tolerance(sorted_logit)
     starts = np.empty(n, dtype=bool)
     starts[0] = True
     starts[1:] = np.diff(sorted_logit) > tolerance
@@ -129,15 +156,34 @@ def control_variance(
     count = np.bincount(group, minlength=n_groups).astype(np.float64)
     own_count = count[group] - 1
     own_sum = total[group] - sorted_outcome
-    # Sums and counts of the neighbouring score groups (zero beyond either end).
     padded_total = np.concatenate(([0.0], total, [0.0]))
     padded_count = np.concatenate(([0.0], count, [0.0]))
     side_count = padded_count[group] + padded_count[group + 2]
     side_sum = padded_total[group] + padded_total[group + 2]
     tied = own_count > 0
     j = np.where(tied, own_count, side_count)
-    neighbour_mean = np.where(tied, own_sum, side_sum) / j
-    return j / (j + 1) * (sorted_outcome - neighbour_mean) ** 2
+    return variance_from_neighbours(sorted_outcome, np.where(tied, own_sum, side_sum) / j, j)
+
+
+def control_variance_on_covariates(
+    tree: object, control_x: np.ndarray, outcome: np.ndarray, which: np.ndarray
+) -> np.ndarray:
+    """The same for the controls ``which`` (indices), with neighbours in covariate space: all
+    other controls at the distance of the nearest one (ties whole)."""
+    sigma2 = np.zeros(outcome.size)
+    if which.size == 0 or outcome.size < 2:
+        return sigma2
+    distance, _ = tree.query(control_x[which], k=2)  # itself, then its nearest fellow
+    tolerance = 1e-9 * max(1.0, float(np.abs(control_x).max(initial=0.0)))
+    found = tree.query_ball_point(control_x[which], distance[:, 1] + tolerance)
+    means = np.empty(which.size)
+    counts = np.empty(which.size)
+    for i, (own, near) in enumerate(zip(which, found, strict=True)):
+        others = [j for j in near if j != own]
+        counts[i] = len(others)
+        means[i] = outcome[others].mean()
+    sigma2[which] = variance_from_neighbours(outcome[which], means, counts)
+    return sigma2
 
 
 @dataclass(frozen=True)
@@ -146,38 +192,79 @@ class MatchingEstimate:
 
     estimate: float
     std_error: float
-    treated_used: np.ndarray  #: bool per treated row: matched within the caliper
+    treated_used: np.ndarray  #: bool per treated row: matched (within the caliper)
     control_weight: np.ndarray  #: K per control row: how often it serves as a match
 
 
-def psm_att(
-    treated_logit: np.ndarray,
-    control_logit: np.ndarray,
+def matching_att(
     treated_outcome: np.ndarray,
     control_outcome: np.ndarray,
+    treated_x: np.ndarray,
+    control_x: np.ndarray,
+    treated_logit: np.ndarray,
+    control_logit: np.ndarray,
+    *,
+    matches: int,
+    match_on: MatchOn,
     caliper: float | None,
+    bias_correction: bool,
 ) -> MatchingEstimate:
-    """ATT as the mean treated-minus-match difference, with the Abadie–Imbens (2006) variance.
+    """ATT as the mean (bias-corrected) treated-minus-matches difference.
 
-    The variance is that of the population ATT for matching with replacement:
-    (1/N1²) [sum over matched treated of (Y_i - Ŷ_i(0) - ATT)² +
-    sum over controls of (K_j² - K'_j) sigma²_j], with K_j the times a control is used
-    and K'_j the sum of its squared shares. The propensity score is taken as known.
+    ``treated_x``/``control_x`` are the standardised model covariates; ``caliper`` is absolute,
+    on the logit of the score (with covariate matching, matches farther than it on the logit
+    are dropped). The bias correction (Abadie and Imbens 2011) fits the outcome on the
+    covariates by least squares on the matched controls, weighted by how often each is used,
+    and adds mu(X_i) - mean of mu(X_j) over i's matches to the counterfactual. The variance is
+    (1/N1²) [sum over matched treated of (tau_i - ATT)² + sum over controls of (K_j² - K'_j)
+    sigma²_j] (Abadie and Imbens 2006, population ATT); the propensity score is taken as known.
     """
-    tolerance = score_tolerance(control_logit)
-    matches = match_nearest(treated_logit, control_logit, caliper, tolerance)
-    used = matches.matched
+    n_control = control_outcome.size
+    tree = None
+    if match_on == "covariates":
+        sets, tree = match_on_covariates(treated_x, control_x, matches)
+        if caliper is not None:
+            gap = np.abs(control_logit[sets.control] - treated_logit[sets.row_of_entry()])
+            sets = sets.within(gap <= caliper + score_tolerance(control_logit))
+    else:
+        order = np.argsort(control_logit, kind="stable")
+        sets = match_on_score(treated_logit, control_logit, matches, caliper, order)
+    used = sets.matched
     n_used = int(used.sum())
     if n_used == 0:
-        return MatchingEstimate(np.nan, np.nan, used, np.zeros(control_logit.size))
-    sorted_outcome = control_outcome[matches.order]
-    counterfactual = matches.mean_of(sorted_outcome)
+        return MatchingEstimate(np.nan, np.nan, used, np.zeros(n_control))
+    counterfactual = sets.mean_of(control_outcome)
+    k, k_sq = sets.control_weights(n_control)
+    if bias_correction:
+        fitted_c, fitted_t = _outcome_fit(control_outcome, control_x, treated_x, k)
+        counterfactual = counterfactual + fitted_t - sets.mean_of(fitted_c)
     difference = treated_outcome[used] - counterfactual[used]
     att = float(difference.mean())
-    k, k_sq = matches.control_weights(control_logit.size)
-    sigma2 = np.empty(control_logit.size)
-    sigma2[matches.order] = control_variance(
-        control_logit[matches.order], sorted_outcome, tolerance
-    )
+    serving = np.flatnonzero(k > 0)
+    if tree is not None:
+        sigma2 = control_variance_on_covariates(tree, control_x, control_outcome, serving)
+    else:
+        sigma2 = np.empty(n_control)
+        sigma2[order] = control_variance_on_score(control_logit[order], control_outcome[order])
     variance = (np.sum((difference - att) ** 2) + np.sum((k**2 - k_sq) * sigma2)) / n_used**2
     return MatchingEstimate(att, float(np.sqrt(variance)), used, k)
+
+
+def _outcome_fit(
+    control_outcome: np.ndarray, control_x: np.ndarray, treated_x: np.ndarray, k: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """mu(X) = a + X b by least squares on the matched controls, weighted by K."""
+    serving = k > 0
+    x = np.column_stack((np.ones(int(serving.sum())), control_x[serving]))
+    weighted = x * k[serving][:, None]
+    gram = weighted.T @ x
+    try:
+        # The normal equations are fast on a million rows; lstsq's SVD is not needed unless
+        # the matched controls make the covariates collinear.
+        if np.linalg.cond(gram) > 1e12:
+            raise np.linalg.LinAlgError
+        coef = np.linalg.solve(gram, weighted.T @ control_outcome[serving])
+    except np.linalg.LinAlgError:
+        root = np.sqrt(k[serving])
+        coef = np.linalg.lstsq(x * root[:, None], control_outcome[serving] * root, rcond=None)[0]
+    return coef[0] + control_x @ coef[1:], coef[0] + treated_x @ coef[1:]

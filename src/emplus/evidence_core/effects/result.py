@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 METHOD_NAMES = {
-    "psm": "propensity score matching (1:1 nearest neighbour, with replacement)",
+    "psm": "nearest-neighbour matching (with replacement, Abadie–Imbens)",
     "ipw": "inverse probability weighting (ATT weights, normalised)",
     "aipw": "doubly robust estimation (AIPW: outcome model and propensity weights)",
     "did": "difference in differences (doubly robust, on the change in the outcome)",
@@ -55,6 +55,15 @@ class EffectResult:
     outcome_is_binary: bool = False  #: the outcome is 0/1, so the estimate is a share
     covariates: list[str] = field(default_factory=list)  #: the covariate columns as given
     notes: list[str] = field(default_factory=list)
+    matches: int | None = None  #: psm: matches per treated row
+    match_on: str | None = None  #: psm: "covariates" or "score"
+    bias_corrected: bool | None = None  #: psm: Abadie–Imbens regression adjustment
+
+    @property
+    def worst_balance(self) -> BalanceRow | None:
+        """The covariate with the largest absolute standardised difference after adjustment."""
+        rows = [b for b in self.balance if b.smd_after is not None]
+        return max(rows, key=lambda b: abs(b.smd_after), default=None)  # type: ignore[arg-type]
 
     def to_dict(self) -> dict[str, Any]:
         """The spec's JSON object, keys in the spec's order."""
@@ -93,6 +102,15 @@ class EffectResult:
             f"Left out: {self.dropped.missing} with a missing value, "
             f"{self.dropped.outside_support} outside the common support",
         ]
+        if self.matches is not None:
+            metric = (
+                "standardised covariates" if self.match_on == "covariates" else "logit of the score"
+            )
+            correction = "bias-corrected" if self.bias_corrected else "no bias correction"
+            lines.append(
+                f"Matching: {self.matches} nearest per treated row on the {metric}, "
+                f"with replacement, {correction}"
+            )
         if self.caliper is not None:
             lines.append(f"Caliper: {self.caliper:g} standard deviations of the logit of the score")
         lines.append(f"Seed: {self.seed}")
@@ -104,6 +122,12 @@ class EffectResult:
                 f"{b.covariate:<{width}}  {_smd(b.smd_before):>10}  {_smd(b.smd_after):>10}"
                 for b in self.balance
             ]
+            worst = self.worst_balance
+            if worst is not None:
+                lines.append(
+                    f"Worst balance after adjustment: {worst.covariate} "
+                    f"(SMD {_smd(worst.smd_after)})"
+                )
         return "\n".join(lines)
 
 

@@ -1,0 +1,25 @@
+"""`emplus load-reference-data`: geography and the partner register from the packaged files."""
+
+from django.core.management.base import BaseCommand
+
+from emplus.geo.services import reference_data_load
+from emplus.organisations.services import partner_register_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the 21 counties, 290 municipalities and the nine partner organisations "
+        "(idempotent: running it again changes nothing)."
+    )
+
+    def handle(self, *args, **options):
+        report = reference_data_load()
+        self.stdout.write(
+            f"Counties: {report.counties}, municipalities: {report.municipalities} "
+            f"({report.created} created, {report.updated} updated)"
+        )
+        partners = partner_register_load()
+        self.stdout.write(
+            f"Partner organisations: {partners.partners} "
+            f"({partners.created} created, {partners.updated} updated)"
+        )
