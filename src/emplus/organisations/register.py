@@ -10,7 +10,7 @@ an unknown organisation code is an error in the participant-file spec. So:
 - a database that cannot be read, has no organisation table or an empty one, cannot check:
   the caller refuses unless the user explicitly turns the check off.
 
-See docs/decisions/0014-organisation-register-on-the-command-line.md.
+See docs/decisions/0017-organisation-register-on-the-command-line.md.
 """
 
 from __future__ import annotations
