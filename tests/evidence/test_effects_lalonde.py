@@ -1,7 +1,7 @@
 """A real job-training evaluation: the Lalonde NSW treated against CPS-1 controls.
 
 The randomised NSW experiment gives the benchmark (about $1,794 on 1978 earnings). With the
-default matching (docs/decisions/0018-matching-default.md), `emplus effect --method psm` must
+default matching (docs/decisions/0019-matching-default.md), `emplus effect --method psm` must
 come within $500 of it, and its 95 % interval must cover it, both with the eight standard
 covariates and with the richer published specification (Dehejia and Wahba's squares,
 unemployment indicators and an interaction)."""

@@ -27,7 +27,7 @@ MIN_TREATED = 5
 MIN_CONTROL = 2
 #: Caliper of score matching, in standard deviations of the logit of the score (the spec's).
 DEFAULT_CALIPER = 0.2
-#: Matching defaults (docs/decisions/0018-matching-default.md): six matches per treated row,
+#: Matching defaults (docs/decisions/0019-matching-default.md): six matches per treated row,
 #: with replacement, bias-corrected; on the covariates up to this many rows, on the score above.
 DEFAULT_MATCHES = 6
 MATCH_ON_SCORE_ABOVE = 100_000

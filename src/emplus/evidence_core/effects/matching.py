@@ -8,7 +8,7 @@ nearest are all used, sharing the match equally (Abadie and Imbens 2006), which 
 result independent of row order. The matched difference is bias-corrected with a regression of
 the outcome on the covariates fitted on the matched controls (Abadie and Imbens 2011), and the
 standard error is Abadie and Imbens' (2006) for the population ATT with replacement.
-See docs/decisions/0018-matching-default.md for the default and why.
+See docs/decisions/0019-matching-default.md for the default and why.
 """
 
 from __future__ import annotations
