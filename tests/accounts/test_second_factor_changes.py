@@ -12,6 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.conftest import PASSWORD
 
+from emplus.accounts.services import second_factor_replace_begin
 from emplus.core.audit import audit_verify
 from emplus.core.models import AuditEvent
 
@@ -145,3 +146,30 @@ def test_an_identity_number_typed_as_user_name_is_not_written_to_the_log(client,
     assert AuditEvent.objects.get(action="account.login_failed").details["username"] == (
         "[withheld]"
     )
+
+
+def test_beginning_a_replacement_drops_a_stale_key_with_its_audit_event(coach, device):
+    # given a key shown earlier and never confirmed
+    stale = TOTPDevice.objects.create(user=coach, name="TOTP", confirmed=False)
+    # when the audit write fails, the stale key stays (one transaction)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AuditEvent, "save", lambda *a, **k: (_ for _ in ()).throw(RuntimeError))
+        with pytest.raises(RuntimeError):
+            second_factor_replace_begin(user=coach, token=_code(device))
+    assert TOTPDevice.objects.filter(pk=stale.pk).exists()
+    # when it succeeds (the next time step: a code is accepted once)
+    device.refresh_from_db()
+    device.last_t = -1
+    device.save()
+    device.throttle_reset()
+    assert second_factor_replace_begin(user=coach, token=_code(device))
+    # then
+    assert not TOTPDevice.objects.filter(pk=stale.pk).exists()
+    assert AuditEvent.objects.filter(action="account.second_factor_replace_begun").count() == 1
+
+
+def test_a_wrong_code_begins_no_replacement(coach, device):
+    stale = TOTPDevice.objects.create(user=coach, name="TOTP", confirmed=False)
+    assert not second_factor_replace_begin(user=coach, token="000000")
+    assert TOTPDevice.objects.filter(pk=stale.pk).exists()
+    assert not AuditEvent.objects.filter(action="account.second_factor_replace_begun").exists()

@@ -22,6 +22,7 @@ from knox.models import AuthToken
 from emplus.accounts.models import ApiToken
 from emplus.accounts.second_factor import second_factor_required_for
 from emplus.core.audit import audit_log
+from emplus.core.typing import User
 
 # At most this many live tokens per user: a forgotten script should not hold dozens.
 TOKENS_PER_USER = 10
@@ -67,6 +68,17 @@ def second_factor_verify(*, request, token: str) -> bool:
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         audit_log(actor=user, action="account.second_factor_enrolled", target=user)
     otp_login(request, device)
+    return True
+
+
+@transaction.atomic
+def second_factor_replace_begin(*, user: User, token: str) -> bool:
+    """Step 1 of replacing the authenticator: the current one's code. On success a key shown
+    earlier but never confirmed is dropped, so that step 2 shows a fresh one."""
+    if not totp_token_check(user=user, token=token):
+        return False
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    audit_log(actor=user, action="account.second_factor_replace_begun", target=user)
     return True
 
 

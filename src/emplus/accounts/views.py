@@ -15,7 +15,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from emplus.accounts import selectors
 from emplus.accounts.forms import (
@@ -32,10 +31,10 @@ from emplus.accounts.services import (
     password_change_record,
     password_reset_complete_record,
     second_factor_replace,
+    second_factor_replace_begin,
     second_factor_verify,
     totp_device_confirmed,
     totp_device_pending,
-    totp_token_check,
 )
 
 # How long a re-enrolment may take after the current code was given.
@@ -131,9 +130,8 @@ def two_factor_replace(request):
         # Step 1: prove the current second factor.
         form = TokenForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if totp_token_check(user=user, token=form.cleaned_data["token"]):
+            if second_factor_replace_begin(user=user, token=form.cleaned_data["token"]):
                 request.session["emplus_reenrol_started"] = time.time()
-                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
                 return redirect("accounts:two_factor_replace")
             form.add_error("token", _("The code did not match. Check the time on your phone."))
         return render(request, "accounts/two_factor_replace.html", {"form": form, "step": 1})

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.uploads import too_large_message
 from emplus.evidence.estimates import GROUP_KEYS, read_comparison_upload
 from emplus.evidence.models import (
     ComparisonKind,
-    EffectEstimate,
     EstimateCovariate,
     EstimateMethod,
     EstimateOutcome,
 )
-from emplus.evidence.selectors import full_detail_organisations
 from emplus.evidence_core.effects import EffectInputError
 
 ANY = [("", _("Any"))]
@@ -53,6 +52,7 @@ class EffectEstimateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.viewer = viewer
         self.upload_refused = upload_refused  # the upload handler left an oversized file out
+        self.comparison_rows: list[dict[str, Any]] = []
         org_choices = [(o.code, o.name) for o in choices["organisations"]]
         options = {
             "organisation": (_("Organisation"), ANY + org_choices),
@@ -106,32 +106,16 @@ class EffectEstimateForm(forms.Form):
             self.add_error(None, _("The comparison group must differ from the treated group."))
         return data
 
-    def start(self) -> EffectEstimate:
-        """Store the estimate with its inputs and queue the background task."""
-        from emplus.evidence.tasks import run_effect_estimate
-
+    def estimate_values(self) -> dict[str, Any]:
+        """The inputs of `services.effect_estimate_start`."""
         data = self.cleaned_data
-        own = full_detail_organisations(self.viewer)
-        treated = self.group("treated")
-        organisation = None
-        if own:
-            from emplus.organisations.models import Organisation
-
-            chosen = Organisation.objects.filter(code=treated["organisation"], pk__in=own).first()
-            first_own = Organisation.objects.filter(pk__in=own).order_by("code").first()
-            organisation = chosen or first_own
-        is_file = data["comparison_kind"] == ComparisonKind.FILE
-        estimate = EffectEstimate.objects.create(
-            created_by=self.viewer,
-            organisation=organisation,
-            treatment=treated,
-            comparison_kind=data["comparison_kind"],
-            comparison={} if is_file else self.group("comparison"),
-            comparison_rows=self.comparison_rows if is_file else [],
-            outcome=data["outcome"],
-            covariates=list(data["covariates"]),
-            method=data["method"],
-            seed=data["seed"],
-        )
-        transaction.on_commit(lambda: run_effect_estimate.enqueue(str(estimate.pk)))
-        return estimate
+        return {
+            "treatment": self.group("treated"),
+            "comparison_kind": data["comparison_kind"],
+            "comparison": self.group("comparison"),
+            "comparison_rows": self.comparison_rows,
+            "outcome": data["outcome"],
+            "covariates": list(data["covariates"]),
+            "method": data["method"],
+            "seed": data["seed"],
+        }

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emplus.core.permissions import permission_required
 from emplus.core.uploads import upload_refused
-from emplus.evidence import charts, selectors
+from emplus.evidence import charts, selectors, services
 from emplus.evidence_core.socioeconomic import (
     load_parameters,
     transitions_from_indicators,
@@ -223,7 +223,7 @@ def effects(request):
             upload_refused=upload_refused(request),
         )
         if form.is_valid():
-            estimate = form.start()
+            estimate = services.effect_estimate_start(actor=request.user, **form.estimate_values())
             return redirect("evidence:effect", pk=estimate.pk)
     else:
         # ?test_bed=<code> (and the other group keys) prefill the treated group.

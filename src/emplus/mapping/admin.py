@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from emplus.mapping import services
 from emplus.mapping.models import Activity
 from emplus.organisations.admin import OwnedByOrganisationAdmin
 
@@ -14,3 +15,11 @@ class ActivityAdmin(OwnedByOrganisationAdmin):
     autocomplete_fields = ["organisation", "unit", "municipalities"]
     filter_horizontal = ["methods", "thematic_areas"]
     list_select_related = ["organisation"]
+
+    def service_save(self, request, obj, fields, save_related):
+        services.activity_save(
+            actor=request.user, activity=obj, fields=fields, save_related=save_related
+        )
+
+    def service_delete(self, request, obj):
+        services.activity_delete(actor=request.user, activity=obj)

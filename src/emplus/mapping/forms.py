@@ -3,6 +3,8 @@ admin (directory data, not personal data)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -79,3 +81,7 @@ class ActivityForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_date", _("The end date must not be before the start."))
         return data
+
+    def activity_values(self) -> dict[str, Any]:
+        """The input of `services.activity_create`/`activity_update` (the code apart)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "code"}

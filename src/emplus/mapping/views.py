@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -17,10 +18,12 @@ from emplus.geo import maps
 from emplus.geo.models import County
 from emplus.mapping import report as report_module
 from emplus.mapping import search as search_module
-from emplus.mapping import selectors
+from emplus.mapping import selectors, services
+from emplus.mapping.forms import ActivityForm
+from emplus.mapping.models import Activity
 from emplus.methods.models import ThematicArea
 from emplus.organisations.models import Organisation
-from emplus.organisations.permissions import can_change_owned
+from emplus.organisations.permissions import can_change_owned, editable_organisation_ids
 
 # Class breaks for activities per 10 000 inhabitants; the first class holds only "none".
 RATE_BREAKS = (0.001, 1.0, 2.0, 4.0)
@@ -269,26 +272,38 @@ def organisation_role(request, pk):
     return render(request, "mapping/organisation_role.html", {"report": report})
 
 
-# --- editing by coordinators (directory data, not personal data: not audited) ----------------
+# --- editing by coordinators (directory data, not personal data) -------------------------------
 
 
 def _activity_form_page(request, form, activity=None):
     return render(request, "mapping/activity_form.html", {"form": form, "activity": activity})
 
 
+def _activity_saved(form, action) -> Activity | None:
+    """Run a service; its validation errors go onto the form (None then)."""
+    try:
+        return action()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+        return None
+
+
 @permission_required("activity.change")
 def activity_create(request):
-    from django.shortcuts import redirect
-
-    from emplus.mapping.forms import ActivityForm
-    from emplus.organisations.permissions import editable_organisation_ids
-
     allowed = editable_organisation_ids(request.user)
     if request.method == "POST":
         form = ActivityForm(request.POST, organisation_ids=allowed)
         if form.is_valid():
-            activity = form.save()
-            return redirect("mapping:activity", pk=activity.pk)
+            activity = _activity_saved(
+                form,
+                lambda: services.activity_create(
+                    actor=request.user, code=form.cleaned_data["code"], **form.activity_values()
+                ),
+            )
+            if activity is not None:
+                return redirect("mapping:activity", pk=activity.pk)
     else:
         initial = {}
         if allowed is not None and len(allowed) == 1:
@@ -299,20 +314,18 @@ def activity_create(request):
 
 @permission_required("activity.change")
 def activity_edit(request, pk):
-    from django.http import Http404
-    from django.shortcuts import redirect
-
-    from emplus.mapping.forms import ActivityForm
-    from emplus.organisations.permissions import can_change_owned, editable_organisation_ids
-
     activity = selectors.activity_get(viewer=request.user, pk=pk)
     if not can_change_owned(request.user, [activity.organisation_id]):
         raise Http404
     allowed = editable_organisation_ids(request.user)
     if request.method == "POST":
         form = ActivityForm(request.POST, instance=activity, organisation_ids=allowed)
-        if form.is_valid():
-            form.save()
+        if form.is_valid() and _activity_saved(
+            form,
+            lambda: services.activity_update(
+                actor=request.user, activity=activity, **form.activity_values()
+            ),
+        ):
             return redirect("mapping:activity", pk=activity.pk)
     else:
         form = ActivityForm(instance=activity, organisation_ids=allowed)

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from emplus.methods import services
 from emplus.methods.models import Method, MethodVersion, ThematicArea
 from emplus.organisations.admin import OwnedByOrganisationAdmin
 
@@ -19,6 +20,14 @@ class MethodAdmin(OwnedByOrganisationAdmin):
     search_fields = ["name", "code", "purpose"]
     filter_horizontal = ["thematic_areas", "owners"]
     inlines = [MethodVersionInline]
+
+    def service_save(self, request, obj, fields, save_related):
+        services.method_save(
+            actor=request.user, method=obj, fields=fields, save_related=save_related
+        )
+
+    def service_delete(self, request, obj):
+        services.method_delete(actor=request.user, method=obj)
 
 
 @admin.register(ThematicArea)

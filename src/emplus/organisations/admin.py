@@ -170,3 +170,31 @@ class OwnedByOrganisationAdmin(admin.ModelAdmin):
         if obj is not None and not can_change_owned(request.user, self._owners(obj)):
             return False
         return super().has_delete_permission(request, obj)
+
+    # Every change is a write of the app's service, audited in the admin's transaction: the
+    # object is stored together with its related rows (many-to-many fields and inlines).
+
+    def service_save(self, request, obj, fields: list[str], save_related) -> None:
+        raise NotImplementedError
+
+    def service_delete(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        pass  # stored by save_related, through the service, with the related rows
+
+    def save_related(self, request, form, formsets, change):
+        fields = [*form.changed_data, *(f.prefix for f in formsets if f.has_changed())]
+        parent = super()
+
+        def related() -> None:
+            parent.save_related(request, form, formsets, change)
+
+        self.service_save(request, form.instance, fields, related)
+
+    def delete_model(self, request, obj):
+        self.service_delete(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.service_delete(request, obj)

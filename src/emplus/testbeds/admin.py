@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from emplus.organisations.admin import OwnedByOrganisationAdmin
+from emplus.testbeds import services
 from emplus.testbeds.models import LearningLogEntry, TestBed, TestBedGoal
 
 
@@ -25,3 +26,11 @@ class TestBedAdmin(OwnedByOrganisationAdmin):
     autocomplete_fields = ["county", "lead_organisation", "municipalities"]
     filter_horizontal = ["partners", "methods", "thematic_areas"]
     inlines = [GoalInline, LearningLogInline]
+
+    def service_save(self, request, obj, fields, save_related):
+        services.test_bed_save(
+            actor=request.user, test_bed=obj, fields=fields, save_related=save_related
+        )
+
+    def service_delete(self, request, obj):
+        services.test_bed_delete(actor=request.user, test_bed=obj)

@@ -10,8 +10,7 @@ from django.views.decorators.http import require_POST
 from emplus.core.permissions import has_permission, permission_required
 from emplus.methods.selectors import enrolment_indicators, enrolment_progression
 from emplus.methods.views import indicator_rows
-from emplus.organisations.permissions import can_change_owned
-from emplus.testbeds import selectors
+from emplus.testbeds import selectors, services
 from emplus.testbeds.forms import LearningLogEntryForm
 
 
@@ -25,10 +24,8 @@ def test_bed_list(request):
 
 
 def _can_edit(user, bed) -> bool:
-    return (
-        has_permission(user, "testbed.change")
-        and bed.lead_organisation_id is not None
-        and can_change_owned(user, [bed.lead_organisation_id])
+    return has_permission(user, "testbed.change") and services.test_bed_can_change(
+        actor=user, test_bed=bed
     )
 
 
@@ -71,7 +68,5 @@ def learning_log_add(request, code: str):
         response = test_bed_detail(request, code, log_form=form)
         response.status_code = 400
         return response
-    entry = form.save(commit=False)
-    entry.test_bed = bed
-    entry.save()
+    services.learning_log_entry_add(actor=request.user, test_bed=bed, **form.cleaned_data)
     return redirect(reverse("testbeds:detail", args=[bed.code]) + "#learning-log")
