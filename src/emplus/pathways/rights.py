@@ -194,6 +194,7 @@ def participant_export_data(*, actor, participant: Participant) -> dict[str, Any
             "parents_born_abroad": participant.parents_born_abroad,
             "homeless": participant.homeless,
             "rural_override": participant.rural_override,
+            "protected_identity": participant.protected_identity,
         },
         "special_categories": {
             "disability": participant.disability,

@@ -72,6 +72,7 @@ class ParticipantDetailSerializer(ParticipantListSerializer):
             "disability",
             "minority",
             "special_category_basis",
+            "protected_identity",
         ]
         read_only_fields = fields
 
@@ -119,6 +120,13 @@ class ParticipantWriteSerializer(serializers.Serializer):
     )
     homeless = serializers.BooleanField(required=False, allow_null=True)
     rural_override = serializers.BooleanField(required=False, allow_null=True)
+    protected_identity = serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "Protected identity: reports to Statistics Sweden carry the special form instead of "
+            "the number."
+        ),
+    )
     disability = serializers.ChoiceField(
         choices=SpecialCategoryAnswer.choices, required=False, allow_blank=True
     )
