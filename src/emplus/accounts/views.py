@@ -47,7 +47,12 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # The browser drops what the offline queue kept on this device (IndexedDB, caches,
+        # the service worker), even if the page's own script could not (docs/decisions/0017).
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

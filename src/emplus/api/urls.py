@@ -18,6 +18,12 @@ from emplus.pathways.api import (
     PseudonymisedParticipantViewSet,
 )
 from emplus.testbeds.api import TestBedViewSet
+from emplus.selfservice.api import (
+    MonthlyTimeViewSet,
+    OfflineEntryView,
+    SelfServiceLinkViewSet,
+    TimeAttestationViewSet,
+)
 
 
 class _APIRootView(DefaultRouter.APIRootView):
@@ -52,6 +58,9 @@ router.register(
     PseudonymisedParticipantViewSet,
     basename="pseudonymised-participant",
 )
+router.register("selfservice-links", SelfServiceLinkViewSet, basename="selfservice-link")
+router.register("monthly-times", MonthlyTimeViewSet, basename="monthly-time")
+router.register("time-attestations", TimeAttestationViewSet, basename="time-attestation")
 
 # The schema and its documentation describe the API, not its data: readable without log-in.
 schema_view = login_not_required(SpectacularAPIView.as_view())
@@ -63,6 +72,7 @@ app_name = "api"
 urlpatterns = [
     path("me/", me, name="me"),
     path("indicators/", IndicatorsView.as_view(), name="indicators"),
+    path("offline-entries/", OfflineEntryView.as_view(), name="offline-entries"),
     path("schema/", schema_view, name="schema"),
     path("docs/", docs_view, name="docs"),
     path("", include(router.urls)),

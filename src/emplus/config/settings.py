@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "emplus.esf",
     "emplus.demo",
     "emplus.home",
+    "emplus.selfservice",
     "emplus.api",
 ]
 
@@ -255,6 +256,19 @@ API_THROTTLE_RATES = {
     "export": "30/hour",
     "estimate": "120/hour",
 } | json.loads(os.environ.get("EMPLUS_API_RATES", "{}"))
+
+
+def _static_headers(headers, path: str, url: str) -> None:
+    # The offline service worker lives in static/selfservice/ but controls the whole site
+    # (docs/decisions/0017); it must also be fetched fresh, or an update waits a day.
+    name = url.rsplit("/", 1)[-1]
+    if name.startswith("sw.") and name.endswith(".js") and "/selfservice/" in url:
+        headers["Service-Worker-Allowed"] = "/"
+        headers["Cache-Control"] = "no-cache"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_headers
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

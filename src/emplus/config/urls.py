@@ -15,6 +15,9 @@ urlpatterns = [
     path("testbeds/", include("emplus.testbeds.urls")),
     path("evidence/", include("emplus.evidence.urls")),
     path("esf/", include("emplus.esf.urls")),
+    path("selfservice/", include("emplus.selfservice.urls")),
+    # The participant's one-time links: a short public address for QR codes.
+    path("s/", include("emplus.selfservice.urls_public")),
     path("api/", include("emplus.api.urls")),
     # The language switch works before log-in too (the log-in page has it).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("organisations:list", _("Organisations"), "organisation.view"),
     ("geo:index", _("Geography"), "geo.view"),
     ("pathways:caseload", _("Participants"), "participant.view"),
+    ("selfservice:time_overview", _("Attested time"), "time.view"),
     ("mapping:coverage", _("Activities and coverage"), "activity.view"),
     ("methods:list", _("Methods"), "method.view"),
     ("testbeds:list", _("Test beds"), "testbed.view"),

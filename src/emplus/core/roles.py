@@ -30,6 +30,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Pseudonymised records for evaluation: no names, no identity numbers, no contact details.
     "participant.view_pseudonymised": frozenset({Role.ANALYST}),
     "audit.view": frozenset({Role.ADMIN}),
+    # One-time links a participant opens without an account (self-assessment, attesting time):
+    # created, listed and revoked for the participants one may change.
+    "selfservice.link": frozenset({Role.COACH, Role.COORDINATOR}),
+    # Attested time: hours per participant and month, and their attestations.
+    "time.view": frozenset({Role.COACH, Role.COORDINATOR}),
+    "time.change": frozenset({Role.COACH, Role.COORDINATOR}),
+    "time.export": frozenset({Role.COORDINATOR}),
     # Activities, methods and test beds are not personal data: every role reads them; the
     # coordinators and administrators of the owning organisation change them.
     "activity.view": frozenset(Role.values),

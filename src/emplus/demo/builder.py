@@ -13,6 +13,7 @@ from emplus.demo import mapping as mapping_demo
 from emplus.demo import methods as methods_demo
 from emplus.demo import organisations as organisations_demo
 from emplus.demo import pathways as pathways_demo
+from emplus.demo import selfservice as selfservice_demo
 from emplus.demo import testbeds as testbeds_demo
 
 DEFAULT_SEED = 2026
@@ -41,6 +42,7 @@ def demo_data_create(
     testbeds_demo.create(mapping_rng)
     mapping_demo.create(mapping_rng)
     pathways_demo.create(random.Random(seed + 1), count=participants)  # noqa: S311 - own stream per module
+    selfservice_demo.create(random.Random(seed + 4))  # noqa: S311 - own stream: hours, links
     esf_demo.create(random.Random(seed + 3))  # noqa: S311 - own stream: ESF projects
     # Later modules add their demo content here, each from the same generator, in order.
     return logins

@@ -320,6 +320,8 @@ class StepForm(forms.Form):
 
 
 class EventForm(forms.Form):
+    # Works without a connection: the page queues it (emplus.selfservice offline queue).
+    offline_kind = "event"
     kind = forms.ChoiceField(label=_("What happened"), choices=EventKind.choices)
     occurred_on = _date(_("Date"), initial=timezone.localdate)
     note = forms.CharField(
@@ -394,6 +396,7 @@ class FollowUpForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
+    offline_kind = "assessment"  # works without a connection, like EventForm
     assessed_on = _date(_("Date"), initial=timezone.localdate)
 
     def __init__(self, *args, instrument, language="sv", **kwargs):

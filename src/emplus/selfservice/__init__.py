@@ -1,0 +1,1 @@
+"""Self-service links for participants, attested time, and entries made without a connection."""
