@@ -6,9 +6,9 @@ import random
 
 import pytest
 
+from emplus.demo import selfservice as demo
 from emplus.demo.builder import demo_data_create
 from emplus.geo.services import reference_data_load
-from emplus.demo import selfservice as demo
 from emplus.selfservice.choices import AttestationMethod, LinkState
 from emplus.selfservice.models import MonthlyTime, SelfServiceLink, TimeAttestation
 

@@ -17,13 +17,13 @@ from emplus.pathways.api import (
     ParticipantViewSet,
     PseudonymisedParticipantViewSet,
 )
-from emplus.testbeds.api import TestBedViewSet
 from emplus.selfservice.api import (
     MonthlyTimeViewSet,
     OfflineEntryView,
     SelfServiceLinkViewSet,
     TimeAttestationViewSet,
 )
+from emplus.testbeds.api import TestBedViewSet
 
 
 class _APIRootView(DefaultRouter.APIRootView):

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from emplus.core.audit import audit_log
 from emplus.core.roles import Role
-from emplus.organisations.models import Membership
 from emplus.demo.pathways import REF_PREFIX, TODAY
+from emplus.organisations.models import Membership
 from emplus.pathways.models import Assessment, Instrument, Participant
 from emplus.selfservice import hours as hours_rules
 from emplus.selfservice.choices import AttestationMethod, HoursSource, LinkPurpose

@@ -16,9 +16,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.core.audit import audit_log
 from emplus.core.permissions import RolePermission, has_permission
+from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.pathways import progress_data
 from emplus.pathways.models import Enrolment
 from emplus.selfservice import offline, selectors, services
