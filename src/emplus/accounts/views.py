@@ -50,7 +50,7 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
         # The browser drops what the offline queue kept on this device (IndexedDB, caches,
-        # the service worker), even if the page's own script could not (docs/decisions/0017).
+        # the service worker), even if the page's own script could not (docs/decisions/0020).
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
 

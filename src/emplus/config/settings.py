@@ -260,7 +260,7 @@ API_THROTTLE_RATES = {
 
 def _static_headers(headers, path: str, url: str) -> None:
     # The offline service worker lives in static/selfservice/ but controls the whole site
-    # (docs/decisions/0017); it must also be fetched fresh, or an update waits a day.
+    # (docs/decisions/0020); it must also be fetched fresh, or an update waits a day.
     name = url.rsplit("/", 1)[-1]
     if name.startswith("sw.") and name.endswith(".js") and "/selfservice/" in url:
         headers["Service-Worker-Allowed"] = "/"
