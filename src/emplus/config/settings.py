@@ -311,6 +311,9 @@ SPECTACULAR_SETTINGS = {
     # disability and minority share one set of answers: one schema component for both.
     "ENUM_NAME_OVERRIDES": {
         "SpecialCategoryAnswerEnum": "emplus.pathways.choices.SpecialCategoryAnswer",
+        # Two fields named "state" with different answers: each gets a name that says whose.
+        "SelfServiceLinkStateEnum": "emplus.selfservice.choices.LinkState",
+        "EsfMonthStateEnum": "emplus.esf.serializers.MONTH_STATES",
     },
 }
 

@@ -69,6 +69,7 @@ class ESFProjectViewSet(ScopedReadOnlyViewSet):
         return Response(MonthsSerializer(data).data)
 
     @extend_schema(
+        operation_id="esf_projects_month_retrieve",
         responses={200: MonthReportSerializer, 404: OpenApiResponse(description="Not found")},
         parameters=[
             OpenApiParameter("month", str, OpenApiParameter.PATH, pattern="^[0-9]{4}-[0-9]{2}$")

@@ -105,11 +105,12 @@ class RowChangeSerializer(serializers.Serializer):
     fields = FieldChangeSerializer(many=True)
 
 
+MONTH_STATES = ["not_open", "open", "generated", "sent", "correction", "resend"]
+
+
 class MonthStatusSerializer(serializers.Serializer):
     month = serializers.CharField()
-    state = serializers.ChoiceField(
-        choices=["not_open", "open", "generated", "sent", "correction", "resend"]
-    )
+    state = serializers.ChoiceField(choices=MONTH_STATES)
     opens_on = serializers.DateField()
     due_on = serializers.DateField()
     overdue = serializers.BooleanField()
