@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # First after the static files: it sees every response last, so no view can loosen it.
+    "emplus.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "emplus.core.middleware.ChosenLanguageMiddleware",
     "emplus.core.uploads.RequestSizeLimitMiddleware",
