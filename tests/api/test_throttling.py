@@ -51,8 +51,11 @@ def test_the_search_scope_limits_the_caseload_search(coach, settings):
     }
     api = APIClient()
     api.force_authenticate(coach)
-    statuses = [api.get("/api/participants/", {"q": f"name{i}"}).status_code for i in range(3)]
-    assert statuses == [200, 200, 429]
+    statuses = [
+        api.post("/api/participants/search/", {"q": f"name{i}"}, format="json").status_code
+        for i in range(3)
+    ]
+    assert statuses == [201, 201, 429]
 
 
 def test_the_overall_user_rate_applies_to_every_endpoint(coach, settings):

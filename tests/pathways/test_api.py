@@ -333,3 +333,43 @@ def test_no_analyst_response_anywhere_holds_a_name_identity_number_or_reference(
         body = api(analyst).get(url).content.decode()
         for value in forbidden:
             assert value not in body, (url, value)
+
+
+def test_the_api_searches_by_name_through_a_token_never_in_the_address(coach, person):
+    api = APIClient()
+    api.force_authenticate(coach)
+    # given a search posted with the name in the body
+    created = api.post("/api/participants/search/", {"q": FAMILY}, format="json")
+    assert created.status_code == 201
+    token = created.json()["search"]
+    assert FAMILY not in created["Location"] and token in created["Location"]
+    # when the list is read with the token, page by page
+    listed = api.get("/api/participants/", {"search": token, "page": 1})
+    # then it holds the match, and the next page's address carries the token, not the name
+    assert listed.status_code == 200
+    assert [row["participant_ref"] for row in listed.json()["results"]] == [REF]
+    assert api.post("/api/participants/search/", {"q": "nobody"}, format="json").status_code == 201
+
+
+def test_the_api_refuses_a_name_in_the_address_and_a_strangers_token(coach, person, org_a):
+    api = APIClient()
+    api.force_authenticate(coach)
+    refused = api.get("/api/participants/", {"q": FAMILY})
+    assert refused.status_code == 400
+    assert "q" in refused.json()
+    token = api.post("/api/participants/search/", {"q": FAMILY}, format="json").json()["search"]
+    colleague = make_user("coach-a-colleague", org_a, Role.COACH, person.unit)
+    other = APIClient()
+    other.force_authenticate(colleague)
+    stale = other.get("/api/participants/", {"search": token})
+    assert stale.status_code == 400
+    assert "search" in stale.json()
+    assert FAMILY not in stale.content.decode()
+
+
+def test_the_api_search_validates_its_terms(coach, person):
+    api = APIClient()
+    api.force_authenticate(coach)
+    response = api.post("/api/participants/search/", {"phase": "nonsense"}, format="json")
+    assert response.status_code == 400
+    assert "phase" in response.json()

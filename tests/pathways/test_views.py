@@ -192,22 +192,21 @@ def test_caseload_searches_by_name_or_reference_and_filters(client, coach, unit_
     )
     client.force_login(coach)
     url = reverse("pathways:caseload")
+
+    def search(**terms):
+        response = client.post(url, terms, follow=True)
+        return [p.participant_ref for p in response.context["people"]]
+
     # then
-    assert [p.participant_ref for p in client.get(url, {"q": "ref-2"}).context["people"]] == [
-        "REF-2"
-    ]
-    assert [p.participant_ref for p in client.get(url, {"q": "other"}).context["people"]] == [
-        "REF-2"
-    ]
-    assert [p.participant_ref for p in client.get(url, {"phase": "train"}).context["people"]] == [
-        "REF-1"
-    ]
+    assert search(q="ref-2") == ["REF-2"]
+    assert search(q="other") == ["REF-2"]
+    assert search(phase="train") == ["REF-1"]
+    assert search(status="exited") == ["REF-2"]
+    assert search(followup_due="1") == ["REF-2"]
+    # and the filters that name nobody still work as plain links
     assert [p.participant_ref for p in client.get(url, {"status": "exited"}).context["people"]] == [
         "REF-2"
     ]
-    assert [
-        p.participant_ref for p in client.get(url, {"followup_due": "1"}).context["people"]
-    ] == ["REF-2"]
     # and the exited participant's follow-up is listed as due
     response = client.get(url)
     assert [f.enrolment.participant.participant_ref for f in response.context["followups_due"]] == [
@@ -680,3 +679,54 @@ def test_with_thirty_participants_assessed_twice_reliable_change_is_judged(
     assert all(r["rci"] is not None for r in rows)
     page = response.content.decode()
     assert "S1<" not in page and "S2<" not in page
+
+
+def test_caseload_search_keeps_names_and_numbers_out_of_addresses(client, coach, unit_a1):
+    # given a participant with a name and an identity number
+    _participant(coach, unit_a1, "REF-N", personal_id=VALID_PNR, given_name="Gunnel")
+    client.force_login(coach)
+    url = reverse("pathways:caseload")
+    # when the coach searches by name and by number
+    for term in ("Gunnel", VALID_PNR):
+        response = client.post(url, {"q": term}, follow=True)
+        # then every address requested (what an access log records) carries only a token
+        addresses = [url, *(location for location, _status in response.redirect_chain)]
+        assert response.redirect_chain[0][1] in (302, 303)
+        for address in addresses:
+            assert "Gunnel" not in address and "19900101" not in address, address
+            assert "q=" not in address, address
+        assert "?search=" in addresses[-1]
+    # and the search by name found the person
+    response = client.post(url, {"q": "Gunnel"}, follow=True)
+    assert [p.participant_ref for p in response.context["people"]] == ["REF-N"]
+
+
+def test_caseload_ignores_a_name_in_the_address(client, coach, unit_a1):
+    _participant(coach, unit_a1, "REF-1", given_name="Gunnel")
+    _participant(coach, unit_a1, "REF-2", given_name="Other")
+    client.force_login(coach)
+    response = client.get(reverse("pathways:caseload"), {"q": "Gunnel"})
+    assert [p.participant_ref for p in response.context["people"]] == ["REF-1", "REF-2"]
+
+
+def test_a_search_token_opens_nothing_for_another_user(client, coach, unit_a1, org_a):
+    # given a coach's search for a name, and a colleague who sees the same token
+    _participant(coach, unit_a1, "REF-1", given_name="Gunnel")
+    _participant(coach, unit_a1, "REF-2", given_name="Other")
+    colleague = make_user("coach-a-2", org_a, Role.COACH, unit_a1)
+    client.force_login(coach)
+    address = client.post(reverse("pathways:caseload"), {"q": "Gunnel"})["Location"]
+    client.force_login(colleague)
+    # when the colleague opens the address
+    response = client.get(address)
+    # then the search is not applied and they are told it has expired
+    assert [p.participant_ref for p in response.context["people"]] == ["REF-1", "REF-2"]
+    assert "expired" in response.content.decode() or "gått ut" in response.content.decode()
+
+
+def test_an_unknown_search_token_shows_the_whole_caseload(client, coach, unit_a1):
+    _participant(coach, unit_a1, "REF-1")
+    client.force_login(coach)
+    response = client.get(reverse("pathways:caseload"), {"search": "not-a-token"})
+    assert response.status_code == 200
+    assert [p.participant_ref for p in response.context["people"]] == ["REF-1"]

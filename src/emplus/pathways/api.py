@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from urllib.parse import urlencode
 
 import django_filters
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -23,6 +26,7 @@ from emplus.core.audit import audit_log
 from emplus.core.choices import Phase
 from emplus.core.permissions import RolePermission, has_permission
 from emplus.core.roles import Role
+from emplus.core.search_tokens import search_token_load, search_token_store
 from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.organisations.models import Unit
 from emplus.pathways import selectors, services
@@ -69,13 +73,42 @@ def _field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
 # --- participants -------------------------------------------------------------------------------
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("q", str, description="Search the reference and the names."),
-        OpenApiParameter("phase", str, enum=Phase.values),
-        OpenApiParameter("status", str, enum=["active", "exited"]),
-        OpenApiParameter("followup_due", bool),
-    ]
+SEARCH_KIND = "participants_api"
+
+
+class ParticipantSearchSerializer(serializers.Serializer):
+    """A caseload search; its terms stay on the server (names never go in addresses)."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text=_("Reference or name.")
+    )
+    phase = serializers.ChoiceField(choices=Phase.choices, required=False, allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=[("active", "active"), ("exited", "exited")], required=False, allow_blank=True
+    )
+    followup_due = serializers.BooleanField(required=False, default=False)
+
+
+class ParticipantSearchTokenSerializer(serializers.Serializer):
+    search = serializers.CharField(
+        help_text=_("Pass as `search` to the participant list (valid for 30 minutes).")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "search",
+                str,
+                description="A token from POST /api/participants/search/ (names and identity "
+                "numbers never go in addresses).",
+            ),
+            OpenApiParameter("phase", str, enum=Phase.values),
+            OpenApiParameter("status", str, enum=["active", "exited"]),
+            OpenApiParameter("followup_due", bool),
+        ]
+    )
 )
 class ParticipantViewSet(ScopedReadOnlyViewSet):
     """Participants of the caller's unit (coach) or organisation (coordinator), and those shared
@@ -99,18 +132,60 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self):
         return Participant.objects.visible_to(self.request.user).filter(erased_at__isnull=True)
 
-    def list(self, request, *args, **kwargs):
+    def _filters(self, request) -> selectors.CaseloadFilters:
         params = request.query_params
-        filters = selectors.CaseloadFilters(
-            q=params.get("q", ""),
+        if "q" in params:
+            raise serializers.ValidationError(
+                {
+                    "q": [
+                        _(
+                            "Names and identity numbers never go in addresses: post the search "
+                            "to /api/participants/search/ and pass its token as `search`."
+                        )
+                    ]
+                }
+            )
+        token = params.get("search", "")
+        if token:
+            terms = search_token_load(user=request.user, kind=SEARCH_KIND, token=token)
+            if terms is None:
+                raise serializers.ValidationError(
+                    {"search": [_("That search has expired. Search again.")]}
+                )
+            return selectors.CaseloadFilters(**terms)
+        return selectors.CaseloadFilters(
             phase=params.get("phase", ""),
             status=params.get("status", ""),
             followup_due=params.get("followup_due", "").lower() in ("1", "true", "yes"),
         )
+
+    def list(self, request, *args, **kwargs):
+        filters = self._filters(request)
         people = selectors.participant_list(viewer=request.user, filters=filters)
         page = self.paginate_queryset(people)
         _audit_reads(request, page)
         return self.get_paginated_response(ParticipantListSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=ParticipantSearchSerializer,
+        responses={201: ParticipantSearchTokenSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def search(self, request, *args, **kwargs):
+        """Keep a search on the server and return its token for the list (`?search=`)."""
+        data = ParticipantSearchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        terms = {
+            "q": data.validated_data.get("q", "").strip(),
+            "phase": data.validated_data.get("phase", ""),
+            "status": data.validated_data.get("status", ""),
+            "followup_due": data.validated_data.get("followup_due", False),
+        }
+        token = search_token_store(user=request.user, kind=SEARCH_KIND, terms=terms)
+        location = f"{reverse('api:participant-list')}?{urlencode({'search': token})}"
+        return Response(
+            {"search": token}, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
     def retrieve(self, request, *args, **kwargs):
         participant = selectors.participant_get(viewer=request.user, pk=kwargs["pk"])

@@ -1,34 +1,72 @@
-"""The caseload and the registration of a new participant."""
+"""The caseload (searched by POST: names never in addresses) and the registration of a new
+participant."""
 
 from __future__ import annotations
+
+import dataclasses
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from emplus.core.choices import Phase
 from emplus.core.permissions import permission_required
+from emplus.core.search_tokens import search_token_load, search_token_store
 from emplus.pathways import forms, selectors, services
 from emplus.pathways.views.common import apply_errors
 
+SEARCH_KIND = "caseload"
 
-def _caseload_filters(request) -> selectors.CaseloadFilters:
-    phase = request.GET.get("phase", "")
-    status = request.GET.get("status", "")
+
+def _caseload_filters(values, *, q: str = "") -> selectors.CaseloadFilters:
+    phase = values.get("phase", "")
+    status = values.get("status", "")
     return selectors.CaseloadFilters(
-        q=request.GET.get("q", "").strip()[:100],
+        q=q.strip()[:100],
         phase=phase if phase in Phase.values else "",
         status=status if status in ("active", "exited") else "",
-        followup_due=request.GET.get("followup_due") == "1",
+        followup_due=values.get("followup_due") in ("1", True),
     )
 
 
+def _search_address(request) -> str:
+    """A posted search is kept on the server; the address carries only its token (never a
+    name or an identity number: addresses end up in histories and access logs)."""
+    filters = _caseload_filters(request.POST, q=request.POST.get("q", ""))
+    address = reverse("pathways:caseload")
+    if filters == selectors.CaseloadFilters():
+        return address
+    token = search_token_store(
+        user=request.user, kind=SEARCH_KIND, terms=dataclasses.asdict(filters)
+    )
+    return f"{address}?{urlencode({'search': token})}"
+
+
+def _filters_of(request) -> selectors.CaseloadFilters:
+    """The filters of a GET: a search token's terms, else the plain filters (which name nobody).
+    A name given in the address itself is ignored."""
+    token = request.GET.get("search", "")
+    if not token:
+        return _caseload_filters(request.GET)
+    terms = search_token_load(user=request.user, kind=SEARCH_KIND, token=token)
+    if terms is None:
+        messages.info(request, _("That search has expired. Search again."))
+        return selectors.CaseloadFilters()
+    return _caseload_filters(terms, q=terms.get("q", ""))
+
+
 @permission_required("participant.view")
+@require_http_methods(["GET", "POST"])
 def caseload(request):
-    filters = _caseload_filters(request)
+    if request.method == "POST":
+        return redirect(_search_address(request))
+    filters = _filters_of(request)
     today = timezone.localdate()
     people = selectors.participant_list(viewer=request.user, filters=filters, today=today)
     due = list(selectors.followups_due(viewer=request.user, on=today).order_by("due_on"))
