@@ -16,27 +16,16 @@ import polars as pl
 from django.db.models import QuerySet
 
 from emplus.evidence_core.participant_file import COLUMNS, participant_schema
+from emplus.pathways.fields import file_columns
 
-# Participant-file column -> lookup from an Enrolment row.
+# Participant-file column -> lookup from an Enrolment row: the participant's own columns come
+# from the one declaration of its fields (emplus.pathways.fields), the rest from the enrolment.
 _SOURCES: dict[str, str] = {
     "participant_ref": "participant__participant_ref",
     "organisation": "participant__organisation__code",
-    "personal_id": "participant__personal_id",
-    "birth_date": "participant__birth_date",
-    "gender": "participant__gender",
-    "municipality_code": "participant__municipality_id",
+    **{column: f"participant__{attname}" for attname, column in file_columns().items()},
     "entry_date": "entry_date",
     "exit_date": "exit_date",
-    "lm_status_entry": "participant__lm_status_entry",
-    "unemployed_months": "participant__unemployed_months",
-    "isced": "participant__isced",
-    "disability": "participant__disability",
-    "citizenship": "participant__citizenship",
-    "born_abroad": "participant__born_abroad",
-    "parents_born_abroad": "participant__parents_born_abroad",
-    "minority": "participant__minority",
-    "homeless": "participant__homeless",
-    "rural": "participant__rural_override",
     "exit_observed_on": "exit_observed_on",
     "exit_job_searching": "exit_job_searching",
     "exit_in_education": "exit_in_education",

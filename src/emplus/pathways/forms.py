@@ -12,6 +12,7 @@ from emplus.core.choices import Phase
 from emplus.core.roles import Role
 from emplus.geo.models import Municipality
 from emplus.organisations.models import Organisation, Unit
+from emplus.pathways import fields as participant_fields
 from emplus.pathways.choices import (
     ConsentPurpose,
     EventKind,
@@ -36,6 +37,10 @@ def _date(label, *, required=True, initial=None, help_text=""):
     return forms.DateField(
         label=label, required=required, initial=initial, widget=DateInput, help_text=help_text
     )
+
+
+def _max_length(name: str) -> int | None:
+    return participant_fields.BY_NAME[name].max_length
 
 
 def _yes_no(label):
@@ -64,11 +69,15 @@ class UnitChoiceField(forms.ModelChoiceField):
 class EntryFields(forms.Form):
     """Identity, contact and entry characteristics shared by registration and editing."""
 
-    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
-    family_name = forms.CharField(label=_("Family name"), max_length=100, required=False)
+    given_name = forms.CharField(
+        label=_("Given name"), max_length=_max_length("given_name"), required=False
+    )
+    family_name = forms.CharField(
+        label=_("Family name"), max_length=_max_length("family_name"), required=False
+    )
     personal_id = forms.CharField(
         label=_("Personal identity number"),
-        max_length=13,
+        max_length=_max_length("personal_id"),
         required=False,
         help_text=_("Personnummer or samordningsnummer, 10 or 12 digits (optional)."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
@@ -83,8 +92,9 @@ class EntryFields(forms.Form):
     )
     birth_date = _date(_("Birth date"), required=False)
     gender = forms.ChoiceField(label=_("Gender"), choices=BLANK + Gender.choices, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=_max_length("phone"), required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=_max_length("email"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=_max_length("address"), required=False)
     municipality = forms.ModelChoiceField(
         label=_("Municipality of residence at entry"),
         queryset=Municipality.objects.order_by("name"),
@@ -109,7 +119,7 @@ class EntryFields(forms.Form):
     )
     citizenship = forms.CharField(
         label=_("Citizenship"),
-        max_length=10,
+        max_length=_max_length("citizenship"),
         required=False,
         help_text=_("Two-letter country code (e.g. SE), stateless or unknown."),
     )
@@ -122,6 +132,7 @@ class EntryFields(forms.Form):
         required=False,
     )
     homeless = _yes_no(_("Homeless or housing exclusion"))
+    rural_override = _yes_no(_("Lives in a rural area (overrides the municipality)"))
     special_consent = forms.BooleanField(
         label=_("The participant has given explicit consent to recording disability and minority"),
         required=False,
@@ -135,21 +146,10 @@ class EntryFields(forms.Form):
         required=False,
     )
 
-    entry_fields = (
-        "birth_date",
-        "gender",
-        "municipality",
-        "lm_status_entry",
-        "unemployed_months",
-        "isced",
-        "citizenship",
-        "born_abroad",
-        "parents_born_abroad",
-        "homeless",
-        "protected_identity",
-    )
-    contact_fields = ("given_name", "family_name", "phone", "email")
-    special_fields = ("disability", "minority")
+    # The lists come from the one declaration of the participant's fields.
+    entry_fields = participant_fields.ENTRY_FIELDS
+    contact_fields = participant_fields.CONTACT_FIELDS
+    special_fields = participant_fields.SPECIAL_FIELDS
 
     def clean(self):
         data = super().clean()

@@ -44,6 +44,7 @@ from emplus.core.roles import Role
 from emplus.core.uploads import describe_refusal, tabular_limits
 from emplus.evidence_core.participant_file import COLUMNS, FileIssue, read_participant_file
 from emplus.organisations.models import Membership, Organisation, Unit
+from emplus.pathways import fields as participant_fields
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.models import Enrolment, FollowUp, ImportBatch, Participant
 from emplus.pathways.services import FOLLOW_UP_AFTER, identity_check
@@ -51,21 +52,10 @@ from emplus.pathways.services import FOLLOW_UP_AFTER, identity_check
 CHUNK_SIZE = 1000
 LOOKUP_CHUNK = 2000
 
-# Participant model field -> participant-file column (entry characteristics).
-PARTICIPANT_FIELDS: dict[str, str] = {
-    "birth_date": "birth_date",
-    "gender": "gender",
-    "municipality_id": "municipality_code",
-    "lm_status_entry": "lm_status_entry",
-    "unemployed_months": "unemployed_months",
-    "isced": "isced",
-    "citizenship": "citizenship",
-    "born_abroad": "born_abroad",
-    "parents_born_abroad": "parents_born_abroad",
-    "homeless": "homeless",
-    "rural_override": "rural",
-}
-SPECIAL_FIELDS = ("disability", "minority")
+# Participant model attribute -> participant-file column (entry characteristics), and the
+# special categories (file column = field name); both from the one declaration.
+PARTICIPANT_FIELDS: dict[str, str] = participant_fields.file_columns("entry")
+SPECIAL_FIELDS = participant_fields.SPECIAL_FIELDS
 # Text fields store "" for unknown; the others NULL.
 _BLANK_TEXT = frozenset({"gender", "lm_status_entry", "citizenship", "disability", "minority"})
 ENROLMENT_FIELDS: dict[str, str] = {

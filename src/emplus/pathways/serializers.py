@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from emplus.core.crypto import mask_personal_id
-from emplus.geo.models import Municipality
-from emplus.pathways.choices import Gender, LabourMarketStatus, LegalBasis, SpecialCategoryAnswer
+from emplus.core.serializers import ModelSerializer
+from emplus.pathways import fields as participant_fields
 from emplus.pathways.models import (
     Assessment,
     AssessmentScore,
@@ -19,22 +19,8 @@ from emplus.pathways.models import (
     PathwayStep,
 )
 
-_ENTRY = [
-    "birth_date",
-    "gender",
-    "municipality",
-    "lm_status_entry",
-    "unemployed_months",
-    "isced",
-    "citizenship",
-    "born_abroad",
-    "parents_born_abroad",
-    "homeless",
-    "rural_override",
-]
 
-
-class ParticipantListSerializer(serializers.ModelSerializer):
+class ParticipantListSerializer(ModelSerializer):
     """A caseload row: never the special categories, the identity number only masked."""
 
     organisation = serializers.CharField(source="organisation.code", read_only=True)
@@ -49,13 +35,8 @@ class ParticipantListSerializer(serializers.ModelSerializer):
             "participant_ref",
             "organisation",
             "unit",
-            "given_name",
-            "family_name",
             "personal_id_masked",
-            "phone",
-            "email",
-            "address",
-            *_ENTRY,
+            *participant_fields.LISTED_FIELDS,
         ]
         read_only_fields = fields
 
@@ -69,10 +50,8 @@ class ParticipantDetailSerializer(ParticipantListSerializer):
     class Meta(ParticipantListSerializer.Meta):
         fields = [
             *ParticipantListSerializer.Meta.fields,
-            "disability",
-            "minority",
+            *participant_fields.DETAIL_ONLY_FIELDS,
             "special_category_basis",
-            "protected_identity",
         ]
         read_only_fields = fields
 
@@ -90,52 +69,43 @@ class ParticipantCreatedSerializer(ParticipantDetailSerializer):
         return [o.name for o in self.context.get("known_elsewhere", [])]
 
 
-class ParticipantWriteSerializer(serializers.Serializer):
-    """Input for participant_register / participant_update; the rules live in the services."""
+def _write_field_kwargs() -> dict[str, dict]:
+    kwargs: dict[str, dict] = {"personal_id": {"write_only": True}}
+    for field in participant_fields.PARTICIPANT_FIELDS:
+        extra = kwargs.setdefault(field.name, {})
+        extra["required"] = False
+        if field.max_length:
+            extra["max_length"] = field.max_length
+    kwargs["protected_identity"]["help_text"] = _(
+        "Protected identity: reports to Statistics Sweden carry the special form instead of "
+        "the number."
+    )
+    kwargs["special_category_basis"] = {"required": False}
+    return kwargs
+
+
+class ParticipantWriteSerializer(ModelSerializer):
+    """Input for participant_register / participant_update: the participant's declared fields
+    (emplus.pathways.fields) with the model's types and choices. It only validates the shape;
+    the rules and the write live in the services (never `save()`)."""
 
     unit = serializers.UUIDField(required=True, help_text=_("Local unit (on create only)."))
     participant_ref = serializers.CharField(max_length=64, help_text=_("On create only."))
-    personal_id = serializers.CharField(
-        required=False, allow_blank=True, write_only=True, max_length=20
-    )
-    given_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    family_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    birth_date = serializers.DateField(required=False, allow_null=True)
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
-    municipality = serializers.PrimaryKeyRelatedField(
-        queryset=Municipality.objects.all(), required=False, allow_null=True
-    )
-    lm_status_entry = serializers.ChoiceField(
-        choices=LabourMarketStatus.choices, required=False, allow_blank=True
-    )
-    unemployed_months = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    isced = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=8)
-    citizenship = serializers.CharField(required=False, allow_blank=True, max_length=10)
-    born_abroad = serializers.BooleanField(required=False, allow_null=True)
-    parents_born_abroad = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=2
-    )
-    homeless = serializers.BooleanField(required=False, allow_null=True)
-    rural_override = serializers.BooleanField(required=False, allow_null=True)
-    protected_identity = serializers.BooleanField(
-        required=False,
-        help_text=_(
-            "Protected identity: reports to Statistics Sweden carry the special form instead of "
-            "the number."
-        ),
-    )
-    disability = serializers.ChoiceField(
-        choices=SpecialCategoryAnswer.choices, required=False, allow_blank=True
-    )
-    minority = serializers.ChoiceField(
-        choices=SpecialCategoryAnswer.choices, required=False, allow_blank=True
-    )
-    special_category_basis = serializers.ChoiceField(
-        choices=LegalBasis.choices, required=False, allow_blank=True
-    )
+    # The model keeps it as (encrypted) text; the API checks the address's shape like the form.
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+
+    class Meta:
+        model = Participant
+        fields = [
+            "unit",
+            "participant_ref",
+            *participant_fields.names(),
+            "special_category_basis",
+        ]
+        extra_kwargs = _write_field_kwargs()
+
+    def save(self, **kwargs):
+        raise NotImplementedError("participants are written by emplus.pathways.services")
 
 
 class ParticipantUpdateSerializer(ParticipantWriteSerializer):
@@ -144,14 +114,17 @@ class ParticipantUpdateSerializer(ParticipantWriteSerializer):
     unit = None
     participant_ref = None
 
+    class Meta(ParticipantWriteSerializer.Meta):
+        fields = [*participant_fields.names(), "special_category_basis"]
 
-class FollowUpSerializer(serializers.ModelSerializer):
+
+class FollowUpSerializer(ModelSerializer):
     class Meta:
         model = FollowUp
         fields = ["due_on", "observed_on", "employed", "improved"]
 
 
-class EnrolmentSerializer(serializers.ModelSerializer):
+class EnrolmentSerializer(ModelSerializer):
     participant = serializers.UUIDField(source="participant_id", read_only=True)
     method = serializers.CharField(source="method.code", allow_null=True, default=None)
     test_bed = serializers.CharField(source="test_bed.code", allow_null=True, default=None)
@@ -177,7 +150,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PathwayEventSerializer(serializers.ModelSerializer):
+class PathwayEventSerializer(ModelSerializer):
     participant = serializers.UUIDField(source="enrolment.participant_id", read_only=True)
     enrolment = serializers.UUIDField(source="enrolment_id", read_only=True)
 
@@ -187,7 +160,7 @@ class PathwayEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(ModelSerializer):
     dimension = serializers.CharField(source="dimension.code")
 
     class Meta:
@@ -195,7 +168,7 @@ class ScoreSerializer(serializers.ModelSerializer):
         fields = ["dimension", "value"]
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ModelSerializer):
     participant = serializers.UUIDField(source="enrolment.participant_id", read_only=True)
     enrolment = serializers.UUIDField(source="enrolment_id", read_only=True)
     instrument = serializers.CharField(source="instrument.code")
@@ -220,14 +193,14 @@ class AssessmentSerializer(serializers.ModelSerializer):
 # --- pseudonymised (analysts) -----------------------------------------------------------------
 
 
-class PseudonymisedStepSerializer(serializers.ModelSerializer):
+class PseudonymisedStepSerializer(ModelSerializer):
     # Not the activity: free text can name the person.
     class Meta:
         model = PathwayStep
         fields = ["phase", "started_on", "ended_on", "hours"]
 
 
-class PseudonymisedAssessmentSerializer(serializers.ModelSerializer):
+class PseudonymisedAssessmentSerializer(ModelSerializer):
     instrument = serializers.CharField(source="instrument.code")
     instrument_version = serializers.IntegerField(source="instrument.version")
     scores = ScoreSerializer(many=True, read_only=True)
@@ -237,7 +210,7 @@ class PseudonymisedAssessmentSerializer(serializers.ModelSerializer):
         fields = ["assessed_on", "instrument", "instrument_version", "scores"]
 
 
-class PseudonymisedEnrolmentSerializer(serializers.ModelSerializer):
+class PseudonymisedEnrolmentSerializer(ModelSerializer):
     method = serializers.CharField(source="method.code", allow_null=True, default=None)
     test_bed = serializers.CharField(source="test_bed.code", allow_null=True, default=None)
     follow_up = FollowUpSerializer(allow_null=True, read_only=True)
@@ -271,7 +244,7 @@ class PseudonymisedEnrolmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class PseudonymisedParticipantSerializer(serializers.ModelSerializer):
+class PseudonymisedParticipantSerializer(ModelSerializer):
     """No names, identity number, contact details, reference, record id or linkage pseudonym;
     the birth year instead of the birth date; no special categories (never in lists)."""
 

@@ -15,6 +15,7 @@ from emplus.core.audit import audit_log
 from emplus.core.crypto import pseudonym
 from emplus.core.personnummer import PersonnummerError, parse_personnummer
 from emplus.organisations.models import Organisation, Unit
+from emplus.pathways.fields import SPECIAL_FIELDS, VALUE_FIELDS
 from emplus.pathways.models import (
     Assessment,
     AssessmentScore,
@@ -30,24 +31,6 @@ from emplus.pathways.models import (
 )
 
 FOLLOW_UP_AFTER = relativedelta(months=6)
-
-# Entry characteristics a service may set; identity fields are handled separately.
-ENTRY_FIELDS = (
-    "birth_date",
-    "gender",
-    "municipality",
-    "lm_status_entry",
-    "unemployed_months",
-    "isced",
-    "citizenship",
-    "born_abroad",
-    "parents_born_abroad",
-    "homeless",
-    "rural_override",
-    "protected_identity",
-)
-CONTACT_FIELDS = ("given_name", "family_name", "phone", "email", "address")
-SPECIAL_FIELDS = ("disability", "minority")
 
 
 @dataclass(frozen=True)
@@ -129,7 +112,7 @@ def participant_register(
     **values,
 ) -> Registration:
     """Register a participant in the actor's organisation and unit."""
-    unknown = set(values) - set(ENTRY_FIELDS) - set(CONTACT_FIELDS) - set(SPECIAL_FIELDS)
+    unknown = set(values) - set(VALUE_FIELDS)
     if unknown:
         raise TypeError(f"unknown participant fields: {sorted(unknown)}")
     if unit.organisation_id != organisation.pk:
@@ -182,7 +165,7 @@ def participant_update(
     **values,
 ) -> Participant:
     """Change entry characteristics, contact details or identity; audits the field names."""
-    unknown = set(values) - set(ENTRY_FIELDS) - set(CONTACT_FIELDS) - set(SPECIAL_FIELDS)
+    unknown = set(values) - set(VALUE_FIELDS)
     if unknown:
         raise TypeError(f"unknown participant fields: {sorted(unknown)}")
     if participant.erased_at is not None:

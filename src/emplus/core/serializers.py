@@ -1,0 +1,29 @@
+"""The base of the project's model serializers: enumerations say when they may be blank or null.
+
+DRF drops `allow_blank` from read-only fields, so a model field with choices and `blank=True`
+(gender, labour-market status, exit reason ...) was described in the schema as an enumeration
+without the empty string it can hold. Here every choice field takes `allow_blank`/`allow_null`
+from its model field, read-only or not, and the schema lists "" and null where they occur.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist
+from rest_framework import serializers
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        model = getattr(self.Meta, "model", None)
+        for name, field in fields.items():
+            if not isinstance(field, serializers.ChoiceField) or model is None:
+                continue
+            try:
+                model_field = model._meta.get_field(field.source or name)
+            except FieldDoesNotExist:
+                continue
+            if getattr(model_field, "choices", None):
+                field.allow_blank = field.allow_blank or bool(model_field.blank)
+                field.allow_null = field.allow_null or bool(model_field.null)
+        return fields
