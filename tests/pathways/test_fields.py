@@ -63,7 +63,7 @@ def test_the_services_take_exactly_the_declared_values():
 
 
 def test_import_and_export_map_the_same_declared_columns():
-    assert importing.PARTICIPANT_FIELDS == fields.file_columns("entry")
+    assert fields.file_columns("entry") == importing.PARTICIPANT_FIELDS
     assert importing.SPECIAL_FIELDS == fields.SPECIAL_FIELDS
     for attname, column in fields.file_columns().items():
         assert _SOURCES[column] == f"participant__{attname}"
