@@ -146,8 +146,10 @@ def test_one_row_per_enrolment_or_only_the_latest(imported):
 
 def test_the_frame_holds_only_the_participants_it_is_given(imported, coach, other_org_coach):
     # when
-    visible_to_b = participant_frame(Participant.objects.visible_to(other_org_coach))
-    visible_to_a = participant_frame(Participant.objects.visible_to(coach))
+    visible_to_b = participant_frame(
+        Participant.objects.restrict(other_org_coach, "participant.view")
+    )
+    visible_to_a = participant_frame(Participant.objects.restrict(coach, "participant.view"))
     # then
     assert visible_to_b.height == 0 and isinstance(visible_to_b, pl.DataFrame)
     assert visible_to_a["participant_ref"].to_list() == ["P1", "P2"]

@@ -102,7 +102,9 @@ def test_person_known_in_another_organisation_is_named_not_shown(
     # then the coach learns only that B knows the person
     assert [o.code for o in result.known_elsewhere] == ["ORGB"]
     # and still cannot see B's record
-    visible = Participant.objects.visible_to(coach).values_list("participant_ref", flat=True)
+    visible = Participant.objects.restrict(coach, "participant.view").values_list(
+        "participant_ref", flat=True
+    )
     assert list(visible) == ["A-1"]
 
 
@@ -120,7 +122,9 @@ def test_scope_coach_unit_coordinator_organisation_nobody_else(
 
     def refs(user):
         return sorted(
-            Participant.objects.visible_to(user).values_list("participant_ref", flat=True)
+            Participant.objects.restrict(user, "participant.view").values_list(
+                "participant_ref", flat=True
+            )
         )
 
     assert refs(coach) == ["U1"]
@@ -142,11 +146,15 @@ def test_sharing_consent_opens_read_access_and_withdrawal_closes_it_at_once(
         sharing=True,
         shared_with=[org_b],
     )
-    assert Participant.objects.visible_to(other_org_coach).filter(pk=participant.pk).exists()
+    assert (
+        Participant.objects.restrict(other_org_coach, "participant.view")
+        .filter(pk=participant.pk)
+        .exists()
+    )
     # but only the owner may change it
-    assert not Participant.objects.owned_by_viewer(other_org_coach).exists()
+    assert not Participant.objects.restrict(other_org_coach, "participant.change").exists()
     services.consent_withdraw(actor=coach, consent=consent)
-    assert not Participant.objects.visible_to(other_org_coach).exists()
+    assert not Participant.objects.restrict(other_org_coach, "participant.view").exists()
 
 
 def test_exit_schedules_the_six_month_follow_up_and_withdrawal_stops_contact(coach, org_a, unit_a1):

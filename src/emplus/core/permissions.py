@@ -8,11 +8,13 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from emplus.core.scoping import reach_of
+from emplus.core import scoping
 
 
 def has_permission(user, permission: str) -> bool:
-    return reach_of(user).has_permission(permission)
+    """Whether the user holds the permission in at least one organisation: the gate of a page
+    (403). The rows it opens are restrict()'s to say (another organisation's object is 404)."""
+    return scoping.has_permission(user, permission)
 
 
 def permission_required(permission: str) -> Callable:

@@ -50,6 +50,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # small-cell suppression, for analysts and administrators (docs/decisions/0010).
     "evidence.view": frozenset({Role.ANALYST, Role.COORDINATOR, Role.ADMIN}),
     "evidence.view_partnership": frozenset({Role.ANALYST, Role.ADMIN}),
+    # The organisations whose aggregates a viewer sees unsuppressed (a grant, not a page).
+    "evidence.view_detail": frozenset({Role.ANALYST, Role.COORDINATOR}),
     # ESF projects and their monthly participant report to Statistics Sweden: the report holds
     # the identities of everyone in the project, so only the coordinators of the owner
     # organisation see projects, previews, the submission log and files, and only they change
@@ -62,9 +64,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # required for them when EMPLUS_REQUIRE_2FA is on.
 ROLES_REQUIRING_SECOND_FACTOR = frozenset({Role.COACH, Role.COORDINATOR, Role.ANALYST, Role.ADMIN})
 
-# Roles whose organisation-level reach spans the whole partnership directory (organisations and
-# units, not personal records).
-ROLES_SEEING_ALL_ORGANISATIONS = frozenset({Role.ADMIN})
+# Permissions a role holds across the whole partnership, not only in the organisations of its
+# memberships: administrators keep the directory (organisations, units, memberships) and the
+# audit log. Every other grant counts only in the membership's own organisation (and, for a
+# coach, unit): emplus.core.scoping.restrict().
+PARTNERSHIP_WIDE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"organisation.view", "organisation.view_members", "audit.view"}),
+}
 
 
 def role_has_permission(role: str, permission: str) -> bool:

@@ -1,83 +1,177 @@
-"""The one place that decides which rows a user may see: every page, export and API uses it.
+"""The one place that decides which rows a user may do something with: `restrict(qs, user,
+permission)`, used by every page, export, API endpoint, form, search and task.
 
-Directory data (organisations, units, memberships) is visible within the user's own
-organisations, and to partnership administrators across all of them. Personal records are
-visible to coaches within their unit and to coordinators within their organisation; no role
-crosses to another organisation's personal records through this scope.
+A permission counts only in the organisation (or, for a coach, the unit) of the membership whose
+role holds it: a user who coordinates organisation A and coaches a unit of organisation B gets
+A's participants for "participant.export", and nothing of B, because a coach does not hold it.
+Each model declares once, on its QuerySet (`scope = ScopeFields(...)`), which of its fields name
+the owning organisation and unit (docs/decisions/0021).
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
+from typing import Self
 from uuid import UUID
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.db.models import Q, QuerySet
 
-from emplus.core.roles import ROLES_SEEING_ALL_ORGANISATIONS, Role, role_has_permission
+from emplus.core.roles import PARTNERSHIP_WIDE_PERMISSIONS, Role, role_has_permission
+
+# A coach's grants reach only the unit of the membership; every other role's reach the whole
+# organisation.
+UNIT_BOUND_ROLES = frozenset({Role.COACH})
 
 
 @dataclass(frozen=True)
-class Reach:
-    """What a user's memberships give access to; computed once per request and user."""
+class ScopeFields:
+    """Where a model's rows name their owner, as lookup paths from the model.
 
-    sees_all_organisations: bool
-    organisation_ids: frozenset[UUID]
-    roles: frozenset[str]
-    # (organisation id, role, unit id or None) for each membership
-    memberships: tuple[tuple[UUID, str, UUID | None], ...]
+    `unit` is the path to the local unit for rows that a coach sees only within their unit
+    (personal records); leave it None for organisation-wide rows (directory data), which any
+    grant in the organisation opens."""
 
-    def has_permission(self, permission: str) -> bool:
-        return any(role_has_permission(role, permission) for role in self.roles)
+    organisation: str
+    unit: str | None = None
 
 
-NO_REACH = Reach(False, frozenset(), frozenset(), ())
+@dataclass(frozen=True)
+class Grants:
+    """Where one user holds one permission."""
+
+    everywhere: bool
+    organisations: frozenset[UUID]  # the whole organisation
+    units: frozenset[tuple[UUID, UUID]]  # (organisation, unit): a coach's unit only
+
+    def __bool__(self) -> bool:
+        return self.everywhere or bool(self.organisations) or bool(self.units)
+
+    @property
+    def organisation_ids(self) -> frozenset[UUID]:
+        """Organisations with any grant (whole or one unit of it)."""
+        return self.organisations | {org for org, _unit in self.units}
+
+    def covers(self, *, organisation_id, unit_id=None, unit_bound: bool = True) -> bool:
+        """Whether a row owned by this organisation (and unit) is within these grants."""
+        if self.everywhere or organisation_id in self.organisations:
+            return True
+        if not unit_bound:
+            return organisation_id in self.organisation_ids
+        return (organisation_id, unit_id) in self.units
+
+    def condition(self, fields: ScopeFields) -> Q | None:
+        """The filter for a model's rows; None means every row."""
+        if self.everywhere:
+            return None
+        organisation_ids = self.organisations
+        unit_pairs = self.units
+        if fields.unit is None:
+            organisation_ids = self.organisation_ids
+            unit_pairs = frozenset()
+        parts = []
+        if organisation_ids:
+            parts.append(Q(**{f"{fields.organisation}__in": sorted(organisation_ids)}))
+        for organisation_id, unit_id in sorted(unit_pairs):
+            if organisation_id not in organisation_ids:
+                parts.append(Q(**{fields.organisation: organisation_id, fields.unit: unit_id}))
+        return reduce(operator.or_, parts, Q(pk__in=[]))
 
 
-def reach_of(user) -> Reach:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return NO_REACH
-    cached = getattr(user, "_emplus_reach", None)
-    if cached is not None:
-        return cached
-    rows = tuple(user.memberships.values_list("organisation_id", "role", "unit_id"))
-    roles = frozenset(role for _, role, _ in rows)
-    if user.is_superuser:
-        roles |= {Role.ADMIN}
-    result = Reach(
-        sees_all_organisations=bool(roles & ROLES_SEEING_ALL_ORGANISATIONS),
-        organisation_ids=frozenset(org for org, _, _ in rows),
-        roles=roles,
-        memberships=rows,
-    )
-    user._emplus_reach = result
-    return result
+NO_GRANTS = Grants(False, frozenset(), frozenset())
 
 
-def directory_scope(qs: QuerySet, user, *, organisation_field: str) -> QuerySet:
-    """Organisation-directory rows: own organisations, or all for partnership administrators."""
-    reach = reach_of(user)
-    if reach.sees_all_organisations:
-        return qs
-    if not reach.organisation_ids:
+def _memberships(user) -> tuple[tuple[UUID, str, UUID | None], ...]:
+    """(organisation, role, unit) of each membership, read once per request and user."""
+    cached = getattr(user, "_emplus_memberships", None)
+    if cached is None:
+        cached = tuple(user.memberships.values_list("organisation_id", "role", "unit_id"))
+        user._emplus_memberships = cached
+    return cached
+
+
+def _is_active_user(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def grants(user, permission: str) -> Grants:
+    """Where `user` holds `permission`: only memberships whose role holds it count."""
+    role_has_permission(Role.COACH, permission)  # unknown permission names fail loudly
+    if not _is_active_user(user):
+        return NO_GRANTS
+    rows = _memberships(user)
+    roles = {role for _, role, _ in rows} | ({Role.ADMIN} if user.is_superuser else set())
+    if any(permission in PARTNERSHIP_WIDE_PERMISSIONS.get(role, ()) for role in roles):
+        return Grants(True, frozenset(), frozenset())
+    if user.is_superuser and role_has_permission(Role.ADMIN, permission):
+        return Grants(True, frozenset(), frozenset())
+    organisations: set[UUID] = set()
+    units: set[tuple[UUID, UUID]] = set()
+    for organisation_id, role, unit_id in rows:
+        if not role_has_permission(role, permission):
+            continue
+        if role in UNIT_BOUND_ROLES:
+            if unit_id is not None:
+                units.add((organisation_id, unit_id))
+        else:
+            organisations.add(organisation_id)
+    return Grants(False, frozenset(organisations), frozenset(units))
+
+
+def scope_fields_of(qs: QuerySet) -> ScopeFields:
+    fields = getattr(qs, "scope", None)
+    if not isinstance(fields, ScopeFields):
+        raise ImproperlyConfigured(
+            f"{qs.model.__name__} declares no scope: give its QuerySet `scope = ScopeFields()`."
+        )
+    return fields
+
+
+def restrict(qs: QuerySet, user, permission: str, *, fields: ScopeFields | None = None) -> QuerySet:
+    """The rows of `qs` that `user` may do `permission` with (deny by default). `fields`
+    overrides the model's declaration for a second view of the same rows (units as workplaces)."""
+    user_grants = grants(user, permission)
+    if not user_grants:
         return qs.none()
-    return qs.filter(**{f"{organisation_field}__in": reach.organisation_ids})
+    condition = user_grants.condition(fields or scope_fields_of(qs))
+    return qs if condition is None else qs.filter(condition)
 
 
-def personal_scope(
-    qs: QuerySet, user, *, organisation_field: str = "organisation", unit_field: str = "unit"
-) -> QuerySet:
-    """Personal records: coaches see their unit's, coordinators their organisation's.
+def has_permission(user, permission: str) -> bool:
+    """Whether `user` holds `permission` anywhere: the gate of a page (403). Which rows it then
+    opens is for restrict() to say (404 outside)."""
+    return bool(grants(user, permission))
 
-    Analysts and administrators get nothing here: analysts read pseudonymised selectors, and
-    administering the partnership gives no right to read another organisation's records.
-    """
-    reach = reach_of(user)
-    condition = Q()
-    for organisation_id, role, unit_id in reach.memberships:
-        if role == Role.COORDINATOR:
-            condition |= Q(**{organisation_field: organisation_id})
-        elif role == Role.COACH and unit_id is not None:
-            condition |= Q(**{organisation_field: organisation_id, unit_field: unit_id})
-    if not condition:
-        return qs.none()
-    return qs.filter(condition)
+
+def allows(user, permission: str, obj: models.Model) -> bool:
+    """Whether `user` holds `permission` for this one object (in its organisation and unit)."""
+    model = type(obj)
+    return restrict(model._default_manager.filter(pk=obj.pk), user, permission).exists()
+
+
+def organisation_ids_with(user, permission: str) -> frozenset[UUID]:
+    """The organisations where `user` holds `permission` (whole or for one unit)."""
+    return grants(user, permission).organisation_ids
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """Base of the QuerySets of owned rows: subclasses set `scope`."""
+
+    scope: ScopeFields | None = None
+
+    def restrict(self, user, permission: str) -> Self:
+        return restrict(self, user, permission)
+
+
+# --- roles, not scope ---------------------------------------------------------------------------
+
+
+def roles_of(user) -> frozenset[str]:
+    """The roles a user holds anywhere (for the second factor, not for reaching rows)."""
+    if not _is_active_user(user):
+        return frozenset()
+    roles = frozenset(role for _, role, _ in _memberships(user))
+    return (roles | {Role.ADMIN}) if user.is_superuser else roles

@@ -27,16 +27,15 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
+from emplus.core import scoping
 from emplus.core.permissions import has_permission
-from emplus.core.roles import Role
-from emplus.core.scoping import reach_of
 from emplus.core.suppression import DEFAULT_THRESHOLD
 from emplus.evidence_core import special_categories as special
 from emplus.evidence_core.indicators import IndicatorResult, IndicatorRules, compute_indicators
 from emplus.evidence_core.participant_file import CORE_COLUMNS
 
 # Roles that see their own organisation's aggregates unsuppressed.
-FULL_DETAIL_ROLES = frozenset({Role.COORDINATOR, Role.ANALYST})
+FULL_DETAIL_PERMISSION = "evidence.view_detail"
 PARTNERSHIP_PERMISSION = "evidence.view_partnership"
 
 SCOPE_OWN = "own"
@@ -272,9 +271,7 @@ def special_category_release(
 
 def full_detail_organisations(viewer) -> frozenset[UUID]:
     """Organisations whose aggregates the viewer sees unsuppressed."""
-    return frozenset(
-        org for org, role, _ in reach_of(viewer).memberships if role in FULL_DETAIL_ROLES
-    )
+    return scoping.organisation_ids_with(viewer, FULL_DETAIL_PERMISSION)
 
 
 def sees_partnership(viewer) -> bool:

@@ -14,6 +14,7 @@ class MethodVersionInline(admin.TabularInline):
 
 @admin.register(Method)
 class MethodAdmin(OwnedByOrganisationAdmin):
+    change_permission = "method.change"
     owner_field = "owners"
     list_display = ["name", "code", "evidence_level"]
     list_filter = ["evidence_level", "thematic_areas"]

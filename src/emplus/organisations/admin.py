@@ -49,6 +49,9 @@ class MembershipAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def _may_change(self, request, obj) -> bool:
+        return can_change_owned(request.user, self._owners(obj), self.change_permission)
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -101,6 +104,9 @@ class RoleGrantAdmin(admin.ModelAdmin):
             return self.fields
         return [*self.fields, "status", "requested_by", "decided_by", "decided_at"]
 
+    def _may_change(self, request, obj) -> bool:
+        return can_change_owned(request.user, self._owners(obj), self.change_permission)
+
     def has_change_permission(self, request, obj=None):
         return False  # decided through the actions, never edited
 
@@ -147,10 +153,11 @@ class OwnedByOrganisationAdmin(admin.ModelAdmin):
     """Lists and changes only rows owned by organisations the user coordinates or administers."""
 
     owner_field = "organisation"
+    change_permission = "activity.change"  # the app's change permission (emplus.core.roles)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        allowed = editable_organisation_ids(request.user)
+        allowed = editable_organisation_ids(request.user, self.change_permission)
         if allowed is None:
             return qs
         return qs.filter(**{f"{self.owner_field}__in": allowed}).distinct()
@@ -161,13 +168,16 @@ class OwnedByOrganisationAdmin(admin.ModelAdmin):
             return [o.pk for o in value.all()]
         return [value.pk] if value is not None else []
 
+    def _may_change(self, request, obj) -> bool:
+        return can_change_owned(request.user, self._owners(obj), self.change_permission)
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not can_change_owned(request.user, self._owners(obj)):
+        if obj is not None and not self._may_change(request, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not can_change_owned(request.user, self._owners(obj)):
+        if obj is not None and not self._may_change(request, obj):
             return False
         return super().has_delete_permission(request, obj)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from emplus.core import scoping
 from emplus.organisations.models import Membership, Organisation, Unit
 
 
 def organisation_list(*, viewer) -> QuerySet[Organisation]:
     return (
-        Organisation.objects.visible_to(viewer)
+        Organisation.objects.restrict(viewer, "organisation.view")
         .select_related("municipality")
         .annotate(unit_count=Count("units", distinct=True))
     )
@@ -18,11 +19,11 @@ def organisation_list(*, viewer) -> QuerySet[Organisation]:
 
 def organisation_get(*, viewer, pk) -> Organisation:
     """Another organisation's object is 'not found', never 'forbidden': no existence leak."""
-    return get_object_or_404(Organisation.objects.visible_to(viewer), pk=pk)
+    return get_object_or_404(Organisation.objects.restrict(viewer, "organisation.view"), pk=pk)
 
 
 def unit_list(*, viewer, organisation: Organisation | None = None) -> QuerySet[Unit]:
-    qs = Unit.objects.visible_to(viewer).select_related(
+    qs = Unit.objects.restrict(viewer, "organisation.view").select_related(
         "organisation", "municipality", "municipality__county"
     )
     if organisation is not None:
@@ -34,9 +35,13 @@ def unit_get(*, viewer, pk) -> Unit:
     return get_object_or_404(unit_list(viewer=viewer), pk=pk)
 
 
-def membership_list(*, viewer, organisation: Organisation) -> QuerySet[Membership]:
+def membership_list(*, viewer, organisation: Organisation) -> QuerySet[Membership] | None:
+    """The members of an organisation, or None where the viewer may not see its members (a
+    coordinator of one organisation does not see another's, even where they coach)."""
+    if not scoping.allows(viewer, "organisation.view_members", organisation):
+        return None
     return (
-        Membership.objects.visible_to(viewer)
+        Membership.objects.restrict(viewer, "organisation.view_members")
         .filter(organisation=organisation)
         .select_related("user", "unit")
         .order_by("role", "user__username")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from emplus.core.audit import audit_log
 from emplus.core.roles import Role
-from emplus.core.scoping import reach_of
+from emplus.core.scoping import roles_of
 from emplus.organisations import reference
 from emplus.organisations.choices import GrantStatus
 from emplus.organisations.models import Membership, Organisation, RoleGrant, Unit
@@ -41,7 +41,7 @@ def admin_group_ensure() -> Group:
 
 def is_partnership_admin(user) -> bool:
     """An administrator of the partnership: the admin role somewhere, or a superuser."""
-    return Role.ADMIN in reach_of(user).roles
+    return Role.ADMIN in roles_of(user)
 
 
 def _membership_details(membership: Membership, **more) -> dict:

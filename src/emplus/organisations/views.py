@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from emplus.core.permissions import has_permission, permission_required
+from emplus.core.permissions import permission_required
 from emplus.organisations import selectors
 
 
@@ -22,17 +22,14 @@ def organisation_list(request):
 @permission_required("organisation.view")
 def organisation_detail(request, pk):
     organisation = selectors.organisation_get(viewer=request.user, pk=pk)
-    can_see_members = has_permission(request.user, "organisation.view_members")
     return render(
         request,
         "organisations/organisation_detail.html",
         {
             "organisation": organisation,
             "units": selectors.unit_list(viewer=request.user, organisation=organisation),
-            "memberships": (
-                selectors.membership_list(viewer=request.user, organisation=organisation)
-                if can_see_members
-                else None
+            "memberships": selectors.membership_list(
+                viewer=request.user, organisation=organisation
             ),
         },
     )

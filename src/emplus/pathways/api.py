@@ -21,11 +21,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from emplus.core import scoping
 from emplus.core.audit import audit_log
 from emplus.core.choices import Phase
 from emplus.core.permissions import RolePermission, has_permission
-from emplus.core.roles import Role
 from emplus.core.search_tokens import search_token_load, search_token_store
 from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.organisations.models import Unit
@@ -130,7 +128,9 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
         return ParticipantDetailSerializer
 
     def get_queryset(self):
-        return Participant.objects.visible_to(self.request.user).filter(erased_at__isnull=True)
+        return Participant.objects.restrict(self.request.user, "participant.view").filter(
+            erased_at__isnull=True
+        )
 
     def _filters(self, request) -> selectors.CaseloadFilters:
         params = request.query_params
@@ -192,18 +192,7 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
         return Response(ParticipantDetailSerializer(participant).data)
 
     def _units_for(self, user) -> set:
-        reach = scoping.reach_of(user)
-        allowed = set()
-        for organisation_id, role, unit_id in reach.memberships:
-            if role == Role.COORDINATOR:
-                allowed |= set(
-                    Unit.objects.filter(organisation_id=organisation_id).values_list(
-                        "pk", flat=True
-                    )
-                )
-            elif role == Role.COACH and unit_id is not None:
-                allowed.add(unit_id)
-        return allowed
+        return set(Unit.objects.workplaces(user, "participant.change").values_list("pk", flat=True))
 
     @extend_schema(
         request=ParticipantWriteSerializer, responses={201: ParticipantCreatedSerializer}
@@ -251,7 +240,9 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
 
 
 def _visible_enrolments(user):
-    return Enrolment.objects.visible_to(user).filter(participant__erased_at__isnull=True)
+    return Enrolment.objects.restrict(user, "participant.view").filter(
+        participant__erased_at__isnull=True
+    )
 
 
 class _PathwayReadViewSet(ScopedReadOnlyViewSet):

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from emplus.core import scoping
 from emplus.core.choices import Phase
-from emplus.core.roles import Role
 from emplus.geo.models import Municipality
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import fields as participant_fields
@@ -50,15 +47,11 @@ def _yes_no(label):
 def registration_units(user):
     """Units where the user may register participants: a coach's own unit(s), a coordinator's
     organisation's units."""
-    condition = Q()
-    for organisation_id, role, unit_id in scoping.reach_of(user).memberships:
-        if role == Role.COORDINATOR:
-            condition |= Q(organisation_id=organisation_id)
-        elif role == Role.COACH and unit_id is not None:
-            condition |= Q(pk=unit_id, organisation_id=organisation_id)
-    if not condition:
-        return Unit.objects.none()
-    return Unit.objects.filter(condition).select_related("organisation").order_by("name")
+    return (
+        Unit.objects.workplaces(user, "participant.change")
+        .select_related("organisation")
+        .order_by("name")
+    )
 
 
 class UnitChoiceField(forms.ModelChoiceField):

@@ -39,11 +39,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from emplus.core import scoping
 from emplus.core.audit import audit_log
-from emplus.core.roles import Role
 from emplus.core.uploads import describe_refusal, tabular_limits
 from emplus.evidence_core.participant_file import COLUMNS, FileIssue, read_participant_file
-from emplus.organisations.models import Membership, Organisation, Unit
+from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import fields as participant_fields
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.models import Enrolment, FollowUp, ImportBatch, Participant
@@ -131,27 +131,30 @@ class _RowPlan:
         )
 
 
-def importer_membership(*, actor, organisation: Organisation) -> Membership | None:
-    """The actor's coach or coordinator membership of the organisation, if any."""
-    return (
-        Membership.objects.filter(
-            user=actor, organisation=organisation, role__in=(Role.COACH, Role.COORDINATOR)
-        )
-        .select_related("unit")
-        .first()
-    )
+@dataclass(frozen=True)
+class ImportGrant:
+    """Where in one organisation the actor may import: one unit (a coach's) or all of it."""
+
+    unit: Unit | None  # None: every unit of the organisation
+
+
+IMPORT_PERMISSION = "participant.import"
+
+
+def import_grant(*, actor, organisation: Organisation) -> ImportGrant | None:
+    """Where the actor holds "participant.import" in the organisation (None: nowhere)."""
+    grants = scoping.grants(actor, IMPORT_PERMISSION)
+    if grants.everywhere or organisation.pk in grants.organisations:
+        return ImportGrant(unit=None)
+    unit_ids = sorted(unit for org, unit in grants.units if org == organisation.pk)
+    if not unit_ids:
+        return None
+    return ImportGrant(unit=Unit.objects.get(pk=unit_ids[0]))
 
 
 def import_organisations_for(actor) -> list[Organisation]:
-    """Organisations the actor may import into (coach or coordinator there)."""
-    return list(
-        Organisation.objects.filter(
-            memberships__user=actor,
-            memberships__role__in=(Role.COACH, Role.COORDINATOR),
-        )
-        .distinct()
-        .order_by("name")
-    )
+    """Organisations the actor may import into (holds "participant.import" there)."""
+    return list(Organisation.objects.restrict(actor, IMPORT_PERMISSION).order_by("name"))
 
 
 def participants_import(
@@ -202,8 +205,8 @@ def participants_import_steps(
     """`participants_import` as a generator: yields (rows written, rows to write) after each
     chunk, inside the one transaction, and returns the result. A page streams its progress
     from it; closing the generator before the end rolls everything back."""
-    membership = importer_membership(actor=actor, organisation=organisation)
-    if membership is None:
+    grant = import_grant(actor=actor, organisation=organisation)
+    if grant is None:
         raise PermissionDenied("Only a coach or coordinator of the organisation may import.")
     if legal_basis not in ("", *LegalBasis.values):
         raise ValueError(f"unknown legal basis {legal_basis!r}")
@@ -241,7 +244,7 @@ def participants_import_steps(
         rows,
         result=result,
         organisation=organisation,
-        membership=membership,
+        grant=grant,
         legal_basis=legal_basis,
         as_of=as_of,
     )
@@ -339,7 +342,7 @@ def _plan(
     *,
     result: ImportResult,
     organisation: Organisation,
-    membership: Membership,
+    grant: ImportGrant,
     legal_basis: str,
     as_of: date,
 ) -> list[_RowPlan]:
@@ -356,7 +359,6 @@ def _plan(
     by_municipality: dict[str, Unit] = {}
     for unit in units:
         by_municipality.setdefault(unit.municipality_id, unit)
-    is_coach = membership.role == Role.COACH
 
     existing = _existing_participants(organisation, [r["participant_ref"] for r in rows])
     identities = {}
@@ -382,7 +384,11 @@ def _plan(
                 )
             )
             continue
-        if participant is not None and is_coach and participant.unit_id != membership.unit_id:
+        if (
+            participant is not None
+            and grant.unit is not None
+            and participant.unit_id != grant.unit.pk
+        ):
             errors.append(
                 FileIssue(
                     "the participant_ref belongs to a participant of another local unit; ask a "
@@ -398,8 +404,8 @@ def _plan(
             r,
             participant,
             organisation=organisation,
-            unit=membership.unit
-            if is_coach
+            unit=grant.unit
+            if grant.unit is not None
             else by_municipality.get(r["municipality_code"], units[0]),
             identity=identities.get(row_number),
             legal_basis=legal_basis,

@@ -1,4 +1,4 @@
-"""Querysets of the pathway module; every read of personal records starts at visible_to()."""
+"""Querysets of the pathway module; every read of personal records starts at restrict()."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from emplus.core import scoping
-from emplus.core.roles import Role
+from emplus.core.scoping import RestrictedQuerySet, ScopeFields
+
+# Reading a record is the one thing that consent to sharing opens in another organisation;
+# changing, exporting, erasing and data-subject requests stay with the controller.
+SHARED_PERMISSIONS = frozenset({"participant.view"})
 
 
-def _shared_with_viewer(user, participant_path: str) -> Q | None:
-    """Participants whose active consent shares them with an organisation where the viewer is a
-    coach or coordinator."""
-    reach = scoping.reach_of(user)
-    organisations = {
-        org for org, role, _ in reach.memberships if role in (Role.COACH, Role.COORDINATOR)
-    }
+def _shared_with_viewer(user, participant_path: str, permission: str) -> Q | None:
+    """Participants whose active consent shares them with an organisation where the viewer holds
+    `permission` (only for SHARED_PERMISSIONS)."""
+    if permission not in SHARED_PERMISSIONS:
+        return None
+    organisations = scoping.organisation_ids_with(user, permission)
     if not organisations:
         return None
     from emplus.pathways.models import Consent
@@ -32,24 +35,21 @@ def _shared_with_viewer(user, participant_path: str) -> Q | None:
     return Q(Exists(shared))
 
 
-def _visible(qs: models.QuerySet, user, participant_path: str) -> models.QuerySet:
-    prefix = f"{participant_path}__" if participant_path else ""
-    own = scoping.personal_scope(
-        qs, user, organisation_field=f"{prefix}organisation", unit_field=f"{prefix}unit"
-    )
-    shared = _shared_with_viewer(user, participant_path)
-    if shared is None:
-        return own
-    return (own | qs.filter(shared)).distinct()
+class _ParticipantOwnedQuerySet(RestrictedQuerySet):
+    """Rows of one participant: the participant's organisation and unit, plus consent sharing."""
+
+    participant_path = ""
+
+    def restrict(self, user, permission: str):
+        own = scoping.restrict(self, user, permission)
+        shared = _shared_with_viewer(user, self.participant_path, permission)
+        if shared is None:
+            return own
+        return (own | self.filter(shared)).distinct()
 
 
-class ParticipantQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ParticipantQuerySet:
-        return _visible(self, user, "")
-
-    def owned_by_viewer(self, user) -> ParticipantQuerySet:
-        """Only the viewer's own organisation's records: where changes are allowed."""
-        return scoping.personal_scope(self, user)
+class ParticipantQuerySet(_ParticipantOwnedQuerySet):
+    scope = ScopeFields(organisation="organisation", unit="unit")
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -57,17 +57,20 @@ class ConsentQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
-class EnrolmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EnrolmentQuerySet:
-        return _visible(self, user, "participant")
+class EnrolmentQuerySet(_ParticipantOwnedQuerySet):
+    scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")
+    participant_path = "participant"
 
     def open(self) -> EnrolmentQuerySet:
         return self.filter(exit_date__isnull=True)
 
 
-class FollowUpQuerySet(models.QuerySet):
-    def visible_to(self, user) -> FollowUpQuerySet:
-        return _visible(self, user, "enrolment__participant")
+class FollowUpQuerySet(_ParticipantOwnedQuerySet):
+    scope = ScopeFields(
+        organisation="enrolment__participant__organisation",
+        unit="enrolment__participant__unit",
+    )
+    participant_path = "enrolment__participant"
 
     def due(self, *, on: date) -> FollowUpQuerySet:
         """Follow-ups not yet recorded whose due date has come (the coach's to-do list)."""

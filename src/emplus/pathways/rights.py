@@ -36,15 +36,16 @@ ERASED_REF_PREFIX = "erased-"
 # --- selectors --------------------------------------------------------------------------------
 
 
-def participant_for_rights(*, viewer, pk) -> Participant:
-    """A not-yet-erased participant of the viewer's own organisation (others: 404).
+def participant_for_rights(*, viewer, pk, permission: str = "participant.rights") -> Participant:
+    """A not-yet-erased participant of an organisation where the viewer holds `permission`
+    (others: 404; a coordinator of one organisation who coaches in another gets 404 there).
 
     Only the controller answers a data-subject request: records shared with the viewer's
     organisation by consent are not included."""
     from django.http import Http404
 
     participant = (
-        Participant.objects.owned_by_viewer(viewer)
+        Participant.objects.restrict(viewer, permission)
         .filter(pk=pk, erased_at__isnull=True)
         .select_related("organisation", "unit", "municipality")
         .first()

@@ -50,7 +50,7 @@ def participant_list(
     open_enrolment = Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
     due = FollowUp.objects.due(on=today).filter(enrolment__participant=OuterRef("pk"))
     qs = (
-        Participant.objects.visible_to(viewer)
+        Participant.objects.restrict(viewer, "participant.view")
         .filter(erased_at__isnull=True)
         .select_related("unit", "organisation")
         .annotate(
@@ -86,10 +86,13 @@ def participant_list(
     return people
 
 
-def participant_get(*, viewer, pk, purpose: str = "case_work") -> Participant:
-    """One participant the viewer may see; the read is written to the audit log."""
+def participant_get(
+    *, viewer, pk, purpose: str = "case_work", permission: str = "participant.view"
+) -> Participant:
+    """One participant the viewer may see (or do `permission` with); the read is written to the
+    audit log."""
     participant = (
-        Participant.objects.visible_to(viewer)
+        Participant.objects.restrict(viewer, permission)
         .filter(pk=pk, erased_at__isnull=True)
         .select_related("organisation", "unit", "municipality")
         .prefetch_related(
@@ -106,7 +109,9 @@ def participant_get(*, viewer, pk, purpose: str = "case_work") -> Participant:
 def participant_for_change(*, viewer, pk) -> Participant:
     """Only the viewer's own organisation's records may be changed (shared ones are read-only)."""
     participant = (
-        Participant.objects.owned_by_viewer(viewer).filter(pk=pk, erased_at__isnull=True).first()
+        Participant.objects.restrict(viewer, "participant.change")
+        .filter(pk=pk, erased_at__isnull=True)
+        .first()
     )
     if participant is None:
         raise Http404
@@ -123,7 +128,7 @@ def followups_due(*, viewer, on: date) -> QuerySet[FollowUp]:
         participant=OuterRef("enrolment__participant"), follow_up=True
     )
     return (
-        FollowUp.objects.visible_to(viewer)
+        FollowUp.objects.restrict(viewer, "participant.view")
         .due(on=on)
         .filter(Exists(contact_allowed), enrolment__participant__erased_at__isnull=True)
         .select_related("enrolment__participant")
@@ -133,15 +138,7 @@ def followups_due(*, viewer, on: date) -> QuerySet[FollowUp]:
 def participant_pseudonymised_list(*, viewer) -> QuerySet[Participant]:
     """Participants of the organisations where the viewer is an analyst (for pseudonymised
     output only: the caller must leave out every identifying field)."""
-    from emplus.core import scoping
-    from emplus.core.roles import Role
-
-    organisations = {
-        org for org, role, _ in scoping.reach_of(viewer).memberships if role == Role.ANALYST
-    }
-    if not organisations:
-        return Participant.objects.none()
-    return Participant.objects.filter(organisation__in=organisations)
+    return Participant.objects.restrict(viewer, "participant.view_pseudonymised")
 
 
 # --- the participant page ---------------------------------------------------------------------

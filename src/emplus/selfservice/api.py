@@ -181,7 +181,7 @@ class MonthlyTimeViewSet(_AuditedList, ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         return (
-            MonthlyTime.objects.visible_to(self.request.user)
+            MonthlyTime.objects.restrict(self.request.user, "time.view")
             .filter(participant__erased_at__isnull=True)
             .prefetch_related("attestations")
             .order_by("month", "participant__participant_ref", "pk")
@@ -238,7 +238,7 @@ class TimeAttestationViewSet(_AuditedList, ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         return (
-            TimeAttestation.objects.visible_to(self.request.user)
+            TimeAttestation.objects.restrict(self.request.user, "time.view")
             .filter(monthly_time__participant__erased_at__isnull=True)
             .select_related("monthly_time")
             .order_by("-created_at", "pk")

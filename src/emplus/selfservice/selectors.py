@@ -10,9 +10,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from emplus.core import scoping
 from emplus.core.audit import audit_log
-from emplus.core.roles import Role
 from emplus.organisations.models import Unit
 from emplus.pathways import selectors as pathway_selectors
 from emplus.pathways.models import Enrolment, Participant, PathwayStep
@@ -34,7 +32,7 @@ def participant_for_selfservice(*, viewer, pk) -> Participant:
 
 
 def link_list(*, viewer, participant: Participant | None = None) -> QuerySet[SelfServiceLink]:
-    qs = SelfServiceLink.objects.visible_to(viewer).select_related(
+    qs = SelfServiceLink.objects.restrict(viewer, "selfservice.link").select_related(
         "participant", "instrument", "created_by"
     )
     if participant is not None:
@@ -191,19 +189,11 @@ def participant_month(*, participant: Participant, month: date) -> MonthRow:
     return participant_months(participant=participant, today=month, months=[month])[0]
 
 
-def time_units(*, viewer) -> QuerySet[Unit]:
-    """The units whose attested time the viewer follows: a coach's unit, a coordinator's
-    organisation's units."""
-    condition = Q()
-    for organisation_id, role, unit_id in scoping.reach_of(viewer).memberships:
-        if role == Role.COORDINATOR:
-            condition |= Q(organisation_id=organisation_id)
-        elif role == Role.COACH and unit_id is not None:
-            condition |= Q(pk=unit_id)
-    if not condition:
-        return Unit.objects.none()
+def time_units(*, viewer, permission: str = "time.view") -> QuerySet[Unit]:
+    """The units whose attested time the viewer follows (or exports): a coach's unit, a
+    coordinator's organisation's units."""
     return (
-        Unit.objects.filter(condition)
+        Unit.objects.workplaces(viewer, permission)
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
@@ -237,16 +227,19 @@ def time_rows_shown(*, viewer, unit: Unit, month: date, rows: list[MonthRow]) ->
     )
 
 
-def time_overview(*, viewer, unit: Unit, month: date) -> TimeOverview:
+def time_overview(
+    *, viewer, unit: Unit, month: date, permission: str = "time.view"
+) -> TimeOverview:
     """Per unit and month: whose time is attested, whose is missing, and the attested hours.
 
-    `unit` must come from time_units(viewer); the caller audits what it shows
-    (time_rows_shown, or the export's own event). The participants are those of the unit the viewer
-    may change (own organisation) with an enrolment in the month."""
+    `unit` must come from time_units(viewer, permission); the caller audits what it shows
+    (time_rows_shown, or the export's own event). The participants are those of the unit where
+    the viewer holds `permission` (own organisation, never by consent) with an enrolment in the
+    month."""
     month = hours_rules.month_start(month)
     enrolled = Enrolment.objects.filter(_enrolled_in(month)).values("participant_id")
     participants = list(
-        Participant.objects.owned_by_viewer(viewer)
+        Participant.objects.restrict(viewer, permission)
         .filter(unit=unit, erased_at__isnull=True, pk__in=enrolled)
         .order_by("participant_ref")
     )

@@ -19,6 +19,7 @@ class LearningLogInline(admin.TabularInline):
 
 @admin.register(TestBed)
 class TestBedAdmin(OwnedByOrganisationAdmin):
+    change_permission = "testbed.change"
     owner_field = "lead_organisation"
     list_display = ["name", "code", "county", "lead_organisation", "start_date", "end_date"]
     list_filter = ["county"]

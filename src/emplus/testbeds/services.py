@@ -21,7 +21,7 @@ PURPOSE = "directory"
 def test_bed_can_change(*, actor: User, test_bed: TestBed) -> bool:
     """A coordinator (or administrator) of the lead organisation changes the bed."""
     return test_bed.lead_organisation_id is not None and can_change_owned(
-        actor, [test_bed.lead_organisation_id]
+        actor, [test_bed.lead_organisation_id], "testbed.change"
     )
 
 

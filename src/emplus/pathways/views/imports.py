@@ -33,8 +33,8 @@ from emplus.core.uploads import too_large_message, upload_refused
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.exporting import CONTENT_TYPES, participants_export, write_participant_file
 from emplus.pathways.importing import (
+    import_grant,
     import_organisations_for,
-    importer_membership,
     participants_import,
     participants_import_steps,
 )
@@ -170,7 +170,7 @@ def import_confirm(request):
         organisation is None
         or data is None
         or hashlib.sha256(data).hexdigest() != pending["sha256"]
-        or importer_membership(actor=request.user, organisation=organisation) is None
+        or import_grant(actor=request.user, organisation=organisation) is None
     ):
         messages.error(request, _("The checked file is no longer available; upload it again."))
         return redirect("pathways:import")
@@ -227,14 +227,15 @@ def _stream(head: str, tail: str, steps):
 @require_GET
 @permission_required("participant.export")
 def export_download(request):
-    """The viewer's participants (visible_to) in the participant-file format."""
+    """The participants of the organisations where the viewer may export (never those reached
+    as a coach in another organisation, nor those shared by consent)."""
     file_format = request.GET.get("format", "csv")
     if file_format not in CONTENT_TYPES:
         file_format = "csv"
     include_identity = request.GET.get("personal_id") == "on"
     frame = participants_export(
         actor=request.user,
-        participants=Participant.objects.visible_to(request.user),
+        participants=Participant.objects.restrict(request.user, "participant.export"),
         organisation=None,
         include_identity=include_identity,
         channel="page",

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from emplus.core import scoping
 from emplus.core.crypto import mask_personal_id
 from emplus.core.permissions import permission_required
 from emplus.organisations.models import Organisation
@@ -19,7 +20,7 @@ from emplus.pathways.views.common import done, form_page, save
 
 
 def _can_change(user, participant: Participant) -> bool:
-    return Participant.objects.owned_by_viewer(user).filter(pk=participant.pk).exists()
+    return scoping.allows(user, "participant.change", participant)
 
 
 def _known_elsewhere(participant: Participant) -> list[dict]:

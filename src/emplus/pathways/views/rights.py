@@ -26,7 +26,7 @@ def index(request):
     if request.method == "POST":
         reference = request.POST.get("participant_ref", "").strip()
         match = (
-            Participant.objects.owned_by_viewer(request.user)
+            Participant.objects.restrict(request.user, "participant.rights")
             .filter(participant_ref=reference, erased_at__isnull=True)
             .values_list("pk", flat=True)
             .first()
@@ -86,7 +86,9 @@ def export_page(request, pk):
 @require_POST
 def erase(request, pk):
     """Irreversible: the coordinator confirms by typing the participant's reference."""
-    person = rights.participant_for_rights(viewer=request.user, pk=pk)
+    person = rights.participant_for_rights(
+        viewer=request.user, pk=pk, permission="participant.erase"
+    )
     if request.POST.get("confirm_ref", "").strip() != person.participant_ref:
         return render(
             request,

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from emplus.core.permissions import has_permission, permission_required
+from emplus.core import scoping
+from emplus.core.permissions import permission_required
 from emplus.selfservice import exporting, forms, offline, selectors, services
 from emplus.selfservice import hours as hours_rules
 from emplus.selfservice.choices import LinkPurpose, OfflineKind
@@ -34,8 +35,8 @@ def _default_month(today: date) -> date:
     return hours_rules.month_start(hours_rules.month_start(today) - timedelta(days=1))
 
 
-def _overview_choice(request) -> tuple:
-    units = list(selectors.time_units(viewer=request.user))
+def _overview_choice(request, permission: str) -> tuple:
+    units = list(selectors.time_units(viewer=request.user, permission=permission))
     if not units:
         raise Http404
     wanted = request.GET.get("unit", "")
@@ -58,7 +59,7 @@ def _shift(month: date, months: int) -> date:
 @never_cache
 @permission_required("time.view")
 def overview(request):
-    units, unit, month = _overview_choice(request)
+    units, unit, month = _overview_choice(request, "time.view")
     result = selectors.time_overview(viewer=request.user, unit=unit, month=month)
     page = Paginator(result.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.time_rows_shown(
@@ -79,7 +80,7 @@ def overview(request):
             else "",
             "overview": result,
             "page": page,
-            "can_export": has_permission(request.user, "time.export"),
+            "can_export": scoping.allows(request.user, "time.export", unit),
         },
     )
 
@@ -87,8 +88,10 @@ def overview(request):
 @never_cache
 @permission_required("time.export")
 def export(request):
-    _, unit, month = _overview_choice(request)
-    result = selectors.time_overview(viewer=request.user, unit=unit, month=month)
+    _, unit, month = _overview_choice(request, "time.export")
+    result = selectors.time_overview(
+        viewer=request.user, unit=unit, month=month, permission="time.export"
+    )
     content = exporting.time_overview_xlsx(result, actor=request.user)
     response = HttpResponse(
         content,
@@ -157,8 +160,8 @@ def _month_page(
             "paper_form": paper_form,
             "link_form": link_form,
             "conflict": conflict,
-            "can_change": has_permission(request.user, "time.change"),
-            "can_link": has_permission(request.user, "selfservice.link"),
+            "can_change": scoping.allows(request.user, "time.change", participant),
+            "can_link": scoping.allows(request.user, "selfservice.link", participant),
             "base": row.version,
         },
         status=status,
