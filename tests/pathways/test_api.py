@@ -148,10 +148,13 @@ def test_participant_list_hides_special_categories_and_masks_the_identity_number
     ).exists()
 
 
-def test_pathway_lists_are_audited_per_participant(person, coordinator):
-    before = AuditEvent.objects.filter(target_id=str(person.pk)).count()
+def test_a_pathway_list_is_one_audit_event_naming_its_participants(person, coordinator):
+    before = AuditEvent.objects.count()
     api(coordinator).get("/api/events/")
-    assert AuditEvent.objects.filter(target_id=str(person.pk)).count() == before + 1
+    event = AuditEvent.objects.order_by("sequence").last()
+    assert AuditEvent.objects.count() == before + 1
+    assert event.action == "participant.listed_api"
+    assert event.details["participants"] == [str(person.pk)]
 
 
 def test_lists_filter_by_participant(person, coach, org_a, unit_a1):

@@ -206,7 +206,13 @@ def test_export_downloads_the_visible_participants_without_identity_by_default(
     assert frame["participant_ref"].to_list() == ["A1"]
     assert "personal_id" not in frame.columns
     event = AuditEvent.objects.get(action="participant.exported")
-    assert event.details == {"rows": 1, "personal_id": False, "channel": "page"}
+    shown = str(Participant.objects.get(participant_ref="A1").pk)
+    assert event.details == {
+        "rows": 1,
+        "personal_id": False,
+        "channel": "page",
+        "participants": [shown],
+    }
 
 
 def test_checked_files_never_confirmed_are_removed_once_stale(client, coach, unit_a1, tmp_path):

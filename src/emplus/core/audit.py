@@ -36,6 +36,7 @@ __all__ = [
     "audit_event_hash",
     "audit_head",
     "audit_key_id",
+    "audit_list",
     "audit_log",
     "audit_verify",
 ]
@@ -165,6 +166,30 @@ def audit_log(
         event.hash = audit_event_hash(event)
         event.save(using=using)
     return event
+
+
+def audit_list(
+    *,
+    actor,
+    action: str,
+    ids,
+    purpose: str,
+    organisation=None,
+    target: models.Model | None = None,
+    details: dict[str, Any] | None = None,
+    key: str = "participants",
+) -> AuditEvent:
+    """ONE event for a list response (a page, an API list, an export) that names every row it
+    showed, in the order shown and each once; reads of a single record stay one event each."""
+    named = list(dict.fromkeys(str(value) for value in ids))
+    return audit_log(
+        actor=actor,
+        action=action,
+        target=target,
+        organisation=organisation,
+        purpose=purpose,
+        details={**(details or {}), key: named},
+    )
 
 
 @dataclass(frozen=True)

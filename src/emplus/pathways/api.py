@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from emplus.core.audit import audit_log
+from emplus.core.audit import audit_list, audit_log
 from emplus.core.choices import Phase
 from emplus.core.permissions import RolePermission, has_permission
 from emplus.core.search_tokens import search_token_load, search_token_store
@@ -50,16 +50,6 @@ class WritePermission(BasePermission):
             return True
         permission = getattr(view, "write_permission", None)
         return permission is not None and has_permission(request.user, permission)
-
-
-def _audit_reads(request, participants, action: str = "participant.listed_api") -> None:
-    """One audit event per participant whose record a response shows."""
-    seen = set()
-    for participant in participants:
-        if participant.pk in seen:
-            continue
-        seen.add(participant.pk)
-        audit_log(actor=request.user, action=action, target=participant, purpose="case_work")
 
 
 def _field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -161,9 +151,11 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
 
     def list(self, request, *args, **kwargs):
         filters = self._filters(request)
-        people = selectors.participant_list(viewer=request.user, filters=filters)
+        people = selectors.participant_list(viewer=request.user, filters=filters, audit_shown=False)
         page = self.paginate_queryset(people)
-        _audit_reads(request, page)
+        selectors.participants_shown(
+            viewer=request.user, participants=page, action="participant.listed_api"
+        )
         return self.get_paginated_response(ParticipantListSerializer(page, many=True).data)
 
     @extend_schema(
@@ -246,17 +238,23 @@ def _visible_enrolments(user):
 
 
 class _PathwayReadViewSet(ScopedReadOnlyViewSet):
-    required_permission = "participant.view"
+    """A list names the participants of its page in one audit event; a record read is one
+    event of its own."""
 
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        _audit_reads(request, [self.participant_of(obj) for obj in page])
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    required_permission = "participant.view"
+    list_audit_action = "participant.listed_api"
+
+    def audit_row_id(self, obj):
+        return self.participant_of(obj).pk
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
-        _audit_reads(request, [self.participant_of(obj)], action="participant.viewed")
+        audit_log(
+            actor=request.user,
+            action="participant.viewed",
+            target=self.participant_of(obj),
+            purpose="case_work",
+        )
         return Response(self.get_serializer(obj).data)
 
     def participant_of(self, obj) -> Participant:
@@ -392,15 +390,14 @@ class PseudonymisedParticipantViewSet(mixins.ListModelMixin, viewsets.GenericVie
         return context
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        audit_log(
+        page = self.paginate_queryset(self.get_queryset())
+        # One event for the page, naming its records (the log is the administrators', never
+        # the analyst's: the record ids stay out of the response).
+        audit_list(
             actor=request.user,
             action="participant.pseudonymised_listed",
-            organisation=None,
+            ids=[participant.pk for participant in page],
             purpose="evaluation",
-            details={
-                "page": request.query_params.get("page", "1"),
-                "count": len(response.data.get("results", [])),
-            },
+            details={"page": request.query_params.get("page", "1"), "count": len(page)},
         )
-        return response
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -7,7 +7,7 @@ import io
 import polars as pl
 from django.db.models import QuerySet
 
-from emplus.core.audit import audit_log
+from emplus.core.audit import audit_list
 from emplus.core.export_cells import openpyxl_row, safe_frame
 from emplus.organisations.models import Organisation
 from emplus.pathways.evidence_adapter import participant_frame
@@ -28,15 +28,14 @@ def participants_export(
 ) -> pl.DataFrame:
     """The given (already scoped) participants as a participant file frame, one row per
     participant (its latest enrolment), erased records left out. The export is audited:
-    who, how many rows, whether identities were included; never the records themselves."""
-    frame = participant_frame(
-        participants.filter(erased_at__isnull=True),
-        include_identity=include_identity,
-        enrolments="latest",
-    )
-    audit_log(
+    who, which records (one event naming them all, by record id), whether identities were
+    included; never the records' contents."""
+    participants = participants.filter(erased_at__isnull=True)
+    frame = participant_frame(participants, include_identity=include_identity, enrolments="latest")
+    audit_list(
         actor=actor,
         action="participant.exported",
+        ids=participants.order_by("participant_ref").values_list("pk", flat=True),
         organisation=organisation,
         purpose="case_work",
         details={"rows": frame.height, "personal_id": include_identity, "channel": channel},

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from emplus.core.audit import audit_log
+from emplus.core.audit import audit_list, audit_log
 from emplus.evidence_core import reliable_change
 from emplus.pathways import charts, progress_data
 from emplus.pathways.models import (
@@ -39,9 +39,15 @@ def _current_phase() -> Subquery:
 
 
 def participant_list(
-    *, viewer, filters: CaseloadFilters | None = None, today: date | None = None
+    *,
+    viewer,
+    filters: CaseloadFilters | None = None,
+    today: date | None = None,
+    audit_shown: bool = True,
 ) -> list[Participant]:
-    """The caseload: participants the viewer may see, newest entry first.
+    """The caseload: participants the viewer may see, newest entry first. The list is one audit
+    event naming everyone in it; a caller that shows only a page of it passes
+    `audit_shown=False` and audits that page (participants_shown).
 
     Names are encrypted, so the text search runs over the decrypted names of the (small)
     scoped caseload in Python; the reference is matched too."""
@@ -76,14 +82,14 @@ def participant_list(
             for p in people
             if needle in p.participant_ref.casefold() or needle in p.display_name.casefold()
         ]
-    # A list shows names too: one audit event names every record it showed.
-    audit_log(
-        actor=viewer,
-        action="participant.listed",
-        purpose="case_work",
-        details={"participants": [str(p.pk) for p in people]},
-    )
+    if audit_shown:
+        participants_shown(viewer=viewer, participants=people)
     return people
+
+
+def participants_shown(*, viewer, participants, action: str = "participant.listed") -> None:
+    """A list shows names: ONE audit event names every record it showed (never one per row)."""
+    audit_list(actor=viewer, action=action, ids=[p.pk for p in participants], purpose="case_work")
 
 
 def participant_get(

@@ -16,7 +16,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emplus.core.audit import audit_log
 from emplus.core.permissions import RolePermission, has_permission
 from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.pathways import progress_data
@@ -135,25 +134,6 @@ class SelfServiceLinkViewSet(ScopedReadOnlyViewSet):
 # --- attested time -------------------------------------------------------------------------
 
 
-class _AuditedList:
-    """A list response is one audit event naming the participants of the page it returns."""
-
-    audit_action = ""
-
-    def participant_of(self, obj):
-        raise NotImplementedError
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_log(
-            actor=request.user,
-            action=self.audit_action,
-            purpose="case_work",
-            details={"participants": sorted({str(self.participant_of(o)) for o in page})},
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-
 class MonthlyTimeFilter(django_filters.FilterSet):
     participant = django_filters.UUIDFilter(field_name="participant_id")
     unit = django_filters.UUIDFilter(field_name="participant__unit_id")
@@ -164,7 +144,7 @@ class MonthlyTimeFilter(django_filters.FilterSet):
         fields = ["participant", "unit", "month"]
 
 
-class MonthlyTimeViewSet(_AuditedList, ScopedReadOnlyViewSet):
+class MonthlyTimeViewSet(ScopedReadOnlyViewSet):
     """Stored hours per participant and month (a month without a row still has the hours its
     steps give, shown on the pages). POST sets a month's hours."""
 
@@ -174,9 +154,9 @@ class MonthlyTimeViewSet(_AuditedList, ScopedReadOnlyViewSet):
     serializer_class = MonthlyTimeSerializer
     filterset_class = MonthlyTimeFilter
     queryset = MonthlyTime.objects.none()
-    audit_action = "monthly_time.listed_api"
+    list_audit_action = "monthly_time.listed_api"  # one event per page, naming participants
 
-    def participant_of(self, obj):
+    def audit_row_id(self, obj):
         return obj.participant_id
 
     def get_queryset(self):
@@ -222,7 +202,7 @@ class AttestationFilter(django_filters.FilterSet):
         fields = ["participant", "month", "method"]
 
 
-class TimeAttestationViewSet(_AuditedList, ScopedReadOnlyViewSet):
+class TimeAttestationViewSet(ScopedReadOnlyViewSet):
     """Attestations of hours, locked once written. POST records a paper attestation."""
 
     permission_classes = [IsAuthenticated, _WriteAs]
@@ -231,9 +211,9 @@ class TimeAttestationViewSet(_AuditedList, ScopedReadOnlyViewSet):
     serializer_class = TimeAttestationSerializer
     filterset_class = AttestationFilter
     queryset = TimeAttestation.objects.none()
-    audit_action = "time_attestation.listed_api"
+    list_audit_action = "time_attestation.listed_api"
 
-    def participant_of(self, obj):
+    def audit_row_id(self, obj):
         return obj.monthly_time.participant_id
 
     def get_queryset(self):
