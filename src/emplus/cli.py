@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import sys
 
+from emplus.evidence import commandline
+
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
-    from emplus.evidence import commandline
 
     if commandline.handles(argv):
         raise SystemExit(commandline.main(argv))

@@ -21,8 +21,9 @@ from knox.models import AuthToken
 
 from emplus.accounts.models import ApiToken
 from emplus.accounts.second_factor import second_factor_required_for
-from emplus.core.audit import audit_log
+from emplus.core.audit import audit_log, looks_like_personal_id
 from emplus.core.typing import User
+from emplus.organisations.services import membership_revoke
 
 # At most this many live tokens per user: a forgotten script should not hold dozens.
 TOKENS_PER_USER = 10
@@ -193,8 +194,6 @@ def logout_record(*, user) -> None:
 def _safe_username(username: str) -> str:
     # Whatever was typed in the user-name field: short, and never an identity number (people do
     # type those into log-in forms).
-    from emplus.core.audit import looks_like_personal_id
-
     value = (username or "")[:150]
     return "[withheld]" if looks_like_personal_id(value) else value
 
@@ -251,8 +250,6 @@ def account_change(*, actor, user, changed: list[str], groups_or_permissions: bo
 
 @transaction.atomic
 def account_delete(*, actor, user) -> None:
-    from emplus.organisations.services import membership_revoke
-
     for membership in user.memberships.select_related("organisation"):
         membership_revoke(membership=membership, actor=actor)
     audit_log(

@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from emplus.config import environment
+from emplus.core import environment
 
 PACKAGE_DIR = environment.PACKAGE_DIR
 # var/ holds the SQLite database and local development secrets (see environment.var_dir).

@@ -4,6 +4,11 @@
 what it uses (Polars, and NumPy/SciPy only for an effect estimate). The Django management
 commands of the same names use the same argument definitions and `run_*` functions, so
 `call_command` and `emplus help` keep working.
+
+The evidence core and the register reader are imported inside the functions that use them, on
+purpose: a file command must not pay for Polars, NumPy or SciPy it does not need (the only
+function-local imports of project modules besides the app registry's `ready()` hooks and
+`core.typing`; see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
+
+from emplus.core.environment import SETTINGS_MODULE, TIME_ZONE, database_url, esf_rules
 
 #: Exit status for unusable input or a check that cannot be made.
 BAD_INPUT = 2
@@ -148,13 +155,10 @@ def run_indicators(
 def _today_in_sweden() -> date:
     from zoneinfo import ZoneInfo
 
-    from emplus.config.environment import TIME_ZONE
-
     return datetime.now(ZoneInfo(TIME_ZONE)).date()
 
 
 def _register_without_django() -> Any:
-    from emplus.config.environment import database_url
     from emplus.organisations.register import read_register
 
     return read_register(database_url())
@@ -280,8 +284,6 @@ def handles(argv: list[str]) -> bool:
     """Whether `main` runs this command line (else Django does)."""
     import os
 
-    from emplus.config.environment import SETTINGS_MODULE
-
     if len(argv) < 2 or argv[1].replace("_", "-") not in COMMANDS:
         return False
     if os.environ.get("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE) != SETTINGS_MODULE:
@@ -309,7 +311,6 @@ def main(argv: list[str]) -> int:
     try:
         if command == "effect":
             return run_effect(options, stdout=sys.stdout)
-        from emplus.config.environment import esf_rules
 
         try:
             rules = esf_rules()

@@ -8,40 +8,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.models import UUIDModel
+from emplus.evidence.choices import (
+    ComparisonKind,
+    EstimateCovariate,
+    EstimateMethod,
+    EstimateOutcome,
+    EstimateStatus,
+)
 
-
-class EstimateStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class EstimateMethod(models.TextChoices):
-    PSM = "psm", _("Propensity score matching")
-    IPW = "ipw", _("Inverse probability weighting")
-    AIPW = "aipw", _("Doubly robust (AIPW)")
-
-
-class EstimateOutcome(models.TextChoices):
-    EXIT_EMPLOYED = "exit_employed", _("In employment upon leaving")
-    FOLLOWUP_EMPLOYED = "followup_employed", _("In employment six months after leaving")
-    EXIT_IN_EDUCATION = "exit_in_education", _("In education or training upon leaving")
-
-
-class EstimateCovariate(models.TextChoices):
-    AGE = "age_at_entry", _("Age at entry")
-    GENDER = "gender", _("Gender")
-    ISCED = "isced", _("Highest education (ISCED)")
-    LM_STATUS = "lm_status_entry", _("Labour-market status at entry")
-    UNEMPLOYED_MONTHS = "unemployed_months", _("Months of unemployment")
-    BORN_ABROAD = "born_abroad", _("Born abroad")
-    RURAL = "rural", _("Rural area")
-
-
-class ComparisonKind(models.TextChoices):
-    GROUP = "group", _("Another group of participants")
-    FILE = "file", _("An uploaded comparison file")
+__all__ = [
+    "ComparisonKind",
+    "EffectEstimate",
+    "EstimateCovariate",
+    "EstimateMethod",
+    "EstimateOutcome",
+    "EstimateStatus",
+]
 
 
 class EffectEstimate(UUIDModel):

@@ -24,15 +24,25 @@ from uuid import UUID
 
 import polars as pl
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from emplus.core import scoping
 from emplus.core.permissions import has_permission
 from emplus.core.suppression import DEFAULT_THRESHOLD
+from emplus.evidence.models import EffectEstimate
+from emplus.evidence_core import progression
+from emplus.evidence_core import reliable_change as progress
 from emplus.evidence_core import special_categories as special
 from emplus.evidence_core.indicators import IndicatorResult, IndicatorRules, compute_indicators
 from emplus.evidence_core.participant_file import CORE_COLUMNS
+from emplus.geo.models import County, Municipality
+from emplus.organisations.models import Organisation, Unit
+from emplus.pathways import progress_data
+from emplus.pathways.evidence_adapter import participant_frame
+from emplus.pathways.models import AssessmentScore, Enrolment, Participant, PathwayStep
+from emplus.pathways.selectors import enrolment_reference_list
 
 # Roles that see their own organisation's aggregates unsuppressed.
 FULL_DETAIL_PERMISSION = "evidence.view_detail"
@@ -192,7 +202,6 @@ def whole_request(filters: IndicatorFilters, *, as_of: date | None) -> dict[str,
     """The nearest request that asks for whole organisations and whole blocks: the unit's
     organisation instead of the unit, no area, method or test bed, the period widened to whole
     blocks."""
-    from emplus.organisations.models import Unit
 
     calendar = special_calendar()
     organisation = filters.organisation
@@ -220,8 +229,6 @@ def _special_table(first: date | None, last: date | None, *, rules: IndicatorRul
     """The special-category table of the whole partnership for these blocks: the partitions
     must be the same whoever asks, so it is never scoped to the viewer (only released sums
     of it reach the viewer)."""
-    from emplus.pathways.evidence_adapter import participant_frame
-    from emplus.pathways.models import Participant
 
     calendar = special_calendar()
     frame = participant_frame(
@@ -278,6 +285,32 @@ def sees_partnership(viewer) -> bool:
     return has_permission(viewer, PARTNERSHIP_PERMISSION)
 
 
+def filter_choices(*, viewer) -> dict:
+    """What the evidence pages' filters offer the viewer: the organisations in reach (every one
+    for the partnership view), their units, and the reference lists."""
+    if sees_partnership(viewer):
+        organisations = Organisation.objects.all()
+    else:
+        organisations = Organisation.objects.filter(pk__in=full_detail_organisations(viewer))
+    return {
+        "organisations": organisations.order_by("name"),
+        "units": Unit.objects.filter(organisation__in=organisations)
+        .select_related("organisation")
+        .order_by("organisation__name", "name"),
+        "counties": County.objects.order_by("code"),
+        "municipalities": Municipality.objects.order_by("name"),
+        "methods": enrolment_reference_list("method"),
+        "test_beds": enrolment_reference_list("test_bed"),
+        "can_choose_all": sees_partnership(viewer),
+    }
+
+
+def effect_estimate_list(*, viewer) -> QuerySet[EffectEstimate]:
+    """Estimates the viewer may see: their own, and those of their own organisations."""
+    own = full_detail_organisations(viewer)
+    return EffectEstimate.objects.filter(Q(created_by=viewer) | Q(organisation__in=own))
+
+
 def indicator_rules() -> IndicatorRules:
     return IndicatorRules.from_mapping(getattr(settings, "EMPLUS_ESF_RULES", {}))
 
@@ -287,8 +320,6 @@ def evidence_participants(*, viewer, filters: IndicatorFilters):
     detail (every included participant belongs to one of the viewer's own organisations).
 
     Raises Http404 for an organisation or unit out of the viewer's reach."""
-    from emplus.organisations.models import Organisation, Unit
-    from emplus.pathways.models import Participant
 
     own = full_detail_organisations(viewer)
     partnership = sees_partnership(viewer)
@@ -353,9 +384,6 @@ def indicator_frame(*, viewer, filters: IndicatorFilters) -> tuple[pl.DataFrame,
 
 
 def _indicator_frame(*, viewer, filters: IndicatorFilters):
-    from emplus.organisations.models import Organisation
-    from emplus.pathways.evidence_adapter import participant_frame
-
     participants, full_detail, organisation_ids = evidence_participants(
         viewer=viewer, filters=filters
     )
@@ -423,8 +451,6 @@ class ProgressionReport:
 
 
 def _latest_phase(enrolment_ids) -> dict:
-    from emplus.pathways.models import PathwayStep
-
     latest: dict = {}
     steps = (
         PathwayStep.objects.filter(enrolment_id__in=enrolment_ids)
@@ -439,8 +465,6 @@ def _latest_phase(enrolment_ids) -> dict:
 def progress_records(*, instrument, group_of: Mapping) -> list:
     """One `progression.ProgressRecord` per enrolment of `group_of` (enrolment pk -> group)
     with at least two assessments on `instrument`: its first and latest scores."""
-    from emplus.evidence_core import progression
-    from emplus.pathways.models import AssessmentScore
 
     scores = (
         AssessmentScore.objects.filter(
@@ -485,9 +509,6 @@ def progression_report(
 ) -> ProgressionReport:
     """Change between each enrolment's first and latest assessment on the active instrument,
     overall and by group, scoped and suppressed like the indicators."""
-    from emplus.evidence_core import progression
-    from emplus.pathways import progress_data
-    from emplus.pathways.models import Enrolment
 
     filters = filters or IndicatorFilters()
     if group_by not in PROGRESSION_GROUPS:
@@ -581,15 +602,12 @@ def progression_report(
 def special_dimensions(dimension_codes) -> frozenset[str]:
     """The instrument's special-category dimensions (settings), with the total score when it
     sums one of them."""
-    from emplus.evidence_core import progression
 
     found = set(settings.EMPLUS_SPECIAL_CATEGORY_DIMENSIONS) & set(dimension_codes)
     return frozenset(found | {progression.TOTAL}) if found else frozenset()
 
 
 def _organisation_codes(organisation_ids) -> tuple[str, ...] | None:
-    from emplus.organisations.models import Organisation
-
     if organisation_ids is None:
         return None
     return tuple(
@@ -602,7 +620,6 @@ def _organisation_codes(organisation_ids) -> tuple[str, ...] | None:
 def _special_cells(blocks) -> dict:
     """Enrolment -> (organisation code, block, person) for every enrolment of the partnership
     in the blocks (the partitions must be the same whoever asks)."""
-    from emplus.pathways.models import Enrolment
 
     first, last = blocks
     calendar = special_calendar()
@@ -623,8 +640,6 @@ def _special_progress_counts(records, *, dimensions, codes, stats) -> dict:
     """Per special dimension, block and organisation: persons with a first and a latest score
     (`n`) and those whose change was a reliable improvement, deterioration or neither.
     `records` are grouped by (organisation, block, person)."""
-    from emplus.evidence_core import progression
-    from emplus.evidence_core import reliable_change as progress
 
     persons: dict = {}
     for rec in records:
@@ -665,8 +680,6 @@ def _protect_special_progression(
     organisations and whole blocks and the row's organisations are a union of safe blocks
     (docs/decisions/0015); the shares with reliable change need a coarser safe partition."""
     from dataclasses import replace as copy
-
-    from emplus.evidence_core import progression
 
     partitions = {
         d: special.progression_partitions(counts.get(d, {}), threshold=threshold)

@@ -7,79 +7,29 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from emplus.core.choices import Phase
 from emplus.core.permissions import permission_required
 from emplus.core.uploads import upload_refused
 from emplus.evidence import charts, selectors, services
+from emplus.evidence.choices import (
+    ACTOR_LABELS,
+    CORE_DATUM_LABELS,
+    GROUP_LABELS,
+    INDICATOR_LABELS,
+    EstimateCovariate,
+    EstimateMethod,
+    EstimateOutcome,
+)
+from emplus.evidence.effect_forms import EffectEstimateForm
+from emplus.evidence.estimates import GROUP_KEYS
 from emplus.evidence_core.socioeconomic import (
     load_parameters,
     transitions_from_indicators,
     yearly_value,
 )
-from emplus.geo.models import County, Municipality
-from emplus.methods.models import Method
-from emplus.organisations.models import Organisation, Unit
-from emplus.testbeds.models import TestBed
-
-# The spec's indicator names, translated for the page (exports keep the spec's English names).
-INDICATOR_LABELS = {
-    "EECO01": _("Total number of participants"),
-    "EECO02": _("Unemployed, including long-term unemployed"),
-    "EECO03": _("Long-term unemployed"),
-    "EECO04": _("Inactive"),
-    "EECO05": _("Employed, including self-employed"),
-    "EECO06": _("Below 18 years of age"),
-    "EECO07": _("18 to 29 years of age"),
-    "EECO08": _("55 years of age and above"),
-    "EECO09": _("Lower secondary education or less (ISCED 0-2)"),
-    "EECO10": _("Upper secondary or post-secondary education (ISCED 3-4)"),
-    "EECO11": _("Tertiary education (ISCED 5-8)"),
-    "EECO12": _("Participants with disabilities"),
-    "EECO13": _("Third-country nationals"),
-    "EECO14": _("Participants with a foreign background"),
-    "EECO15": _("Minorities (including marginalised communities such as Roma)"),
-    "EECO16": _("Homeless or affected by housing exclusion"),
-    "EECO17": _("Participants from rural areas"),
-    "EECR01": _("Engaged in job searching upon leaving"),
-    "EECR02": _("In education or training upon leaving"),
-    "EECR03": _("Gaining a qualification upon leaving"),
-    "EECR04": _("In employment, including self-employment, upon leaving"),
-    "EECR05": _("In employment, including self-employment, six months after leaving"),
-    "EECR06": _("Improved labour-market situation six months after leaving"),
-}
-CORE_DATUM_LABELS = {
-    "birth_date": _("Birth date"),
-    "gender": _("Gender"),
-    "lm_status_entry": _("Labour-market status at entry"),
-    "isced": _("Highest education (ISCED)"),
-    "unemployed_months": _("Months of unemployment (when unemployed)"),
-}
-ACTOR_LABELS = {
-    "municipality": _("Municipality"),
-    "region": _("Region"),
-    "state": _("State"),
-}
-
-
-def _filter_choices(viewer) -> dict:
-    if selectors.sees_partnership(viewer):
-        organisations = Organisation.objects.all()
-    else:
-        organisations = Organisation.objects.filter(
-            pk__in=selectors.full_detail_organisations(viewer)
-        )
-    return {
-        "organisations": organisations.order_by("name"),
-        "units": Unit.objects.filter(organisation__in=organisations)
-        .select_related("organisation")
-        .order_by("organisation__name", "name"),
-        "counties": County.objects.order_by("code"),
-        "municipalities": Municipality.objects.order_by("name"),
-        "methods": Method.objects.order_by("code"),
-        "test_beds": TestBed.objects.order_by("code"),
-        "can_choose_all": selectors.sees_partnership(viewer),
-    }
 
 
 def _export(report: selectors.IndicatorReport, kind: str) -> HttpResponse:
@@ -135,7 +85,7 @@ def indicators(request):
         ),
         "parameters": load_parameters(),
         "export_query": query,
-        **_filter_choices(request.user),
+        **selectors.filter_choices(viewer=request.user),
     }
     return render(request, "evidence/indicators.html", context)
 
@@ -149,18 +99,8 @@ def block_label(months: int) -> str:
     }.get(months) or _("whole calendar periods of %(months)s months") % {"months": months}
 
 
-GROUP_LABELS = {
-    "organisation": _("Organisation"),
-    "method": _("Method"),
-    "phase": _("Phase"),
-    "test_bed": _("Test bed"),
-}
-
-
 @permission_required("evidence.view")
 def progression(request):
-    from emplus.core.choices import Phase
-
     filters, errors = selectors.IndicatorFilters.from_params(request.GET)
     group_by = request.GET.get("group_by", "organisation")
     report = selectors.progression_report(viewer=request.user, filters=filters, group_by=group_by)
@@ -190,7 +130,7 @@ def progression(request):
             else ""
         ),
         "group_choices": list(GROUP_LABELS.items()),
-        **_filter_choices(request.user),
+        **selectors.filter_choices(viewer=request.user),
     }
     return render(request, "evidence/progression.html", context)
 
@@ -198,22 +138,9 @@ def progression(request):
 # --- effect estimates ---------------------------------------------------------------------------
 
 
-def estimates_of(viewer):
-    """Estimates the viewer may see: their own, and those of their own organisations."""
-    from django.db.models import Q
-
-    from emplus.evidence.models import EffectEstimate
-
-    own = selectors.full_detail_organisations(viewer)
-    return EffectEstimate.objects.filter(Q(created_by=viewer) | Q(organisation__in=own))
-
-
 @permission_required("evidence.view")
 def effects(request):
-    from emplus.evidence.effect_forms import EffectEstimateForm
-    from emplus.evidence.estimates import GROUP_KEYS
-
-    choices = _filter_choices(request.user)
+    choices = selectors.filter_choices(viewer=request.user)
     if request.method == "POST":
         form = EffectEstimateForm(
             request.POST,
@@ -229,17 +156,17 @@ def effects(request):
         # ?test_bed=<code> (and the other group keys) prefill the treated group.
         initial = {f"treated_{k}": request.GET[k] for k in GROUP_KEYS if request.GET.get(k)}
         form = EffectEstimateForm(viewer=request.user, choices=choices, initial=initial)
-    context = {"form": form, "estimates": estimates_of(request.user)[:50], **choices}
+    context = {
+        "form": form,
+        "estimates": selectors.effect_estimate_list(viewer=request.user)[:50],
+        **choices,
+    }
     return render(request, "evidence/effects.html", context)
 
 
 @permission_required("evidence.view")
 def effect(request, pk):
-    from django.utils.translation import get_language
-
-    from emplus.evidence.models import EstimateCovariate, EstimateMethod, EstimateOutcome
-
-    estimate = get_object_or_404(estimates_of(request.user), pk=pk)
+    estimate = get_object_or_404(selectors.effect_estimate_list(viewer=request.user), pk=pk)
     result = estimate.result or {}
     balance = result.get("balance", [])
     english = (get_language() or "sv").startswith("en")

@@ -61,3 +61,15 @@ def municipality_list(*, filters: MunicipalityFilters | None = None) -> QuerySet
 
 def municipality_get(*, code: str) -> Municipality:
     return get_object_or_404(Municipality.objects.select_related("county"), code=code)
+
+
+def municipality_unit_list(*, viewer, municipality: Municipality) -> QuerySet:
+    """The local units in a municipality that the viewer may see.
+
+    Read through the units' own key (`Unit.municipality`, related name `units`) and their
+    `visible_to`: `organisations` sits above `geo` in the layers (docs/architecture.md)."""
+    return (
+        municipality.units.visible_to(viewer)
+        .select_related("organisation", "municipality", "municipality__county")
+        .order_by("organisation__name", "name")
+    )

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from emplus.core.permissions import permission_required
 from emplus.geo import maps, selectors
-from emplus.organisations.selectors import unit_list
 
 DENSITY_BREAKS = (2.0, 8.0, 25.0, 100.0)
 
@@ -123,7 +122,7 @@ def municipality_detail(request, code: str):
             filters=selectors.MunicipalityFilters(county=municipality.county_id)
         )
     )
-    units = unit_list(viewer=request.user).filter(municipality=municipality)
+    units = selectors.municipality_unit_list(viewer=request.user, municipality=municipality)
     return render(
         request,
         "geo/municipality_detail.html",

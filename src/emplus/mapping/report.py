@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from emplus.core.choices import Arena, Phase, TargetGroup, labels
+from emplus.core.export_cells import xlsx_workbook, xlsx_write, xlsx_write_row
 from emplus.geo.models import County
 from emplus.mapping.models import Activity
 from emplus.methods.models import Method, ThematicArea
@@ -109,7 +110,6 @@ def organisation_role(*, viewer, pk) -> RoleReport:
 
 def role_report_xlsx(report: RoleReport) -> bytes:
     """The report as a workbook: a summary sheet, then activities, units, methods, test beds."""
-    from emplus.core.export_cells import xlsx_workbook, xlsx_write, xlsx_write_row
 
     buffer = io.BytesIO()
     workbook = xlsx_workbook(buffer)

@@ -11,10 +11,12 @@ from django.shortcuts import get_object_or_404
 
 from emplus.core.choices import Arena, Phase, TargetGroup
 from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_cells
+from emplus.evidence.selectors import full_detail_organisations
 from emplus.evidence_core.reference import RURAL_SKR_GROUPS
 from emplus.geo.models import County, Municipality
 from emplus.mapping.models import Activity
 from emplus.organisations.models import Organisation
+from emplus.pathways.models import Participant
 
 PER = 10_000  # coverage is counted per this many inhabitants
 
@@ -224,8 +226,6 @@ def participant_coverage(
     """Aggregate counts only: no participant row is read (and so nothing is audited). Only the
     organisation and county filters apply: arena, phase, thematic area and target group
     describe activities, not participants."""
-    from emplus.evidence.selectors import full_detail_organisations
-    from emplus.pathways.models import Participant
 
     filters = filters or ActivityFilters()
     participants = Participant.objects.filter(municipality__isnull=False)

@@ -9,8 +9,19 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_rows
+from emplus.evidence.selectors import (
+    indicator_rules,
+    progress_records,
+    special_dimensions,
+    special_indicator_codes,
+)
+from emplus.evidence_core import progression
+from emplus.evidence_core.indicators import GENDERS, compute_indicators
 from emplus.methods.models import Method, ThematicArea
+from emplus.pathways import progress_data
 from emplus.pathways.choices import ExitReason
+from emplus.pathways.evidence_adapter import participant_frame
+from emplus.pathways.models import Enrolment, Participant
 
 WORK_OR_STUDY = (ExitReason.JOB, ExitReason.SELF_EMPLOYMENT, ExitReason.EDUCATION)
 
@@ -85,7 +96,6 @@ def method_outcomes(*, viewer, method: Method) -> Outcomes:
 
 def thematic_area_enrolments(area: ThematicArea) -> QuerySet:
     """Enrolments whose method belongs to the thematic area."""
-    from emplus.pathways.models import Enrolment
 
     return Enrolment.objects.filter(method__in=area.methods.all())
 
@@ -104,11 +114,6 @@ def enrolment_indicators(
     pathway used it."""
     import polars as pl
     from django.utils import timezone
-
-    from emplus.evidence.selectors import indicator_rules, special_indicator_codes
-    from emplus.evidence_core.indicators import GENDERS, compute_indicators
-    from emplus.pathways.evidence_adapter import participant_frame
-    from emplus.pathways.models import Participant
 
     if method is not None:
         participants = Participant.objects.filter(enrolments__method=method)
@@ -153,10 +158,6 @@ def enrolment_progression(
     enrolments: QuerySet, *, threshold: int = DEFAULT_THRESHOLD, language: str | None = None
 ) -> ProgressionSummary:
     from django.utils.translation import gettext
-
-    from emplus.evidence.selectors import progress_records, special_dimensions
-    from emplus.evidence_core import progression
-    from emplus.pathways import progress_data
 
     instrument = progress_data.instrument_active()
     if instrument is None:

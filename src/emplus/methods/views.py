@@ -6,18 +6,10 @@ from django.shortcuts import render
 
 from emplus.core.choices import Arena, Phase, TargetGroup, labels
 from emplus.core.permissions import has_permission, permission_required
+from emplus.evidence.choices import indicator_rows
 from emplus.methods import selectors
 from emplus.methods.choices import EvidenceLevel
 from emplus.methods.models import ThematicArea
-
-
-def indicator_rows(result) -> list[dict] | None:
-    """The suppressed indicator rows with their translated names, for `_indicators.html`."""
-    from emplus.evidence.views import INDICATOR_LABELS
-
-    if result is None:
-        return None
-    return [{"row": row, "label": INDICATOR_LABELS[row.code]} for row in result.indicators]
 
 
 @permission_required("method.view")

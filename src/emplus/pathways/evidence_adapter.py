@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 
 from emplus.evidence_core.participant_file import COLUMNS, participant_schema
 from emplus.pathways.fields import file_columns
+from emplus.pathways.models import Enrolment
 
 # Participant-file column -> lookup from an Enrolment row: the participant's own columns come
 # from the one declaration of its fields (emplus.pathways.fields), the rest from the enrolment.
@@ -66,7 +67,6 @@ def participant_frame(
     narrows the columns, `entered` the entry dates (both ends included), and `with_person`
     adds `person`, an opaque key per participant for counting persons.
     """
-    from emplus.pathways.models import Enrolment
 
     wanted = participant_columns(include_identity=include_identity)
     if columns is not None:

@@ -42,11 +42,17 @@ from django.utils import timezone
 from emplus.core import scoping
 from emplus.core.audit import audit_log
 from emplus.core.uploads import describe_refusal, tabular_limits
-from emplus.evidence_core.participant_file import COLUMNS, FileIssue, read_participant_file
+from emplus.evidence_core.participant_file import (
+    COLUMNS,
+    FileIssue,
+    read_participant_file,
+    read_raw_table,
+)
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import fields as participant_fields
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.models import Enrolment, FollowUp, ImportBatch, Participant
+from emplus.pathways.selectors import enrolment_reference_model
 from emplus.pathways.services import FOLLOW_UP_AFTER, identity_check
 
 CHUNK_SIZE = 1000
@@ -303,27 +309,23 @@ def _organisation_error(issue: FileIssue, organisation: Organisation) -> FileIss
 def _code_errors_of_raw_file(source: bytes, file_format: str | None, limits) -> list[FileIssue]:
     """Unknown method and test-bed codes of a file the reader rejected (so that every error
     is listed at once), read from its raw cells."""
-    from emplus.evidence_core import participant_file as pf
-    from emplus.methods.models import Method
-    from emplus.testbeds.models import TestBed
-
     try:
         xlsx = file_format == "xlsx" or source[:4] == b"PK\x03\x04"
-        raw = pf.read_raw_table(source, "xlsx" if xlsx else "csv", limits)
+        raw = read_raw_table(source, "xlsx" if xlsx else "csv", limits)
     except Exception:  # unreadable: the reader has said so already
         return []
     if raw.height == 0:
         return []
     header = {(v or "").strip().lower(): k for k, v in raw.row(0, named=True).items() if k != "row"}
     issues: list[FileIssue] = []
-    for column, model in (("method", Method), ("test_bed", TestBed)):
+    for column in ("method", "test_bed"):
         if column not in header:
             continue
         cells = [
             (number, (value or "").strip())
             for number, value in raw.slice(1).select("row", header[column]).iter_rows()
         ]
-        known = _codes(model, {value for _, value in cells if value})
+        known = _codes(enrolment_reference_model(column), {value for _, value in cells if value})
         for number, value in cells:
             if value:
                 _code_id({"row": number, column: value}, column, known, issues)
@@ -346,12 +348,13 @@ def _plan(
     legal_basis: str,
     as_of: date,
 ) -> list[_RowPlan]:
-    from emplus.methods.models import Method
-    from emplus.testbeds.models import TestBed
-
     errors = result.errors
-    methods = _codes(Method, {r["method"] for r in rows if r["method"]})
-    test_beds = _codes(TestBed, {r["test_bed"] for r in rows if r["test_bed"]})
+    methods = _codes(
+        enrolment_reference_model("method"), {r["method"] for r in rows if r["method"]}
+    )
+    test_beds = _codes(
+        enrolment_reference_model("test_bed"), {r["test_bed"] for r in rows if r["test_bed"]}
+    )
     units = list(Unit.objects.filter(organisation=organisation).order_by("name"))
     if not units:
         errors.append(FileIssue("the organisation has no local unit to place participants in"))

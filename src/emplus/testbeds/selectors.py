@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from emplus.evidence.selectors import effect_estimate_list
 from emplus.methods.selectors import Outcomes, enrolment_outcomes
 from emplus.testbeds.models import TestBed
 
@@ -34,6 +35,8 @@ def test_bed_outcomes(*, viewer, test_bed: TestBed) -> Outcomes:
 def test_bed_estimates(*, viewer, test_bed: TestBed) -> QuerySet:
     """Effect estimates whose treated group is the test bed, among those the viewer may see
     (the evidence module's rule: their own and their own organisations')."""
-    from emplus.evidence.views import estimates_of
-
-    return estimates_of(viewer).filter(treatment__test_bed=test_bed.code).order_by("-created_at")
+    return (
+        effect_estimate_list(viewer=viewer)
+        .filter(treatment__test_bed=test_bed.code)
+        .order_by("-created_at")
+    )

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from emplus.core.permissions import has_permission, permission_required
+from emplus.evidence.choices import indicator_rows
 from emplus.methods.selectors import enrolment_indicators, enrolment_progression
-from emplus.methods.views import indicator_rows
 from emplus.testbeds import selectors, services
 from emplus.testbeds.forms import LearningLogEntryForm
 
