@@ -87,7 +87,7 @@ class EncryptedTextField(models.TextField):
 
     def check(self, **kwargs):
         errors = super().check(**kwargs)
-        if self.unique or self.db_index or self.primary_key:
+        if self.unique or getattr(self, "db_index", False) or self.primary_key:
             errors.append(
                 checks.Error(
                     "EncryptedTextField cannot be unique, indexed or a primary key.",

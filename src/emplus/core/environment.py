@@ -31,4 +31,5 @@ def database_url() -> str:
 
 def esf_rules() -> dict[str, Any]:
     """Overrides of the ESF+ indicator rules (EMPLUS_ESF_RULES, a JSON object)."""
-    return json.loads(os.environ.get("EMPLUS_ESF_RULES", "{}"))
+    rules: dict[str, Any] = json.loads(os.environ.get("EMPLUS_ESF_RULES", "{}"))
+    return rules

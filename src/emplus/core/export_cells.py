@@ -25,7 +25,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the libraries load only when an export is written
+    import polars as pl
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 __all__ = [
     "CSV_GUARD",
@@ -81,7 +87,7 @@ def strip_csv_guard(text: str) -> str:
     return text
 
 
-def safe_frame(frame):  # polars.DataFrame -> polars.DataFrame
+def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """A Polars frame ready for `write_csv`: formula-like text in every text column gets the
     leading single quote (the same rule as `safe_cell`, as a columnar expression)."""
     import polars as pl
@@ -101,7 +107,7 @@ def safe_frame(frame):  # polars.DataFrame -> polars.DataFrame
     return frame.with_columns(exprs) if exprs else frame
 
 
-def unguard_frame(frame):  # polars.DataFrame -> polars.DataFrame
+def unguard_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Undo `safe_frame` on every text column of a frame read from a CSV file."""
     import polars as pl
 
@@ -130,14 +136,16 @@ XLSXWRITER_OPTIONS = {
 }
 
 
-def xlsx_workbook(target: str | Path | IO[bytes], **options: Any):
+def xlsx_workbook(target: str | Path | IO[bytes], **options: Any) -> Workbook:
     """An xlsxwriter Workbook (in memory) that writes every string as a string."""
     import xlsxwriter
 
     return xlsxwriter.Workbook(target, {"in_memory": True, **options, **XLSXWRITER_OPTIONS})
 
 
-def xlsx_write(sheet, row: int, col: int, value: Any, cell_format=None) -> None:
+def xlsx_write(
+    sheet: Worksheet, row: int, col: int, value: Any, cell_format: Format | None = None
+) -> None:
     """Write one cell with xlsxwriter: text as a string cell, numbers as numbers, booleans as
     booleans, dates as ISO text; None (and NaN) leaves the cell empty."""
     if value is None:
@@ -155,14 +163,18 @@ def xlsx_write(sheet, row: int, col: int, value: Any, cell_format=None) -> None:
 
 
 def xlsx_write_row(
-    sheet, row: int, col: int, values: Sequence[Any] | Iterable[Any], cell_format=None
+    sheet: Worksheet,
+    row: int,
+    col: int,
+    values: Sequence[Any] | Iterable[Any],
+    cell_format: Format | None = None,
 ) -> None:
     """`xlsx_write` for consecutive cells of a row."""
     for offset, value in enumerate(values):
         xlsx_write(sheet, row, col + offset, value, cell_format)
 
 
-def openpyxl_row(sheet, values: Iterable[Any]) -> list[Any]:
+def openpyxl_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
     """Cells for `sheet.append` of an openpyxl write-only sheet: text becomes a string cell
     (never a formula), other values are passed on as they are."""
     from openpyxl.cell import WriteOnlyCell

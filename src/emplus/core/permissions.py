@@ -28,7 +28,7 @@ def permission_required(permission: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.emplus_permission = permission
+        wrapped.emplus_permission = permission  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
@@ -48,5 +48,5 @@ class RolePermission(BasePermission):
 
 def authenticated(view: Callable) -> Callable:
     """Declare that a view is for any signed-in user (their own account pages)."""
-    view.emplus_permission = "authenticated"
+    view.emplus_permission = "authenticated"  # type: ignore[attr-defined]
     return view

@@ -27,7 +27,10 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # Polars loads only when a table is read
+    import polars as pl
 
 __all__ = [
     "LOCAL_LIMITS",
@@ -335,7 +338,7 @@ def iter_xlsx_rows(
         workbook.close()
 
 
-def xlsx_frame(source: str | Path | bytes | IO[bytes], limits: TabularLimits):
+def xlsx_frame(source: str | Path | bytes | IO[bytes], limits: TabularLimits) -> pl.DataFrame:
     """The first sheet as a Polars frame with the header row as column names; a column of
     numbers is numeric, of booleans boolean, of dates a date, anything else text."""
     import polars as pl
@@ -361,7 +364,7 @@ def xlsx_frame(source: str | Path | bytes | IO[bytes], limits: TabularLimits):
     return pl.DataFrame({n: _typed_column(v) for n, v in zip(names, columns, strict=True)})
 
 
-def _typed_column(values: list[Any]):
+def _typed_column(values: list[Any]) -> pl.Series:
     import datetime as dt
 
     import polars as pl

@@ -286,7 +286,7 @@ def row_to_dict(row: ReportRow) -> dict[str, Any]:
 
 
 def row_from_dict(data: Mapping[str, Any]) -> ReportRow:
-    values = {name: data.get(name) for name in ReportRow.__dataclass_fields__}
+    values: dict[str, Any] = {name: data.get(name) for name in ReportRow.__dataclass_fields__}
     for name in _ROW_DATES:
         if values[name]:
             values[name] = date.fromisoformat(values[name])
@@ -643,7 +643,7 @@ def diff_rows(sent: Sequence[ReportRow], current: Sequence[ReportRow]) -> tuple[
     return tuple(changes)
 
 
-def _order(row: ReportRow) -> tuple:
+def _order(row: ReportRow) -> tuple[date, str, str]:
     return (row.reported_on, row.participant_ref, row.key)
 
 

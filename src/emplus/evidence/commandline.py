@@ -140,7 +140,7 @@ def run_indicators(
     result = compute_indicators(result_file.data, as_of=as_of, rules=indicator_rules)
     if suppress is not None:
         result = result.suppress(suppress)
-    if fmt == "xlsx":
+    if fmt == "xlsx" and output:  # checked above: xlsx needs --output
         result.write_xlsx(output)
         return 0
     text = result.to_json() + "\n" if fmt == "json" else result.to_csv()

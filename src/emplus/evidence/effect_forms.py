@@ -79,8 +79,9 @@ class EffectEstimateForm(forms.Form):
     def comparison_fields(self):
         return [self[f"comparison_{k}"] for k in GROUP_KEYS]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         treated = self.group("treated")

@@ -13,6 +13,7 @@ import io
 import logging
 import math
 from dataclasses import fields
+from typing import cast
 
 import polars as pl
 from django.http import Http404
@@ -23,6 +24,7 @@ from emplus.core.uploads import describe_refusal, tabular_limits
 from emplus.evidence.models import EffectEstimate, EstimateStatus
 from emplus.evidence.selectors import IndicatorFilters, indicator_frame
 from emplus.evidence_core.effects import EffectInputError, estimate_effect, plain_language_summary
+from emplus.evidence_core.effects.estimate import Method as EffectMethod
 from emplus.evidence_core.effects.table import FALSE_WORDS, NULL_WORDS, TRUE_WORDS
 from emplus.evidence_core.reference import municipality_by_code
 
@@ -199,7 +201,7 @@ def run_estimate(estimate_id) -> EffectEstimate | None:
             treatment=TREATED,
             outcome=estimate.outcome,
             covariates=list(estimate.covariates),
-            method=estimate.method,
+            method=cast(EffectMethod, estimate.method),  # a choice of EstimateMethod
             seed=estimate.seed,
             progress=progress,
         )

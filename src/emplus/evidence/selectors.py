@@ -256,7 +256,9 @@ def special_category_release(
     months = special_calendar().months
     blocks = special_blocks(filters, as_of=as_of)
     if blocks is None:
-        hidden = {(c, col): None for c in codes for col in special.COLUMNS}
+        hidden: dict[tuple[str, str], int | None] = {
+            (c, col): None for c in codes for col in special.COLUMNS
+        }
         status = SpecialCategories(
             codes, months, False, None, None, whole_request(filters, as_of=as_of), codes
         )

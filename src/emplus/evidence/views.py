@@ -92,11 +92,12 @@ def indicators(request):
 
 def block_label(months: int) -> str:
     """The calendar blocks special categories are counted on, in words."""
-    return {
+    label = {
         12: _("whole calendar years"),
         6: _("whole calendar half-years"),
         3: _("whole calendar quarters"),
-    }.get(months) or _("whole calendar periods of %(months)s months") % {"months": months}
+    }.get(months)
+    return str(label or _("whole calendar periods of %(months)s months") % {"months": months})
 
 
 @permission_required("evidence.view")

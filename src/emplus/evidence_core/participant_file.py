@@ -138,7 +138,7 @@ _UINT_RE = r"^[0-9]+$"
 _EMPTY_FILE = "the file is empty: expected a header row naming the columns"
 _EXTRA_FIELDS = 4  # extra CSV fields read beyond the header to detect over-long rows
 
-_KINDS: dict[str, tuple] = (
+_KINDS: dict[str, tuple[Any, ...]] = (
     {
         "participant_ref": ("ref",),
         "organisation": ("organisation",),
@@ -654,7 +654,7 @@ def _parse_coded(
         .with_columns(clean=_clean(pl.col("value")))
         .with_columns(parsed=parse(pl.col("clean")).cast(dtype))
     )
-    size = int(distinct.get_column("code").max() or 0) + 1
+    size = int(distinct.get_column("code").max() or 0) + 1  # type: ignore[arg-type]
     lookup = pl.Series(name, [None] * size, dtype=dtype).scatter(
         distinct.get_column("code"), distinct.get_column("parsed")
     )

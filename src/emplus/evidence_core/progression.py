@@ -115,7 +115,9 @@ def summarise(
     )
 
 
-def _pairs(records: Iterable[ProgressRecord], dimensions: Sequence[str]) -> dict:
+def _pairs(
+    records: Iterable[ProgressRecord], dimensions: Sequence[str]
+) -> dict[tuple[str, str], list[tuple[float, float]]]:
     out: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for rec in records:
         for group in (ALL, rec.group):

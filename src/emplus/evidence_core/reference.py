@@ -111,4 +111,5 @@ def boundaries(level: str) -> dict[str, Any]:
         .joinpath("data", filename)
         .read_text(encoding="utf-8")
     )
-    return json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    return data

@@ -179,10 +179,12 @@ def partitions_by_block(
 ) -> dict[date, Partition]:
     """One partition per block. `counts[block][unit]` holds named person counts that add up
     over units (a person belongs to one organisation); `safe` judges a block's sums."""
-    out = {}
+    out: dict[date, Partition] = {}
     for block, per_unit in counts.items():
 
-        def summed(units: frozenset[str], per_unit=per_unit) -> dict[str, int]:
+        def summed(
+            units: frozenset[str], per_unit: Mapping[str, Mapping[str, int]] = per_unit
+        ) -> dict[str, int]:
             total: dict[str, int] = {}
             for unit in units:
                 for name, value in per_unit.get(unit, {}).items():
@@ -191,8 +193,8 @@ def partitions_by_block(
 
         out[block] = safe_partition(
             per_unit,
-            safe=lambda units, summed=summed: safe(summed(units)),
-            weight=lambda units, summed=summed: summed(units).get(weight, 0),
+            safe=lambda units, summed=summed: safe(summed(units)),  # type: ignore[misc]
+            weight=lambda units, summed=summed: summed(units).get(weight, 0),  # type: ignore[misc]
             start=None if start is None else start[block].all_blocks(),
         )
     return out

@@ -195,7 +195,11 @@ def white_spots(*, viewer, arena: str = "", max_per_10k: float = 0.0) -> list[Co
     """Rural (SKR C8, C9) or sparsely populated municipalities whose coverage for the arena is
     at most `max_per_10k` activities per 10 000 inhabitants (0: none at all), largest first."""
     rows = municipality_coverage(viewer=viewer, filters=ActivityFilters(arena=arena))
-    spots = [r for r in rows if (r.rural or r.sparse) and r.per_10k <= max_per_10k]
+    spots = [
+        r
+        for r in rows
+        if (r.rural or r.sparse) and r.per_10k is not None and r.per_10k <= max_per_10k
+    ]
     return sorted(spots, key=lambda r: (-r.population, r.code))
 
 

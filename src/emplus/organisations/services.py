@@ -31,10 +31,12 @@ ADMIN_MODELS = {
 
 def admin_group_ensure() -> Group:
     group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-    wanted = Permission.objects.filter(
+    candidates = Permission.objects.filter(
         content_type__app_label__in=ADMIN_MODELS.keys(),
     )
-    wanted = [p for p in wanted if p.content_type.model in ADMIN_MODELS[p.content_type.app_label]]
+    wanted = [
+        p for p in candidates if p.content_type.model in ADMIN_MODELS[p.content_type.app_label]
+    ]
     group.permissions.set(wanted)
     return group
 

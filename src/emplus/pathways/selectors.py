@@ -39,7 +39,7 @@ def enrolment_reference_model(field: str) -> type[Model]:
 def enrolment_reference_list(field: str) -> QuerySet:
     """Every method or every test bed an enrolment may name, by code (reference data, read by
     every role)."""
-    return enrolment_reference_model(field).objects.order_by("code")
+    return enrolment_reference_model(field)._default_manager.order_by("code")
 
 
 @dataclass(frozen=True)

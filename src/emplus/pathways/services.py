@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -211,7 +212,7 @@ def consent_record(
     participant: Participant,
     information_version: str,
     given_on: date,
-    shared_with: list[Organisation] = (),
+    shared_with: Sequence[Organisation] = (),
     **purposes: bool,
 ) -> Consent:
     allowed = {
@@ -385,7 +386,8 @@ def enrolment_dates_correct(
 def followup_record(
     *, actor, follow_up: FollowUp, observed_on: date, employed: bool | None, improved: bool | None
 ) -> FollowUp:
-    if observed_on < follow_up.enrolment.exit_date:
+    exit_date = follow_up.enrolment.exit_date  # set: a follow-up is scheduled by the exit
+    if exit_date is not None and observed_on < exit_date:
         raise ValidationError({"observed_on": _("The follow-up cannot be before the exit.")})
     follow_up.observed_on = observed_on
     follow_up.employed = employed

@@ -14,7 +14,7 @@ See docs/decisions/0019-matching-default.md for the default and why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -134,7 +134,9 @@ def match_on_covariates(
     return MatchSets(start, control, 1.0 / size[row]), tree
 
 
-def variance_from_neighbours(values: np.ndarray, neighbour_mean: np.ndarray, j: np.ndarray):
+def variance_from_neighbours(
+    values: np.ndarray, neighbour_mean: np.ndarray, j: np.ndarray
+) -> np.ndarray:
     """Abadie–Imbens' conditional variance: J/(J+1) (Y - mean of its J nearest fellows)²."""
     return j / (j + 1) * (values - neighbour_mean) ** 2
 
@@ -166,7 +168,7 @@ def control_variance_on_score(sorted_logit: np.ndarray, sorted_outcome: np.ndarr
 
 
 def control_variance_on_covariates(
-    tree: object, control_x: np.ndarray, outcome: np.ndarray, which: np.ndarray
+    tree: Any, control_x: np.ndarray, outcome: np.ndarray, which: np.ndarray
 ) -> np.ndarray:
     """The same for the controls ``which`` (indices), with neighbours in covariate space: all
     other controls at the distance of the nearest one (ties whole)."""

@@ -69,13 +69,13 @@ def fit_propensity(design: Design, treated: np.ndarray, *, max_iter: int = 100) 
     z = design.matrix
     t = treated.astype(np.float64)
     n = t.size
-    share = min(max(t.mean(), 1e-6), 1 - 1e-6)
+    share = min(max(float(t.mean()), 1e-6), 1 - 1e-6)
     coef = np.zeros(z.shape[1])
     coef[0] = np.log(share / (1 - share))
     if n > WARM_START_ROWS:
-        step = n // (WARM_START_ROWS // 4)
-        sample = Design(np.asfortranarray(z[::step]))
-        start = fit_propensity(sample, treated[::step], max_iter=max_iter)
+        stride = n // (WARM_START_ROWS // 4)
+        sample = Design(np.asfortranarray(z[::stride]))
+        start = fit_propensity(sample, treated[::stride], max_iter=max_iter)
         if start.converged and np.all(np.isfinite(start.coef)):
             coef = start.coef
     eta = design.linear(coef)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -66,7 +67,7 @@ def _read_csv(path: Path, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
     header = source.split(b"\n", 1)[0]
     separator = max((",", ";", "\t"), key=lambda sep: header.count(sep.encode()))
     check_columns(header.count(separator.encode()) + 1, limits)
-    options = {
+    options: dict[str, Any] = {
         "separator": separator,
         "null_values": NULL_WORDS,
         "try_parse_dates": False,

@@ -12,6 +12,7 @@ Personal identity numbers are left empty unless asked for; then they are samordn
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def generate_participants(
     """A participant file's cells: all columns as strings, None for empty cells."""
     rng = np.random.default_rng(seed)
 
-    def choice(values: list[str | None] | tuple, p: list[float] | None = None) -> pl.Series:
+    def choice(values: Sequence[str | None], p: list[float] | None = None) -> pl.Series:
         picks = rng.choice(len(values), size=n, p=p)
         return pl.Series(list(values), dtype=pl.String).gather(picks)
 
