@@ -64,12 +64,13 @@ def municipality_get(*, code: str) -> Municipality:
 
 
 def municipality_unit_list(*, viewer, municipality: Municipality) -> QuerySet:
-    """The local units in a municipality that the viewer may see.
+    """The local units in a municipality that the viewer may see (as `unit_list` of the
+    organisations app: permission `organisation.view`).
 
     Read through the units' own key (`Unit.municipality`, related name `units`) and their
-    `visible_to`: `organisations` sits above `geo` in the layers (docs/architecture.md)."""
+    restricted queryset: `organisations` sits above `geo` in the layers (docs/architecture.md)."""
     return (
-        municipality.units.visible_to(viewer)
+        municipality.units.restrict(viewer, "organisation.view")
         .select_related("organisation", "municipality", "municipality__county")
         .order_by("organisation__name", "name")
     )
