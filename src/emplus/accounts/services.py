@@ -132,7 +132,7 @@ def api_token_id(auth_token: AuthToken) -> str:
 
 
 @transaction.atomic
-def api_token_revoke(*, actor, token_id: str) -> None:
+def api_token_revoke(*, actor: User, token_id: str) -> None:
     """Revoke one of the actor's own tokens (unknown or another user's: PermissionDenied)."""
     auth_token = (
         AuthToken.objects.filter(user=actor, digest__startswith=token_id).first()
@@ -156,7 +156,7 @@ def password_reset_complete_record(*, user) -> None:
 
 
 @transaction.atomic
-def password_reset_send(*, actor, user, site_url: str) -> bool:
+def password_reset_send(*, actor: User, user, site_url: str) -> bool:
     """E-mail a one-time password-reset link to the user (who completes it with their second
     factor). Nobody else ever sets a user's password. False when the user has no address."""
     if not user.email or not user.is_active:
@@ -211,7 +211,7 @@ ACCOUNT_FIELDS = [
 
 
 @transaction.atomic
-def account_create(*, actor, username: str, first_name: str, last_name: str, email: str):
+def account_create(*, actor: User, username: str, first_name: str, last_name: str, email: str):
     """A new user without a usable password: they choose it through a reset link."""
     from django.contrib.auth import get_user_model
 
@@ -226,7 +226,7 @@ def account_create(*, actor, username: str, first_name: str, last_name: str, ema
 
 
 @transaction.atomic
-def account_change(*, actor, user, changed: list[str], groups_or_permissions: bool = False):
+def account_change(*, actor: User, user, changed: list[str], groups_or_permissions: bool = False):
     """Save an edited user and record which fields changed (escalation fields by name)."""
     if (user.is_superuser or user.is_staff) and not actor.is_superuser:
         before = type(user).objects.filter(pk=user.pk).values("is_superuser", "is_staff").first()
@@ -249,7 +249,7 @@ def account_change(*, actor, user, changed: list[str], groups_or_permissions: bo
 
 
 @transaction.atomic
-def account_delete(*, actor, user) -> None:
+def account_delete(*, actor: User, user) -> None:
     for membership in user.memberships.select_related("organisation"):
         membership_revoke(membership=membership, actor=actor)
     audit_log(

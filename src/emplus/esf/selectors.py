@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from emplus.core.audit import audit_log
+from emplus.core.typing import User
 from emplus.esf import report_core as core
 from emplus.esf import reporting
 from emplus.esf.models import ESFProject, ReportFile
@@ -20,7 +21,7 @@ from emplus.esf.models import ESFProject, ReportFile
 PARTICIPANTS_PER_PAGE = 50
 
 
-def esf_project_list(*, viewer, permission: str = "esf.view") -> QuerySet[ESFProject]:
+def esf_project_list(*, viewer: User, permission: str = "esf.view") -> QuerySet[ESFProject]:
     return (
         ESFProject.objects.restrict(viewer, permission)
         .select_related("organisation", "test_bed")
@@ -28,7 +29,7 @@ def esf_project_list(*, viewer, permission: str = "esf.view") -> QuerySet[ESFPro
     )
 
 
-def esf_project_get(*, viewer, pk, permission: str = "esf.view") -> ESFProject:
+def esf_project_get(*, viewer: User, pk, permission: str = "esf.view") -> ESFProject:
     """One project of an organisation where the viewer holds `permission`; else 404."""
     project = (
         ESFProject.objects.restrict(viewer, permission)
@@ -41,7 +42,9 @@ def esf_project_get(*, viewer, pk, permission: str = "esf.view") -> ESFProject:
     return project
 
 
-def report_file_get(*, viewer, project: ESFProject, pk, permission: str = "esf.view") -> ReportFile:
+def report_file_get(
+    *, viewer: User, project: ESFProject, pk, permission: str = "esf.view"
+) -> ReportFile:
     report_file = (
         ReportFile.objects.restrict(viewer, permission)
         .filter(project=project, pk=pk)
@@ -72,7 +75,7 @@ class ProjectOverview:
 
 
 @transaction.atomic
-def esf_project_overview(*, viewer, project: ESFProject, today: date) -> ProjectOverview:
+def esf_project_overview(*, viewer: User, project: ESFProject, today: date) -> ProjectOverview:
     """Every month with its state, the months to correct or re-send with what changed, and the
     files of each month. Names nobody: changes are shown by participant reference."""
     generated, sent = reporting.history(project)
@@ -108,7 +111,7 @@ def esf_project_overview(*, viewer, project: ESFProject, today: date) -> Project
 
 @transaction.atomic
 def esf_month_preview(
-    *, viewer, project: ESFProject, month: core.Month, today: date
+    *, viewer: User, project: ESFProject, month: core.Month, today: date
 ) -> core.MonthReport:
     """The rows a month would have now, and every problem that stops it (no identity numbers:
     the rows carry only whether one exists). The read is audited."""
@@ -141,7 +144,7 @@ class ParticipantRow:
 
 
 @transaction.atomic
-def esf_project_participants(*, viewer, project: ESFProject, page: str | int | None) -> Page:
+def esf_project_participants(*, viewer: User, project: ESFProject, page: str | int | None) -> Page:
     """One page of the project's participations (by start date) with their units; the page
     read is audited. Only the page's people are decrypted."""
     enrolments = reporting.project_enrolments(project).order_by("entry_date", "pk")
@@ -163,7 +166,7 @@ def esf_project_participants(*, viewer, project: ESFProject, page: str | int | N
 
 
 @transaction.atomic
-def report_file_content(*, viewer, report_file: ReportFile) -> bytes:
+def report_file_content(*, viewer: User, report_file: ReportFile) -> bytes:
     """The stored file, byte for byte as generated (its SHA-256 is in the log); audited."""
     content = base64.b64decode(report_file.content)
     audit_log(

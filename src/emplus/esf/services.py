@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emplus.core.audit import audit_log
+from emplus.core.typing import User
 from emplus.esf import report_core as core
 from emplus.esf import reporting
 from emplus.esf.choices import TemplateSource
@@ -75,7 +76,7 @@ def _template_default(project: ESFProject) -> ColumnTemplate:
 @transaction.atomic
 def esf_project_create(
     *,
-    actor,
+    actor: User,
     organisation: Organisation,
     case_number: str,
     title: str,
@@ -132,7 +133,7 @@ PROJECT_FIELDS = (
 @transaction.atomic
 def esf_project_update(
     *,
-    actor,
+    actor: User,
     project: ESFProject,
     participating_organisations: Iterable[Organisation] | None = None,
     participating_units: Iterable[Unit] | None = None,
@@ -217,7 +218,7 @@ def _check_columns(columns: Sequence[core.Column]) -> None:
 @transaction.atomic
 def esf_template_update(
     *,
-    actor,
+    actor: User,
     project: ESFProject,
     columns: Sequence[core.Column],
     date_format: str,
@@ -262,7 +263,7 @@ def esf_template_update(
 
 @transaction.atomic
 def esf_report_generate(
-    *, actor, project: ESFProject, month: core.Month, today: date | None = None
+    *, actor: User, project: ESFProject, month: core.Month, today: date | None = None
 ) -> ReportFile:
     """Check the month and write its file to the submission log; refused with every problem.
 
@@ -324,7 +325,7 @@ def esf_report_generate(
 
 
 @transaction.atomic
-def esf_report_mark_sent(*, actor, report_file: ReportFile) -> ReportFile:
+def esf_report_mark_sent(*, actor: User, report_file: ReportFile) -> ReportFile:
     """Record that this file was sent to Statistics Sweden: who, when."""
     report_file = ReportFile.objects.select_for_update().get(pk=report_file.pk)
     if report_file.sent_at is not None:

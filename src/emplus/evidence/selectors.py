@@ -31,6 +31,7 @@ from django.utils import timezone
 from emplus.core import scoping
 from emplus.core.permissions import has_permission
 from emplus.core.suppression import DEFAULT_THRESHOLD
+from emplus.core.typing import User
 from emplus.evidence.models import EffectEstimate
 from emplus.evidence_core import progression
 from emplus.evidence_core import reliable_change as progress
@@ -278,16 +279,16 @@ def special_category_release(
     return release, SpecialCategories(codes, months, True, first, last, None, hidden_codes)
 
 
-def full_detail_organisations(viewer) -> frozenset[UUID]:
+def full_detail_organisations(viewer: User) -> frozenset[UUID]:
     """Organisations whose aggregates the viewer sees unsuppressed."""
     return scoping.organisation_ids_with(viewer, FULL_DETAIL_PERMISSION)
 
 
-def sees_partnership(viewer) -> bool:
+def sees_partnership(viewer: User) -> bool:
     return has_permission(viewer, PARTNERSHIP_PERMISSION)
 
 
-def filter_choices(*, viewer) -> dict:
+def filter_choices(*, viewer: User) -> dict:
     """What the evidence pages' filters offer the viewer: the organisations in reach (every one
     for the partnership view), their units, and the reference lists."""
     if sees_partnership(viewer):
@@ -307,7 +308,7 @@ def filter_choices(*, viewer) -> dict:
     }
 
 
-def effect_estimate_list(*, viewer) -> QuerySet[EffectEstimate]:
+def effect_estimate_list(*, viewer: User) -> QuerySet[EffectEstimate]:
     """Estimates the viewer may see: their own, and those of their own organisations."""
     own = full_detail_organisations(viewer)
     return EffectEstimate.objects.filter(Q(created_by=viewer) | Q(organisation__in=own))
@@ -317,7 +318,7 @@ def indicator_rules() -> IndicatorRules:
     return IndicatorRules.from_mapping(getattr(settings, "EMPLUS_ESF_RULES", {}))
 
 
-def evidence_participants(*, viewer, filters: IndicatorFilters):
+def evidence_participants(*, viewer: User, filters: IndicatorFilters):
     """The participants an aggregate for `viewer` may include, and whether it is at full
     detail (every included participant belongs to one of the viewer's own organisations).
 
@@ -379,13 +380,13 @@ def missing_core_counts(result: IndicatorResult) -> dict[str, int]:
     return {name: counts.get(name, 0) for name in CORE_COLUMNS}
 
 
-def indicator_frame(*, viewer, filters: IndicatorFilters) -> tuple[pl.DataFrame, bool, tuple]:
+def indicator_frame(*, viewer: User, filters: IndicatorFilters) -> tuple[pl.DataFrame, bool, tuple]:
     """The participant frame (one row per enrolment, no identity) behind an aggregate."""
     frame, full_detail, codes, _everyone = _indicator_frame(viewer=viewer, filters=filters)
     return frame, full_detail, codes
 
 
-def _indicator_frame(*, viewer, filters: IndicatorFilters):
+def _indicator_frame(*, viewer: User, filters: IndicatorFilters):
     participants, full_detail, organisation_ids = evidence_participants(
         viewer=viewer, filters=filters
     )
@@ -399,7 +400,7 @@ def _indicator_frame(*, viewer, filters: IndicatorFilters):
 
 def indicator_report(
     *,
-    viewer,
+    viewer: User,
     filters: IndicatorFilters | None = None,
     rules: IndicatorRules | None = None,
     threshold: int = DEFAULT_THRESHOLD,
@@ -503,7 +504,7 @@ def progress_records(*, instrument, group_of: Mapping) -> list:
 
 def progression_report(
     *,
-    viewer,
+    viewer: User,
     filters: IndicatorFilters | None = None,
     group_by: str = "organisation",
     threshold: int = DEFAULT_THRESHOLD,

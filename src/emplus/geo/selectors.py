@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from emplus.core.typing import User
 from emplus.evidence_core.reference import RURAL_SKR_GROUPS
 from emplus.geo.models import County, Municipality
 
@@ -63,7 +64,7 @@ def municipality_get(*, code: str) -> Municipality:
     return get_object_or_404(Municipality.objects.select_related("county"), code=code)
 
 
-def municipality_unit_list(*, viewer, municipality: Municipality) -> QuerySet:
+def municipality_unit_list(*, viewer: User, municipality: Municipality) -> QuerySet:
     """The local units in a municipality that the viewer may see (as `unit_list` of the
     organisations app: permission `organisation.view`).
 

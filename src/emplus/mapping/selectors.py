@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from emplus.core.choices import Arena, Phase, TargetGroup
 from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_cells
+from emplus.core.typing import User
 from emplus.evidence.selectors import full_detail_organisations
 from emplus.evidence_core.reference import RURAL_SKR_GROUPS
 from emplus.geo.models import County, Municipality
@@ -58,7 +59,7 @@ def _json_list_has(field: str, value: str) -> Q:
     return Q(**{f"{field}__icontains": f'"{value}"'})
 
 
-def activity_list(*, viewer, filters: ActivityFilters | None = None) -> QuerySet[Activity]:
+def activity_list(*, viewer: User, filters: ActivityFilters | None = None) -> QuerySet[Activity]:
     filters = filters or ActivityFilters()
     qs = Activity.objects.select_related("organisation", "unit")
     if filters.arena:
@@ -80,7 +81,7 @@ def activity_list(*, viewer, filters: ActivityFilters | None = None) -> QuerySet
     return qs.order_by("title", "code")
 
 
-def activity_get(*, viewer, pk) -> Activity:
+def activity_get(*, viewer: User, pk) -> Activity:
     return get_object_or_404(
         Activity.objects.select_related("organisation", "unit__municipality").prefetch_related(
             "methods", "thematic_areas", "municipalities"
@@ -116,7 +117,9 @@ def _counts_by_municipality(activities: QuerySet[Activity]) -> dict[str, int]:
     return {r["municipality_id"]: r["n"] for r in rows}
 
 
-def municipality_coverage(*, viewer, filters: ActivityFilters | None = None) -> list[CoverageRow]:
+def municipality_coverage(
+    *, viewer: User, filters: ActivityFilters | None = None
+) -> list[CoverageRow]:
     """Activities serving each municipality per 10 000 inhabitants, all 290 municipalities (or
     one county's when the filters name one) including those with none."""
     filters = filters or ActivityFilters()
@@ -143,7 +146,7 @@ def municipality_coverage(*, viewer, filters: ActivityFilters | None = None) -> 
     ]
 
 
-def county_coverage(*, viewer, filters: ActivityFilters | None = None) -> list[CoverageRow]:
+def county_coverage(*, viewer: User, filters: ActivityFilters | None = None) -> list[CoverageRow]:
     """Distinct activities serving any municipality of each county, per 10 000 inhabitants."""
     filters = filters or ActivityFilters()
     activities = activity_list(
@@ -191,7 +194,7 @@ def coverage_sorted(rows: list[CoverageRow], *, sort: str, descending: bool) -> 
     return sorted(rows, key=lambda r: (key(r), r.code), reverse=descending)
 
 
-def white_spots(*, viewer, arena: str = "", max_per_10k: float = 0.0) -> list[CoverageRow]:
+def white_spots(*, viewer: User, arena: str = "", max_per_10k: float = 0.0) -> list[CoverageRow]:
     """Rural (SKR C8, C9) or sparsely populated municipalities whose coverage for the arena is
     at most `max_per_10k` activities per 10 000 inhabitants (0: none at all), largest first."""
     rows = municipality_coverage(viewer=viewer, filters=ActivityFilters(arena=arena))
@@ -225,7 +228,7 @@ class ParticipantCoverage:
 
 
 def participant_coverage(
-    *, viewer, filters: ActivityFilters | None = None, threshold: int = DEFAULT_THRESHOLD
+    *, viewer: User, filters: ActivityFilters | None = None, threshold: int = DEFAULT_THRESHOLD
 ) -> ParticipantCoverage:
     """Aggregate counts only: no participant row is read (and so nothing is audited). Only the
     organisation and county filters apply: arena, phase, thematic area and target group

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_rows
+from emplus.core.typing import User
 from emplus.evidence.selectors import (
     indicator_rules,
     progress_records,
@@ -33,7 +34,7 @@ class MethodFilters:
     evidence_level: int | None = None
 
 
-def method_list(*, viewer, filters: MethodFilters | None = None) -> QuerySet[Method]:
+def method_list(*, viewer: User, filters: MethodFilters | None = None) -> QuerySet[Method]:
     filters = filters or MethodFilters()
     qs = Method.objects.prefetch_related("thematic_areas", "owners").annotate(
         activity_count=Count("activities", distinct=True)
@@ -47,13 +48,13 @@ def method_list(*, viewer, filters: MethodFilters | None = None) -> QuerySet[Met
     return qs.order_by("name")
 
 
-def method_get(*, viewer, code: str) -> Method:
+def method_get(*, viewer: User, code: str) -> Method:
     return get_object_or_404(
         Method.objects.prefetch_related("thematic_areas", "owners", "versions"), code=code
     )
 
 
-def thematic_area_list(*, viewer) -> QuerySet[ThematicArea]:
+def thematic_area_list(*, viewer: User) -> QuerySet[ThematicArea]:
     return ThematicArea.objects.annotate(
         method_count=Count("methods", distinct=True),
         activity_count=Count("activities", distinct=True),
@@ -61,7 +62,7 @@ def thematic_area_list(*, viewer) -> QuerySet[ThematicArea]:
     ).order_by("order", "code")
 
 
-def thematic_area_get(*, viewer, code: str) -> ThematicArea:
+def thematic_area_get(*, viewer: User, code: str) -> ThematicArea:
     return get_object_or_404(ThematicArea, code=code)
 
 
@@ -90,7 +91,7 @@ def enrolment_outcomes(enrolments: QuerySet) -> Outcomes:
     return Outcomes(participants, exited, work_or_study, other_exit)
 
 
-def method_outcomes(*, viewer, method: Method) -> Outcomes:
+def method_outcomes(*, viewer: User, method: Method) -> Outcomes:
     return enrolment_outcomes(method.enrolments.all())
 
 

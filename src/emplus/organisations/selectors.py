@@ -6,10 +6,11 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from emplus.core import scoping
+from emplus.core.typing import User
 from emplus.organisations.models import Membership, Organisation, Unit
 
 
-def organisation_list(*, viewer) -> QuerySet[Organisation]:
+def organisation_list(*, viewer: User) -> QuerySet[Organisation]:
     return (
         Organisation.objects.restrict(viewer, "organisation.view")
         .select_related("municipality")
@@ -17,12 +18,12 @@ def organisation_list(*, viewer) -> QuerySet[Organisation]:
     )
 
 
-def organisation_get(*, viewer, pk) -> Organisation:
+def organisation_get(*, viewer: User, pk) -> Organisation:
     """Another organisation's object is 'not found', never 'forbidden': no existence leak."""
     return get_object_or_404(Organisation.objects.restrict(viewer, "organisation.view"), pk=pk)
 
 
-def unit_list(*, viewer, organisation: Organisation | None = None) -> QuerySet[Unit]:
+def unit_list(*, viewer: User, organisation: Organisation | None = None) -> QuerySet[Unit]:
     qs = Unit.objects.restrict(viewer, "organisation.view").select_related(
         "organisation", "municipality", "municipality__county"
     )
@@ -31,11 +32,11 @@ def unit_list(*, viewer, organisation: Organisation | None = None) -> QuerySet[U
     return qs
 
 
-def unit_get(*, viewer, pk) -> Unit:
+def unit_get(*, viewer: User, pk) -> Unit:
     return get_object_or_404(unit_list(viewer=viewer), pk=pk)
 
 
-def membership_list(*, viewer, organisation: Organisation) -> QuerySet[Membership] | None:
+def membership_list(*, viewer: User, organisation: Organisation) -> QuerySet[Membership] | None:
     """The members of an organisation, or None where the viewer may not see its members (a
     coordinator of one organisation does not see another's, even where they coach)."""
     if not scoping.allows(viewer, "organisation.view_members", organisation):

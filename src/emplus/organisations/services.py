@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from emplus.core.audit import audit_log
 from emplus.core.roles import Role
 from emplus.core.scoping import roles_of
+from emplus.core.typing import User
 from emplus.organisations import reference
 from emplus.organisations.choices import GrantStatus
 from emplus.organisations.models import Membership, Organisation, RoleGrant, Unit
@@ -62,7 +63,7 @@ def membership_grant(
     organisation: Organisation,
     role: str,
     unit: Unit | None = None,
-    actor=None,
+    actor: User | None = None,
     approved_by=None,
 ) -> Membership:
     """Give a user a role in an organisation (replacing an earlier role there).
@@ -109,7 +110,7 @@ def _admin_rights_sync(user) -> None:
 
 
 @transaction.atomic
-def membership_revoke(*, membership: Membership, actor) -> None:
+def membership_revoke(*, membership: Membership, actor: User) -> None:
     """Remove a role (no approval needed: it only takes rights away)."""
     details = _membership_details(membership)
     user, organisation = membership.user, membership.organisation
@@ -127,7 +128,7 @@ def membership_revoke(*, membership: Membership, actor) -> None:
 @transaction.atomic
 def role_grant_request(
     *,
-    actor,
+    actor: User,
     user,
     organisation: Organisation,
     role: str,
@@ -160,7 +161,7 @@ def role_grant_request(
     return grant
 
 
-def _decide(*, actor, grant: RoleGrant) -> None:
+def _decide(*, actor: User, grant: RoleGrant) -> None:
     if not is_partnership_admin(actor):
         raise PermissionDenied
     if grant.status != GrantStatus.PENDING:
@@ -172,7 +173,7 @@ def _decide(*, actor, grant: RoleGrant) -> None:
 
 
 @transaction.atomic
-def role_grant_approve(*, actor, grant: RoleGrant) -> Membership:
+def role_grant_approve(*, actor: User, grant: RoleGrant) -> Membership:
     """A second administrator approves: only now is the membership created or changed."""
     grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
     _decide(actor=actor, grant=grant)
@@ -198,7 +199,7 @@ def role_grant_approve(*, actor, grant: RoleGrant) -> Membership:
 
 
 @transaction.atomic
-def role_grant_reject(*, actor, grant: RoleGrant) -> RoleGrant:
+def role_grant_reject(*, actor: User, grant: RoleGrant) -> RoleGrant:
     grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
     if not is_partnership_admin(actor):
         raise PermissionDenied

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emplus.core.audit import audit_list, audit_log
+from emplus.core.typing import User
 from emplus.evidence_core import reliable_change
 from emplus.pathways import charts, progress_data
 from emplus.pathways.models import (
@@ -59,7 +60,7 @@ def _current_phase() -> Subquery:
 
 def participant_list(
     *,
-    viewer,
+    viewer: User,
     filters: CaseloadFilters | None = None,
     today: date | None = None,
     audit_shown: bool = True,
@@ -106,13 +107,13 @@ def participant_list(
     return people
 
 
-def participants_shown(*, viewer, participants, action: str = "participant.listed") -> None:
+def participants_shown(*, viewer: User, participants, action: str = "participant.listed") -> None:
     """A list shows names: ONE audit event names every record it showed (never one per row)."""
     audit_list(actor=viewer, action=action, ids=[p.pk for p in participants], purpose="case_work")
 
 
 def participant_get(
-    *, viewer, pk, purpose: str = "case_work", permission: str = "participant.view"
+    *, viewer: User, pk, purpose: str = "case_work", permission: str = "participant.view"
 ) -> Participant:
     """One participant the viewer may see (or do `permission` with); the read is written to the
     audit log."""
@@ -131,7 +132,7 @@ def participant_get(
     return participant
 
 
-def participant_for_change(*, viewer, pk) -> Participant:
+def participant_for_change(*, viewer: User, pk) -> Participant:
     """Only the viewer's own organisation's records may be changed (shared ones are read-only)."""
     participant = (
         Participant.objects.restrict(viewer, "participant.change")
@@ -147,7 +148,7 @@ def consent_current(*, participant: Participant) -> Consent | None:
     return participant.consents.active().order_by("-given_on", "-created_at").first()
 
 
-def followups_due(*, viewer, on: date) -> QuerySet[FollowUp]:
+def followups_due(*, viewer: User, on: date) -> QuerySet[FollowUp]:
     """Follow-ups due for the viewer's caseload whose participant still agrees to be contacted."""
     contact_allowed = Consent.objects.active().filter(
         participant=OuterRef("enrolment__participant"), follow_up=True
@@ -160,7 +161,7 @@ def followups_due(*, viewer, on: date) -> QuerySet[FollowUp]:
     )
 
 
-def participant_pseudonymised_list(*, viewer) -> QuerySet[Participant]:
+def participant_pseudonymised_list(*, viewer: User) -> QuerySet[Participant]:
     """Participants of the organisations where the viewer is an analyst (for pseudonymised
     output only: the caller must leave out every identifying field)."""
     return Participant.objects.restrict(viewer, "participant.view_pseudonymised")

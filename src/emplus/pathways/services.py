@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from emplus.core.audit import audit_log
 from emplus.core.crypto import pseudonym
 from emplus.core.personnummer import PersonnummerError, parse_personnummer
+from emplus.core.typing import User
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways.fields import SPECIAL_FIELDS, VALUE_FIELDS
 from emplus.pathways.models import (
@@ -103,7 +104,7 @@ def known_elsewhere(
 @transaction.atomic
 def participant_register(
     *,
-    actor,
+    actor: User,
     organisation: Organisation,
     unit: Unit,
     participant_ref: str,
@@ -158,7 +159,7 @@ def participant_register(
 @transaction.atomic
 def participant_update(
     *,
-    actor,
+    actor: User,
     participant: Participant,
     personal_id: str | None = None,
     special_category_basis: str | None = None,
@@ -208,7 +209,7 @@ def participant_update(
 @transaction.atomic
 def consent_record(
     *,
-    actor,
+    actor: User,
     participant: Participant,
     information_version: str,
     given_on: date,
@@ -251,7 +252,7 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, actor, consent: Consent) -> Consent:
+def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
     """Withdrawal takes effect at once: sharing and follow-up contact stop with it."""
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
@@ -269,7 +270,7 @@ def consent_withdraw(*, actor, consent: Consent) -> Consent:
 
 @transaction.atomic
 def share_request_create(
-    *, actor, participant: Participant, organisation: Organisation
+    *, actor: User, participant: Participant, organisation: Organisation
 ) -> ShareRequest:
     """Ask the owning organisation to share a person it knows (the requester sees nothing yet)."""
     request = ShareRequest.objects.create(
@@ -287,7 +288,7 @@ def share_request_create(
 
 @transaction.atomic
 def enrolment_start(
-    *, actor, participant: Participant, entry_date: date, method=None, test_bed=None
+    *, actor: User, participant: Participant, entry_date: date, method=None, test_bed=None
 ) -> Enrolment:
     if participant.enrolments.open().exists():
         raise ValidationError(_("The participant already has an open enrolment."))
@@ -309,7 +310,7 @@ def enrolment_start(
 @transaction.atomic
 def enrolment_exit(
     *,
-    actor,
+    actor: User,
     enrolment: Enrolment,
     exit_date: date,
     reason: str,
@@ -344,7 +345,7 @@ def enrolment_exit(
 
 @transaction.atomic
 def enrolment_dates_correct(
-    *, actor, enrolment: Enrolment, entry_date: date, exit_date: date | None = None
+    *, actor: User, enrolment: Enrolment, entry_date: date, exit_date: date | None = None
 ) -> Enrolment:
     """Correct a wrongly recorded entry or exit date. An exit, once recorded, keeps a date (an
     exit is undone by no correction); a pending follow-up moves with the exit. Months already
@@ -384,7 +385,12 @@ def enrolment_dates_correct(
 
 @transaction.atomic
 def followup_record(
-    *, actor, follow_up: FollowUp, observed_on: date, employed: bool | None, improved: bool | None
+    *,
+    actor: User,
+    follow_up: FollowUp,
+    observed_on: date,
+    employed: bool | None,
+    improved: bool | None,
 ) -> FollowUp:
     exit_date = follow_up.enrolment.exit_date  # set: a follow-up is scheduled by the exit
     if exit_date is not None and observed_on < exit_date:
@@ -403,7 +409,7 @@ def followup_record(
     return follow_up
 
 
-def _enrolment_record_save(*, actor, record, kind: str):
+def _enrolment_record_save(*, actor: User, record, kind: str):
     """Validate and save a step, event or goal, and audit it against its participant."""
     record.full_clean()
     record.save()
@@ -420,7 +426,7 @@ def _enrolment_record_save(*, actor, record, kind: str):
 @transaction.atomic
 def step_record(
     *,
-    actor,
+    actor: User,
     enrolment: Enrolment,
     phase: str,
     activity: str,
@@ -441,7 +447,7 @@ def step_record(
 
 @transaction.atomic
 def event_record(
-    *, actor, enrolment: Enrolment, kind: str, occurred_on: date, note: str = ""
+    *, actor: User, enrolment: Enrolment, kind: str, occurred_on: date, note: str = ""
 ) -> PathwayEvent:
     event = PathwayEvent(enrolment=enrolment, kind=kind, occurred_on=occurred_on, note=note)
     return _enrolment_record_save(actor=actor, record=event, kind="event")
@@ -450,7 +456,7 @@ def event_record(
 @transaction.atomic
 def goal_record(
     *,
-    actor,
+    actor: User,
     enrolment: Enrolment,
     description: str,
     target_date: date | None = None,
@@ -468,7 +474,7 @@ def goal_record(
 @transaction.atomic
 def assessment_record(
     *,
-    actor,
+    actor: User | None,  # None: the participant through a self-service link
     enrolment: Enrolment,
     instrument: Instrument,
     assessed_on: date,

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from emplus.core.audit import audit_log
+from emplus.core.typing import User
 from emplus.organisations.models import Unit
 from emplus.pathways import selectors as pathway_selectors
 from emplus.pathways.models import Enrolment, Participant, PathwayStep
@@ -20,7 +21,7 @@ from emplus.selfservice.models import MonthlyTime, SelfServiceLink, TimeAttestat
 from emplus.selfservice.tokens import token_hash, token_well_formed
 
 
-def participant_for_selfservice(*, viewer, pk) -> Participant:
+def participant_for_selfservice(*, viewer: User, pk) -> Participant:
     """A participant of the viewer's own organisation (links and time are never shared by
     consent); the read is audited, as every page here shows the name."""
     participant = pathway_selectors.participant_for_change(viewer=viewer, pk=pk)
@@ -31,7 +32,7 @@ def participant_for_selfservice(*, viewer, pk) -> Participant:
 # --- links -----------------------------------------------------------------------------------
 
 
-def link_list(*, viewer, participant: Participant | None = None) -> QuerySet[SelfServiceLink]:
+def link_list(*, viewer: User, participant: Participant | None = None) -> QuerySet[SelfServiceLink]:
     qs = SelfServiceLink.objects.restrict(viewer, "selfservice.link").select_related(
         "participant", "instrument", "created_by"
     )
@@ -40,7 +41,7 @@ def link_list(*, viewer, participant: Participant | None = None) -> QuerySet[Sel
     return qs.order_by("-created_at")
 
 
-def link_get(*, viewer, pk) -> SelfServiceLink:
+def link_get(*, viewer: User, pk) -> SelfServiceLink:
     link = link_list(viewer=viewer).filter(pk=pk).first()
     if link is None:
         raise Http404
@@ -189,7 +190,7 @@ def participant_month(*, participant: Participant, month: date) -> MonthRow:
     return participant_months(participant=participant, today=month, months=[month])[0]
 
 
-def time_units(*, viewer, permission: str = "time.view") -> QuerySet[Unit]:
+def time_units(*, viewer: User, permission: str = "time.view") -> QuerySet[Unit]:
     """The units whose attested time the viewer follows (or exports): a coach's unit, a
     coordinator's organisation's units."""
     return (
@@ -212,7 +213,7 @@ class TimeOverview:
     total_hours: Decimal
 
 
-def time_rows_shown(*, viewer, unit: Unit, month: date, rows: list[MonthRow]) -> None:
+def time_rows_shown(*, viewer: User, unit: Unit, month: date, rows: list[MonthRow]) -> None:
     """One audit event for a page of the list: it names the participants it showed."""
     audit_log(
         actor=viewer,
@@ -228,7 +229,7 @@ def time_rows_shown(*, viewer, unit: Unit, month: date, rows: list[MonthRow]) ->
 
 
 def time_overview(
-    *, viewer, unit: Unit, month: date, permission: str = "time.view"
+    *, viewer: User, unit: Unit, month: date, permission: str = "time.view"
 ) -> TimeOverview:
     """Per unit and month: whose time is attested, whose is missing, and the attested hours.
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emplus.core.audit import audit_log
+from emplus.core.typing import User
 from emplus.pathways import services as pathway_services
 from emplus.pathways.models import Enrolment, Instrument, Participant, PathwayStep
 from emplus.selfservice import hours as hours_rules
@@ -131,7 +132,7 @@ def _base_matches(monthly: MonthlyTime, base_version: int | None) -> bool:
 # --- links -----------------------------------------------------------------------------------
 
 
-def _link_revoke(*, actor, link: SelfServiceLink, now: datetime, reason: str) -> None:
+def _link_revoke(*, actor: User, link: SelfServiceLink, now: datetime, reason: str) -> None:
     link.revoked_at = now
     link.revoked_by = actor
     link.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
@@ -147,7 +148,7 @@ def _link_revoke(*, actor, link: SelfServiceLink, now: datetime, reason: str) ->
 @transaction.atomic
 def selfservice_link_create(
     *,
-    actor,
+    actor: User,
     participant: Participant,
     purpose: str,
     instrument: Instrument | None = None,
@@ -226,7 +227,7 @@ def selfservice_link_create(
 
 
 @transaction.atomic
-def selfservice_link_revoke(*, actor, link: SelfServiceLink, now: datetime | None = None):
+def selfservice_link_revoke(*, actor: User, link: SelfServiceLink, now: datetime | None = None):
     """Revoke an unused link at once; revoking twice changes nothing."""
     link = (
         SelfServiceLink.objects.select_for_update(of=("self",))
@@ -386,7 +387,7 @@ def selfservice_link_use_for_attestation(
 
 @transaction.atomic
 def monthly_time_ensure(
-    *, actor, participant: Participant, month: date, now: datetime | None = None
+    *, actor: User, participant: Participant, month: date, now: datetime | None = None
 ) -> MonthlyTime:
     """The month's hours row, created from the pathway's steps the first time it is needed."""
     month = hours_rules.month_start(month)
@@ -425,7 +426,7 @@ def monthly_time_ensure(
 @transaction.atomic
 def monthly_time_set_hours(
     *,
-    actor,
+    actor: User,
     participant: Participant,
     month: date,
     hours,
@@ -472,7 +473,7 @@ def monthly_time_set_hours(
 @transaction.atomic
 def time_attestation_record_paper(
     *,
-    actor,
+    actor: User,
     participant: Participant,
     month: date,
     paper_date: date,

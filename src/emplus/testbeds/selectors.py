@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from emplus.core.typing import User
 from emplus.evidence.selectors import effect_estimate_list
 from emplus.methods.selectors import Outcomes, enrolment_outcomes
 from emplus.testbeds.models import TestBed
 
 
-def test_bed_list(*, viewer) -> QuerySet[TestBed]:
+def test_bed_list(*, viewer: User) -> QuerySet[TestBed]:
     return (
         TestBed.objects.select_related("county", "lead_organisation")
         .annotate(method_count=Count("methods", distinct=True))
@@ -19,7 +20,7 @@ def test_bed_list(*, viewer) -> QuerySet[TestBed]:
     )
 
 
-def test_bed_get(*, viewer, code: str) -> TestBed:
+def test_bed_get(*, viewer: User, code: str) -> TestBed:
     return get_object_or_404(
         TestBed.objects.select_related("county", "lead_organisation").prefetch_related(
             "partners", "municipalities", "methods", "thematic_areas", "goals", "learning_log"
@@ -28,11 +29,11 @@ def test_bed_get(*, viewer, code: str) -> TestBed:
     )
 
 
-def test_bed_outcomes(*, viewer, test_bed: TestBed) -> Outcomes:
+def test_bed_outcomes(*, viewer: User, test_bed: TestBed) -> Outcomes:
     return enrolment_outcomes(test_bed.enrolments.all())
 
 
-def test_bed_estimates(*, viewer, test_bed: TestBed) -> QuerySet:
+def test_bed_estimates(*, viewer: User, test_bed: TestBed) -> QuerySet:
     """Effect estimates whose treated group is the test bed, among those the viewer may see
     (the evidence module's rule: their own and their own organisations')."""
     return (
