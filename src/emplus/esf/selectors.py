@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
@@ -148,7 +149,8 @@ def esf_project_participants(*, viewer: User, project: ESFProject, page: str | i
     """One page of the project's participations (by start date) with their units; the page
     read is audited. Only the page's people are decrypted."""
     enrolments = reporting.project_enrolments(project).order_by("entry_date", "pk")
-    result = Paginator(enrolments, PARTICIPANTS_PER_PAGE).get_page(page)
+    # The page's enrolments are replaced by their report rows below.
+    result: Page[Any] = Paginator(enrolments, PARTICIPANTS_PER_PAGE).get_page(page)
     page_qs = enrolments.filter(pk__in=[e.pk for e in result.object_list])
     units = dict(page_qs.values_list("pk", "participant__unit__name"))
     result.object_list = [

@@ -85,11 +85,11 @@ class MonthRow:
 
     @property
     def status_label(self) -> str:
-        return TimeStatus(self.status).label
+        return str(TimeStatus(self.status).label)
 
     @property
     def source_label(self) -> str:
-        return HoursSource(self.source).label
+        return str(HoursSource(self.source).label)
 
 
 def _enrolled_in(month: date) -> Q:
@@ -110,7 +110,8 @@ def hours_derived_many(participant_ids, months: list[date]) -> dict:
     for participant_id, started, ended, hours in steps.values_list(
         "enrolment__participant_id", "started_on", "ended_on", "hours"
     ):
-        by_participant[participant_id].append(hours_rules.StepHours(started, ended, hours))
+        if hours is not None:  # filtered above; says so to the type checker
+            by_participant[participant_id].append(hours_rules.StepHours(started, ended, hours))
     return {
         (pid, month): value
         for pid, steps_of in by_participant.items()
@@ -246,7 +247,7 @@ def time_overview(
     )
     ids = [p.pk for p in participants]
     rows = _rows(participants, {pk: [month] for pk in ids}, _monthly_rows(ids, [month]))
-    by_status = defaultdict(int)
+    by_status: defaultdict[str, int] = defaultdict(int)
     for row in rows:
         by_status[row.status] += 1
     return TimeOverview(

@@ -100,6 +100,7 @@ def hours_derived(*, participant: Participant, month: date) -> Decimal:
     derived = hours_rules.hours_by_month(
         hours_rules.StepHours(s.started_on, s.ended_on, s.hours)
         for s in steps.only("started_on", "ended_on", "hours")
+        if s.hours is not None  # filtered above; says so to the type checker
     )
     return derived.get(month, Decimal("0.0"))
 
@@ -319,6 +320,8 @@ def selfservice_link_use_for_assessment(
     if locked.purpose != LinkPurpose.ASSESSMENT:
         raise ValueError("not an assessment link")
     enrolment = locked.enrolment
+    if locked.instrument is None:  # excluded by the link's constraint
+        raise ValueError("an assessment link without an instrument")
     assessment = pathway_services.assessment_record(
         actor=None,
         enrolment=enrolment,
@@ -344,6 +347,8 @@ def selfservice_link_use_for_attestation(
         return LinkUse(replay=True, attestation=TimeAttestation.objects.get(link=locked))
     if locked.purpose != LinkPurpose.ATTEST_TIME:
         raise ValueError("not an attestation link")
+    if locked.month is None:  # excluded by the link's constraint
+        raise ValueError("an attestation link without a month")
     monthly = MonthlyTime.objects.select_for_update().get(
         participant=locked.participant, month=locked.month
     )
