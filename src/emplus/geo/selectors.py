@@ -41,6 +41,14 @@ def county_list() -> QuerySet[County]:
     ).order_by("code")
 
 
+def geography_size() -> dict[str, int]:
+    """How many counties and municipalities the reference data holds (the start page)."""
+    return {
+        "county_count": County.objects.count(),
+        "municipality_count": Municipality.objects.count(),
+    }
+
+
 def county_get(*, code: str) -> County:
     return get_object_or_404(County, code=code)
 

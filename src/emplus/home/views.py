@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
-from emplus.geo.models import County, Municipality
+from emplus.geo.selectors import geography_size
 from emplus.organisations.selectors import memberships_of, organisation_list
 
 
@@ -16,7 +16,6 @@ def home(request):
         context = {
             "memberships": memberships_of(user=request.user),
             "organisation_count": organisation_list(viewer=request.user).count(),
-            "county_count": County.objects.count(),
-            "municipality_count": Municipality.objects.count(),
+            **geography_size(),
         }
     return render(request, "home/home.html", context)

@@ -9,7 +9,6 @@ from emplus.core.permissions import has_permission, permission_required
 from emplus.evidence.choices import indicator_rows
 from emplus.methods import selectors
 from emplus.methods.choices import EvidenceLevel
-from emplus.methods.models import ThematicArea
 
 
 @permission_required("method.view")
@@ -26,7 +25,7 @@ def method_list(request):
             "methods": selectors.method_list(viewer=request.user, filters=filters),
             "filters": filters,
             "phases": Phase.choices,
-            "thematic_areas": ThematicArea.objects.order_by("order"),
+            "thematic_areas": selectors.thematic_area_options(),
             "evidence_levels": EvidenceLevel.choices,
         },
     )
