@@ -109,3 +109,17 @@ def test_readme_tour_names_every_app():
     apps = sorted(p.name for p in SRC.iterdir() if (p / "__init__.py").exists())
     missing = [a for a in apps if f"src/emplus/{a}`" not in tour and f"`{a}`" not in tour]
     assert missing == []
+
+
+def test_every_pure_core_module_is_under_the_contract():
+    # A new `*_core` module (or package) is pure by its name: the contract must cover it.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(
+        c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "pure-evidence-core"
+    )
+    cores = {
+        ".".join(p.relative_to(SRC.parent).with_suffix("").parts)
+        for p in SRC.rglob("*_core*")
+        if (p.suffix == ".py" or (p / "__init__.py").exists()) and "/migrations/" not in str(p)
+    }
+    assert cores and cores <= set(contract["source_modules"])
