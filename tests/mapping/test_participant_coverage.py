@@ -104,10 +104,13 @@ def test_county_view_cannot_reveal_a_municipality_hidden_in_the_municipal_view(a
     assert len(hidden) >= 2 or counties["24"] is None
 
 
-def test_participant_measure_ignores_bad_input(client, coordinator, spread):
+def test_participant_measure_reports_bad_input_instead_of_ignoring_it(client, coordinator, spread):
     client.force_login(coordinator)
     response = client.get(
         "/mapping/", {"measure": "participants", "organisation": "NOPE", "sort": "-rate"}
     )
+    # the page still answers, names the filter it could not use and leaves it out
     assert response.status_code == 200
-    assert all(r.activities == 0 for r in response.context["rows"])
+    assert set(response.context["filterset"].errors) == {"organisation"}
+    assert 'role="alert"' in response.content.decode()
+    assert response.context["filters"].organisation == ""

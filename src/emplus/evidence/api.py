@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from emplus.core.filters import filters_or_400
 from emplus.core.permissions import RolePermission
 from emplus.evidence import selectors
+from emplus.evidence.filters import IndicatorFilterSet
 from emplus.evidence_core.socioeconomic import transitions_from_indicators, yearly_value
-
-_FILTER_PARAMETERS = [
-    OpenApiParameter("organisation", str, description="organisation code"),
-    OpenApiParameter("unit", OpenApiTypes.UUID, description="local unit id"),
-    OpenApiParameter("county", str, description="county code of residence at entry"),
-    OpenApiParameter("municipality", str, description="municipality code of residence at entry"),
-    OpenApiParameter("method", str, description="method code of the enrolment"),
-    OpenApiParameter("test_bed", str, description="test bed code of the enrolment"),
-    OpenApiParameter("entry_from", OpenApiTypes.DATE, description="entry on or after"),
-    OpenApiParameter("entry_to", OpenApiTypes.DATE, description="entry on or before"),
-    OpenApiParameter("as_of", OpenApiTypes.DATE, description="reporting date (default today)"),
-]
+from emplus.pathways.models import Enrolment
 
 
 class IndicatorsView(APIView):
@@ -38,11 +30,15 @@ class IndicatorsView(APIView):
     def as_view(cls, *args, **kwargs):
         return login_not_required(super().as_view(*args, **kwargs))
 
-    @extend_schema(parameters=_FILTER_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    # The same FilterSet as the indicator page; an invalid value is a 400 naming it. The
+    # backend and the (empty) queryset only let the schema document its parameters.
+    filterset_class = IndicatorFilterSet
+    filter_backends = [DjangoFilterBackend]
+    queryset = Enrolment.objects.none()
+
+    @extend_schema(filters=True, responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
-        filters, errors = selectors.IndicatorFilters.from_params(request.query_params)
-        if errors:
-            return Response({"errors": errors}, status=400)
+        filters = filters_or_400(IndicatorFilterSet, request.query_params, request=request)
         report = selectors.indicator_report(viewer=request.user, filters=filters)
         data = report.to_dict()
         value = yearly_value(

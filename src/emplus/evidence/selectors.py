@@ -69,32 +69,6 @@ class IndicatorFilters:
     entry_to: date | None = None
     as_of: date | None = None
 
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> tuple[IndicatorFilters, dict[str, str]]:
-        """Filters from query parameters, and the errors of the malformed ones (left out)."""
-        errors: dict[str, str] = {}
-        values: dict = {}
-        for name in ("organisation", "county", "municipality", "method", "test_bed"):
-            values[name] = (params.get(name) or "").strip()
-        unit = (params.get("unit") or "").strip()
-        if unit:
-            try:
-                values["unit"] = UUID(unit)
-            except ValueError:
-                errors["unit"] = "not a unit identifier"
-        for name in ("entry_from", "entry_to", "as_of"):
-            raw = (params.get(name) or "").strip()
-            if raw:
-                try:
-                    values[name] = date.fromisoformat(raw)
-                except ValueError:
-                    errors[name] = "not a date YYYY-MM-DD"
-        filters = cls(**values)
-        if filters.entry_from and filters.entry_to and filters.entry_from > filters.entry_to:
-            errors["entry_to"] = "before the start of the period"
-            filters = replace(filters, entry_to=None)
-        return filters, errors
-
     def as_params(self) -> dict[str, str]:
         out = {}
         for name in self.__dataclass_fields__:

@@ -25,6 +25,11 @@ from emplus.evidence.choices import (
 )
 from emplus.evidence.effect_forms import EffectEstimateForm
 from emplus.evidence.estimates import GROUP_KEYS
+from emplus.evidence.filters import (
+    EstimateGroupFilterSet,
+    IndicatorFilterSet,
+    ProgressionFilterSet,
+)
 from emplus.evidence_core.socioeconomic import (
     load_parameters,
     transitions_from_indicators,
@@ -50,9 +55,10 @@ def _export(report: selectors.IndicatorReport, kind: str) -> HttpResponse:
 
 @permission_required("evidence.view")
 def indicators(request):
-    filters, errors = selectors.IndicatorFilters.from_params(request.GET)
+    filterset = IndicatorFilterSet(request.GET)
+    filters, errors = filterset.selector_filters, filterset.error_dict()
     report = selectors.indicator_report(viewer=request.user, filters=filters)
-    export = request.GET.get("export")
+    export = request.GET.get("export")  # the output format, not a filter
     if export in ("csv", "xlsx") and not errors:
         return _export(report, export)
     rows = [{"row": row, "label": INDICATOR_LABELS[row.code]} for row in report.result.indicators]
@@ -70,6 +76,7 @@ def indicators(request):
             urlencode(special.whole_request) if special and special.whole_request else ""
         ),
         "filters": filters,
+        "filterset": filterset,
         "errors": errors,
         "report": report,
         "rows": rows,
@@ -102,8 +109,9 @@ def block_label(months: int) -> str:
 
 @permission_required("evidence.view")
 def progression(request):
-    filters, errors = selectors.IndicatorFilters.from_params(request.GET)
-    group_by = request.GET.get("group_by", "organisation")
+    filterset = ProgressionFilterSet(request.GET)
+    filters, errors = filterset.selector_filters, filterset.error_dict()
+    group_by = filterset.group_by_value
     report = selectors.progression_report(viewer=request.user, filters=filters, group_by=group_by)
     labels = dict(report.dimensions) | {"total": _("Total score")}
     phase_labels = dict(Phase.choices)
@@ -120,6 +128,7 @@ def progression(request):
         rows.append({"row": r, "group": group, "dimension": labels.get(r.dimension, r.dimension)})
     context = {
         "filters": filters,
+        "filterset": filterset,
         "errors": errors,
         "report": report,
         "rows": rows,
@@ -155,10 +164,12 @@ def effects(request):
             return redirect("evidence:effect", pk=estimate.pk)
     else:
         # ?test_bed=<code> (and the other group keys) prefill the treated group.
-        initial = {f"treated_{k}": request.GET[k] for k in GROUP_KEYS if request.GET.get(k)}
+        group = EstimateGroupFilterSet(request.GET)
+        initial = {f"treated_{k}": v for k, v in group.as_params().items() if k in GROUP_KEYS}
         form = EffectEstimateForm(viewer=request.user, choices=choices, initial=initial)
     context = {
         "form": form,
+        "filterset": group if request.method != "POST" else None,
         "estimates": selectors.effect_estimate_list(viewer=request.user)[:50],
         **choices,
     }

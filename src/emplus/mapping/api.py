@@ -2,50 +2,52 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from emplus.core.filters import filters_or_400
 from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.mapping import selectors
+from emplus.mapping.filters import ActivityFilterSet, WhiteSpotFilterSet
 from emplus.mapping.serializers import ActivitySerializer, CoverageSerializer
-
-FILTER_PARAMETERS = [
-    OpenApiParameter(name, str, required=False)
-    for name in ("arena", "phase", "organisation", "thematic_area", "target_group", "county", "q")
-]
 
 
 class ActivityViewSet(ScopedReadOnlyViewSet):
     serializer_class = ActivitySerializer
     required_permission = "activity.view"
+    # The same filters as the activity pages; an invalid value is a 400 naming it.
+    filterset_class = ActivityFilterSet
 
     def get_queryset(self):
-        filters = selectors.ActivityFilters.from_params(self.request.query_params)
+        filters = (
+            filters_or_400(ActivityFilterSet, self.request.query_params, request=self.request)
+            if self.action in ("list", "coverage")
+            else None
+        )
         return selectors.activity_list(viewer=self.request.user, filters=filters).prefetch_related(
             "methods", "thematic_areas", "municipalities"
         )
 
-    @extend_schema(parameters=FILTER_PARAMETERS)
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=CoverageSerializer(many=True))
+    @extend_schema(filters=True, responses=CoverageSerializer(many=True))
     @action(detail=False, pagination_class=None)
     def coverage(self, request):
         """Activities per 10 000 inhabitants for every municipality (the coverage table)."""
-        filters = selectors.ActivityFilters.from_params(request.query_params)
+        filters = filters_or_400(ActivityFilterSet, request.query_params, request=request)
         rows = selectors.municipality_coverage(viewer=request.user, filters=filters)
         return Response(CoverageSerializer(rows, many=True).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("arena", str, required=False)],
-        responses=CoverageSerializer(many=True),
+    @extend_schema(filters=True, responses=CoverageSerializer(many=True))
+    @action(
+        detail=False,
+        url_path="white-spots",
+        pagination_class=None,
+        filterset_class=WhiteSpotFilterSet,
     )
-    @action(detail=False, url_path="white-spots", pagination_class=None)
     def white_spots(self, request):
         """Rural or sparsely populated municipalities without activities, largest first."""
-        arena = request.query_params.get("arena", "")
-        arena = arena if arena in selectors.Arena.values else ""
-        rows = selectors.white_spots(viewer=request.user, arena=arena)
+        filters = filters_or_400(WhiteSpotFilterSet, request.query_params, request=request)
+        rows = selectors.white_spots(
+            viewer=request.user, arena=filters.arena, max_per_10k=filters.max_rate
+        )
         return Response(CoverageSerializer(rows, many=True).data)

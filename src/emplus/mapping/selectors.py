@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from emplus.core.choices import Arena, Phase, TargetGroup
 from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_cells
 from emplus.core.typing import User
 from emplus.evidence.selectors import full_detail_organisations
@@ -31,24 +30,6 @@ class ActivityFilters:
     target_group: str = ""
     county: str = ""
     q: str = ""
-
-    @classmethod
-    def from_params(cls, params) -> ActivityFilters:
-        """Unknown values are dropped rather than trusted."""
-
-        def pick(name: str, allowed) -> str:
-            value = params.get(name, "")
-            return value if value in allowed else ""
-
-        return cls(
-            arena=pick("arena", Arena.values),
-            phase=pick("phase", Phase.values),
-            organisation=params.get("organisation", "")[:32],
-            thematic_area=params.get("thematic_area", "")[:32],
-            target_group=pick("target_group", TargetGroup.values),
-            county=params.get("county", "")[:2],
-            q=params.get("q", "").strip()[:100],
-        )
 
     def active(self) -> bool:
         return any(vars(self).values())

@@ -19,6 +19,7 @@ from emplus.geo.models import County
 from emplus.mapping import report as report_module
 from emplus.mapping import search as search_module
 from emplus.mapping import selectors, services
+from emplus.mapping.filters import ActivityFilterSet, CoverageFilterSet, WhiteSpotFilterSet
 from emplus.mapping.forms import ActivityForm
 from emplus.mapping.models import Activity
 from emplus.methods.models import ThematicArea
@@ -56,11 +57,10 @@ def _filter_choices() -> dict:
     }
 
 
-def _sort_params(request, default: str = "code") -> tuple[str, bool, str]:
-    sort = request.GET.get("sort", default)
+def _sort_params(request, sort: str, default: str = "code") -> tuple[str, bool, str]:
+    sort = sort or default
     key = sort.lstrip("-")
-    if key not in selectors.COVERAGE_SORTS:
-        key, sort = default, default
+    # The address of the same page without the sort, for the column headers' links.
     params = request.GET.copy()
     params.pop("sort", None)
     return key, sort.startswith("-"), params.urlencode()
@@ -92,9 +92,10 @@ def coverage_map(rows, *, level: str, participants: bool = False) -> maps.Chorop
 
 @permission_required("activity.view")
 def coverage(request):
-    filters = selectors.ActivityFilters.from_params(request.GET)
-    participants = request.GET.get("measure") == "participants"
-    level = "county" if request.GET.get("level") == "county" and not filters.county else ""
+    filterset = CoverageFilterSet(request.GET)
+    filters, shown = filterset.selector_filters, filterset.view
+    participants = shown.measure == "participants"
+    level = "county" if shown.level == "county" and not filters.county else ""
     suppressed_below = None
     if participants:
         # Personal data in aggregate: suppressed unless all of it is the viewer's own.
@@ -105,7 +106,7 @@ def coverage(request):
         rows = selectors.county_coverage(viewer=request.user, filters=filters)
     else:
         rows = selectors.municipality_coverage(viewer=request.user, filters=filters)
-    key, descending, query_without_sort = _sort_params(request)
+    key, descending, query_without_sort = _sort_params(request, shown.sort)
     county = County.objects.filter(code=filters.county).first() if filters.county else None
     columns = [
         ("code", _("Code"), False),
@@ -129,6 +130,7 @@ def coverage(request):
         "mapping/coverage.html",
         {
             "filters": filters,
+            "filterset": filterset,
             "level": level,
             "county": county,
             "measure": "participants" if participants else "",
@@ -144,19 +146,10 @@ def coverage(request):
     )
 
 
-def _max_rate(request) -> float:
-    try:
-        value = float(request.GET.get("max_rate", "0").replace(",", "."))
-    except ValueError:
-        return 0.0
-    return min(max(value, 0.0), 100.0)
-
-
 @permission_required("activity.view")
 def white_spots(request):
-    arena = request.GET.get("arena", "")
-    arena = arena if arena in Arena.values else ""
-    max_rate = _max_rate(request)
+    filterset = WhiteSpotFilterSet(request.GET)
+    arena, max_rate = filterset.selector_filters.arena, filterset.selector_filters.max_rate
     rows = selectors.white_spots(viewer=request.user, arena=arena, max_per_10k=max_rate)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -197,6 +190,7 @@ def white_spots(request):
         "mapping/white_spots.html",
         {
             "rows": rows,
+            "filterset": filterset,
             "arena": arena,
             "arenas": Arena.choices,
             "max_rate": max_rate,
@@ -208,7 +202,8 @@ def white_spots(request):
 
 @permission_required("activity.view")
 def activity_list(request):
-    filters = selectors.ActivityFilters.from_params(request.GET)
+    filterset = ActivityFilterSet(request.GET)
+    filters = filterset.selector_filters
     qs = selectors.activity_list(viewer=request.user, filters=filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -219,6 +214,7 @@ def activity_list(request):
         {
             "page": page,
             "filters": filters,
+            "filterset": filterset,
             "query_without_page": params.urlencode(),
             **_filter_choices(),
         },

@@ -3,6 +3,7 @@ pseudonymised endpoint only."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 from urllib.parse import urlencode
@@ -23,11 +24,13 @@ from rest_framework.response import Response
 
 from emplus.core.audit import audit_list, audit_log
 from emplus.core.choices import Phase
+from emplus.core.filters import filters_or_400
 from emplus.core.permissions import RolePermission, has_permission
 from emplus.core.search_tokens import search_token_load, search_token_store
 from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.organisations.models import Unit
 from emplus.pathways import selectors, services
+from emplus.pathways.filters import ParticipantFilterSet, ParticipantSearchFilterSet
 from emplus.pathways.models import Assessment, Enrolment, Participant, PathwayEvent
 from emplus.pathways.serializers import (
     AssessmentSerializer,
@@ -92,9 +95,6 @@ class ParticipantSearchTokenSerializer(serializers.Serializer):
                 description="A token from POST /api/participants/search/ (names and identity "
                 "numbers never go in addresses).",
             ),
-            OpenApiParameter("phase", str, enum=Phase.values),
-            OpenApiParameter("status", str, enum=["active", "exited"]),
-            OpenApiParameter("followup_due", bool),
         ]
     )
 )
@@ -107,6 +107,7 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
     write_permission = "participant.change"
     throttle_scope = "search"  # the caseload search by name
     queryset = Participant.objects.none()  # for the schema; get_queryset() scopes
+    filterset_class = ParticipantFilterSet  # documents and validates the list's parameters
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -142,12 +143,8 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
                 raise serializers.ValidationError(
                     {"search": [_("That search has expired. Search again.")]}
                 )
-            return selectors.CaseloadFilters(**terms)
-        return selectors.CaseloadFilters(
-            phase=params.get("phase", ""),
-            status=params.get("status", ""),
-            followup_due=params.get("followup_due", "").lower() in ("1", "true", "yes"),
-        )
+            return ParticipantSearchFilterSet(terms).selector_filters
+        return filters_or_400(ParticipantFilterSet, params, request=request)
 
     def list(self, request, *args, **kwargs):
         filters = self._filters(request)
@@ -165,14 +162,10 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
     @action(detail=False, methods=["post"])
     def search(self, request, *args, **kwargs):
         """Keep a search on the server and return its token for the list (`?search=`)."""
-        data = ParticipantSearchSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        terms = {
-            "q": data.validated_data.get("q", "").strip(),
-            "phase": data.validated_data.get("phase", ""),
-            "status": data.validated_data.get("status", ""),
-            "followup_due": data.validated_data.get("followup_due", False),
-        }
+        # The same FilterSet as the page's search (the serializer above documents the body).
+        terms = dataclasses.asdict(
+            filters_or_400(ParticipantSearchFilterSet, request.data, request=request)
+        )
         token = search_token_store(user=request.user, kind=SEARCH_KIND, terms=terms)
         location = f"{reverse('api:participant-list')}?{urlencode({'search': token})}"
         return Response(

@@ -19,26 +19,15 @@ from emplus.core.choices import Phase
 from emplus.core.permissions import permission_required
 from emplus.core.search_tokens import search_token_load, search_token_store
 from emplus.pathways import forms, selectors, services
+from emplus.pathways.filters import ParticipantFilterSet, ParticipantSearchFilterSet
 from emplus.pathways.views.common import apply_errors
 
 SEARCH_KIND = "caseload"
 
 
-def _caseload_filters(values, *, q: str = "") -> selectors.CaseloadFilters:
-    phase = values.get("phase", "")
-    status = values.get("status", "")
-    return selectors.CaseloadFilters(
-        q=q.strip()[:100],
-        phase=phase if phase in Phase.values else "",
-        status=status if status in ("active", "exited") else "",
-        followup_due=values.get("followup_due") in ("1", True),
-    )
-
-
-def _search_address(request) -> str:
+def _search_address(request, filters: selectors.CaseloadFilters) -> str:
     """A posted search is kept on the server; the address carries only its token (never a
     name or an identity number: addresses end up in histories and access logs)."""
-    filters = _caseload_filters(request.POST, q=request.POST.get("q", ""))
     address = reverse("pathways:caseload")
     if filters == selectors.CaseloadFilters():
         return address
@@ -48,25 +37,30 @@ def _search_address(request) -> str:
     return f"{address}?{urlencode({'search': token})}"
 
 
-def _filters_of(request) -> selectors.CaseloadFilters:
+def _filterset_of(request) -> ParticipantFilterSet:
     """The filters of a GET: a search token's terms, else the plain filters (which name nobody).
     A name given in the address itself is ignored."""
     token = request.GET.get("search", "")
     if not token:
-        return _caseload_filters(request.GET)
+        return ParticipantFilterSet(request.GET)
     terms = search_token_load(user=request.user, kind=SEARCH_KIND, token=token)
     if terms is None:
         messages.info(request, _("That search has expired. Search again."))
-        return selectors.CaseloadFilters()
-    return _caseload_filters(terms, q=terms.get("q", ""))
+        return ParticipantFilterSet({})
+    return ParticipantSearchFilterSet(terms)
 
 
 @permission_required("participant.view")
 @require_http_methods(["GET", "POST"])
 def caseload(request):
     if request.method == "POST":
-        return redirect(_search_address(request))
-    filters = _filters_of(request)
+        filterset = ParticipantSearchFilterSet(request.POST)
+        if filterset.is_valid():
+            return redirect(_search_address(request, filterset.selector_filters))
+    else:
+        filterset = _filterset_of(request)
+    # Invalid values are shown as errors next to the form and left out of the search.
+    filters = filterset.selector_filters
     today = timezone.localdate()
     people = selectors.participant_list(viewer=request.user, filters=filters, today=today)
     due = list(selectors.followups_due(viewer=request.user, on=today).order_by("due_on"))
@@ -79,6 +73,7 @@ def caseload(request):
         {
             "people": people,
             "filters": filters,
+            "filterset": filterset,
             "phases": Phase.choices,
             "followups_due": due,
             "can_register": forms.registration_units(request.user).exists(),

@@ -1,0 +1,127 @@
+"""The base of the shared FilterSets: one declaration of a list's filters for its page and its API.
+
+A FilterSet (django-filter) names each filter, its type and its allowed values. The page and the
+API of a list both parse their parameters with the same FilterSet and hand its
+`selector_filters` (the selector's frozen dataclass) to the selector, which applies them inside
+the viewer's scope: the FilterSet validates, the selector filters (docs/decisions, "shared
+FilterSets"). An invalid value is never dropped in silence: the API answers 400 naming the
+parameter, the page shows the error next to the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, ClassVar
+
+import django_filters
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+
+_TRUE = frozenset({"1", "true", "yes", "on", "ja"})
+_FALSE = frozenset({"0", "false", "no", "off", "nej"})
+
+
+class StrictBooleanField(forms.Field):
+    """Yes/no from a query parameter: empty means "not given"; anything else but a yes or a no
+    is an error (Django's NullBooleanField would take it for "not given")."""
+
+    default_error_messages = {"invalid": _("Give true or false.")}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().casefold()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CodeFilter(django_filters.ModelChoiceFilter):
+    """A row named by its code (organisation, county, method ...): an unknown code is an error.
+
+    The selector receives the code, not the row."""
+
+    def __init__(self, *, queryset, label=None, to_field_name: str = "code", **kwargs):
+        super().__init__(queryset=queryset, label=label, to_field_name=to_field_name, **kwargs)
+
+
+class SelectorFilterSet(django_filters.FilterSet):
+    """Validates query parameters into the selector's filter dataclass (`filters_class`).
+
+    It does not filter a queryset itself: `filter_queryset` leaves the queryset as it is, so
+    that DRF's filter backend may validate (400) and drf-spectacular may document the
+    parameters, while the selector stays the one place that reads rows."""
+
+    filters_class: ClassVar[type]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            # Nothing to filter here: the selector reads (every subclass names its Meta.model).
+            queryset = self._meta.model._default_manager.none()
+        super().__init__(data, queryset, request=request, prefix=prefix)
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    @property
+    def selector_filters(self):
+        """The selector's filters from the valid parameters (the invalid ones are errors)."""
+        self.is_valid()
+        values: dict[str, Any] = {}
+        fields = getattr(self.filters_class, "__dataclass_fields__", {})
+        for name, value in self.form.cleaned_data.items():
+            if name not in fields or value in (None, "", [], ()):
+                continue
+            values[name] = self._plain(name, value)
+        return self.filters_class(**values)
+
+    def _plain(self, name: str, value: Any) -> Any:
+        if isinstance(value, models.Model):
+            to_field = getattr(self.form.fields[name], "to_field_name", None) or "pk"
+            return getattr(value, to_field)
+        if isinstance(value, str):
+            return value.strip()
+        return value
+
+    def error_dict(self) -> dict[str, list[str]]:
+        return {name: [str(m) for m in messages] for name, messages in self.errors.items()}
+
+    def raise_for_api(self) -> None:
+        """400 naming each invalid parameter (the API never ignores a bad filter)."""
+        if not self.is_valid():
+            raise ValidationError(self.error_dict())
+
+    def as_params(self) -> dict[str, str]:
+        """The valid filters as query parameters (for links that keep them)."""
+        out: dict[str, str] = {}
+        for name, value in vars(self.selector_filters).items():
+            if value in (None, "", False):
+                continue
+            if value is True:
+                out[name] = "1"
+            elif isinstance(value, date):
+                out[name] = value.isoformat()
+            else:
+                out[name] = str(value)
+        return out
+
+
+def filters_or_400(filterset_class: type[SelectorFilterSet], data: Mapping, *, request=None):
+    """The selector's filters of an API request, or a 400 naming each invalid parameter."""
+    filterset = filterset_class(data, request=request)
+    filterset.raise_for_api()
+    return filterset.selector_filters

@@ -1,0 +1,76 @@
+"""The filters of the indicator, progression and effect-estimate pages and of the indicator API,
+declared once (emplus.core.filters)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from emplus.core.filters import CodeFilter, SelectorFilterSet
+from emplus.evidence.choices import GROUP_LABELS
+from emplus.evidence.estimates import GROUP_KEYS
+from emplus.evidence.selectors import IndicatorFilters
+from emplus.geo.models import County, Municipality
+from emplus.methods.models import Method
+from emplus.organisations.models import Organisation
+from emplus.pathways.models import Enrolment
+from emplus.testbeds.models import TestBed
+
+
+class _PeriodForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("entry_from"), data.get("entry_to")
+        if start and end and start > end:
+            self.add_error("entry_to", _("The period ends before it starts."))
+        return data
+
+
+def _code(model, label):
+    return CodeFilter(label=label, queryset=model.objects.all())
+
+
+class IndicatorFilterSet(SelectorFilterSet):
+    """Participant attributes (organisation, unit, county and municipality of residence at
+    entry) select participants; enrolment attributes (method, test bed, entry period) select
+    enrolments; `as_of` is the reporting date (default today)."""
+
+    filters_class = IndicatorFilters
+
+    organisation = _code(Organisation, _("Organisation"))
+    # A unit by its id; whether it is the viewer's is the selector's question (an unknown
+    # id selects nothing rather than telling whether it exists).
+    unit = django_filters.UUIDFilter(label=_("Local unit"))
+    county = _code(County, _("County"))
+    municipality = _code(Municipality, _("Municipality"))
+    method = _code(Method, _("Method"))
+    test_bed = _code(TestBed, _("Test bed"))
+    entry_from = django_filters.DateFilter(label=_("Entry from"))
+    entry_to = django_filters.DateFilter(label=_("Entry to"))
+    as_of = django_filters.DateFilter(label=_("Reporting date"))
+
+    class Meta:
+        model = Enrolment
+        fields: list[str] = []
+        form = _PeriodForm
+
+
+GROUP_CHOICES = list(GROUP_LABELS.items())
+
+
+class ProgressionFilterSet(IndicatorFilterSet):
+    group_by = django_filters.ChoiceFilter(label=_("Group by"), choices=GROUP_CHOICES)
+
+    @property
+    def group_by_value(self) -> str:
+        self.is_valid()
+        return self.form.cleaned_data.get("group_by") or "organisation"
+
+
+class EstimateGroupFilterSet(IndicatorFilterSet):
+    """The group of an effect estimate: the indicator filters that define one."""
+
+    @classmethod
+    def get_filters(cls):
+        return {k: v for k, v in super().get_filters().items() if k in GROUP_KEYS}
