@@ -254,3 +254,14 @@ def test_an_effect_estimate_task_of_the_coached_organisation_fails_out_of_reach(
     assert estimate.status == EstimateStatus.FAILED
     assert "outside your organisations" in estimate.message
     assert json.dumps(estimate.result or {}).find("REF-B") == -1
+
+
+def test_self_service_pages_of_a_participant(page, people):
+    for name in ("selfservice:participant_time", "selfservice:participant_links"):
+        assert page.get(reverse(name, args=[people["b1"].pk])).status_code == 200, name
+        assert page.get(reverse(name, args=[people["b2"].pk])).status_code == 404, name
+
+
+def test_attested_time_export_of_the_coordinated_organisation(page, people, unit_a1):
+    export = page.get(reverse("selfservice:time_export"), {"unit": str(unit_a1.pk)})
+    assert export.status_code == 200

@@ -57,6 +57,13 @@ def _conflict(conflict: services.Conflict) -> Response:
     )
 
 
+def _offline_permission(kind: str) -> str:
+    """What an entry queued offline changes: attested time, or the pathway."""
+    if kind in (OfflineKind.TIME_HOURS, OfflineKind.TIME_PAPER):
+        return "time.change"
+    return "participant.change"
+
+
 class _WriteAs(RolePermission):
     """Unsafe methods need the view's `write_permission` as well."""
 
@@ -100,7 +107,7 @@ class SelfServiceLinkViewSet(ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         participant = selectors.participant_for_selfservice(
-            viewer=request.user, pk=values["participant"]
+            viewer=request.user, pk=values["participant"], permission="selfservice.link"
         )
         try:
             created = services.selfservice_link_create(
@@ -173,7 +180,7 @@ class MonthlyTimeViewSet(ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         participant = selectors.participant_for_selfservice(
-            viewer=request.user, pk=values["participant"]
+            viewer=request.user, pk=values["participant"], permission="time.change"
         )
         try:
             monthly = services.monthly_time_set_hours(
@@ -230,7 +237,7 @@ class TimeAttestationViewSet(ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         participant = selectors.participant_for_selfservice(
-            viewer=request.user, pk=values["participant"]
+            viewer=request.user, pk=values["participant"], permission="time.change"
         )
         try:
             attestation = services.time_attestation_record_paper(
@@ -279,12 +286,10 @@ class OfflineEntryView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         kind = values["kind"]
-        if kind in (OfflineKind.TIME_HOURS, OfflineKind.TIME_PAPER) and not has_permission(
-            request.user, "time.change"
-        ):
+        if not has_permission(request.user, _offline_permission(kind)):
             return Response(status=status.HTTP_403_FORBIDDEN)
         participant = selectors.participant_for_selfservice(
-            viewer=request.user, pk=values["participant"]
+            viewer=request.user, pk=values["participant"], permission=_offline_permission(kind)
         )
         enrolment = None
         if values.get("enrolment"):

@@ -21,12 +21,11 @@ from emplus.selfservice.models import MonthlyTime, SelfServiceLink, TimeAttestat
 from emplus.selfservice.tokens import token_hash, token_well_formed
 
 
-def participant_for_selfservice(*, viewer: User, pk) -> Participant:
-    """A participant of the viewer's own organisation (links and time are never shared by
-    consent); the read is audited, as every page here shows the name."""
-    participant = pathway_selectors.participant_for_change(viewer=viewer, pk=pk)
-    audit_log(actor=viewer, action="participant.viewed", target=participant, purpose="case_work")
-    return participant
+def participant_for_selfservice(*, viewer: User, pk, permission: str) -> Participant:
+    """A participant for whom the viewer holds `permission` ("selfservice.link", "time.view",
+    "time.change") in the participant's organisation and unit; links and time are never shared
+    by consent. The read is audited, as every page here shows the name."""
+    return pathway_selectors.participant_get(viewer=viewer, pk=pk, permission=permission)
 
 
 # --- links -----------------------------------------------------------------------------------

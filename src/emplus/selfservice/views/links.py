@@ -26,7 +26,9 @@ from emplus.selfservice.views.common import (
 @permission_required("selfservice.link")
 def participant_links(request, pk):
     """A participant's links, and the form for a new self-assessment link."""
-    participant = selectors.participant_for_selfservice(viewer=request.user, pk=pk)
+    participant = selectors.participant_for_selfservice(
+        viewer=request.user, pk=pk, permission="selfservice.link"
+    )
     instrument = progress_data.instrument_active()
     form = forms.LinkCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

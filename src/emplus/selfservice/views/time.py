@@ -106,7 +106,9 @@ def export(request):
 @never_cache
 @permission_required("time.view")
 def participant_time(request, pk):
-    participant = selectors.participant_for_selfservice(viewer=request.user, pk=pk)
+    participant = selectors.participant_for_selfservice(
+        viewer=request.user, pk=pk, permission="time.view"
+    )
     rows = selectors.participant_months(participant=participant, today=timezone.localdate())
     return render(
         request,
@@ -171,14 +173,18 @@ def _month_page(
 @never_cache
 @permission_required("time.view")
 def month_page(request, pk, month):
-    participant = selectors.participant_for_selfservice(viewer=request.user, pk=pk)
+    participant = selectors.participant_for_selfservice(
+        viewer=request.user, pk=pk, permission="time.view"
+    )
     return _month_page(request, participant, month_from_slug(month))
 
 
 def _keyed_submit(request, pk, month, *, form_class, kind, form_arg, done):
     """The hours and paper forms: saved through the same keyed path as the offline queue, so a
     double click or a resent form saves once; a conflict shows the current hours."""
-    participant = selectors.participant_for_selfservice(viewer=request.user, pk=pk)
+    participant = selectors.participant_for_selfservice(
+        viewer=request.user, pk=pk, permission="time.change"
+    )
     month = month_from_slug(month)
     _month_row(participant, month)
     form = form_class(request.POST)
@@ -239,7 +245,9 @@ def month_paper(request, pk, month):
 @require_POST
 @permission_required("selfservice.link")
 def month_link(request, pk, month):
-    participant = selectors.participant_for_selfservice(viewer=request.user, pk=pk)
+    participant = selectors.participant_for_selfservice(
+        viewer=request.user, pk=pk, permission="selfservice.link"
+    )
     month = month_from_slug(month)
     _month_row(participant, month)
     form = forms.LinkCreateForm(request.POST)
