@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from functools import reduce
-from typing import Self
+from typing import Self, TypeVar
 from uuid import UUID
 
 from django.core.exceptions import ImproperlyConfigured
@@ -67,17 +67,16 @@ class Grants:
         """The filter for a model's rows; None means every row."""
         if self.everywhere:
             return None
-        organisation_ids = self.organisations
-        unit_pairs = self.units
-        if fields.unit is None:
-            organisation_ids = self.organisation_ids
-            unit_pairs = frozenset()
+        unit_field = fields.unit
+        if unit_field is None:
+            # organisation-wide rows: a grant for one unit opens its whole organisation
+            return Q(**{f"{fields.organisation}__in": sorted(self.organisation_ids)})
         parts = []
-        if organisation_ids:
-            parts.append(Q(**{f"{fields.organisation}__in": sorted(organisation_ids)}))
-        for organisation_id, unit_id in sorted(unit_pairs):
-            if organisation_id not in organisation_ids:
-                parts.append(Q(**{fields.organisation: organisation_id, fields.unit: unit_id}))
+        if self.organisations:
+            parts.append(Q(**{f"{fields.organisation}__in": sorted(self.organisations)}))
+        for organisation_id, unit_id in sorted(self.units):
+            if organisation_id not in self.organisations:
+                parts.append(Q(**{fields.organisation: organisation_id, unit_field: unit_id}))
         return reduce(operator.or_, parts, Q(pk__in=[]))
 
 
@@ -121,6 +120,9 @@ def grants(user, permission: str) -> Grants:
     return Grants(False, frozenset(organisations), frozenset(units))
 
 
+_QS = TypeVar("_QS", bound=QuerySet)
+
+
 def scope_fields_of(qs: QuerySet) -> ScopeFields:
     fields = getattr(qs, "scope", None)
     if not isinstance(fields, ScopeFields):
@@ -130,7 +132,7 @@ def scope_fields_of(qs: QuerySet) -> ScopeFields:
     return fields
 
 
-def restrict(qs: QuerySet, user, permission: str, *, fields: ScopeFields | None = None) -> QuerySet:
+def restrict(qs: _QS, user, permission: str, *, fields: ScopeFields | None = None) -> _QS:
     """The rows of `qs` that `user` may do `permission` with (deny by default). `fields`
     overrides the model's declaration for a second view of the same rows (units as workplaces)."""
     user_grants = grants(user, permission)
