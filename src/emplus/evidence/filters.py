@@ -12,15 +12,14 @@ from emplus.evidence.choices import GROUP_LABELS
 from emplus.evidence.estimates import GROUP_KEYS
 from emplus.evidence.selectors import IndicatorFilters
 from emplus.geo.models import County, Municipality
-from emplus.methods.models import Method
 from emplus.organisations.models import Organisation
 from emplus.pathways.models import Enrolment
-from emplus.testbeds.models import TestBed
+from emplus.pathways.selectors import enrolment_reference_list
 
 
 class _PeriodForm(forms.Form):
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("entry_from"), data.get("entry_to")
         if start and end and start > end:
             self.add_error("entry_to", _("The period ends before it starts."))
@@ -44,8 +43,9 @@ class IndicatorFilterSet(SelectorFilterSet):
     unit = django_filters.UUIDFilter(label=_("Local unit"))
     county = _code(County, _("County"))
     municipality = _code(Municipality, _("Municipality"))
-    method = _code(Method, _("Method"))
-    test_bed = _code(TestBed, _("Test bed"))
+    # Methods and test beds sit above evidence in the layers: reached through the enrolment.
+    method = CodeFilter(label=_("Method"), queryset=enrolment_reference_list("method"))
+    test_bed = CodeFilter(label=_("Test bed"), queryset=enrolment_reference_list("test_bed"))
     entry_from = django_filters.DateFilter(label=_("Entry from"))
     entry_to = django_filters.DateFilter(label=_("Entry to"))
     as_of = django_filters.DateFilter(label=_("Reporting date"))
