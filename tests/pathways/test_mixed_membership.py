@@ -265,3 +265,14 @@ def test_self_service_pages_of_a_participant(page, people):
 def test_attested_time_export_of_the_coordinated_organisation(page, people, unit_a1):
     export = page.get(reverse("selfservice:time_export"), {"unit": str(unit_a1.pk)})
     assert export.status_code == 200
+
+
+# --- aggregates -------------------------------------------------------------------------------
+
+
+def test_indicators_of_the_coached_organisation_or_unit_are_404(page, mixed, people, unit_b1):
+    url = reverse("evidence:indicators")
+    assert page.get(url, {"organisation": "ORGA"}).status_code == 200
+    assert page.get(url, {"organisation": "ORGB"}).status_code == 404
+    assert page.get(url, {"unit": str(unit_b1.pk)}).status_code == 404
+    assert api(mixed).get("/api/indicators/", {"organisation": "ORGB"}).status_code == 404
