@@ -117,3 +117,30 @@ def test_the_pseudonymised_list_is_one_event_naming_its_page(coach, analyst, org
     assert sorted(events[0].details["participants"]) == sorted(str(p.pk) for p in people)
     # the record ids stay in the log, never in the analyst's response
     assert not any(str(p.pk) in response.content.decode() for p in people)
+
+
+def test_the_caseload_event_names_the_follow_ups_due_shown_beside_a_search(
+    client, coach, org_a, unit_a1
+):
+    # given a participant whose follow-up is due, and another one
+    due, other = _people(coach, org_a, unit_a1, 2)
+    services.consent_record(
+        actor=coach,
+        participant=due,
+        information_version="1",
+        given_on=date(2025, 1, 10),
+        case_work=True,
+        follow_up=True,
+    )
+    services.enrolment_exit(
+        actor=coach, enrolment=due.enrolments.get(), exit_date=date(2025, 2, 1), reason="job"
+    )
+    client.force_login(coach)
+    # when the coach searches for the other one
+    response = client.post(reverse("pathways:caseload"), {"q": other.participant_ref}, follow=True)
+    # then the page shows the due follow-up too, and the one event names both
+    assert response.status_code == 200
+    assert [f.enrolment.participant for f in response.context["followups_due"]] == [due]
+    events = list(AuditEvent.objects.filter(action="participant.listed"))
+    assert len(events) == 1
+    assert set(events[0].details["participants"]) == {str(due.pk), str(other.pk)}

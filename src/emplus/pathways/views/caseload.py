@@ -62,8 +62,15 @@ def caseload(request):
     # Invalid values are shown as errors next to the form and left out of the search.
     filters = filterset.selector_filters
     today = timezone.localdate()
-    people = selectors.participant_list(viewer=request.user, filters=filters, today=today)
+    people = selectors.participant_list(
+        viewer=request.user, filters=filters, today=today, audit_shown=False
+    )
     due = list(selectors.followups_due(viewer=request.user, on=today).order_by("due_on"))
+    # The page names the caseload and the follow-ups due: one audit event for everyone on it.
+    selectors.participants_shown(
+        viewer=request.user,
+        participants=[*people, *(followup.enrolment.participant for followup in due)],
+    )
     phases = dict(Phase.choices)
     for person in people:
         person.phase_label = phases.get(person.current_phase, "")
