@@ -8,6 +8,8 @@ from datetime import datetime
 from django.utils import timezone
 from knox.models import AuthToken
 
+from emplus.core.typing import User
+
 
 @dataclass(frozen=True)
 class ApiTokenRow:
@@ -19,7 +21,7 @@ class ApiTokenRow:
     second_factor_verified: bool
 
 
-def api_token_list(*, user) -> list[ApiTokenRow]:
+def api_token_list(*, user: User) -> list[ApiTokenRow]:
     """The user's live API tokens, newest first (expired ones are not listed)."""
     rows = (
         AuthToken.objects.filter(user=user, expiry__gt=timezone.now())

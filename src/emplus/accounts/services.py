@@ -4,12 +4,14 @@ each with its audit entry."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,7 +35,7 @@ class TooManyTokens(Exception):
     """The user already holds TOKENS_PER_USER live tokens."""
 
 
-def totp_device_pending(*, user) -> TOTPDevice:
+def totp_device_pending(*, user: User) -> TOTPDevice:
     """The user's unconfirmed TOTP device, created on first use (shown as a QR code)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -41,11 +43,11 @@ def totp_device_pending(*, user) -> TOTPDevice:
     return device
 
 
-def totp_device_confirmed(*, user) -> TOTPDevice | None:
+def totp_device_confirmed(*, user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def totp_token_check(*, user, token: str) -> bool:
+def totp_token_check(*, user: User, token: str) -> bool:
     """Check a code against the user's confirmed device (throttled by django-otp)."""
     device = totp_device_confirmed(user=user)
     return device is not None and device.verify_token(_normalise(token))
@@ -56,9 +58,9 @@ def _normalise(token: str) -> str:
 
 
 @transaction.atomic
-def second_factor_verify(*, request, token: str) -> bool:
+def second_factor_verify(*, request: HttpRequest, token: str) -> bool:
     """Check a six-digit code; on success confirm a pending device and mark the session."""
-    user = request.user
+    user = cast("User", request.user)  # signed in: the middleware sends anyone else to log in
     device = totp_device_confirmed(user=user) or totp_device_pending(user=user)
     if not device.verify_token(_normalise(token)):
         audit_log(actor=user, action="account.second_factor_failed", target=user)
@@ -84,9 +86,9 @@ def second_factor_replace_begin(*, user: User, token: str) -> bool:
 
 
 @transaction.atomic
-def second_factor_replace(*, request, device: TOTPDevice, token: str) -> bool:
+def second_factor_replace(*, request: HttpRequest, device: TOTPDevice, token: str) -> bool:
     """Confirm a new (pending) device with its first code, replacing the old one."""
-    user = request.user
+    user = cast("User", request.user)  # signed in: the middleware sends anyone else to log in
     if device.user_id != user.pk or device.confirmed:
         raise PermissionDenied
     if not device.verify_token(_normalise(token)):
@@ -100,7 +102,9 @@ def second_factor_replace(*, request, device: TOTPDevice, token: str) -> bool:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str, second_factor_verified: bool) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str, second_factor_verified: bool
+) -> tuple[ApiToken, str]:
     """Issue an API token to its owner; returns the token and its secret (shown once only)."""
     if second_factor_required_for(user) and not second_factor_verified:
         raise PermissionDenied("A verified second factor is required to create an API token.")
@@ -146,17 +150,17 @@ def api_token_revoke(*, actor: User, token_id: str) -> None:
 
 
 @transaction.atomic
-def password_change_record(*, user) -> None:
+def password_change_record(*, user: User) -> None:
     audit_log(actor=user, action="account.password_changed", target=user)
 
 
 @transaction.atomic
-def password_reset_complete_record(*, user) -> None:
+def password_reset_complete_record(*, user: User) -> None:
     audit_log(actor=user, action="account.password_reset_completed", target=user)
 
 
 @transaction.atomic
-def password_reset_send(*, actor: User, user, site_url: str) -> bool:
+def password_reset_send(*, actor: User, user: User, site_url: str) -> bool:
     """E-mail a one-time password-reset link to the user (who completes it with their second
     factor). Nobody else ever sets a user's password. False when the user has no address."""
     if not user.email or not user.is_active:
@@ -173,7 +177,7 @@ def password_reset_send(*, actor: User, user, site_url: str) -> bool:
     return True
 
 
-def login_succeeded_record(*, user, address: str | None) -> None:
+def login_succeeded_record(*, user: User, address: str | None) -> None:
     audit_log(
         actor=user, action="account.logged_in", target=user, details={"address": address or ""}
     )
@@ -187,7 +191,7 @@ def login_failed_record(*, username: str, address: str | None) -> None:
     )
 
 
-def logout_record(*, user) -> None:
+def logout_record(*, user: User) -> None:
     audit_log(actor=user, action="account.logged_out", target=user)
 
 
@@ -211,7 +215,9 @@ ACCOUNT_FIELDS = [
 
 
 @transaction.atomic
-def account_create(*, actor: User, username: str, first_name: str, last_name: str, email: str):
+def account_create(
+    *, actor: User, username: str, first_name: str, last_name: str, email: str
+) -> User:
     """A new user without a usable password: they choose it through a reset link."""
     from django.contrib.auth import get_user_model
 
@@ -226,7 +232,9 @@ def account_create(*, actor: User, username: str, first_name: str, last_name: st
 
 
 @transaction.atomic
-def account_change(*, actor: User, user, changed: list[str], groups_or_permissions: bool = False):
+def account_change(
+    *, actor: User, user: User, changed: list[str], groups_or_permissions: bool = False
+) -> User:
     """Save an edited user and record which fields changed (escalation fields by name)."""
     if (user.is_superuser or user.is_staff) and not actor.is_superuser:
         before = type(user).objects.filter(pk=user.pk).values("is_superuser", "is_staff").first()
@@ -249,7 +257,7 @@ def account_change(*, actor: User, user, changed: list[str], groups_or_permissio
 
 
 @transaction.atomic
-def account_delete(*, actor: User, user) -> None:
+def account_delete(*, actor: User, user: User) -> None:
     for membership in user.memberships.select_related("organisation"):
         membership_revoke(membership=membership, actor=actor)
     audit_log(

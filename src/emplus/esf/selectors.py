@@ -30,7 +30,7 @@ def esf_project_list(*, viewer: User, permission: str = "esf.view") -> QuerySet[
     )
 
 
-def esf_project_get(*, viewer: User, pk, permission: str = "esf.view") -> ESFProject:
+def esf_project_get(*, viewer: User, pk: UUID, permission: str = "esf.view") -> ESFProject:
     """One project of an organisation where the viewer holds `permission`; else 404."""
     project = (
         ESFProject.objects.restrict(viewer, permission)
@@ -44,7 +44,7 @@ def esf_project_get(*, viewer: User, pk, permission: str = "esf.view") -> ESFPro
 
 
 def report_file_get(
-    *, viewer: User, project: ESFProject, pk, permission: str = "esf.view"
+    *, viewer: User, project: ESFProject, pk: UUID, permission: str = "esf.view"
 ) -> ReportFile:
     report_file = (
         ReportFile.objects.restrict(viewer, permission)

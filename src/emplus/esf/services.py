@@ -6,6 +6,7 @@ import base64
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +20,7 @@ from emplus.esf import reporting
 from emplus.esf.choices import TemplateSource
 from emplus.esf.models import ColumnTemplate, ESFProject, ReportFile, TemplateColumn
 from emplus.organisations.models import Organisation, Unit
+from emplus.testbeds.models import TestBed
 
 MAX_COLUMNS = 100
 # A template without these cannot carry a monthly report.
@@ -86,7 +88,7 @@ def esf_project_create(
     participating_organisations: Iterable[Organisation] = (),
     participating_units: Iterable[Unit] = (),
     men_protected_form: str = "",
-    test_bed=None,
+    test_bed: TestBed | None = None,
 ) -> ESFProject:
     """Create a project with the platform's default column template; the owner organisation
     always takes part."""
@@ -137,7 +139,7 @@ def esf_project_update(
     project: ESFProject,
     participating_organisations: Iterable[Organisation] | None = None,
     participating_units: Iterable[Unit] | None = None,
-    **values,
+    **values: Any,
 ) -> ESFProject:
     """Change a project's facts; audits the names of the fields that changed. Months already
     sent are compared with the changed data on the project page."""

@@ -17,9 +17,10 @@ the API and `emplus esf-indicators` on an exported file agree.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import polars as pl
@@ -42,7 +43,13 @@ from emplus.geo.models import County, Municipality
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import progress_data
 from emplus.pathways.evidence_adapter import participant_frame
-from emplus.pathways.models import AssessmentScore, Enrolment, Participant, PathwayStep
+from emplus.pathways.models import (
+    AssessmentScore,
+    Enrolment,
+    Instrument,
+    Participant,
+    PathwayStep,
+)
 from emplus.pathways.selectors import enrolment_reference_list
 
 # Roles that see their own organisation's aggregates unsuppressed.
@@ -200,7 +207,7 @@ def whole_request(filters: IndicatorFilters, *, as_of: date | None) -> dict[str,
     return widened.as_params()
 
 
-def _special_table(first: date | None, last: date | None, *, rules: IndicatorRules):
+def _special_table(first: date | None, last: date | None, *, rules: IndicatorRules) -> pl.DataFrame:
     """The special-category table of the whole partnership for these blocks: the partitions
     must be the same whoever asks, so it is never scoped to the viewer (only released sums
     of it reach the viewer)."""
@@ -292,7 +299,9 @@ def indicator_rules() -> IndicatorRules:
     return IndicatorRules.from_mapping(getattr(settings, "EMPLUS_ESF_RULES", {}))
 
 
-def evidence_participants(*, viewer: User, filters: IndicatorFilters):
+def evidence_participants(
+    *, viewer: User, filters: IndicatorFilters
+) -> tuple[QuerySet[Participant], bool, set[UUID] | None]:
     """The participants an aggregate for `viewer` may include, and whether it is at full
     detail (every included participant belongs to one of the viewer's own organisations).
 
@@ -360,7 +369,9 @@ def indicator_frame(*, viewer: User, filters: IndicatorFilters) -> tuple[pl.Data
     return frame, full_detail, codes
 
 
-def _indicator_frame(*, viewer: User, filters: IndicatorFilters):
+def _indicator_frame(
+    *, viewer: User, filters: IndicatorFilters
+) -> tuple[pl.DataFrame, bool, tuple[str, ...], bool]:
     participants, full_detail, organisation_ids = evidence_participants(
         viewer=viewer, filters=filters
     )
@@ -427,8 +438,8 @@ class ProgressionReport:
     whole_request: dict[str, str] | None = None
 
 
-def _latest_phase(enrolment_ids) -> dict:
-    latest: dict = {}
+def _latest_phase(enrolment_ids: Iterable[UUID]) -> dict[UUID, str]:
+    latest: dict[UUID, str] = {}
     steps = (
         PathwayStep.objects.filter(enrolment_id__in=enrolment_ids)
         .order_by("enrolment_id", "started_on", "created_at")
@@ -439,7 +450,9 @@ def _latest_phase(enrolment_ids) -> dict:
     return latest
 
 
-def progress_records(*, instrument, group_of: Mapping) -> list:
+def progress_records(
+    *, instrument: Instrument, group_of: Mapping[Any, Any]
+) -> list[progression.ProgressRecord]:
     """One `progression.ProgressRecord` per enrolment of `group_of` (enrolment pk -> group)
     with at least two assessments on `instrument`: its first and latest scores."""
 
@@ -576,7 +589,7 @@ def progression_report(
     )
 
 
-def special_dimensions(dimension_codes) -> frozenset[str]:
+def special_dimensions(dimension_codes: Iterable[str]) -> frozenset[str]:
     """The instrument's special-category dimensions (settings), with the total score when it
     sums one of them."""
 
@@ -584,7 +597,7 @@ def special_dimensions(dimension_codes) -> frozenset[str]:
     return frozenset(found | {progression.TOTAL}) if found else frozenset()
 
 
-def _organisation_codes(organisation_ids) -> tuple[str, ...] | None:
+def _organisation_codes(organisation_ids: Iterable[UUID] | None) -> tuple[str, ...] | None:
     if organisation_ids is None:
         return None
     return tuple(
@@ -594,7 +607,7 @@ def _organisation_codes(organisation_ids) -> tuple[str, ...] | None:
     )
 
 
-def _special_cells(blocks) -> dict:
+def _special_cells(blocks: tuple[date | None, date | None]) -> dict[UUID, tuple[str, date, str]]:
     """Enrolment -> (organisation code, block, person) for every enrolment of the partnership
     in the blocks (the partitions must be the same whoever asks)."""
 
@@ -613,7 +626,13 @@ def _special_cells(blocks) -> dict:
     }
 
 
-def _special_progress_counts(records, *, dimensions, codes, stats) -> dict:
+def _special_progress_counts(
+    records: Iterable[progression.ProgressRecord],
+    *,
+    dimensions: Iterable[str],
+    codes: Sequence[str],
+    stats: Mapping[str, Any],
+) -> dict[str, dict[Any, dict[str, dict[str, int]]]]:
     """Per special dimension, block and organisation: persons with a first and a latest score
     (`n`) and those whose change was a reliable improvement, deterioration or neither.
     `records` are grouped by (organisation, block, person)."""
@@ -651,13 +670,18 @@ def _special_progress_counts(records, *, dimensions, codes, stats) -> dict:
 
 
 def _protect_special_progression(
-    rows, *, dimensions, whole, counts, group_by, organisation_codes, threshold
-):
+    rows: Iterable[progression.ChangeSummary],
+    *,
+    dimensions: frozenset[str],
+    whole: bool,
+    counts: Mapping[str, Any],
+    group_by: str,
+    organisation_codes: tuple[str, ...] | None,
+    threshold: int,
+) -> list[progression.ChangeSummary]:
     """Hide the rows of special-category dimensions unless the request asks for whole
     organisations and whole blocks and the row's organisations are a union of safe blocks
     (docs/decisions/0015); the shares with reliable change need a coarser safe partition."""
-    from dataclasses import replace as copy
-
     partitions = {
         d: special.progression_partitions(counts.get(d, {}), threshold=threshold)
         for d in dimensions
@@ -678,7 +702,7 @@ def _protect_special_progression(
         if not whole or units == () or not special.released(means, units, in_blocks):
             out.append(progression.ChangeSummary(row.group, row.dimension, None))
         elif not special.released(shares, units, in_blocks):
-            out.append(copy(row, improved_share=None, deteriorated_share=None))
+            out.append(replace(row, improved_share=None, deteriorated_share=None))
         else:
             out.append(row)
     return out

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_cells
 from emplus.evidence_core import reliable_change
@@ -42,9 +43,11 @@ Z_95 = 1.959963984540054
 
 @dataclass(frozen=True)
 class ProgressRecord:
-    """One enrolment's first and latest scores per dimension code, and its group."""
+    """One enrolment's first and latest scores per dimension code, and its group: the code of
+    a row of `progression_table`, or any key a caller groups the records by first (an
+    enrolment, a cell of organisation, block and person)."""
 
-    group: str
+    group: Any
     first: Mapping[str, float]
     latest: Mapping[str, float]
 

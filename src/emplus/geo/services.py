@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -18,7 +19,10 @@ class LoadReport:
     updated: int
 
 
-def _sync(model, rows: dict[str, dict]) -> tuple[int, int]:
+_Geography = TypeVar("_Geography", County, Municipality)
+
+
+def _sync(model: type[_Geography], rows: dict[str, dict]) -> tuple[int, int]:
     """Insert missing rows and update changed ones in bulk; returns (created, updated)."""
     existing = model.objects.in_bulk(list(rows))
     new = [model(pk=pk, **values) for pk, values in rows.items() if pk not in existing]

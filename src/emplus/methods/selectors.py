@@ -4,6 +4,7 @@ and the suppressed outcomes of the participants whose pathway used a method."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -17,12 +18,15 @@ from emplus.evidence.selectors import (
     special_indicator_codes,
 )
 from emplus.evidence_core import progression
-from emplus.evidence_core.indicators import GENDERS, compute_indicators
+from emplus.evidence_core.indicators import GENDERS, IndicatorResult, compute_indicators
 from emplus.methods.models import Method, ThematicArea
 from emplus.pathways import progress_data
 from emplus.pathways.choices import ExitReason
 from emplus.pathways.evidence_adapter import participant_frame
 from emplus.pathways.models import Enrolment, Participant
+
+if TYPE_CHECKING:  # testbeds sits above methods: the type only, never imported at run time
+    from emplus.testbeds.models import TestBed
 
 WORK_OR_STUDY = (ExitReason.JOB, ExitReason.SELF_EMPLOYMENT, ExitReason.EDUCATION)
 
@@ -113,8 +117,12 @@ HEADLINE_INDICATORS = ("EECO01", "EECO02", "EECO03", "EECO04", "EECR02", "EECR03
 
 
 def enrolment_indicators(
-    *, method=None, test_bed=None, thematic_area=None, threshold: int = DEFAULT_THRESHOLD
-):
+    *,
+    method: Method | None = None,
+    test_bed: TestBed | None = None,
+    thematic_area: ThematicArea | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> IndicatorResult | None:
     """The 23 ESF+ indicators over the enrolments that name the method (or test bed, or a
     method of the thematic area), suppressed below `threshold`; None when no participant's
     pathway used it."""
@@ -127,10 +135,12 @@ def enrolment_indicators(
     elif test_bed is not None:
         participants = Participant.objects.filter(enrolments__test_bed=test_bed)
         column, codes = "test_bed", [test_bed.code]
-    else:
+    elif thematic_area is not None:
         participants = Participant.objects.filter(enrolments__method__thematic_areas=thematic_area)
         column = "method"
         codes = list(thematic_area.methods.values_list("code", flat=True))
+    else:
+        raise TypeError("name a method, a test bed or a thematic area")
     if not participants.exists():
         return None
     frame = participant_frame(participants.distinct())
