@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from emplus.core.roles import Role
 from emplus.geo.services import reference_data_load
@@ -17,6 +18,14 @@ PASSWORD = "a-long-test-password-42"
 def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests that are not about hashing need not pay for it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Search tokens, rate-limit counts and throttles live in the cache, keyed by user ids that
+    # the next test's database reuses: every test starts with an empty cache.
+    cache.clear()
+    yield
 
 
 @pytest.fixture

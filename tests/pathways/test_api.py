@@ -19,6 +19,11 @@ pytestmark = pytest.mark.django_db
 PNR = "19900101-0017"  # generated for tests only
 REF = "REF-ZX81"
 GIVEN, FAMILY = "Ingegerd", "Qvarnström"
+# What every registration carries besides the person: the first enrolment and the legal basis.
+NEW = {
+    "entry_date": "2025-01-10",
+    "consent": {"purposes": ["case_work"], "information_version": "1", "given_on": "2025-01-10"},
+}
 
 
 @pytest.fixture
@@ -173,6 +178,7 @@ def test_coach_registers_a_participant_in_their_unit(coach, unit_a1):
     response = api(coach).post(
         "/api/participants/",
         {
+            **NEW,
             "unit": str(unit_a1.pk),
             "participant_ref": "NEW-1",
             "personal_id": "19900161-0014",
@@ -196,7 +202,12 @@ def test_coach_registers_a_participant_in_their_unit(coach, unit_a1):
 def test_bad_identity_number_gives_a_field_error_without_echoing_it(coach, unit_a1):
     response = api(coach).post(
         "/api/participants/",
-        {"unit": str(unit_a1.pk), "participant_ref": "NEW-1", "personal_id": "19900101-0018"},
+        {
+            **NEW,
+            "unit": str(unit_a1.pk),
+            "participant_ref": "NEW-1",
+            "personal_id": "19900101-0018",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -208,7 +219,7 @@ def test_bad_identity_number_gives_a_field_error_without_echoing_it(coach, unit_
 def test_special_categories_without_basis_are_refused(coach, unit_a1):
     response = api(coach).post(
         "/api/participants/",
-        {"unit": str(unit_a1.pk), "participant_ref": "NEW-1", "minority": "yes"},
+        {**NEW, "unit": str(unit_a1.pk), "participant_ref": "NEW-1", "minority": "yes"},
         format="json",
     )
     assert response.status_code == 400
@@ -221,17 +232,21 @@ def test_registering_in_a_unit_outside_the_callers_reach_is_refused(
     for unit in (unit_a2, unit_b1):
         response = api(coach).post(
             "/api/participants/",
-            {"unit": str(unit.pk), "participant_ref": "X"},
+            {**NEW, "unit": str(unit.pk), "participant_ref": "X"},
             format="json",
         )
         assert response.status_code == 400 and "unit" in response.json()
     # a coordinator may use any unit of their organisation, not another's
     ok = api(coordinator).post(
-        "/api/participants/", {"unit": str(unit_a2.pk), "participant_ref": "X"}, format="json"
+        "/api/participants/",
+        {**NEW, "unit": str(unit_a2.pk), "participant_ref": "X"},
+        format="json",
     )
     assert ok.status_code == 201
     refused = api(coordinator).post(
-        "/api/participants/", {"unit": str(unit_b1.pk), "participant_ref": "Y"}, format="json"
+        "/api/participants/",
+        {**NEW, "unit": str(unit_b1.pk), "participant_ref": "Y"},
+        format="json",
     )
     assert refused.status_code == 400
 
@@ -241,7 +256,7 @@ def test_writes_need_the_change_permission(analyst, no_role_user, unit_a1, perso
         client = api(user)
         created = client.post(
             "/api/participants/",
-            {"unit": str(unit_a1.pk), "participant_ref": "NEW"},
+            {**NEW, "unit": str(unit_a1.pk), "participant_ref": "NEW"},
             format="json",
         )
         changed = client.patch(
@@ -376,3 +391,73 @@ def test_the_api_search_validates_its_terms(coach, person):
     response = api.post("/api/participants/search/", {"phase": "nonsense"}, format="json")
     assert response.status_code == 400
     assert "phase" in response.json()
+
+
+def test_the_api_registers_with_the_legal_basis_and_the_enrolment(coach, unit_a1):
+    # when a participant is created through the API under the ESF+ reporting duty
+    body = {
+        **NEW,
+        "unit": str(unit_a1.pk),
+        "participant_ref": "NEW-B",
+        "consent": {
+            "legal_basis": "legal_obligation",
+            "purposes": ["case_work", "statistics"],
+            "information_version": "2026-1",
+            "given_on": "2025-01-10",
+        },
+    }
+    response = api(coach).post("/api/participants/", body, format="json")
+    # then the basis and the enrolment are recorded as the registration page records them
+    assert response.status_code == 201, response.content
+    created = Participant.objects.get(participant_ref="NEW-B")
+    consent = created.consents.get()
+    assert (consent.legal_basis, consent.case_work, consent.statistics) == (
+        "legal_obligation",
+        True,
+        True,
+    )
+    assert str(consent.pk) == response.json()["consent"]
+    assert str(created.enrolments.get().pk) == response.json()["enrolment"]
+    assert created.enrolments.get().entry_date == date(2025, 1, 10)
+    actions = set(
+        AuditEvent.objects.filter(target_id=str(created.pk)).values_list("action", flat=True)
+    )
+    assert {"participant.created", "consent.recorded", "enrolment.started"} <= actions
+
+
+@pytest.mark.parametrize(
+    ("consent", "field"),
+    [
+        (None, "consent"),
+        (
+            {"purposes": ["statistics"], "information_version": "1", "given_on": "2025-01-10"},
+            "purposes",
+        ),
+        (
+            {
+                "legal_basis": "public_task",
+                "purposes": ["case_work", "sharing"],
+                "information_version": "1",
+                "given_on": "2025-01-10",
+            },
+            "legal_basis",
+        ),
+        (
+            {
+                "legal_basis": "article-99",
+                "purposes": ["case_work"],
+                "information_version": "1",
+                "given_on": "2025-01-10",
+            },
+            "consent",
+        ),
+    ],
+)
+def test_the_api_refuses_a_registration_without_a_valid_basis(coach, unit_a1, consent, field):
+    body = {**NEW, "unit": str(unit_a1.pk), "participant_ref": "NEW-C", "consent": consent}
+    if consent is None:
+        del body["consent"]
+    response = api(coach).post("/api/participants/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert not Participant.objects.filter(participant_ref="NEW-C").exists()

@@ -53,6 +53,7 @@ def build(
 ):
     """A participant with consent, an enrolment, a step, an event, a goal, two assessments,
     an exit and a recorded follow-up."""
+    special = values.get("special_category_basis") == "consent"
     participant = services.participant_register(
         actor=actor,
         organisation=org,
@@ -80,6 +81,7 @@ def build(
         case_work=True,
         statistics=True,
         follow_up=True,
+        special_categories=special,  # disability and minority stay only on consent covering them
     )
     enrolment = services.enrolment_start(actor=actor, participant=participant, entry_date=entry)
     services.step_record(

@@ -92,20 +92,129 @@ def test_special_categories_need_a_recorded_basis(coach, org_a, unit_a1):
     assert ok.disability == "yes"
 
 
+def _enrol(
+    actor, unit, ref, *, personal_id=VALID_PNR, sharing=True, shared_with=(), extra=(), **values
+):
+    purposes = ({"case_work", "sharing"} if sharing else {"case_work"}) | set(extra)
+    return services.participant_enrol(
+        actor=actor,
+        unit=unit,
+        participant_ref=ref,
+        personal_id=personal_id,
+        entry_date=date(2025, 1, 10),
+        consent=services.ConsentTerms(
+            information_version="1",
+            given_on=date(2025, 1, 10),
+            purposes=frozenset(purposes),
+            shared_with=tuple(shared_with),
+        ),
+        **values,
+    )
+
+
 def test_person_known_in_another_organisation_is_named_not_shown(
     coach, other_org_coach, org_a, org_b, unit_a1, unit_b1
 ):
-    # given the person is registered by organisation B
-    _register(other_org_coach, org_b, unit_b1, ref="B-7", personal_id=VALID_PNR)
-    # when a coach of A registers the same person
-    result = _register(coach, org_a, unit_a1, ref="A-1", personal_id=VALID_PNR)
-    # then the coach learns only that B knows the person
+    # given the person is registered by organisation B, agreeing to sharing
+    _enrol(other_org_coach, unit_b1, "B-7")
+    # when a coach of A registers the same person, also agreeing to sharing
+    result = _enrol(coach, unit_a1, "A-1")
+    # then the coach learns only that B knows the person, and the check is audited
     assert [o.code for o in result.known_elsewhere] == ["ORGB"]
+    event = AuditEvent.objects.get(
+        action="participant.known_elsewhere", target_id=str(result.participant.pk)
+    )
+    assert event.details == {"organisations": [str(org_b.pk)]}
     # and still cannot see B's record
     visible = Participant.objects.restrict(coach, "participant.view").values_list(
         "participant_ref", flat=True
     )
     assert list(visible) == ["A-1"]
+
+
+def _org_c(geo):
+    from emplus.organisations.models import Organisation
+
+    return Organisation.objects.create(
+        code="ORGC",
+        name="Organisation C",
+        sector="civil_society",
+        kind="association",
+        is_partner=True,
+        municipality_id="0180",
+    )
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours"),
+    [
+        ({"sharing": False}, {}),  # B's participant did not agree to sharing
+        ({}, {"sharing": False}),  # A's participant did not agree to sharing
+        ({"shared_with": "C"}, {}),  # B's participant named another organisation
+        ({}, {"shared_with": "C"}),  # A's participant named another organisation
+    ],
+)
+def test_known_elsewhere_says_nothing_unless_both_consents_allow_it(
+    coach, other_org_coach, unit_a1, unit_b1, geo, theirs, ours
+):
+    org_c = _org_c(geo)
+    for options in (theirs, ours):
+        if options.get("shared_with") == "C":
+            options["shared_with"] = [org_c]
+    _enrol(other_org_coach, unit_b1, "B-7", **theirs)
+    result = _enrol(coach, unit_a1, "A-1", **ours)
+    # the answer is the one for a person nobody else knows
+    assert result.known_elsewhere == [] and not result.known_elsewhere_limited
+    unknown = _enrol(coach, unit_a1, "A-2", personal_id=COORDINATION_NR, **ours)
+    assert (unknown.known_elsewhere, unknown.known_elsewhere_limited) == (
+        result.known_elsewhere,
+        result.known_elsewhere_limited,
+    )
+
+
+def test_known_elsewhere_follows_the_newest_consent_there(
+    coach, other_org_coach, org_a, unit_a1, unit_b1
+):
+    # given B's participant agreed to sharing, then gave a newer consent without it
+    theirs = _enrol(other_org_coach, unit_b1, "B-7").participant
+    services.consent_record(
+        actor=other_org_coach,
+        participant=theirs,
+        information_version="2",
+        given_on=date(2025, 2, 1),
+        case_work=True,
+    )
+    # then A learns nothing
+    assert _enrol(coach, unit_a1, "A-1").known_elsewhere == []
+
+
+def test_known_elsewhere_is_limited_per_user_and_hour(
+    coach, coordinator, other_org_coach, unit_a1, unit_b1, settings
+):
+    # given a limit of two persons an hour, and B knowing three persons
+    settings.EMPLUS_KNOWN_ELSEWHERE_PER_HOUR = 2
+    numbers = [VALID_PNR, COORDINATION_NR, "200101+0012"]
+    for index, number in enumerate(numbers):
+        _enrol(other_org_coach, unit_b1, f"B-{index}", personal_id=number)
+    # when A registers all three
+    results = [
+        _enrol(coach, unit_a1, f"A-{index}", personal_id=number)
+        for index, number in enumerate(numbers)
+    ]
+    # then the first two are checked, the third is not, and that is said and audited
+    assert [bool(r.known_elsewhere) for r in results] == [True, True, False]
+    assert [r.known_elsewhere_limited for r in results] == [False, False, True]
+    assert AuditEvent.objects.filter(
+        action="participant.known_elsewhere_limited", target_id=str(results[2].participant.pk)
+    ).exists()
+    # looking again at a person already checked is not another check
+    again = selectors.participant_known_elsewhere(viewer=coach, participant=results[0].participant)
+    assert again.organisations and not again.limited
+    # and another user has a budget of their own
+    other = selectors.participant_known_elsewhere(
+        viewer=coordinator, participant=results[2].participant
+    )
+    assert [o.code for o in other.organisations] == ["ORGB"] and not other.limited
 
 
 def test_same_person_twice_in_one_organisation_is_refused(coach, org_a, unit_a1):
@@ -266,3 +375,127 @@ def test_listing_the_caseload_is_audited_with_the_records_shown(coach, org_a, un
     assert shown == [participant]
     event = AuditEvent.objects.filter(action="participant.listed", actor_id=coach.pk).get()
     assert event.details == {"participants": [str(participant.pk)]}
+
+
+def test_withdrawal_clears_special_categories_recorded_on_consent(coach, org_a, unit_a1):
+    # given disability and minority recorded on the participant's consent
+    registration = _enrol(
+        coach,
+        unit_a1,
+        "A-1",
+        sharing=False,
+        disability="yes",
+        minority="no",
+        special_category_basis="consent",
+        extra=["special_categories"],
+    )
+    participant = registration.participant
+    participant.refresh_from_db()
+    assert participant.disability == "yes"
+    # when the consent is withdrawn
+    services.consent_withdraw(
+        actor=coach, consent=selectors.consent_current(participant=participant)
+    )
+    # then the values and their basis are gone, and the clearing is audited by field name
+    participant.refresh_from_db()
+    assert (participant.disability, participant.minority, participant.special_category_basis) == (
+        "",
+        "",
+        "",
+    )
+    event = AuditEvent.objects.get(action="participant.special_categories_cleared")
+    assert event.details == {"fields": ["disability", "minority"], "reason": "consent"}
+
+
+def test_a_newer_consent_without_special_categories_clears_them(coach, org_a, unit_a1):
+    participant = _enrol(
+        coach,
+        unit_a1,
+        "A-1",
+        sharing=False,
+        disability="yes",
+        special_category_basis="consent",
+        extra=["special_categories"],
+    ).participant
+    services.consent_record(
+        actor=coach,
+        participant=participant,
+        information_version="2",
+        given_on=date(2025, 3, 1),
+        case_work=True,
+    )
+    participant.refresh_from_db()
+    assert participant.disability == "" and participant.special_category_basis == ""
+
+
+def test_sharing_follows_the_newest_consent_only(coach, other_org_coach, org_b, unit_a1):
+    # given an older consent that shares with B and a newer one that does not
+    participant = _register(coach, unit_a1.organisation, unit_a1).participant
+    services.consent_record(
+        actor=coach,
+        participant=participant,
+        information_version="1",
+        given_on=date(2025, 1, 1),
+        case_work=True,
+        sharing=True,
+        shared_with=[org_b],
+    )
+    assert Participant.objects.visible_to(other_org_coach).filter(pk=participant.pk).exists()
+    newer = services.consent_record(
+        actor=coach,
+        participant=participant,
+        information_version="2",
+        given_on=date(2025, 2, 1),
+        case_work=True,
+    )
+    # then B sees nothing any more
+    assert not Participant.objects.visible_to(other_org_coach).exists()
+    # and withdrawing the newer one does not bring the older, wider one back
+    services.consent_withdraw(actor=coach, consent=newer)
+    assert not Participant.objects.visible_to(other_org_coach).exists()
+    assert selectors.consent_current(participant=participant) is None
+
+
+def test_another_legal_basis_never_covers_sharing_or_special_categories(coach, org_a, unit_a1):
+    participant = _register(coach, org_a, unit_a1).participant
+    for purpose in ("sharing", "special_categories"):
+        with pytest.raises(ValidationError) as error:
+            services.consent_record(
+                actor=coach,
+                participant=participant,
+                information_version="1",
+                given_on=date(2025, 1, 1),
+                legal_basis="legal_obligation",
+                case_work=True,
+                **{purpose: True},
+            )
+        assert "legal_basis" in error.value.message_dict
+    basis = services.consent_record(
+        actor=coach,
+        participant=participant,
+        information_version="1",
+        given_on=date(2025, 1, 1),
+        legal_basis="legal_obligation",
+        case_work=True,
+        statistics=True,
+    )
+    assert basis.legal_basis == "legal_obligation"
+    event = AuditEvent.objects.filter(action="consent.recorded").last()
+    assert event.details["legal_basis"] == "legal_obligation"
+
+
+def test_enrolment_needs_case_work_and_writes_nothing_without_it(coach, unit_a1):
+    with pytest.raises(ValidationError) as error:
+        services.participant_enrol(
+            actor=coach,
+            unit=unit_a1,
+            participant_ref="A-1",
+            entry_date=date(2025, 1, 10),
+            consent=services.ConsentTerms(
+                information_version="1",
+                given_on=date(2025, 1, 10),
+                purposes=frozenset({"statistics"}),
+            ),
+        )
+    assert "purposes" in error.value.message_dict
+    assert not Participant.objects.exists()

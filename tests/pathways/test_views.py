@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db
 VALID_PNR = "19900101-0017"
 
 
-def _participant(actor, unit, ref="P1", *, personal_id=None, sharing_with=(), **values):
+def _participant(
+    actor, unit, ref="P1", *, personal_id=None, sharing_with=(), sharing=False, **values
+):
     registration = services.participant_register(
         actor=actor,
         organisation=unit.organisation,
@@ -49,7 +51,7 @@ def _participant(actor, unit, ref="P1", *, personal_id=None, sharing_with=(), **
         given_on=date(2025, 1, 10),
         case_work=True,
         follow_up=True,
-        sharing=bool(sharing_with),
+        sharing=bool(sharing_with) or sharing,
         shared_with=list(sharing_with),
     )
     services.enrolment_start(actor=actor, participant=participant, entry_date=date(2025, 1, 10))
@@ -346,8 +348,10 @@ def test_duplicate_reference_in_the_organisation_is_an_error(client, coach, unit
 def test_known_elsewhere_names_the_organisation_only_and_offers_a_sharing_request(
     client, coach, other_org_coach, unit_a1, unit_b1
 ):
-    # given organisation B knows the person, with its own notes
-    theirs = _participant(other_org_coach, unit_b1, "B-SECRET-REF", personal_id=VALID_PNR)
+    # given organisation B knows the person, who agreed to sharing there, with its own notes
+    theirs = _participant(
+        other_org_coach, unit_b1, "B-SECRET-REF", personal_id=VALID_PNR, sharing=True
+    )
     services.goal_record(
         actor=other_org_coach, enrolment=_enrolment(theirs), description="B:s hemliga mål"
     )
@@ -379,11 +383,12 @@ def test_known_elsewhere_names_the_organisation_only_and_offers_a_sharing_reques
 def test_sharing_cannot_be_requested_without_consent_to_sharing(
     client, coach, other_org_coach, unit_a1, unit_b1
 ):
-    theirs = _participant(other_org_coach, unit_b1, "B1", personal_id=VALID_PNR)
+    theirs = _participant(other_org_coach, unit_b1, "B1", personal_id=VALID_PNR, sharing=True)
     ours = _participant(coach, unit_a1, "A1", personal_id=VALID_PNR)  # consent without sharing
     client.force_login(coach)
     page = client.get(reverse("pathways:detail", args=[ours.pk])).content.decode()
-    assert "Organisation B" in page
+    # without the participant's consent to sharing here, A learns nothing of B
+    assert "Organisation B" not in page
     assert reverse("pathways:share_request", args=[ours.pk]) not in page
     client.post(
         reverse("pathways:share_request", args=[ours.pk]),
@@ -730,3 +735,23 @@ def test_an_unknown_search_token_shows_the_whole_caseload(client, coach, unit_a1
     response = client.get(reverse("pathways:caseload"), {"search": "not-a-token"})
     assert response.status_code == 200
     assert [p.participant_ref for p in response.context["people"]] == ["REF-1"]
+
+
+def test_known_elsewhere_limit_is_said_on_the_page(
+    client, coach, other_org_coach, unit_a1, unit_b1, settings
+):
+    # given a limit of one person an hour, and two persons B knows
+    settings.EMPLUS_KNOWN_ELSEWHERE_PER_HOUR = 1
+    first = _participant(coach, unit_a1, "A1", personal_id=VALID_PNR, sharing=True)
+    second = _participant(coach, unit_a1, "A2", personal_id="19900161-0014", sharing=True)
+    _participant(other_org_coach, unit_b1, "B1", personal_id=VALID_PNR, sharing=True)
+    _participant(other_org_coach, unit_b1, "B2", personal_id="19900161-0014", sharing=True)
+    client.force_login(coach)
+    # when the coach opens both participants
+    assert (
+        "Organisation B" in client.get(reverse("pathways:detail", args=[first.pk])).content.decode()
+    )
+    page = client.get(reverse("pathways:detail", args=[second.pk])).content.decode()
+    # then the second check is not made, and the page says why
+    assert "Organisation B" not in page
+    assert "1" in page and ("hour" in page or "timme" in page)

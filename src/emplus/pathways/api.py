@@ -34,6 +34,7 @@ from emplus.pathways.filters import ParticipantFilterSet, ParticipantSearchFilte
 from emplus.pathways.models import Assessment, Enrolment, Participant, PathwayEvent
 from emplus.pathways.serializers import (
     AssessmentSerializer,
+    ConsentTermsSerializer,
     EnrolmentSerializer,
     ParticipantCreatedSerializer,
     ParticipantDetailSerializer,
@@ -192,14 +193,22 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
                 {"unit": [_("You cannot register participants in this unit.")]}
             )
         unit = Unit.objects.select_related("organisation").get(pk=unit_id)
+        consent = ConsentTermsSerializer.terms_of(values.pop("consent"))
         try:
-            registration = services.participant_register(
-                actor=request.user, organisation=unit.organisation, unit=unit, **values
+            registration = services.participant_enrol(
+                actor=request.user, unit=unit, consent=consent, **values
             )
         except DjangoValidationError as exc:
             raise _field_errors(exc) from None
+        participant = registration.participant
+        participant.registration_consent_id = registration.consent.pk
+        participant.registration_enrolment_id = registration.enrolment.pk
         body = ParticipantCreatedSerializer(
-            registration.participant, context={"known_elsewhere": registration.known_elsewhere}
+            participant,
+            context={
+                "known_elsewhere": registration.known_elsewhere,
+                "known_elsewhere_limited": registration.known_elsewhere_limited,
+            },
         ).data
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -29,6 +29,21 @@ class LegalBasis(models.TextChoices):
     CONSENT = "consent", _("Explicit consent of the participant")
 
 
+class ProcessingBasis(models.TextChoices):
+    """GDPR Art. 6 basis under which a participant's data are processed for the purposes of one
+    consent record (docs/decisions: consent purposes and legal bases). Special categories and
+    sharing with other organisations need the participant's consent whatever the basis."""
+
+    CONSENT = "consent", _("Consent of the participant (GDPR art. 6.1(a))")
+    CONTRACT = "contract", _("Agreement with the participant (GDPR art. 6.1(b))")
+    LEGAL_OBLIGATION = (
+        "legal_obligation",
+        _("Legal obligation, ESF+ monitoring and reporting (GDPR art. 6.1(c))"),
+    )
+    PUBLIC_TASK = "public_task", _("Task in the public interest (GDPR art. 6.1(e))")
+    LEGITIMATE_INTERESTS = "legitimate_interests", _("Legitimate interests (GDPR art. 6.1(f))")
+
+
 class ExitReason(models.TextChoices):
     JOB = "job", _("Got a job")
     SELF_EMPLOYMENT = "self_employment", _("Self-employment")

@@ -19,6 +19,7 @@ from emplus.pathways.choices import (
     SpecialCategoryAnswer,
 )
 from emplus.pathways.models import Participant
+from emplus.pathways.services import ConsentTerms
 
 BLANK = [("", _("Not stated"))]
 
@@ -221,6 +222,19 @@ class ConsentFields(forms.Form):
                 "shared_with", _("Name organisations only when the participant agrees to sharing.")
             )
         return data
+
+    def consent_terms(self) -> ConsentTerms:
+        """The consent as `services.ConsentTerms` (the registration page records consent)."""
+        data = self.cleaned_data
+        purposes = set(data["purposes"])
+        if data.get("special_consent"):
+            purposes.add("special_categories")
+        return ConsentTerms(
+            information_version=data["information_version"],
+            given_on=data["given_on"],
+            purposes=frozenset(purposes),
+            shared_with=tuple(data.get("shared_with") or ()),
+        )
 
     def consent_values(self) -> dict:
         data = self.cleaned_data

@@ -17,6 +17,7 @@ from emplus.pathways.choices import (
     Gender,
     LabourMarketStatus,
     LegalBasis,
+    ProcessingBasis,
     ShareRequestStatus,
     SpecialCategoryAnswer,
 )
@@ -146,13 +147,23 @@ class Participant(UUIDModel):
 
 
 class Consent(UUIDModel):
-    """What the participant agreed to, under which information text, recorded by whom."""
+    """The recorded legal basis of a participant's data: what the participant agreed to (or
+    which other basis covers which purposes), under which information text, recorded by whom.
+
+    Only the newest record of a participant counts (`ConsentQuerySet.current`); a withdrawn
+    newest record leaves the participant without one."""
 
     participant = models.ForeignKey(
         Participant,
         on_delete=models.PROTECT,
         related_name="consents",
         verbose_name=_("participant"),
+    )
+    legal_basis = models.CharField(
+        _("legal basis"),
+        max_length=24,
+        choices=ProcessingBasis.choices,
+        default=ProcessingBasis.CONSENT,
     )
     case_work = models.BooleanField(_("case work"), default=False)
     statistics = models.BooleanField(_("statistics"), default=False)
@@ -192,6 +203,14 @@ class Consent(UUIDModel):
         ordering = ["-given_on", "-created_at"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+        constraints = [
+            # Special categories and sharing rest on the participant's consent only.
+            models.CheckConstraint(
+                condition=Q(legal_basis=ProcessingBasis.CONSENT)
+                | Q(special_categories=False, sharing=False),
+                name="consent_special_and_sharing_need_consent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} {self.given_on}"

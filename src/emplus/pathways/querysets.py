@@ -6,7 +6,7 @@ from datetime import date
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from emplus.core import scoping
 from emplus.core.scoping import RestrictedQuerySet, ScopeFields
@@ -28,9 +28,10 @@ def _shared_with_viewer(user, participant_path: str, permission: str) -> Q | Non
     # registry, so the two modules form no import cycle (contract "acyclic").
     Consent = apps.get_model("pathways", "Consent")
     prefix = f"{participant_path}__" if participant_path else ""
-    shared = Consent.objects.filter(
+    # Only the newest consent counts: an older one that shared does not outlive a newer one
+    # that does not.
+    shared = Consent.objects.current().filter(
         participant=OuterRef(f"{prefix}pk" if prefix else "pk"),
-        withdrawn_at__isnull=True,
         sharing=True,
         shared_with__in=organisations,
     )
@@ -57,6 +58,17 @@ class ParticipantQuerySet(_ParticipantOwnedQuerySet):
 class ConsentQuerySet(models.QuerySet):
     def active(self) -> ConsentQuerySet:
         return self.filter(withdrawn_at__isnull=True)
+
+    def current(self) -> ConsentQuerySet:
+        """Each participant's newest consent record, and only while it is not withdrawn: what
+        the participant agreed to last is what holds (an older, wider consent does not come
+        back when a newer one is withdrawn or narrower)."""
+        newest = (
+            self.model.objects.filter(participant=OuterRef("participant"))
+            .order_by("-given_on", "-created_at")
+            .values("pk")[:1]
+        )
+        return self.filter(pk=Subquery(newest), withdrawn_at__isnull=True)
 
 
 class EnrolmentQuerySet(_ParticipantOwnedQuerySet):

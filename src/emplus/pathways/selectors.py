@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet, Subquery
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +17,7 @@ from django.utils.translation import gettext as _
 from emplus.core.audit import audit_list, audit_log
 from emplus.core.typing import User
 from emplus.evidence_core import reliable_change
+from emplus.organisations.models import Organisation
 from emplus.pathways import charts, progress_data
 from emplus.pathways.models import (
     Assessment,
@@ -145,12 +150,109 @@ def participant_for_change(*, viewer: User, pk) -> Participant:
 
 
 def consent_current(*, participant: Participant) -> Consent | None:
-    return participant.consents.active().order_by("-given_on", "-created_at").first()
+    """The participant's newest consent record, None when there is none or it was withdrawn."""
+    newest = participant.consents.order_by("-given_on", "-created_at").first()
+    return newest if newest is not None and newest.withdrawn_at is None else None
+
+
+# --- known elsewhere ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownElsewhere:
+    organisations: list[Organisation]
+    # The check was not made: the viewer reached the hourly number of checks.
+    limited: bool = False
+
+
+KNOWN_ELSEWHERE_WINDOW = 3600  # seconds
+
+
+def known_elsewhere_per_hour() -> int:
+    return int(getattr(settings, "EMPLUS_KNOWN_ELSEWHERE_PER_HOUR", 30))
+
+
+def _known_elsewhere_count(*, viewer: User, pseudonym: str) -> tuple[bool, bool]:
+    """(allowed, first time): each user may check this many different persons an hour; looking
+    again at a person already checked in the hour is free (the participant page repeats it).
+    Kept in the cache: a check is a read, and a lost count only ever lets fewer through."""
+    key = f"emplus:known-elsewhere:{viewer.pk}"
+    person = hashlib.sha256(pseudonym.encode("utf-8")).hexdigest()[:24]
+    now = time.time()
+    checked = {p: t for p, t in (cache.get(key) or {}).items() if t > now - KNOWN_ELSEWHERE_WINDOW}
+    if person in checked:
+        return True, False
+    if len(checked) >= known_elsewhere_per_hour():
+        return False, False
+    checked[person] = now
+    cache.set(key, checked, KNOWN_ELSEWHERE_WINDOW)
+    return True, True
+
+
+def _consent_permits_sharing_with(organisation_id: object) -> Q:
+    """A current consent to sharing that names `organisation_id` or names no organisation."""
+    return Q(sharing=True) & (Q(shared_with=organisation_id) | Q(shared_with__isnull=True))
+
+
+def participant_known_elsewhere(
+    *, viewer: User, participant: Participant, purpose: str = "case_work"
+) -> KnownElsewhere:
+    """Other organisations that know the same person: names only, never their records.
+
+    Said only where both sides' newest consents allow it: the participant's consent here agrees
+    to sharing (with that organisation, when it names organisations) and the consent there
+    agrees to sharing with this organisation (or names none). Otherwise the answer is the same
+    as for a person nobody else knows. Each user checks a limited number of persons an hour;
+    each check of a person is audited (once an hour per user), and so is a refused one
+    (docs/decisions: consent purposes and legal bases)."""
+    if not participant.pseudonym:
+        return KnownElsewhere([])
+    ours = (
+        Consent.objects.current()
+        .filter(participant=participant, sharing=True)
+        .prefetch_related("shared_with")
+        .first()
+    )
+    if ours is None:
+        return KnownElsewhere([])
+    allowed, first = _known_elsewhere_count(viewer=viewer, pseudonym=participant.pseudonym)
+    if not allowed:
+        audit_log(
+            actor=viewer,
+            action="participant.known_elsewhere_limited",
+            target=participant,
+            purpose=purpose,
+            details={"per_hour": known_elsewhere_per_hour()},
+        )
+        return KnownElsewhere([], limited=True)
+    theirs = Participant.objects.filter(
+        pseudonym=participant.pseudonym, erased_at__isnull=True
+    ).exclude(organisation_id=participant.organisation_id)
+    named = [o.pk for o in ours.shared_with.all()]
+    if named:
+        theirs = theirs.filter(organisation_id__in=named)
+    their_consent = Consent.objects.current().filter(
+        _consent_permits_sharing_with(participant.organisation_id), participant=OuterRef("pk")
+    )
+    organisations = list(
+        Organisation.objects.filter(
+            pk__in=theirs.filter(Exists(their_consent)).values("organisation_id")
+        ).order_by("name")
+    )
+    if first:
+        audit_log(
+            actor=viewer,
+            action="participant.known_elsewhere",
+            target=participant,
+            purpose=purpose,
+            details={"organisations": [str(o.pk) for o in organisations]},
+        )
+    return KnownElsewhere(organisations)
 
 
 def followups_due(*, viewer: User, on: date) -> QuerySet[FollowUp]:
     """Follow-ups due for the viewer's caseload whose participant still agrees to be contacted."""
-    contact_allowed = Consent.objects.active().filter(
+    contact_allowed = Consent.objects.current().filter(
         participant=OuterRef("enrolment__participant"), follow_up=True
     )
     return (

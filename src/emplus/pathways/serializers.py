@@ -8,7 +8,9 @@ from rest_framework import serializers
 
 from emplus.core.crypto import mask_personal_id
 from emplus.core.serializers import ModelSerializer
+from emplus.organisations.models import Organisation
 from emplus.pathways import fields as participant_fields
+from emplus.pathways.choices import ProcessingBasis
 from emplus.pathways.models import (
     Assessment,
     AssessmentScore,
@@ -18,6 +20,7 @@ from emplus.pathways.models import (
     PathwayEvent,
     PathwayStep,
 )
+from emplus.pathways.services import CONSENT_PURPOSES, ConsentTerms
 
 
 class ParticipantListSerializer(ModelSerializer):
@@ -58,15 +61,66 @@ class ParticipantDetailSerializer(ParticipantListSerializer):
 
 class ParticipantCreatedSerializer(ParticipantDetailSerializer):
     known_elsewhere = serializers.SerializerMethodField(
-        help_text=_("Other organisations that know the same person (names only).")
+        help_text=_(
+            "Other organisations that know the same person (names only), where the consents on "
+            "both sides allow saying so."
+        )
     )
+    known_elsewhere_limited = serializers.SerializerMethodField(
+        help_text=_("True when the check was not made: the hourly number of checks is reached.")
+    )
+    consent = serializers.UUIDField(source="registration_consent_id", read_only=True)
+    enrolment = serializers.UUIDField(source="registration_enrolment_id", read_only=True)
 
     class Meta(ParticipantDetailSerializer.Meta):
-        fields = [*ParticipantDetailSerializer.Meta.fields, "known_elsewhere"]
+        fields = [
+            *ParticipantDetailSerializer.Meta.fields,
+            "consent",
+            "enrolment",
+            "known_elsewhere",
+            "known_elsewhere_limited",
+        ]
         read_only_fields = fields
 
     def get_known_elsewhere(self, obj) -> list[str]:
         return [o.name for o in self.context.get("known_elsewhere", [])]
+
+    def get_known_elsewhere_limited(self, obj) -> bool:
+        return bool(self.context.get("known_elsewhere_limited", False))
+
+
+class ConsentTermsSerializer(serializers.Serializer):
+    """The legal basis of a new participant's data: a consent, or another basis with its
+    article, and the purposes it covers (services.ConsentTerms)."""
+
+    legal_basis = serializers.ChoiceField(
+        choices=ProcessingBasis.choices, default=ProcessingBasis.CONSENT
+    )
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=[(p, p) for p in CONSENT_PURPOSES]),
+        allow_empty=False,
+        help_text=_("Must include case_work."),
+    )
+    shared_with = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Organisation.objects.filter(is_partner=True),
+        many=True,
+        required=False,
+        help_text=_("Codes of the partner organisations named for sharing."),
+    )
+    information_version = serializers.CharField(max_length=32)
+    given_on = serializers.DateField()
+
+    @staticmethod
+    def terms_of(data: dict) -> ConsentTerms:
+        """The service's ConsentTerms from this serializer's validated data."""
+        return ConsentTerms(
+            information_version=data["information_version"],
+            given_on=data["given_on"],
+            legal_basis=data["legal_basis"],
+            purposes=frozenset(data["purposes"]),
+            shared_with=tuple(data.get("shared_with") or ()),
+        )
 
 
 def _write_field_kwargs() -> dict[str, dict]:
@@ -85,12 +139,18 @@ def _write_field_kwargs() -> dict[str, dict]:
 
 
 class ParticipantWriteSerializer(ModelSerializer):
-    """Input for participant_register / participant_update: the participant's declared fields
+    """Input for participant_enrol / participant_update: the participant's declared fields
     (emplus.pathways.fields) with the model's types and choices. It only validates the shape;
     the rules and the write live in the services (never `save()`)."""
 
     unit = serializers.UUIDField(required=True, help_text=_("Local unit (on create only)."))
     participant_ref = serializers.CharField(max_length=64, help_text=_("On create only."))
+    entry_date = serializers.DateField(
+        help_text=_("Start of the first enrolment (on create only).")
+    )
+    consent = ConsentTermsSerializer(
+        help_text=_("The legal basis of the participant's data (on create only).")
+    )
     # The model keeps it as (encrypted) text; the API checks the address's shape like the form.
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
 
@@ -99,6 +159,8 @@ class ParticipantWriteSerializer(ModelSerializer):
         fields = [
             "unit",
             "participant_ref",
+            "entry_date",
+            "consent",
             *participant_fields.names(),
             "special_category_basis",
         ]
@@ -113,6 +175,8 @@ class ParticipantUpdateSerializer(ParticipantWriteSerializer):
 
     unit = None
     participant_ref = None
+    entry_date = None
+    consent = None
 
     class Meta(ParticipantWriteSerializer.Meta):
         fields = [*participant_fields.names(), "special_category_basis"]

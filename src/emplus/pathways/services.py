@@ -17,6 +17,8 @@ from emplus.core.crypto import pseudonym
 from emplus.core.personnummer import PersonnummerError, parse_personnummer
 from emplus.core.typing import User
 from emplus.organisations.models import Organisation, Unit
+from emplus.pathways import selectors
+from emplus.pathways.choices import ConsentPurpose, LegalBasis, ProcessingBasis
 from emplus.pathways.fields import SPECIAL_FIELDS, VALUE_FIELDS
 from emplus.pathways.models import (
     Assessment,
@@ -70,8 +72,41 @@ def identity_check(
 @dataclass
 class Registration:
     participant: Participant
-    # Other organisations that know the same person (names only, never their records).
+    # Other organisations that know the same person (names only, never their records), where
+    # the consents on both sides allow saying so (selectors.participant_known_elsewhere).
     known_elsewhere: list[Organisation] = field(default_factory=list)
+    # The check was not made: the user reached the hourly number of checks.
+    known_elsewhere_limited: bool = False
+    consent: Consent | None = None
+    enrolment: Enrolment | None = None
+
+
+CONSENT_PURPOSES = (*ConsentPurpose.values, "special_categories")
+
+
+@dataclass(frozen=True)
+class ConsentTerms:
+    """What one consent record holds: the legal basis, the purposes it covers, the information
+    text the participant was given, and (with consent to sharing) the organisations named."""
+
+    information_version: str
+    given_on: date
+    legal_basis: str = ProcessingBasis.CONSENT
+    purposes: frozenset[str] = frozenset()
+    shared_with: tuple[Organisation, ...] = ()
+
+    def record_values(self) -> dict:
+        """Keyword arguments of `consent_record`."""
+        unknown = set(self.purposes) - set(CONSENT_PURPOSES)
+        if unknown:
+            raise TypeError(f"unknown consent purposes: {sorted(unknown)}")
+        return {
+            "information_version": self.information_version,
+            "given_on": self.given_on,
+            "legal_basis": self.legal_basis,
+            "shared_with": list(self.shared_with),
+            **{name: name in self.purposes for name in CONSENT_PURPOSES},
+        }
 
 
 def _check_special_categories(values: dict, basis: str) -> None:
@@ -86,19 +121,6 @@ def _check_special_categories(values: dict, basis: str) -> None:
                 for name in given
             }
         )
-
-
-def known_elsewhere(
-    *, pseudonym_value: str | None, organisation: Organisation
-) -> list[Organisation]:
-    if not pseudonym_value:
-        return []
-    others = (
-        Participant.objects.filter(pseudonym=pseudonym_value, erased_at__isnull=True)
-        .exclude(organisation=organisation)
-        .values_list("organisation_id", flat=True)
-    )
-    return list(Organisation.objects.filter(pk__in=set(others)).order_by("name"))
 
 
 @transaction.atomic
@@ -144,16 +166,66 @@ def participant_register(
     participant.full_clean()
     participant.save()
     audit_log(actor=actor, action="participant.created", target=participant, purpose=purpose)
-    others = known_elsewhere(pseudonym_value=identity.pseudonym, organisation=organisation)
-    if others:
-        audit_log(
-            actor=actor,
-            action="participant.known_elsewhere",
-            target=participant,
-            purpose=purpose,
-            details={"organisations": [str(o.pk) for o in others]},
+    return Registration(participant=participant)
+
+
+@transaction.atomic
+def participant_enrol(
+    *,
+    actor,
+    unit: Unit,
+    participant_ref: str,
+    consent: ConsentTerms,
+    entry_date: date,
+    personal_id: str | None = None,
+    special_category_basis: str = "",
+    **values,
+) -> Registration:
+    """Register a participant together with the legal basis of their data (a consent record)
+    and their first enrolment: what the registration page and the API both do, all or nothing.
+
+    The check whether other organisations know the person follows the consents on both sides
+    (`selectors.participant_known_elsewhere`)."""
+    if ConsentPurpose.CASE_WORK not in consent.purposes:
+        raise ValidationError(
+            {
+                "purposes": _(
+                    "Registration needs the participant's consent to case work, or another legal "
+                    "basis that covers it."
+                )
+            }
         )
-    return Registration(participant=participant, known_elsewhere=others)
+    if special_category_basis == LegalBasis.CONSENT and (
+        "special_categories" not in consent.purposes
+    ):
+        raise ValidationError(
+            {
+                "special_category_basis": _(
+                    "Disability and minority are recorded on consent only when the consent "
+                    "covers them."
+                )
+            }
+        )
+    registration = participant_register(
+        actor=actor,
+        organisation=unit.organisation,
+        unit=unit,
+        participant_ref=participant_ref,
+        personal_id=personal_id,
+        special_category_basis=special_category_basis,
+        **values,
+    )
+    participant = registration.participant
+    registration.consent = consent_record(
+        actor=actor, participant=participant, **consent.record_values()
+    )
+    registration.enrolment = enrolment_start(
+        actor=actor, participant=participant, entry_date=entry_date
+    )
+    known = selectors.participant_known_elsewhere(viewer=actor, participant=participant)
+    registration.known_elsewhere = known.organisations
+    registration.known_elsewhere_limited = known.limited
+    return registration
 
 
 @transaction.atomic
@@ -214,24 +286,40 @@ def consent_record(
     information_version: str,
     given_on: date,
     shared_with: Sequence[Organisation] = (),
+    legal_basis: str = ProcessingBasis.CONSENT,
     **purposes: bool,
 ) -> Consent:
-    allowed = {
-        "case_work",
-        "statistics",
-        "sharing",
-        "follow_up",
-        "register_linkage",
-        "special_categories",
-    }
-    if set(purposes) - allowed:
-        raise TypeError(f"unknown consent purposes: {sorted(set(purposes) - allowed)}")
+    """Record a consent (or another legal basis) for some purposes. It replaces the one before:
+    only the newest record counts. Special-category values recorded on consent are cleared when
+    the new record no longer covers them."""
+    if set(purposes) - set(CONSENT_PURPOSES):
+        raise TypeError(
+            f"unknown consent purposes: {sorted(set(purposes) - set(CONSENT_PURPOSES))}"
+        )
+    if legal_basis not in ProcessingBasis.values:
+        raise ValidationError({"legal_basis": _("Not a known legal basis.")})
+    if legal_basis != ProcessingBasis.CONSENT and (
+        purposes.get("sharing") or purposes.get("special_categories")
+    ):
+        raise ValidationError(
+            {
+                "legal_basis": _(
+                    "Sharing with other organisations and recording disability and minority "
+                    "need the participant's consent."
+                )
+            }
+        )
     if shared_with and not purposes.get("sharing"):
         raise ValidationError({"shared_with": _("Name organisations only when sharing is agreed.")})
+    if any(getattr(o, "pk", o) == participant.organisation_id for o in shared_with):
+        raise ValidationError(
+            {"shared_with": _("Name other organisations, not the participant's own.")}
+        )
     consent = Consent(
         participant=participant,
         information_version=information_version,
         given_on=given_on,
+        legal_basis=legal_basis,
         recorded_by=actor,
         **purposes,
     )
@@ -245,15 +333,18 @@ def consent_record(
         purpose="case_work",
         details={
             "consent": str(consent.pk),
+            "legal_basis": legal_basis,
             "purposes": sorted(k for k, v in purposes.items() if v),
         },
     )
+    _special_categories_follow_consent(actor=actor, participant=participant)
     return consent
 
 
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
-    """Withdrawal takes effect at once: sharing and follow-up contact stop with it."""
+    """Withdrawal takes effect at once: sharing and follow-up contact stop with it, and
+    special-category values recorded on consent are cleared."""
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_by = actor
@@ -265,7 +356,30 @@ def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
             purpose="case_work",
             details={"consent": str(consent.pk)},
         )
+        _special_categories_follow_consent(actor=actor, participant=consent.participant)
     return consent
+
+
+def _special_categories_follow_consent(*, actor: User, participant: Participant) -> None:
+    """Disability and minority recorded on consent stay only while the participant's newest
+    consent covers them; otherwise they are cleared (audited, by field name only)."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.special_category_basis != LegalBasis.CONSENT:
+        return
+    if Consent.objects.current().filter(participant=participant, special_categories=True).exists():
+        return
+    cleared = [name for name in SPECIAL_FIELDS if getattr(participant, name)]
+    for name in SPECIAL_FIELDS:
+        setattr(participant, name, "")
+    participant.special_category_basis = ""
+    participant.save(update_fields=[*SPECIAL_FIELDS, "special_category_basis", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="participant.special_categories_cleared",
+        target=participant,
+        purpose="case_work",
+        details={"fields": sorted(cleared), "reason": "consent"},
+    )
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -95,23 +94,17 @@ def register(request):
         data = form.cleaned_data
         unit = data["unit"]
         try:
-            with transaction.atomic():
-                registration = services.participant_register(
-                    actor=request.user,
-                    organisation=unit.organisation,
-                    unit=unit,
-                    participant_ref=data["participant_ref"],
-                    personal_id=data["personal_id"] or None,
-                    special_category_basis=form.special_category_basis,
-                    **form.participant_values(),
-                )
-                participant = registration.participant
-                services.consent_record(
-                    actor=request.user, participant=participant, **form.consent_values()
-                )
-                services.enrolment_start(
-                    actor=request.user, participant=participant, entry_date=data["entry_date"]
-                )
+            registration = services.participant_enrol(
+                actor=request.user,
+                unit=unit,
+                participant_ref=data["participant_ref"],
+                personal_id=data["personal_id"] or None,
+                special_category_basis=form.special_category_basis,
+                consent=form.consent_terms(),
+                entry_date=data["entry_date"],
+                **form.participant_values(),
+            )
+            participant = registration.participant
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -23,12 +23,13 @@ def _can_change(user, participant: Participant) -> bool:
     return scoping.allows(user, "participant.change", participant)
 
 
-def _known_elsewhere(participant: Participant) -> list[dict]:
-    """Other organisations that know the same person: names only, and whether sharing has
-    already been requested from them."""
-    others = services.known_elsewhere(
-        pseudonym_value=participant.pseudonym, organisation=participant.organisation
-    )
+def _known_elsewhere(request, participant: Participant) -> list[dict]:
+    """Other organisations that know the same person, where the consents allow saying so:
+    names only, and whether sharing has already been requested from them."""
+    known = selectors.participant_known_elsewhere(viewer=request.user, participant=participant)
+    if known.limited:
+        messages.warning(request, _known_elsewhere_limited_message())
+    others = known.organisations
     if not others:
         return []
     requested = set(
@@ -40,6 +41,13 @@ def _known_elsewhere(participant: Participant) -> list[dict]:
         ).values_list("participant__organisation_id", flat=True)
     )
     return [{"organisation": o, "requested": o.pk in requested} for o in others]
+
+
+def _known_elsewhere_limited_message() -> str:
+    return _(
+        "You have checked %(count)s persons against the other organisations in the last hour, "
+        "the most allowed. The check resumes within the hour."
+    ) % {"count": selectors.known_elsewhere_per_hour()}
 
 
 @permission_required("participant.view")
@@ -63,7 +71,7 @@ def detail(request, pk):
             for e in enrolments
         ],
         "has_open_enrolment": any(e.exit_date is None for e in enrolments),
-        "known_elsewhere": _known_elsewhere(participant) if can_change else [],
+        "known_elsewhere": _known_elsewhere(request, participant) if can_change else [],
         **selectors.participant_progress_summary(participant=participant, language=get_language()),
     }
     return render(request, "pathways/detail.html", context)
@@ -143,9 +151,9 @@ def share_request(request, pk):
     organisation_pk = request.POST.get("organisation", "")
     known = {
         str(o.pk): o
-        for o in services.known_elsewhere(
-            pseudonym_value=participant.pseudonym, organisation=participant.organisation
-        )
+        for o in selectors.participant_known_elsewhere(
+            viewer=request.user, participant=participant
+        ).organisations
     }
     organisation: Organisation | None = known.get(organisation_pk)
     if organisation is None:
