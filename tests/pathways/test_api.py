@@ -44,6 +44,15 @@ def person(coach, org_a, unit_a1):
         disability="yes",
         special_category_basis="consent",
     ).participant
+    services.consent_record(
+        actor=coach,
+        participant=participant,
+        information_version="1",
+        given_on=date(2025, 1, 10),
+        case_work=True,
+        statistics=True,
+        special_categories=True,
+    )
     enrolment = services.enrolment_start(
         actor=coach, participant=participant, entry_date=date(2025, 1, 10)
     )
@@ -461,3 +470,39 @@ def test_the_api_refuses_a_registration_without_a_valid_basis(coach, unit_a1, co
     assert response.status_code == 400
     assert field in response.json(), response.json()
     assert not Participant.objects.filter(participant_ref="NEW-C").exists()
+
+
+def test_analysts_get_only_participants_whose_basis_covers_statistics(
+    person, coach, analyst, unit_a1
+):
+    # given one participant under the ESF+ reporting duty with statistics, and one whose
+    # consent leaves statistics out
+    def enrol(ref, legal_basis, purposes):
+        return services.participant_enrol(
+            actor=coach,
+            unit=unit_a1,
+            participant_ref=ref,
+            entry_date=date(2025, 1, 10),
+            consent=services.ConsentTerms(
+                information_version="1",
+                given_on=date(2025, 1, 10),
+                legal_basis=legal_basis,
+                purposes=frozenset(purposes),
+            ),
+        ).participant
+
+    enrol("DUTY", "legal_obligation", {"case_work", "statistics"})
+    enrol("NO-STATS", "consent", {"case_work"})
+    # when the analyst reads the pseudonymised data
+    rows = api(analyst).get(PSEUDO).json()["results"]
+    # then the one without statistics is left out
+    assert len(rows) == 2
+    # and a newer consent without statistics takes the person out as well
+    services.consent_record(
+        actor=coach,
+        participant=person,
+        information_version="2",
+        given_on=date(2025, 6, 1),
+        case_work=True,
+    )
+    assert len(api(analyst).get(PSEUDO).json()["results"]) == 1

@@ -40,7 +40,10 @@ def test_the_form_has_exactly_the_declared_fields():
 
 def test_the_api_accepts_exactly_the_declared_fields_with_the_same_limits():
     write = serializers.ParticipantWriteSerializer().fields
-    assert set(write) == {"unit", "participant_ref", "special_category_basis", *fields.names()}
+    # besides the person: where and from when (unit, reference, first enrolment) and the
+    # legal basis of the data (consent), as on the registration page
+    registration = {"unit", "participant_ref", "entry_date", "consent"}
+    assert set(write) == {*registration, "special_category_basis", *fields.names()}
     update = serializers.ParticipantUpdateSerializer().fields
     assert set(update) == {"special_category_basis", *fields.names()}
     for field in fields.PARTICIPANT_FIELDS:
