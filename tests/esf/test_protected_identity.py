@@ -24,6 +24,12 @@ def test_api_sets_and_shows_the_flag_on_one_record_only(client, coordinator, uni
             "gender": "woman",
             "birth_date": "1990-05-17",
             "protected_identity": True,
+            "entry_date": "2026-01-05",
+            "consent": {
+                "purposes": ["case_work", "statistics"],
+                "information_version": "1",
+                "given_on": "2026-01-05",
+            },
         },
         content_type="application/json",
     )
