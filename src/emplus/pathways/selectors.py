@@ -204,7 +204,7 @@ def participant_known_elsewhere(
     agrees to sharing with this organisation (or names none). Otherwise the answer is the same
     as for a person nobody else knows. Each user checks a limited number of persons an hour;
     each check of a person is audited (once an hour per user), and so is a refused one
-    (docs/decisions/0022-consent-purposes-and-legal-bases.md)."""
+    (docs/decisions/0023-consent-purposes-and-legal-bases.md)."""
     if not participant.pseudonym:
         return KnownElsewhere([])
     ours = (
@@ -267,7 +267,7 @@ def participant_pseudonymised_list(*, viewer: User) -> QuerySet[Participant]:
     """Participants of the organisations where the viewer is an analyst (for pseudonymised
     output only: the caller must leave out every identifying field), and only those whose
     newest consent record covers statistics, by consent or another legal basis
-    (docs/decisions/0022-consent-purposes-and-legal-bases.md)."""
+    (docs/decisions/0023-consent-purposes-and-legal-bases.md)."""
     statistics = Consent.objects.current().filter(participant=OuterRef("pk"), statistics=True)
     return Participant.objects.restrict(viewer, "participant.view_pseudonymised").filter(
         Exists(statistics)
