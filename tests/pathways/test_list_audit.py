@@ -21,10 +21,17 @@ pytestmark = pytest.mark.django_db
 def _people(actor, org, unit, n, start=0):
     people = []
     for i in range(start, start + n):
-        participant = services.participant_register(
-            actor=actor, organisation=org, unit=unit, participant_ref=f"L-{i:03}"
+        participant = services.participant_enrol(
+            actor=actor,
+            unit=unit,
+            participant_ref=f"L-{i:03}",
+            entry_date=date(2025, 1, 10),
+            consent=services.ConsentTerms(
+                information_version="1",
+                given_on=date(2025, 1, 10),
+                purposes=frozenset({"case_work", "statistics"}),
+            ),
         ).participant
-        services.enrolment_start(actor=actor, participant=participant, entry_date=date(2025, 1, 10))
         people.append(participant)
     return people
 

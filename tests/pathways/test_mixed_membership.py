@@ -204,7 +204,16 @@ def test_api_search_finds_nobody_outside_the_scope(mixed, people):
 def test_api_registration_in_an_unreached_unit_is_refused(mixed, people, unit_b2):
     response = api(mixed).post(
         "/api/participants/",
-        {"unit": str(unit_b2.pk), "participant_ref": "NEW-1", "entry_date": "2025-02-01"},
+        {
+            "unit": str(unit_b2.pk),
+            "participant_ref": "NEW-1",
+            "entry_date": "2025-02-01",
+            "consent": {
+                "purposes": ["case_work"],
+                "information_version": "1",
+                "given_on": "2025-02-01",
+            },
+        },
         format="json",
     )
     assert response.status_code == 400 and "unit" in response.json()
