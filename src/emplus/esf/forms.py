@@ -91,7 +91,7 @@ class ProjectForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         own = organisations_with_permission(user, "esf.manage")
-        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=own)
+        self.fields["organisation"].queryset = Organisation.objects.restrict(user, "esf.manage")
         if project is not None:
             # The owner does not change: another organisation's coordinators would take over.
             del self.fields["organisation"]
