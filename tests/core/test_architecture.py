@@ -123,3 +123,18 @@ def test_every_pure_core_module_is_under_the_contract():
         if (p.suffix == ".py" or (p / "__init__.py").exists()) and "/migrations/" not in str(p)
     }
     assert cores and cores <= set(contract["source_modules"])
+
+
+def test_views_read_through_selectors():
+    # Reads are selectors: a view module never starts a query of its own (`Model.objects`),
+    # so every read of a page is found, scoped and audited in one place.
+    offenders = []
+    for path in sorted([*SRC.glob("*/views.py"), *SRC.glob("*/views/*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        offenders += [
+            f"{path.relative_to(SRC.parent).as_posix()}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and node.attr in {"objects", "_default_manager", "_base_manager"}
+        ]
+    assert offenders == []

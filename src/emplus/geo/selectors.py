@@ -49,6 +49,11 @@ def geography_size() -> dict[str, int]:
     }
 
 
+def county_find(*, code: str) -> County | None:
+    """The county with this code, or None (a filter value, checked by its form)."""
+    return County.objects.filter(code=code).first()
+
+
 def county_get(*, code: str) -> County:
     return get_object_or_404(County, code=code)
 

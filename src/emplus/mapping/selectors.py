@@ -15,6 +15,7 @@ from emplus.evidence.selectors import full_detail_organisations
 from emplus.evidence_core.reference import RURAL_SKR_GROUPS
 from emplus.geo.models import County, Municipality
 from emplus.mapping.models import Activity
+from emplus.methods.models import ThematicArea
 from emplus.organisations.models import Organisation
 from emplus.pathways.models import Participant
 
@@ -33,6 +34,18 @@ class ActivityFilters:
 
     def active(self) -> bool:
         return any(vars(self).values())
+
+
+def activity_filter_options() -> dict[str, QuerySet]:
+    """What the activity filters offer (reference data, the same for every viewer): the
+    organisations with activities, the thematic areas and the counties."""
+    return {
+        "organisations": Organisation.objects.filter(activities__isnull=False)
+        .distinct()
+        .order_by("name"),
+        "thematic_areas": ThematicArea.objects.order_by("order"),
+        "counties": County.objects.order_by("code"),
+    }
 
 
 def _json_list_has(field: str, value: str) -> Q:

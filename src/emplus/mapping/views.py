@@ -15,15 +15,13 @@ from emplus.core.choices import Arena, Phase, TargetGroup, labels
 from emplus.core.export_cells import safe_row
 from emplus.core.permissions import has_permission, permission_required
 from emplus.geo import maps
-from emplus.geo.models import County
+from emplus.geo import selectors as geo_selectors
 from emplus.mapping import report as report_module
 from emplus.mapping import search as search_module
 from emplus.mapping import selectors, services
 from emplus.mapping.filters import ActivityFilterSet, CoverageFilterSet, WhiteSpotFilterSet
 from emplus.mapping.forms import ActivityForm
 from emplus.mapping.models import Activity
-from emplus.methods.models import ThematicArea
-from emplus.organisations.models import Organisation
 from emplus.organisations.permissions import can_change_owned, editable_organisation_ids
 
 # Class breaks for activities per 10 000 inhabitants; the first class holds only "none".
@@ -49,11 +47,7 @@ def _filter_choices() -> dict:
         "arenas": Arena.choices,
         "phases": Phase.choices,
         "target_groups": TargetGroup.choices,
-        "organisations": Organisation.objects.filter(activities__isnull=False)
-        .distinct()
-        .order_by("name"),
-        "thematic_areas": ThematicArea.objects.order_by("order"),
-        "counties": County.objects.order_by("code"),
+        **selectors.activity_filter_options(),
     }
 
 
@@ -107,7 +101,7 @@ def coverage(request):
     else:
         rows = selectors.municipality_coverage(viewer=request.user, filters=filters)
     key, descending, query_without_sort = _sort_params(request, shown.sort)
-    county = County.objects.filter(code=filters.county).first() if filters.county else None
+    county = geo_selectors.county_find(code=filters.county) if filters.county else None
     columns = [
         ("code", _("Code"), False),
         ("name", _("County") if level == "county" else _("Municipality"), False),

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from emplus.core.audit import audit_log
 from emplus.core.models import AuditEvent
+from emplus.core.typing import User
 from emplus.pathways.models import (
     Assessment,
     Enrolment,
@@ -34,6 +36,17 @@ ERASED_REF_PREFIX = "erased-"
 
 
 # --- selectors --------------------------------------------------------------------------------
+
+
+def participant_ref_find(*, viewer: User, reference: str) -> UUID | None:
+    """The id of the not-yet-erased participant with this reference in an organisation where
+    the viewer answers data-subject requests, or None."""
+    return (
+        Participant.objects.restrict(viewer, "participant.rights")
+        .filter(participant_ref=reference, erased_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def participant_for_rights(*, viewer, pk, permission: str = "participant.rights") -> Participant:

@@ -6,6 +6,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from emplus.core.typing import User
 from emplus.evidence_core import reliable_change
 from emplus.organisations.models import Organisation
 from emplus.pathways import charts, progress_data
+from emplus.pathways.choices import ShareRequestStatus
 from emplus.pathways.models import (
     Assessment,
     Consent,
@@ -26,6 +28,7 @@ from emplus.pathways.models import (
     FollowUp,
     Participant,
     PathwayStep,
+    ShareRequest,
 )
 
 
@@ -261,6 +264,37 @@ def followups_due(*, viewer: User, on: date) -> QuerySet[FollowUp]:
         .filter(Exists(contact_allowed), enrolment__participant__erased_at__isnull=True)
         .select_related("enrolment__participant")
     )
+
+
+def share_requests_pending(
+    *, participant: Participant, organisations: list[Organisation]
+) -> set[UUID]:
+    """Those of `organisations` that this participant's organisation has already asked, and
+    not yet been answered, for sharing the same person's record."""
+    return set(
+        ShareRequest.objects.filter(
+            participant__pseudonym=participant.pseudonym,
+            participant__organisation__in=organisations,
+            requesting_organisation=participant.organisation,
+            status=ShareRequestStatus.PENDING,
+        ).values_list("participant__organisation_id", flat=True)
+    )
+
+
+def participant_same_person(
+    *, participant: Participant, organisation: Organisation
+) -> Participant | None:
+    """The same person's record in another organisation, to ask its owner for sharing; looked
+    up, never shown (only its owner sees it)."""
+    return Participant.objects.filter(
+        pseudonym=participant.pseudonym, organisation=organisation, erased_at__isnull=True
+    ).first()
+
+
+def participant_export_list(*, viewer: User) -> QuerySet[Participant]:
+    """The participants of the organisations where the viewer may export (never those reached
+    as a coach in another organisation, nor those shared by consent)."""
+    return Participant.objects.restrict(viewer, "participant.export")
 
 
 def participant_pseudonymised_list(*, viewer: User) -> QuerySet[Participant]:

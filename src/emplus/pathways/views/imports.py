@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from emplus.core.crypto import DecryptionError, decrypt, encrypt
 from emplus.core.permissions import has_permission, permission_required
 from emplus.core.uploads import too_large_message, upload_refused
+from emplus.pathways import selectors
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.exporting import CONTENT_TYPES, participants_export, write_participant_file
 from emplus.pathways.importing import (
@@ -38,7 +39,6 @@ from emplus.pathways.importing import (
     participants_import,
     participants_import_steps,
 )
-from emplus.pathways.models import Participant
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ def export_download(request):
     include_identity = request.GET.get("personal_id") == "on"
     frame = participants_export(
         actor=request.user,
-        participants=Participant.objects.restrict(request.user, "participant.export"),
+        participants=selectors.participant_export_list(viewer=request.user),
         organisation=None,
         include_identity=include_identity,
         channel="page",

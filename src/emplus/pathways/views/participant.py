@@ -14,8 +14,7 @@ from emplus.core.crypto import mask_personal_id
 from emplus.core.permissions import permission_required
 from emplus.organisations.models import Organisation
 from emplus.pathways import forms, selectors, services
-from emplus.pathways.choices import ShareRequestStatus
-from emplus.pathways.models import Participant, ShareRequest
+from emplus.pathways.models import Participant
 from emplus.pathways.views.common import done, form_page, save
 
 
@@ -32,14 +31,7 @@ def _known_elsewhere(request, participant: Participant) -> list[dict]:
     others = known.organisations
     if not others:
         return []
-    requested = set(
-        ShareRequest.objects.filter(
-            participant__pseudonym=participant.pseudonym,
-            participant__organisation__in=others,
-            requesting_organisation=participant.organisation,
-            status=ShareRequestStatus.PENDING,
-        ).values_list("participant__organisation_id", flat=True)
-    )
+    requested = selectors.share_requests_pending(participant=participant, organisations=others)
     return [{"organisation": o, "requested": o.pk in requested} for o in others]
 
 
@@ -159,9 +151,7 @@ def share_request(request, pk):
     if organisation is None:
         raise Http404
     # The other organisation's record is looked up here and never shown: only its owner sees it.
-    theirs = Participant.objects.filter(
-        pseudonym=participant.pseudonym, organisation=organisation, erased_at__isnull=True
-    ).first()
+    theirs = selectors.participant_same_person(participant=participant, organisation=organisation)
     if theirs is None:
         raise Http404
     services.share_request_create(

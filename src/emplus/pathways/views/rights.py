@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from emplus.core.crypto import mask_personal_id
 from emplus.core.permissions import permission_required
 from emplus.pathways import rights
-from emplus.pathways.models import Participant
 
 
 @permission_required("participant.rights")
@@ -25,12 +24,7 @@ def index(request):
     reference = ""
     if request.method == "POST":
         reference = request.POST.get("participant_ref", "").strip()
-        match = (
-            Participant.objects.restrict(request.user, "participant.rights")
-            .filter(participant_ref=reference, erased_at__isnull=True)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        match = rights.participant_ref_find(viewer=request.user, reference=reference)
         if match is not None:
             return redirect("pathways:rights:participant", pk=match)
         not_found = True
