@@ -100,6 +100,13 @@ def page(browser):
     context.close()
 
 
+def log_out(page, live_url):
+    """Log out as a user does and wait until it is done: the page clears the offline queue
+    before the form is sent, so the click returns before the session ends."""
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url(f"{live_url}/accounts/login/**")
+
+
 def log_in(page, live_url, username, password="demo-emplus-2026"):
     page.goto(f"{live_url}/accounts/login/")
     page.get_by_label("Användarnamn").fill(username)

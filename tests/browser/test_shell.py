@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, log_out
 
 SHELL_PAGES = [
     "/",
@@ -102,7 +102,7 @@ def test_coach_cannot_open_another_organisations_page(page, live_url):
     log_in(page, live_url, "coordinator.rb")
     page.goto(live_url + "/organisations/")
     rb_link = page.get_by_role("link", name="Rädda Barnen").get_attribute("href")
-    page.get_by_role("button", name="Logga ut").click()
+    log_out(page, live_url)
     log_in(page, live_url, "coach.abf")
     response = page.goto(live_url + rb_link)
     assert response.status == 404
