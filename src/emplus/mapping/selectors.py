@@ -4,6 +4,7 @@ reads them; the view still checks the permission)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -75,7 +76,7 @@ def activity_list(*, viewer: User, filters: ActivityFilters | None = None) -> Qu
     return qs.order_by("title", "code")
 
 
-def activity_get(*, viewer: User, pk) -> Activity:
+def activity_get(*, viewer: User, pk: UUID) -> Activity:
     return get_object_or_404(
         Activity.objects.select_related("organisation", "unit__municipality").prefetch_related(
             "methods", "thematic_areas", "municipalities"
@@ -169,7 +170,7 @@ def county_coverage(*, viewer: User, filters: ActivityFilters | None = None) -> 
     ]
 
 
-def _none_first(value):
+def _none_first(value: float | None) -> float:
     return -1 if value is None else value
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -18,7 +20,7 @@ def organisation_list(*, viewer: User) -> QuerySet[Organisation]:
     )
 
 
-def organisation_get(*, viewer: User, pk) -> Organisation:
+def organisation_get(*, viewer: User, pk: UUID) -> Organisation:
     """Another organisation's object is 'not found', never 'forbidden': no existence leak."""
     return get_object_or_404(Organisation.objects.restrict(viewer, "organisation.view"), pk=pk)
 
@@ -32,7 +34,7 @@ def unit_list(*, viewer: User, organisation: Organisation | None = None) -> Quer
     return qs
 
 
-def unit_get(*, viewer: User, pk) -> Unit:
+def unit_get(*, viewer: User, pk: UUID) -> Unit:
     return get_object_or_404(unit_list(viewer=viewer), pk=pk)
 
 
@@ -49,5 +51,5 @@ def membership_list(*, viewer: User, organisation: Organisation) -> QuerySet[Mem
     )
 
 
-def memberships_of(*, user) -> QuerySet[Membership]:
+def memberships_of(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organisation", "unit")

@@ -4,6 +4,7 @@ administrator's grant of a role takes a second administrator's approval (decisio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,12 +43,12 @@ def admin_group_ensure() -> Group:
     return group
 
 
-def is_partnership_admin(user) -> bool:
+def is_partnership_admin(user: User) -> bool:
     """An administrator of the partnership: the admin role somewhere, or a superuser."""
     return Role.ADMIN in roles_of(user)
 
 
-def _membership_details(membership: Membership, **more) -> dict:
+def _membership_details(membership: Membership, **more: Any) -> dict[str, Any]:
     return {
         "user": str(membership.user_id),
         "username": membership.user.get_username(),
@@ -59,12 +60,12 @@ def _membership_details(membership: Membership, **more) -> dict:
 @transaction.atomic
 def membership_grant(
     *,
-    user,
+    user: User,
     organisation: Organisation,
     role: str,
     unit: Unit | None = None,
     actor: User | None = None,
-    approved_by=None,
+    approved_by: User | None = None,
 ) -> Membership:
     """Give a user a role in an organisation (replacing an earlier role there).
 
@@ -100,7 +101,7 @@ def membership_grant(
     return membership
 
 
-def _admin_rights_sync(user) -> None:
+def _admin_rights_sync(user: User) -> None:
     """Django-admin access follows the admin role: gone when the last admin membership is."""
     if user.is_superuser or Membership.objects.filter(user=user, role=Role.ADMIN).exists():
         return
@@ -129,7 +130,7 @@ def membership_revoke(*, membership: Membership, actor: User) -> None:
 def role_grant_request(
     *,
     actor: User,
-    user,
+    user: User,
     organisation: Organisation,
     role: str,
     unit: Unit | None = None,

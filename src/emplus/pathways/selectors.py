@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -115,13 +116,15 @@ def participant_list(
     return people
 
 
-def participants_shown(*, viewer: User, participants, action: str = "participant.listed") -> None:
+def participants_shown(
+    *, viewer: User, participants: Iterable[Participant], action: str = "participant.listed"
+) -> None:
     """A list shows names: ONE audit event names every record it showed (never one per row)."""
     audit_list(actor=viewer, action=action, ids=[p.pk for p in participants], purpose="case_work")
 
 
 def participant_get(
-    *, viewer: User, pk, purpose: str = "case_work", permission: str = "participant.view"
+    *, viewer: User, pk: UUID, purpose: str = "case_work", permission: str = "participant.view"
 ) -> Participant:
     """One participant the viewer may see (or do `permission` with); the read is written to the
     audit log."""
@@ -140,7 +143,7 @@ def participant_get(
     return participant
 
 
-def participant_for_change(*, viewer: User, pk) -> Participant:
+def participant_for_change(*, viewer: User, pk: UUID) -> Participant:
     """Only the viewer's own organisation's records may be changed (shared ones are read-only)."""
     participant = (
         Participant.objects.restrict(viewer, "participant.change")
@@ -320,7 +323,7 @@ class TimelineItem:
     text: str = ""
 
 
-def _yes_no(value) -> str:
+def _yes_no(value: bool | None) -> str:
     if value is None:
         return _("unknown")
     return _("yes") if value else _("no")

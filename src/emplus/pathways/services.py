@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -33,6 +35,12 @@ from emplus.pathways.models import (
     PathwayStep,
     ShareRequest,
 )
+
+if TYPE_CHECKING:  # methods and testbeds sit above pathways: the types only (docs/architecture.md)
+    from emplus.methods.models import Method
+    from emplus.testbeds.models import TestBed
+
+_Record = TypeVar("_Record", PathwayStep, PathwayEvent, Goal)
 
 FOLLOW_UP_AFTER = relativedelta(months=6)
 
@@ -133,7 +141,7 @@ def participant_register(
     personal_id: str | None = None,
     special_category_basis: str = "",
     purpose: str = "case_work",
-    **values,
+    **values: Any,
 ) -> Registration:
     """Register a participant in the actor's organisation and unit."""
     unknown = set(values) - set(VALUE_FIELDS)
@@ -172,14 +180,14 @@ def participant_register(
 @transaction.atomic
 def participant_enrol(
     *,
-    actor,
+    actor: User,
     unit: Unit,
     participant_ref: str,
     consent: ConsentTerms,
     entry_date: date,
     personal_id: str | None = None,
     special_category_basis: str = "",
-    **values,
+    **values: Any,
 ) -> Registration:
     """Register a participant together with the legal basis of their data (a consent record)
     and their first enrolment: what the registration page and the API both do, all or nothing.
@@ -236,7 +244,7 @@ def participant_update(
     personal_id: str | None = None,
     special_category_basis: str | None = None,
     purpose: str = "case_work",
-    **values,
+    **values: Any,
 ) -> Participant:
     """Change entry characteristics, contact details or identity; audits the field names."""
     unknown = set(values) - set(VALUE_FIELDS)
@@ -402,7 +410,12 @@ def share_request_create(
 
 @transaction.atomic
 def enrolment_start(
-    *, actor: User, participant: Participant, entry_date: date, method=None, test_bed=None
+    *,
+    actor: User,
+    participant: Participant,
+    entry_date: date,
+    method: Method | None = None,
+    test_bed: TestBed | None = None,
 ) -> Enrolment:
     if participant.enrolments.open().exists():
         raise ValidationError(_("The participant already has an open enrolment."))
@@ -523,7 +536,7 @@ def followup_record(
     return follow_up
 
 
-def _enrolment_record_save(*, actor: User, record, kind: str):
+def _enrolment_record_save(*, actor: User, record: _Record, kind: str) -> _Record:
     """Validate and save a step, event or goal, and audit it against its participant."""
     record.full_clean()
     record.save()
@@ -546,7 +559,7 @@ def step_record(
     activity: str,
     started_on: date,
     ended_on: date | None = None,
-    hours=None,
+    hours: Decimal | None = None,
 ) -> PathwayStep:
     step = PathwayStep(
         enrolment=enrolment,

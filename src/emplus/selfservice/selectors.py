@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -21,7 +23,7 @@ from emplus.selfservice.models import MonthlyTime, SelfServiceLink, TimeAttestat
 from emplus.selfservice.tokens import token_hash, token_well_formed
 
 
-def participant_for_selfservice(*, viewer: User, pk, permission: str) -> Participant:
+def participant_for_selfservice(*, viewer: User, pk: UUID, permission: str) -> Participant:
     """A participant for whom the viewer holds `permission` ("selfservice.link", "time.view",
     "time.change") in the participant's organisation and unit; links and time are never shared
     by consent. The read is audited, as every page here shows the name."""
@@ -40,7 +42,7 @@ def link_list(*, viewer: User, participant: Participant | None = None) -> QueryS
     return qs.order_by("-created_at")
 
 
-def link_get(*, viewer: User, pk) -> SelfServiceLink:
+def link_get(*, viewer: User, pk: UUID) -> SelfServiceLink:
     link = link_list(viewer=viewer).filter(pk=pk).first()
     if link is None:
         raise Http404
@@ -97,7 +99,7 @@ def _enrolled_in(month: date) -> Q:
     )
 
 
-def hours_derived_many(participant_ids, months: list[date]) -> dict:
+def hours_derived_many(participant_ids: Iterable[UUID], months: list[date]) -> dict:
     """Hours from the steps for every (participant id, month) asked for, in one query."""
     if not months:
         return {}
@@ -118,7 +120,9 @@ def hours_derived_many(participant_ids, months: list[date]) -> dict:
     }
 
 
-def _rows(participants: list[Participant], months_of: dict, monthly_rows) -> list[MonthRow]:
+def _rows(
+    participants: list[Participant], months_of: dict, monthly_rows: Iterable[MonthlyTime]
+) -> list[MonthRow]:
     stored = {(m.participant_id, m.month): m for m in monthly_rows}
     wanted = {month for months in months_of.values() for month in months}
     missing = [p.pk for p in participants if any((p.pk, m) not in stored for m in months_of[p.pk])]
@@ -158,7 +162,7 @@ def _rows(participants: list[Participant], months_of: dict, monthly_rows) -> lis
     return rows
 
 
-def _monthly_rows(participant_ids, months) -> QuerySet[MonthlyTime]:
+def _monthly_rows(participant_ids: Iterable[UUID], months: Iterable[date]) -> QuerySet[MonthlyTime]:
     return MonthlyTime.objects.filter(
         participant_id__in=participant_ids, month__in=months
     ).prefetch_related(

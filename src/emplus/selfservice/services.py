@@ -32,7 +32,7 @@ MAX_HOURS_PER_MONTH = Decimal(24 * 31)
 class LinkUnavailable(Exception):  # noqa: N818 - a state, not a programming error
     """The link cannot be used: it was used, has expired or was revoked."""
 
-    def __init__(self, state: str):
+    def __init__(self, state: str) -> None:
         super().__init__(state)
         self.state = state
 
@@ -41,7 +41,7 @@ class Conflict(Exception):  # noqa: N818 - a state, not a programming error
     """The record changed since the form was loaded: both versions are shown, nothing is
     overwritten unless the person chooses to."""
 
-    def __init__(self, message: str, *, details: dict | None = None):
+    def __init__(self, message: str, *, details: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
@@ -110,7 +110,7 @@ def attestation_valid(monthly: MonthlyTime) -> TimeAttestation | None:
     return monthly.attestations.filter(time_version=monthly.version).order_by("-created_at").first()
 
 
-def parse_hours(value) -> Decimal:
+def parse_hours(value: object) -> Decimal:
     try:
         hours = Decimal(str(value).replace(",", ".").strip()).quantize(hours_rules.TENTH)
     except (InvalidOperation, ValueError):
@@ -228,7 +228,9 @@ def selfservice_link_create(
 
 
 @transaction.atomic
-def selfservice_link_revoke(*, actor: User, link: SelfServiceLink, now: datetime | None = None):
+def selfservice_link_revoke(
+    *, actor: User, link: SelfServiceLink, now: datetime | None = None
+) -> SelfServiceLink:
     """Revoke an unused link at once; revoking twice changes nothing."""
     link = (
         SelfServiceLink.objects.select_for_update(of=("self",))
@@ -250,7 +252,7 @@ def selfservice_link_state(link: SelfServiceLink, now: datetime | None = None) -
 
 
 @transaction.atomic
-def selfservice_link_open(*, link: SelfServiceLink, now: datetime | None = None):
+def selfservice_link_open(*, link: SelfServiceLink, now: datetime | None = None) -> SelfServiceLink:
     """The participant opened the link (no account: the actor is nobody)."""
     first = link.opened_at is None
     if first:
@@ -337,7 +339,7 @@ def selfservice_link_use_for_assessment(
 
 @transaction.atomic
 def selfservice_link_use_for_attestation(
-    *, link: SelfServiceLink, key: UUID, hours_seen, now: datetime | None = None
+    *, link: SelfServiceLink, key: UUID, hours_seen: object, now: datetime | None = None
 ) -> LinkUse:
     """The participant attests the hours they were shown; if the hours changed meanwhile they
     are shown the new ones instead (a conflict), never attesting hours they did not see."""
@@ -434,7 +436,7 @@ def monthly_time_set_hours(
     actor: User,
     participant: Participant,
     month: date,
-    hours,
+    hours: object,
     base_version: int | None = None,
     now: datetime | None = None,
 ) -> MonthlyTime:
