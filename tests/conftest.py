@@ -113,3 +113,28 @@ def other_org_coach(org_b, unit_b1):
 @pytest.fixture
 def no_role_user(db):
     return make_user("nobody")
+
+
+def import_basis(**changes):
+    """The legal basis an import records for the participants it creates (case work and
+    statistics, by consent, unless changed)."""
+    from datetime import date
+
+    from emplus.pathways.services import ConsentTerms
+
+    values = {
+        "information_version": "1",
+        "given_on": date(2024, 1, 1),
+        "purposes": frozenset({"case_work", "statistics"}),
+        **changes,
+    }
+    return ConsentTerms(**values)
+
+
+# The import page's legal-basis fields (forms.ImportBasisForm, prefix "basis").
+IMPORT_FORM_BASIS = {
+    "basis-legal_basis": "consent",
+    "basis-purposes": ["case_work", "statistics"],
+    "basis-information_version": "1",
+    "basis-given_on": "2024-01-01",
+}

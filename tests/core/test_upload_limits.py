@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import translation
+from tests.conftest import IMPORT_FORM_BASIS
 from tests.core.test_tabular import crafted_xlsx
 
 from emplus.methods.models import Method
@@ -52,7 +53,7 @@ def test_an_oversized_upload_is_never_stored_and_the_page_says_why(
     client.force_login(coach)
     upload = SimpleUploadedFile("lista.csv", _csv(100)[:3072], content_type="text/csv")
     # when
-    response = client.post(IMPORT_URL, {"file": upload})
+    response = client.post(IMPORT_URL, {**IMPORT_FORM_BASIS, "file": upload})
     # then
     assert response.status_code == 413
     text = _text(response)
@@ -61,7 +62,7 @@ def test_an_oversized_upload_is_never_stored_and_the_page_says_why(
     assert Participant.objects.count() == 0
     # and in English
     response = _english(client).post(
-        IMPORT_URL, {"file": SimpleUploadedFile("lista.csv", _csv(100)[:3072])}
+        IMPORT_URL, {**IMPORT_FORM_BASIS, "file": SimpleUploadedFile("lista.csv", _csv(100)[:3072])}
     )
     assert "The file is larger than 2.0 KB, the most that can be uploaded." in _text(response)
 
@@ -88,7 +89,9 @@ def test_a_file_within_the_limit_passes_the_handler(rf, settings):
     from emplus.core.uploads import upload_refused
 
     settings.EMPLUS_UPLOAD_MAX_BYTES = 4096
-    request = rf.post(IMPORT_URL, {"file": SimpleUploadedFile("ok.csv", b"x" * 4096)})
+    request = rf.post(
+        IMPORT_URL, {**IMPORT_FORM_BASIS, "file": SimpleUploadedFile("ok.csv", b"x" * 4096)}
+    )
     assert not upload_refused(request)
     assert request.FILES["file"].read() == b"x" * 4096
 
@@ -99,7 +102,7 @@ def test_the_crafted_workbook_is_refused_on_the_import_page_within_a_second(clie
     upload = SimpleUploadedFile("lista.xlsx", crafted_xlsx())
     # when
     started = time.monotonic()
-    response = client.post(IMPORT_URL, {"file": upload})
+    response = client.post(IMPORT_URL, {**IMPORT_FORM_BASIS, "file": upload})
     elapsed = time.monotonic() - started
     # then
     assert response.status_code == 422
@@ -116,8 +119,12 @@ def test_too_many_rows_are_refused_with_a_translated_message(client, coach, unit
     settings.EMPLUS_TABLE_MAX_ROWS = 5
     client.force_login(coach)
     # when
-    accepted = client.post(IMPORT_URL, {"file": SimpleUploadedFile("a.csv", _csv(5))})
-    refused = _english(client).post(IMPORT_URL, {"file": SimpleUploadedFile("b.csv", _csv(6))})
+    accepted = client.post(
+        IMPORT_URL, {**IMPORT_FORM_BASIS, "file": SimpleUploadedFile("a.csv", _csv(5))}
+    )
+    refused = _english(client).post(
+        IMPORT_URL, {**IMPORT_FORM_BASIS, "file": SimpleUploadedFile("b.csv", _csv(6))}
+    )
     # then
     assert accepted.status_code == 200
     assert refused.status_code == 422

@@ -7,7 +7,7 @@ import io
 from datetime import date
 
 import pytest
-from tests.conftest import make_user
+from tests.conftest import import_basis, make_user
 
 from emplus.core.roles import Role
 from emplus.evidence.estimates import run_estimate
@@ -55,6 +55,7 @@ def data(coach, org_a):
         source=csv_bytes(rows),
         file_name="f.csv",
         legal_basis="consent",
+        basis=import_basis(),
         as_of=date(2026, 6, 30),
     )
     assert result.ok, result.errors

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from tests.conftest import import_basis
 
 from emplus.core.roles import Role
 from emplus.core.suppression import determined_cells
@@ -94,6 +95,7 @@ def data(coach, other_org_coach, org_a, org_b):
             source=csv_bytes(rows),
             file_name="f.csv",
             legal_basis="consent",
+            basis=import_basis(),
             as_of=AS_OF,
         )
         assert result.ok, result.errors

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 from django.http import Http404
-from tests.conftest import make_user
+from tests.conftest import import_basis, make_user
 
 from emplus.evidence.selectors import IndicatorFilters, indicator_report, progression_report
 from emplus.evidence_core.special_categories import is_safe
@@ -84,6 +84,7 @@ def data(coach, other_org_coach, org_a, org_b, unit_a1, unit_b1):
             source=csv_bytes(rows),
             file_name="f.csv",
             legal_basis="consent",
+            basis=import_basis(),
             as_of=AS_OF,
         )
         assert result.ok, result.errors

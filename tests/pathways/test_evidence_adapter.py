@@ -8,6 +8,7 @@ from datetime import date
 
 import polars as pl
 import pytest
+from tests.conftest import import_basis
 
 from emplus.evidence_core.indicators import compute_indicators
 from emplus.evidence_core.participant_file import participant_schema, read_participant_file
@@ -84,6 +85,7 @@ def imported(coach, org_a, unit_a1):
         source=csv_bytes(ROWS),
         file_name="f.csv",
         legal_basis="consent",
+        basis=import_basis(),
         as_of=AS_OF,
     )
     assert result.ok, result.errors

@@ -78,6 +78,7 @@ def import_file(path, *args, user="coach-a", organisation="ORGA"):
         organisation,
         "--user",
         user,
+        "--basis=consent",
         *args,
         stdout=out,
         stderr=err,
@@ -310,7 +311,7 @@ def test_an_import_killed_half_way_leaves_nothing(tmp_path):
     # when the import is killed once it has written its first rows
     process = subprocess.Popen(  # noqa: S603 - our own command
         [str(PYTHON_DIR / "emplus"), "import-participants", str(path)]
-        + ["--organisation=ORGA", "--user=coordinator-a"],
+        + ["--organisation=ORGA", "--user=coordinator-a", "--basis=consent"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -323,3 +324,22 @@ def test_an_import_killed_half_way_leaves_nothing(tmp_path):
     assert first_line.startswith("written 1000 of 20000 rows"), (first_line, process.stderr.read())
     assert process.returncode == -signal.SIGKILL
     assert _participant_count(url, tmp_path) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_the_command_needs_a_legal_basis_for_new_participants(coach, org_a, unit_a1, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [row("P1")])
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "import_participants",
+            str(path),
+            "--organisation=ORGA",
+            "--user=coach-a",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "legal basis" in err.getvalue()
+    assert not Participant.objects.exists()
+    out, _ = import_file(path, "--purposes=case_work")
+    assert Participant.objects.get().consents.get().statistics is False

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from tests.conftest import IMPORT_FORM_BASIS
 
 from emplus.core.models import AuditEvent
 from emplus.pathways.models import Enrolment, ImportBatch, Participant
@@ -107,7 +108,10 @@ def test_a_file_with_errors_shows_every_error_by_row_and_column_and_imports_noth
     # when
     response = logged_in(client, coach).post(
         IMPORT_URL,
-        {"file": upload([row("P1", isced="11"), row("P2", organisation="ORGB"), row("P1")])},
+        {
+            **IMPORT_FORM_BASIS,
+            "file": upload([row("P1", isced="11"), row("P2", organisation="ORGB"), row("P1")]),
+        },
     )
     # then
     assert response.status_code == 422
@@ -129,7 +133,9 @@ def test_check_then_confirm_imports_and_streams_progress(client, coach, unit_a1,
     # given
     client = logged_in(client, coach)
     # when the file is checked
-    response = client.post(IMPORT_URL, {"file": upload([row("P1", disability="yes"), row("P2")])})
+    response = client.post(
+        IMPORT_URL, {**IMPORT_FORM_BASIS, "file": upload([row("P1", disability="yes"), row("P2")])}
+    )
     # then a summary is shown and nothing is written yet
     assert response.status_code == 200
     result = response.context["result"]
@@ -157,7 +163,10 @@ def test_check_then_confirm_imports_and_streams_progress(client, coach, unit_a1,
 def test_the_legal_basis_confirmation_stores_special_categories(client, coach, unit_a1):
     # given
     client = logged_in(client, coach)
-    client.post(IMPORT_URL, {"file": upload([row("P1", disability="yes")]), "legal_basis": "on"})
+    client.post(
+        IMPORT_URL,
+        {**IMPORT_FORM_BASIS, "file": upload([row("P1", disability="yes")]), "legal_basis": "on"},
+    )
     # when
     b"".join(client.post(CONFIRM_URL).streaming_content)
     # then
@@ -168,7 +177,8 @@ def test_the_legal_basis_confirmation_stores_special_categories(client, coach, u
 def test_another_organisations_coach_cannot_import_into_it(client, other_org_coach, org_a, unit_a1):
     # when the coach of B posts A's organisation and rows of A
     response = logged_in(client, other_org_coach).post(
-        IMPORT_URL, {"organisation": str(org_a.pk), "file": upload([row("P1")])}
+        IMPORT_URL,
+        {**IMPORT_FORM_BASIS, "organisation": str(org_a.pk), "file": upload([row("P1")])},
     )
     # then the import is checked against B only, and rejected
     assert response.status_code == 422
@@ -180,7 +190,7 @@ def test_another_organisations_coach_cannot_import_into_it(client, other_org_coa
 def test_an_upload_must_be_a_csv_or_xlsx_file(client, coach, unit_a1):
     # when
     response = logged_in(client, coach).post(
-        IMPORT_URL, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")}
+        IMPORT_URL, {**IMPORT_FORM_BASIS, "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")}
     )
     # then
     assert response.status_code == 400
@@ -223,7 +233,35 @@ def test_checked_files_never_confirmed_are_removed_once_stale(client, coach, uni
     two_days_ago = time.time() - 2 * 24 * 3600
     os.utime(stale, (two_days_ago, two_days_ago))
     # when another file is checked
-    logged_in(client, coach).post(IMPORT_URL, {"file": upload([row("P1")])})
+    logged_in(client, coach).post(IMPORT_URL, {**IMPORT_FORM_BASIS, "file": upload([row("P1")])})
     # then
     assert not stale.exists()
     assert len(list((tmp_path / "imports").iterdir())) == 1
+
+
+def test_the_page_records_the_chosen_legal_basis_for_new_participants(client, coach, unit_a1):
+    client = logged_in(client, coach)
+    page = client.get(IMPORT_URL).content.decode()
+    assert 'name="basis-legal_basis"' in page and 'name="basis-purposes"' in page
+    # when a file is checked and confirmed under a legal obligation, without statistics
+    basis = {**IMPORT_FORM_BASIS, "basis-legal_basis": "legal_obligation"}
+    basis["basis-purposes"] = ["case_work"]
+    client.post(IMPORT_URL, {**basis, "file": upload([row("P1")])})
+    b"".join(client.post(CONFIRM_URL).streaming_content)
+    # then the participant carries that basis
+    consent = Participant.objects.get().consents.get()
+    assert (consent.legal_basis, consent.case_work, consent.statistics) == (
+        "legal_obligation",
+        True,
+        False,
+    )
+
+
+def test_a_missing_legal_basis_is_named_and_nothing_is_kept(client, coach, unit_a1, tmp_path):
+    client = logged_in(client, coach)
+    response = client.post(IMPORT_URL, {"file": upload([row("P1")])})
+    assert response.status_code == 400
+    assert "basis-legal_basis" in response.content.decode()
+    assert response.context["basis_form"].errors
+    assert client.post(CONFIRM_URL).status_code == 302
+    assert not Participant.objects.exists()

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from tests.conftest import make_user
+from tests.conftest import import_basis, make_user
 
 from emplus.core.audit import audit_verify
 from emplus.core.models import AuditEvent
@@ -18,7 +18,7 @@ from emplus.methods.models import Method
 from emplus.organisations.models import Unit
 from emplus.pathways import importing
 from emplus.pathways.importing import participants_import
-from emplus.pathways.models import Enrolment, FollowUp, ImportBatch, Participant
+from emplus.pathways.models import Consent, Enrolment, FollowUp, ImportBatch, Participant
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,7 @@ def run(actor, org, rows, **kw):
         source=csv_bytes(rows) if isinstance(rows, list) else rows,
         file_name=kw.pop("file_name", "participants.csv"),
         as_of=TODAY,
+        basis=kw.pop("basis", import_basis()),
         **kw,
     )
 
@@ -393,3 +394,63 @@ def test_an_unknown_method_code_alone_rejects_the_file(coach, org_a, unit_a1):
         "row 3, column method: not a known method code, found 'SIUS'"
     ]
     assert Participant.objects.count() == 0
+
+
+# --- the legal basis of the participants an import creates ------------------------------------
+
+
+def test_each_created_participant_carries_the_files_legal_basis(coach, org_a, unit_a1):
+    # given a file of two new participants, imported under the ESF+ reporting duty
+    basis = import_basis(legal_basis="legal_obligation", information_version="ESF-2026")
+    # when
+    result = run(coach, org_a, [row("P1"), row("P2")], basis=basis)
+    # then each has one consent record with that basis and its purposes
+    assert result.ok, result.errors
+    records = Consent.objects.order_by("participant__participant_ref")
+    assert [r.participant.participant_ref for r in records] == ["P1", "P2"]
+    assert {(r.legal_basis, r.case_work, r.statistics, r.sharing) for r in records} == {
+        ("legal_obligation", True, True, False)
+    }
+    assert {r.information_version for r in records} == {"ESF-2026"}
+    # and the import's audit event names the basis and the count
+    event = AuditEvent.objects.get(action="participant.imported")
+    assert event.details["basis"] == "legal_obligation"
+    assert event.details["purposes"] == ["case_work", "statistics"]
+    assert event.details["consents_recorded"] == 2
+    # and importing the file again records nothing more
+    assert run(coach, org_a, [row("P1"), row("P2")], basis=basis).ok
+    assert Consent.objects.count() == 2
+
+
+def test_a_file_that_creates_participants_needs_a_legal_basis(coach, org_a, unit_a1):
+    result = run(coach, org_a, [row("P1")], basis=None)
+    assert not result.ok
+    assert "legal basis" in str(result.errors[0])
+    assert not Participant.objects.exists()
+    # an update of known participants needs none
+    assert run(coach, org_a, [row("P1")]).ok
+    assert run(coach, org_a, [row("P1", isced="4")], basis=None).ok
+    assert Participant.objects.get().isced == 4
+
+
+@pytest.mark.parametrize(
+    ("basis", "legal_basis"),
+    [
+        ({"purposes": frozenset({"statistics"})}, ""),  # no case work
+        ({"purposes": frozenset({"case_work", "sharing"})}, ""),  # sharing by import
+        ({"legal_basis": "public_task"}, "consent"),  # special categories need consent
+        ({"legal_basis": "article-99"}, ""),
+    ],
+)
+def test_a_basis_that_cannot_be_recorded_imports_nothing(coach, org_a, unit_a1, basis, legal_basis):
+    result = run(coach, org_a, [row("P1")], basis=import_basis(**basis), legal_basis=legal_basis)
+    assert not result.ok
+    assert not Participant.objects.exists()
+
+
+def test_special_categories_imported_on_consent_are_covered_by_the_record(coach, org_a, unit_a1):
+    result = run(coach, org_a, [row("P1", disability="yes")], legal_basis="consent")
+    assert result.ok, result.errors
+    participant = Participant.objects.get()
+    assert participant.disability == "yes"
+    assert participant.consents.get().special_categories is True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,7 @@ from emplus.pathways.choices import (
     ExitReason,
     Gender,
     LabourMarketStatus,
+    ProcessingBasis,
     SpecialCategoryAnswer,
 )
 from emplus.pathways.models import Participant
@@ -433,3 +436,66 @@ class AssessmentForm(forms.Form):
 
     def scores(self) -> dict[str, int]:
         return {code: self.cleaned_data[f"score_{code}"] for code in self.dimension_codes}
+
+
+class ImportBasisForm(forms.Form):
+    """The legal basis of the participants a file creates: recorded for each of them as their
+    first consent record (sharing is never agreed by import)."""
+
+    prefix = "basis"
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis of the participants' data"),
+        choices=ProcessingBasis.choices,
+        initial=ProcessingBasis.CONSENT,
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("The basis covers"),
+        choices=[(v, label) for v, label in ConsentPurpose.choices if v != ConsentPurpose.SHARING],
+        widget=forms.CheckboxSelectMultiple,
+        initial=[ConsentPurpose.CASE_WORK, ConsentPurpose.STATISTICS],
+        help_text=_(
+            "Case work is needed; statistics lets the analysts use the pseudonymised data."
+        ),
+    )
+    information_version = forms.CharField(
+        label=_("Version of the information text"), max_length=32, initial="1"
+    )
+    given_on = _date(_("Consent given or basis recorded on"), initial=timezone.localdate)
+
+    def clean_purposes(self) -> list[str]:
+        purposes = self.cleaned_data["purposes"]
+        if ConsentPurpose.CASE_WORK not in purposes:
+            raise forms.ValidationError(
+                _(
+                    "Registration needs the participant's consent to case work, or another "
+                    "legal basis that covers it."
+                )
+            )
+        return purposes
+
+    def terms(self) -> ConsentTerms:
+        data = self.cleaned_data
+        return ConsentTerms(
+            information_version=data["information_version"],
+            given_on=data["given_on"],
+            legal_basis=data["legal_basis"],
+            purposes=frozenset(data["purposes"]),
+        )
+
+    def as_session(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "legal_basis": data["legal_basis"],
+            "purposes": sorted(data["purposes"]),
+            "information_version": data["information_version"],
+            "given_on": data["given_on"].isoformat(),
+        }
+
+    @staticmethod
+    def terms_from_session(stored: dict) -> ConsentTerms:
+        return ConsentTerms(
+            information_version=stored["information_version"],
+            given_on=date.fromisoformat(stored["given_on"]),
+            legal_basis=stored["legal_basis"],
+            purposes=frozenset(stored["purposes"]),
+        )

@@ -38,6 +38,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from emplus.core import scoping
 from emplus.core.audit import audit_log
@@ -50,10 +51,15 @@ from emplus.evidence_core.participant_file import (
 )
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import fields as participant_fields
-from emplus.pathways.choices import LegalBasis
-from emplus.pathways.models import Enrolment, FollowUp, ImportBatch, Participant
+from emplus.pathways.choices import ConsentPurpose, LegalBasis, ProcessingBasis
+from emplus.pathways.models import Consent, Enrolment, FollowUp, ImportBatch, Participant
 from emplus.pathways.selectors import enrolment_reference_model
-from emplus.pathways.services import FOLLOW_UP_AFTER, identity_check
+from emplus.pathways.services import (
+    CONSENT_PURPOSES,
+    FOLLOW_UP_AFTER,
+    ConsentTerms,
+    identity_check,
+)
 
 CHUNK_SIZE = 1000
 LOOKUP_CHUNK = 2000
@@ -170,6 +176,7 @@ def participants_import(
     source: bytes,
     file_name: str,
     legal_basis: str = "",
+    basis: ConsentTerms | None = None,
     dry_run: bool = False,
     as_of: date | None = None,
     progress: Progress | None = None,
@@ -186,6 +193,7 @@ def participants_import(
         source=source,
         file_name=file_name,
         legal_basis=legal_basis,
+        basis=basis,
         dry_run=dry_run,
         as_of=as_of,
     )
@@ -205,6 +213,7 @@ def participants_import_steps(
     source: bytes,
     file_name: str,
     legal_basis: str = "",
+    basis: ConsentTerms | None = None,
     dry_run: bool = False,
     as_of: date | None = None,
 ) -> Generator[tuple[int, int], None, ImportResult]:
@@ -218,6 +227,10 @@ def participants_import_steps(
         raise ValueError(f"unknown legal basis {legal_basis!r}")
     as_of = as_of or timezone.localdate()
     result = ImportResult(dry_run=dry_run)
+    basis_problem = _basis_problem(basis, legal_basis)
+    if basis_problem:
+        result.errors = [FileIssue(basis_problem)]
+        return result
     file_format = "xlsx" if PurePath(file_name).suffix.lower() in {".xlsx", ".xlsm"} else None
     # Only the chosen organisation (by code or name) is accepted, so that a row of another
     # organisation is reported together with every other error of the file.
@@ -258,6 +271,16 @@ def participants_import_steps(
         result.errors.sort(key=lambda e: (e.row or 0, _column_order(e.column)))
         return result
     result.created = sum(1 for p in plans if p.participant_new)
+    if result.created and basis is None:
+        result.errors = [
+            FileIssue(
+                _(
+                    "The file creates new participants: choose the legal basis of their data "
+                    "(a consent or another basis) and the purposes it covers."
+                )
+            )
+        ]
+        return result
     result.updated = sum(1 for p in plans if p.changed and not p.participant_new)
     result.unchanged = len(plans) - result.created - result.updated
     if dry_run:
@@ -266,8 +289,10 @@ def participants_import_steps(
         total = len(plans)
         yield 0, total
         now = timezone.now()
+        consents = 0
         for done, chunk in enumerate(_chunks(plans, CHUNK_SIZE), start=1):
             _write_chunk(chunk, now=now)
+            consents += _record_basis(chunk, basis=basis, legal_basis=legal_basis, actor=actor)
             yield min(done * CHUNK_SIZE, total), total
         batch = ImportBatch.objects.create(
             organisation=organisation,
@@ -286,10 +311,79 @@ def participants_import_steps(
             action="participant.imported",
             target=batch,
             purpose="case_work",
-            details={"batch": str(batch.pk), "legal_basis": legal_basis, **result.counts()},
+            details={
+                "batch": str(batch.pk),
+                "legal_basis": legal_basis,
+                **_basis_details(basis, legal_basis),
+                "consents_recorded": consents,
+                **result.counts(),
+            },
         )
     result.batch = batch
     return result
+
+
+def _purposes(basis: ConsentTerms, legal_basis: str) -> frozenset[str]:
+    """The purposes of the records an import writes: special categories are covered exactly
+    when the import stores them on consent."""
+    purposes = set(basis.purposes) - {"special_categories"}
+    if legal_basis == LegalBasis.CONSENT:
+        purposes.add("special_categories")
+    return frozenset(purposes)
+
+
+def _basis_problem(basis: ConsentTerms | None, legal_basis: str) -> str:
+    """Why the legal basis given for a file's new participants cannot be recorded, or ""."""
+    if basis is None:
+        return ""
+    if basis.legal_basis not in ProcessingBasis.values:
+        return _("Not a known legal basis.")
+    if ConsentPurpose.CASE_WORK not in basis.purposes:
+        return _(
+            "Registration needs the participant's consent to case work, or another legal "
+            "basis that covers it."
+        )
+    if ConsentPurpose.SHARING in basis.purposes or basis.shared_with:
+        return _("Sharing is agreed with each participant on their page, never by import.")
+    if legal_basis == LegalBasis.CONSENT and basis.legal_basis != ProcessingBasis.CONSENT:
+        return _(
+            "Sharing with other organisations and recording disability and minority need the "
+            "participant's consent."
+        )
+    return ""
+
+
+def _basis_details(basis: ConsentTerms | None, legal_basis: str) -> dict[str, Any]:
+    if basis is None:
+        return {"basis": None}
+    return {
+        "basis": basis.legal_basis,
+        "purposes": sorted(_purposes(basis, legal_basis)),
+        "information_version": basis.information_version,
+    }
+
+
+def _record_basis(
+    chunk: list[_RowPlan], *, basis: ConsentTerms | None, legal_basis: str, actor
+) -> int:
+    """One consent record (the legal basis of the file) for each new participant of a chunk."""
+    new = [p.participant for p in chunk if p.participant_new]
+    if basis is None or not new:
+        return 0
+    purposes = _purposes(basis, legal_basis)
+    records = [
+        Consent(
+            participant=participant,
+            legal_basis=basis.legal_basis,
+            information_version=basis.information_version,
+            given_on=basis.given_on,
+            recorded_by=actor,
+            **{name: name in purposes for name in CONSENT_PURPOSES},
+        )
+        for participant in new
+    ]
+    Consent.objects.bulk_create(records)
+    return len(records)
 
 
 _UNKNOWN_ORGANISATION = "not a known organisation code"

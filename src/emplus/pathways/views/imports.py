@@ -33,6 +33,7 @@ from emplus.core.uploads import too_large_message, upload_refused
 from emplus.pathways import selectors
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.exporting import CONTENT_TYPES, participants_export, write_participant_file
+from emplus.pathways.forms import ImportBasisForm
 from emplus.pathways.importing import (
     import_grant,
     import_organisations_for,
@@ -83,11 +84,12 @@ def _pending_discard(request) -> None:
         _pending_take(pending.get("token", ""))
 
 
-def _page_context(request, organisations) -> dict:
+def _page_context(request, organisations, basis_form=None) -> dict:
     return {
         "organisations": organisations,
         "can_export": has_permission(request.user, "participant.export"),
         "legal_basis_label": LegalBasis.CONSENT.label,
+        "basis_form": basis_form or ImportBasisForm(),
     }
 
 
@@ -96,10 +98,11 @@ def _page_context(request, organisations) -> dict:
 def import_start(request):
     """GET: the upload form. POST: check the file (a dry run) and show errors or a summary."""
     organisations = import_organisations_for(request.user)
-    context = _page_context(request, organisations)
     if request.method == "GET":
-        return render(request, "pathways/import_start.html", context)
+        return render(request, "pathways/import_start.html", _page_context(request, organisations))
 
+    basis_form = ImportBasisForm(request.POST)
+    context = _page_context(request, organisations, basis_form)
     problems = []
     upload = request.FILES.get("file")
     organisation = next(
@@ -117,6 +120,8 @@ def import_start(request):
         problems.append(too_large_message())
     elif PurePath(upload.name).suffix.lower() not in {".csv", ".txt", ".xlsx"}:
         problems.append(_("Upload a CSV or XLSX file."))
+    if not basis_form.is_valid():
+        problems.append(_("Give the legal basis of the participants' data."))
     if problems:
         return render(
             request,
@@ -133,6 +138,7 @@ def import_start(request):
         source=data,
         file_name=upload.name,
         legal_basis=legal_basis,
+        basis=basis_form.terms(),
         dry_run=True,
     )
     _pending_discard(request)
@@ -141,6 +147,7 @@ def import_start(request):
             "token": _pending_store(data),
             "organisation": str(organisation.pk),
             "legal_basis": legal_basis,
+            "basis": basis_form.as_session(),
             "file_name": PurePath(upload.name).name[:255],
             "sha256": hashlib.sha256(data).hexdigest(),
         }
@@ -180,6 +187,7 @@ def import_confirm(request):
         source=data,
         file_name=pending["file_name"],
         legal_basis=pending["legal_basis"],
+        basis=ImportBasisForm.terms_from_session(pending["basis"]),
     )
     page = render_to_string(
         "pathways/import_run.html",

@@ -6,17 +6,36 @@ imports nothing, prints every error as `row N, column C: …` and exits with sta
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from emplus.organisations.models import Organisation
+from emplus.pathways.choices import ProcessingBasis
 from emplus.pathways.importing import participants_import
+from emplus.pathways.services import CONSENT_PURPOSES, ConsentTerms
 
 MAX_WARNINGS_SHOWN = 50
+
+
+def _basis(options: dict[str, Any]) -> ConsentTerms | None:
+    if options["basis"] is None:
+        return None
+    purposes = frozenset(p.strip() for p in options["purposes"].split(",") if p.strip())
+    unknown = purposes - set(CONSENT_PURPOSES)
+    if unknown:
+        raise CommandError(f"unknown purposes: {', '.join(sorted(unknown))}")
+    return ConsentTerms(
+        information_version=options["information_version"],
+        given_on=options["given_on"] or timezone.localdate(),
+        legal_basis=options["basis"],
+        purposes=purposes,
+    )
 
 
 class Command(BaseCommand):
@@ -37,6 +56,28 @@ class Command(BaseCommand):
             default="",
             help="the participants' recorded consent covers disability and minority; without "
             "it those values are left out",
+        )
+        parser.add_argument(
+            "--basis",
+            choices=ProcessingBasis.values,
+            default=None,
+            help="legal basis of the data of the participants the file creates (recorded for "
+            "each as their first consent record); needed when the file creates participants",
+        )
+        parser.add_argument(
+            "--purposes",
+            default="case_work,statistics",
+            help="comma-separated purposes the basis covers (case_work is needed; sharing is "
+            "never agreed by import), default case_work,statistics",
+        )
+        parser.add_argument(
+            "--information-version", default="1", help="version of the information text given"
+        )
+        parser.add_argument(
+            "--given-on",
+            type=date.fromisoformat,
+            default=None,
+            help="date the consent was given or the basis recorded (YYYY-MM-DD), default today",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and report; write nothing"
@@ -66,6 +107,7 @@ class Command(BaseCommand):
                 source=path.read_bytes(),
                 file_name=path.name,
                 legal_basis=options["legal_basis"],
+                basis=_basis(options),
                 dry_run=options["dry_run"],
                 progress=progress,
             )
