@@ -339,7 +339,7 @@ def test_the_command_needs_a_legal_basis_for_new_participants(coach, org_a, unit
             stdout=io.StringIO(),
             stderr=err,
         )
-    assert "legal basis" in err.getvalue()
+    assert "rättsliga grunden" in err.getvalue()  # Swedish first
     assert not Participant.objects.exists()
     out, _ = import_file(path, "--purposes=case_work")
     assert Participant.objects.get().consents.get().statistics is False

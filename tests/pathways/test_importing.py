@@ -425,7 +425,7 @@ def test_each_created_participant_carries_the_files_legal_basis(coach, org_a, un
 def test_a_file_that_creates_participants_needs_a_legal_basis(coach, org_a, unit_a1):
     result = run(coach, org_a, [row("P1")], basis=None)
     assert not result.ok
-    assert "legal basis" in str(result.errors[0])
+    assert "rättsliga grunden" in str(result.errors[0])  # Swedish first
     assert not Participant.objects.exists()
     # an update of known participants needs none
     assert run(coach, org_a, [row("P1")]).ok
