@@ -138,3 +138,26 @@ def test_views_read_through_selectors():
             and node.attr in {"objects", "_default_manager", "_base_manager"}
         ]
     assert offenders == []
+
+
+CHOICE_BASES = {"TextChoices", "IntegerChoices", "Choices"}
+
+
+def test_choices_live_in_choices_modules():
+    # Each app's vocabularies are in its choices.py (the roles stay with their permission table).
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC.parent).as_posix()
+        if (
+            path.name == "choices.py"
+            or "/migrations/" in relative
+            or relative == "emplus/core/roles.py"
+        ):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                getattr(base, "attr", getattr(base, "id", "")) in CHOICE_BASES
+                for base in node.bases
+            ):
+                offenders.append(f"{relative}:{node.lineno} {node.name}")
+    assert offenders == []
