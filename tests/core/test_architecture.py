@@ -161,3 +161,14 @@ def test_choices_live_in_choices_modules():
             ):
                 offenders.append(f"{relative}:{node.lineno} {node.name}")
     assert offenders == []
+
+
+def test_svg_is_drawn_only_by_the_drawing_kit():
+    # Chart geometry lives in the apps' charts.py/maps.py, and only core.svg writes SVG markup.
+    markup = ("<svg", "viewBox", "<polyline", "<rect", "<circle", "<path")
+    writers = sorted(
+        path.relative_to(SRC.parent).as_posix()
+        for path in SRC.rglob("*.py")
+        if any(tag in path.read_text(encoding="utf-8") for tag in markup)
+    )
+    assert writers == ["emplus/core/svg.py"]
