@@ -310,6 +310,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation also declares 400/403/404/429 (emplus.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "emplus.api.schema.error_responses",
+    ],
     # disability and minority share one set of answers: one schema component for both.
     "ENUM_NAME_OVERRIDES": {
         "SpecialCategoryAnswerEnum": "emplus.pathways.choices.SpecialCategoryAnswer",

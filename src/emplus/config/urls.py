@@ -3,6 +3,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+# Unmatched addresses under /api/ answer in JSON (emplus.api.views.not_found).
+handler404 = "emplus.api.views.not_found"
+
 urlpatterns = [
     path("", include("emplus.home.urls")),
     path("", include("emplus.core.urls")),

@@ -122,6 +122,9 @@ class SelectorFilterSet(django_filters.FilterSet):
 
 def filters_or_400(filterset_class: type[SelectorFilterSet], data: Mapping, *, request=None):
     """The selector's filters of an API request, or a 400 naming each invalid parameter."""
+    if not isinstance(data, Mapping):
+        # A JSON body that is a list or a number: nothing to name, still the caller's error.
+        raise ValidationError({"non_field_errors": [_("Send the filters as an object.")]})
     filterset = filterset_class(data, request=request)
     filterset.raise_for_api()
     return filterset.selector_filters

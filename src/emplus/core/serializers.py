@@ -9,7 +9,19 @@ from its model field, read-only or not, and the schema lists "" and null where t
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-08"})
+class MonthField(serializers.DateField):
+    """A calendar month, stored as its first day and written YYYY-MM (not a date)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m")
+        super().__init__(**kwargs)
 
 
 class ModelSerializer(serializers.ModelSerializer):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -25,12 +27,35 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = None
     throttle_scope = "list"  # emplus.api.throttling; search and export endpoints name their own
     list_audit_action = ""
+    # Every key reaches the view (also one with a dot), and lookup_value() answers 404 in JSON.
+    lookup_value_regex = "[^/]+"
     list_audit_purpose = "case_work"
 
     @classmethod
     def as_view(cls, *args, **kwargs):
         # DRF authenticates API clients itself (session or token), after the middleware.
         return login_not_required(super().as_view(*args, **kwargs))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
+        self.lookup_value()
+
+    def lookup_value(self):
+        """The object's key from the address, as its model field's value; a key that could not
+        name any object (a non-UUID id, a code too long) is a 404 before any query, never a
+        500. Every detail route of every viewset goes through here (`initial`)."""
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        if lookup not in self.kwargs:
+            return None
+        raw = self.kwargs[lookup]
+        meta = self.get_queryset().model._meta
+        field = meta.pk if self.lookup_field == "pk" else meta.get_field(self.lookup_field)
+        try:
+            value = field.to_python(raw)
+            field.run_validators(value)
+        except (DjangoValidationError, TypeError, ValueError):
+            raise NotFound() from None
+        return value
 
     def get_queryset(self):
         if self.required_permission is None:

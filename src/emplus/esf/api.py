@@ -28,7 +28,6 @@ from emplus.esf.serializers import (
 class ESFProjectViewSet(ScopedReadOnlyViewSet):
     required_permission = "esf.view"
     serializer_class = ESFProjectSerializer
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
         return selectors.esf_project_list(viewer=self.request.user).prefetch_related(
@@ -128,7 +127,6 @@ class ReportFileViewSet(ScopedReadOnlyViewSet):
     required_permission = "esf.view"
     serializer_class = ReportFileSerializer
     filterset_class = ReportFileFilter
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
         return (

@@ -174,7 +174,7 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
         )
 
     def retrieve(self, request, *args, **kwargs):
-        participant = selectors.participant_get(viewer=request.user, pk=kwargs["pk"])
+        participant = selectors.participant_get(viewer=request.user, pk=self.lookup_value())
         return Response(ParticipantDetailSerializer(participant).data)
 
     def _units_for(self, user) -> set:
@@ -214,7 +214,7 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(request=ParticipantUpdateSerializer, responses=ParticipantDetailSerializer)
     def update(self, request, *args, partial: bool = False, **kwargs):
-        participant = selectors.participant_for_change(viewer=request.user, pk=kwargs["pk"])
+        participant = selectors.participant_for_change(viewer=request.user, pk=self.lookup_value())
         data = ParticipantUpdateSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         try:

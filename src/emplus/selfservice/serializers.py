@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from emplus.core.serializers import MonthField
 from emplus.selfservice.choices import (
     AttestationMethod,
     HoursSource,
@@ -21,7 +22,7 @@ class SelfServiceLinkSerializer(serializers.ModelSerializer):
     participant = serializers.UUIDField(source="participant_id", read_only=True)
     enrolment = serializers.UUIDField(source="enrolment_id", read_only=True)
     instrument = serializers.CharField(source="instrument.code", read_only=True, allow_null=True)
-    month = serializers.DateField(read_only=True, allow_null=True, format="%Y-%m")
+    month = MonthField(read_only=True, allow_null=True)
     state = serializers.ChoiceField(choices=LinkState.choices, read_only=True)
     assessment = serializers.UUIDField(source="assessment_id", read_only=True, allow_null=True)
 
@@ -68,7 +69,7 @@ class SelfServiceLinkCreatedSerializer(SelfServiceLinkSerializer):
 
 class TimeAttestationSerializer(serializers.ModelSerializer):
     participant = serializers.UUIDField(source="monthly_time.participant_id", read_only=True)
-    month = serializers.DateField(source="monthly_time.month", format="%Y-%m", read_only=True)
+    month = MonthField(source="monthly_time.month", read_only=True)
     method = serializers.ChoiceField(choices=AttestationMethod.choices, read_only=True)
     still_valid = serializers.SerializerMethodField()
 
@@ -106,7 +107,7 @@ class PaperAttestationSerializer(serializers.Serializer):
 
 class MonthlyTimeSerializer(serializers.ModelSerializer):
     participant = serializers.UUIDField(source="participant_id", read_only=True)
-    month = serializers.DateField(format="%Y-%m", read_only=True)
+    month = MonthField(read_only=True)
     source = serializers.ChoiceField(choices=HoursSource.choices, read_only=True)
     status = serializers.SerializerMethodField()
 
