@@ -15,6 +15,7 @@ from emplus.evidence.choices import (
     EstimateOutcome,
     EstimateStatus,
 )
+from emplus.evidence.querysets import EffectEstimateQuerySet
 
 __all__ = [
     "ComparisonKind",
@@ -71,6 +72,8 @@ class EffectEstimate(UUIDModel):
     summary_sv = models.TextField(_("summary in Swedish"), blank=True)
     summary_en = models.TextField(_("summary in English"), blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = EffectEstimateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -25,7 +25,7 @@ from uuid import UUID
 
 import polars as pl
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -291,8 +291,9 @@ def filter_choices(*, viewer: User) -> dict:
 
 def effect_estimate_list(*, viewer: User) -> QuerySet[EffectEstimate]:
     """Estimates the viewer may see: their own, and those of their own organisations."""
-    own = full_detail_organisations(viewer)
-    return EffectEstimate.objects.filter(Q(created_by=viewer) | Q(organisation__in=own))
+    return EffectEstimate.objects.restrict(viewer, FULL_DETAIL_PERMISSION) | (
+        EffectEstimate.objects.filter(created_by=viewer)
+    )
 
 
 def indicator_rules() -> IndicatorRules:

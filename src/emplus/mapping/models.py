@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from emplus.core.choices import Arena, Phase, TargetGroup
 from emplus.core.models import UUIDModel
 from emplus.mapping.choices import DeliveryMode
+from emplus.mapping.querysets import ActivityQuerySet
 from emplus.organisations.models import code_validator
 
 
@@ -70,6 +71,8 @@ class Activity(UUIDModel):
     capacity = models.PositiveIntegerField(_("capacity (places)"), null=True, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact telephone"), max_length=40, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "code"]

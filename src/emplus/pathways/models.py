@@ -25,6 +25,7 @@ from emplus.pathways.querysets import (
     ConsentQuerySet,
     EnrolmentQuerySet,
     FollowUpQuerySet,
+    ImportBatchQuerySet,
     ParticipantQuerySet,
 )
 
@@ -522,6 +523,8 @@ class ImportBatch(UUIDModel):
     special_values_left_out = models.PositiveIntegerField(
         _("special-category values left out"), default=0
     )
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

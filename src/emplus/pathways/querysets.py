@@ -89,3 +89,9 @@ class FollowUpQuerySet(_ParticipantOwnedQuerySet):
     def due(self, *, on: date) -> FollowUpQuerySet:
         """Follow-ups not yet recorded whose due date has come (the coach's to-do list)."""
         return self.filter(observed_on__isnull=True, due_on__lte=on)
+
+
+class ImportBatchQuerySet(RestrictedQuerySet):
+    """Imports: who imported what into which organisation (no unit: a file may span units)."""
+
+    scope = ScopeFields(organisation="organisation")

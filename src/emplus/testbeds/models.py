@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emplus.core.models import UUIDModel
 from emplus.organisations.models import code_validator
+from emplus.testbeds.querysets import TestBedQuerySet
 
 
 class TestBed(UUIDModel):
@@ -51,6 +52,8 @@ class TestBed(UUIDModel):
     target_group = models.TextField(_("target group"), blank=True)
     start_date = models.DateField(_("starts"), null=True, blank=True)
     end_date = models.DateField(_("ends"), null=True, blank=True)
+
+    objects = TestBedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
