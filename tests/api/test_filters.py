@@ -30,6 +30,10 @@ CASES = [
     ("evidence:indicators", "/api/indicators/", "method", "NO-SUCH-METHOD"),
     ("evidence:indicators", "/api/indicators/", "unit", "not-a-uuid"),
     ("evidence:progression", "/api/indicators/", "entry_from", "2025-13-01"),
+    ("methods:list", "/api/methods/", "phase", "sleep"),
+    ("methods:list", "/api/methods/", "evidence_level", "9"),
+    ("geo:municipality_list", "/api/municipalities/", "county", "99"),
+    ("geo:municipality_list", "/api/municipalities/", "rural", "maybe"),
 ]
 
 

@@ -1,6 +1,5 @@
 """API endpoints for counties and municipalities, with their boundaries as GeoJSON."""
 
-import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -9,25 +8,8 @@ from rest_framework.response import Response
 from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.evidence_core import reference
 from emplus.geo import selectors
-from emplus.geo.models import Municipality
+from emplus.geo.filters import MunicipalityFilter
 from emplus.geo.serializers import CountySerializer, MunicipalitySerializer
-
-
-class MunicipalityFilter(django_filters.FilterSet):
-    county = django_filters.CharFilter(field_name="county_id")
-    rural = django_filters.BooleanFilter(method="filter_rural")
-    sparsely_populated = django_filters.BooleanFilter(method="filter_sparse")
-
-    class Meta:
-        model = Municipality
-        fields = ["county", "skr_group_2023"]
-
-    def filter_rural(self, qs, name, value):
-        return qs.rural() if value else qs.exclude(pk__in=qs.rural().values("pk"))
-
-    def filter_sparse(self, qs, name, value):
-        sparse = Municipality.objects.sparsely_populated().values("pk")
-        return qs.filter(pk__in=sparse) if value else qs.exclude(pk__in=sparse)
 
 
 class _BoundariesMixin:

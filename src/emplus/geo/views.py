@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from emplus.core.permissions import permission_required
 from emplus.geo import maps, selectors
+from emplus.geo.filters import MunicipalityPageFilterSet
 
 DENSITY_BREAKS = (2.0, 8.0, 25.0, 100.0)
 
@@ -73,21 +74,10 @@ def county_detail(request, code: str):
     )
 
 
-def _filters_from(request) -> selectors.MunicipalityFilters:
-    sort = request.GET.get("sort", "code")
-    return selectors.MunicipalityFilters(
-        county=request.GET.get("county", "")[:2],
-        rural=request.GET.get("rural") == "1",
-        sparse=request.GET.get("sparse") == "1",
-        q=request.GET.get("q", "").strip()[:100],
-        sort=sort.lstrip("-") if sort.lstrip("-") in selectors.MUNICIPALITY_SORTS else "code",
-        descending=sort.startswith("-"),
-    )
-
-
 @permission_required("geo.view")
 def municipality_list(request):
-    filters = _filters_from(request)
+    filterset = MunicipalityPageFilterSet(request.GET)
+    filters = filterset.selector_filters
     municipalities = list(selectors.municipality_list(filters=filters))
     params = request.GET.copy()
     params.pop("sort", None)
@@ -97,6 +87,7 @@ def municipality_list(request):
         {
             "municipalities": municipalities,
             "filters": filters,
+            "filterset": filterset,
             "counties": selectors.county_list(),
             "query_without_sort": params.urlencode(),
             "total_population": sum(m.population_2024 for m in municipalities),

@@ -9,21 +9,20 @@ from emplus.core.permissions import has_permission, permission_required
 from emplus.evidence.choices import indicator_rows
 from emplus.methods import selectors
 from emplus.methods.choices import EvidenceLevel
+from emplus.methods.filters import MethodFilterSet
 
 
 @permission_required("method.view")
 def method_list(request):
-    phase = request.GET.get("phase", "")
-    area = request.GET.get("thematic_area", "")[:32]
-    filters = selectors.MethodFilters(
-        phase=phase if phase in Phase.values else "", thematic_area=area
-    )
+    filterset = MethodFilterSet(request.GET)
+    filters = filterset.selector_filters
     return render(
         request,
         "methods/method_list.html",
         {
             "methods": selectors.method_list(viewer=request.user, filters=filters),
             "filters": filters,
+            "filterset": filterset,
             "phases": Phase.choices,
             "thematic_areas": selectors.thematic_area_options(),
             "evidence_levels": EvidenceLevel.choices,
