@@ -13,7 +13,9 @@ from emplus.core.roles import Role
 from emplus.evidence.estimates import run_estimate
 from emplus.evidence.models import EffectEstimate, EstimateStatus
 from emplus.methods.models import Method
+from emplus.pathways import services
 from emplus.pathways.importing import participants_import
+from emplus.pathways.models import Participant
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +200,26 @@ def test_coach_is_refused(data, coach, client):
     # when / then
     assert client.get(URL).status_code == 403
     assert client.post(URL, form_data()).status_code == 403
+
+
+def test_an_estimate_leaves_out_participants_whose_basis_does_not_cover_statistics(
+    data, analyst, coach, client
+):
+    # given five treated participants whose newer consent leaves statistics out
+
+    for participant in Participant.objects.filter(
+        participant_ref__in=[f"P{i:03d}" for i in range(5)]
+    ):
+        services.consent_record(
+            actor=coach,
+            participant=participant,
+            information_version="2",
+            given_on=date(2026, 6, 1),
+            case_work=True,
+        )
+    client.force_login(analyst)
+    # when the estimate runs
+    done = run_estimate(started(client).pk)
+    # then they are not in it (an evaluation is not the ESF+ reporting duty)
+    assert done.status == EstimateStatus.DONE
+    assert done.result["n_treated"] == 15

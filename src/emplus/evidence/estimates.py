@@ -141,7 +141,11 @@ def read_comparison_upload(name: str, content: bytes, columns: list[str]) -> lis
 def build_table(estimate: EffectEstimate, viewer) -> pl.DataFrame:
     """The estimator's input: a 1/0 treatment column, the outcome and the covariates."""
     columns = [estimate.outcome, *estimate.covariates]
-    treated_frame, _, _ = indicator_frame(viewer=viewer, filters=group_filters(estimate.treatment))
+    # An estimate is an evaluation, not the ESF+ reporting duty: only participants whose legal
+    # basis covers statistics (docs/decisions/0023-consent-purposes-and-legal-bases.md).
+    treated_frame, _, _ = indicator_frame(
+        viewer=viewer, filters=group_filters(estimate.treatment), statistics_only=True
+    )
     treated_frame = _derive(treated_frame)
     treated = _conform(treated_frame, columns).with_columns(pl.lit(1).alias(TREATED))
     if estimate.comparison_kind == "file":
@@ -150,7 +154,7 @@ def build_table(estimate: EffectEstimate, viewer) -> pl.DataFrame:
         )
     else:
         control_frame, _, _ = indicator_frame(
-            viewer=viewer, filters=group_filters(estimate.comparison)
+            viewer=viewer, filters=group_filters(estimate.comparison), statistics_only=True
         )
         # A person in both groups counts as treated only.
         keys = treated_frame.select("organisation", "participant_ref").unique()

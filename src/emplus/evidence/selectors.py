@@ -364,18 +364,30 @@ def missing_core_counts(result: IndicatorResult) -> dict[str, int]:
     return {name: counts.get(name, 0) for name in CORE_COLUMNS}
 
 
-def indicator_frame(*, viewer: User, filters: IndicatorFilters) -> tuple[pl.DataFrame, bool, tuple]:
-    """The participant frame (one row per enrolment, no identity) behind an aggregate."""
-    frame, full_detail, codes, _everyone = _indicator_frame(viewer=viewer, filters=filters)
+def indicator_frame(
+    *, viewer: User, filters: IndicatorFilters, statistics_only: bool = False
+) -> tuple[pl.DataFrame, bool, tuple]:
+    """The participant frame (one row per enrolment, no identity) behind an aggregate.
+
+    `statistics_only` keeps the participants whose legal basis covers statistics: for
+    evaluations such as effect estimates. The ESF+ indicators take everyone (the reporting
+    duty, docs/decisions/0023-consent-purposes-and-legal-bases.md)."""
+    frame, full_detail, codes, _everyone = _indicator_frame(
+        viewer=viewer, filters=filters, statistics_only=statistics_only
+    )
     return frame, full_detail, codes
 
 
 def _indicator_frame(
-    *, viewer: User, filters: IndicatorFilters
+    *, viewer: User, filters: IndicatorFilters, statistics_only: bool = False
 ) -> tuple[pl.DataFrame, bool, tuple[str, ...], bool]:
     participants, full_detail, organisation_ids = evidence_participants(
         viewer=viewer, filters=filters
     )
+    if statistics_only:
+        participants = participants.filter(
+            pk__in=Participant.objects.covering_statistics().values("pk")
+        )
     frame = _enrolment_filter(participant_frame(participants), filters)
     orgs = Organisation.objects.all()
     if organisation_ids is not None:

@@ -54,6 +54,13 @@ class _ParticipantOwnedQuerySet(RestrictedQuerySet):
 class ParticipantQuerySet(_ParticipantOwnedQuerySet):
     scope = ScopeFields(organisation="organisation", unit="unit")
 
+    def covering_statistics(self) -> ParticipantQuerySet:
+        """Participants whose newest consent record covers statistics, by consent or another
+        legal basis (docs/decisions/0023-consent-purposes-and-legal-bases.md)."""
+        Consent = apps.get_model("pathways", "Consent")
+        statistics = Consent.objects.current().filter(participant=OuterRef("pk"), statistics=True)
+        return self.filter(Exists(statistics))
+
 
 class ConsentQuerySet(models.QuerySet):
     def active(self) -> ConsentQuerySet:

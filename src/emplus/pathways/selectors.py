@@ -305,10 +305,9 @@ def participant_pseudonymised_list(*, viewer: User) -> QuerySet[Participant]:
     output only: the caller must leave out every identifying field), and only those whose
     newest consent record covers statistics, by consent or another legal basis
     (docs/decisions/0023-consent-purposes-and-legal-bases.md)."""
-    statistics = Consent.objects.current().filter(participant=OuterRef("pk"), statistics=True)
-    return Participant.objects.restrict(viewer, "participant.view_pseudonymised").filter(
-        Exists(statistics)
-    )
+    return Participant.objects.restrict(
+        viewer, "participant.view_pseudonymised"
+    ).covering_statistics()
 
 
 # --- the participant page ---------------------------------------------------------------------
