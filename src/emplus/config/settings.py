@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "emplus.mapping",
     "emplus.pathways",
     "emplus.evidence",
+    "emplus.worklife",
     "emplus.esf",
     "emplus.demo",
     "emplus.home",

@@ -56,6 +56,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the identities of everyone in the project, so only the coordinators of the owner
     # organisation see projects, previews, the submission log and files, and only they change
     # projects and templates, generate files and mark them as sent (docs/decisions/0016).
+    # Working life (issue 10): employers are directory data of the organisation that registered
+    # them, read by its members and by the partner organisations named as working with them;
+    # coaches and coordinators register and change them. Placements are personal records.
+    "employer.view": frozenset(Role.values),
+    "employer.change": frozenset({Role.COACH, Role.COORDINATOR}),
+    "placement.view": frozenset({Role.COACH, Role.COORDINATOR}),
+    "placement.change": frozenset({Role.COACH, Role.COORDINATOR}),
     "esf.view": frozenset({Role.COORDINATOR}),
     "esf.manage": frozenset({Role.COORDINATOR}),
 }

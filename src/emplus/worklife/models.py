@@ -1,0 +1,177 @@
+"""Employers, their business contacts and the workplace placements of participants."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from emplus.core.models import UUIDModel
+from emplus.core.organisation_number import format_organisation_number
+from emplus.geo.models import Municipality
+from emplus.organisations.models import Organisation, Unit
+from emplus.pathways.models import Participant, PathwayStep
+from emplus.worklife.choices import (
+    SNI_CHOICES,
+    EmployerSector,
+    PlacementKind,
+    PlacementOutcome,
+    SizeBand,
+)
+from emplus.worklife.querysets import EmployerQuerySet, PlacementQuerySet
+
+
+class Employer(UUIDModel):
+    """A business or another organisation that offers placements or jobs, registered by one
+    partner organisation (the owner) and worked with by others."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="employers",
+        verbose_name=_("owning organisation"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # Ten digits without separator, validated by the service (check digit, not a personnummer).
+    organisation_number = models.CharField(_("organisation number"), max_length=10)
+    sector = models.CharField(
+        _("sector"), max_length=20, choices=EmployerSector.choices, default=EmployerSector.BUSINESS
+    )
+    sni_division = models.CharField(
+        _("industry (SNI 2007 division)"), max_length=2, choices=SNI_CHOICES
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    size_band = models.CharField(_("size"), max_length=10, choices=SizeBand.choices)
+    partner_organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="employers_worked_with",
+        verbose_name=_("partner organisations working with it"),
+    )
+    partner_units = models.ManyToManyField(
+        Unit,
+        blank=True,
+        related_name="employers_worked_with",
+        verbose_name=_("units working with it"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = EmployerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "organisation_number"],
+                name="employer_number_unique_per_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def organisation_number_display(self) -> str:
+        return format_organisation_number(self.organisation_number)
+
+
+class EmployerContact(UUIDModel):
+    """A contact person of the employer (a business contact, not a participant)."""
+
+    employer = models.ForeignKey(
+        Employer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("employer")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title or role"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business contact")
+        verbose_name_plural = _("business contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkplacePlacement(UUIDModel):
+    """A participant's placement at an employer; it is a step of its phase on the pathway."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="placements",
+        verbose_name=_("participant"),
+    )
+    # The step of the pathway that this placement is (phase by kind, dates and hours).
+    step = models.OneToOneField(
+        PathwayStep,
+        on_delete=models.CASCADE,
+        related_name="placement",
+        verbose_name=_("pathway step"),
+    )
+    employer = models.ForeignKey(
+        Employer, on_delete=models.PROTECT, related_name="placements", verbose_name=_("employer")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=PlacementKind.choices)
+    started_on = models.DateField(_("start"))
+    ended_on = models.DateField(_("end"), null=True, blank=True)
+    hours_per_week = models.DecimalField(
+        _("hours per week"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(80)],
+    )
+    supervisor = models.CharField(_("workplace supervisor"), max_length=200, blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=24, choices=PlacementOutcome.choices, blank=True
+    )
+    outcome_reason = models.TextField(_("reason"), blank=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-created_at"]
+        verbose_name = _("workplace placement")
+        verbose_name_plural = _("workplace placements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="placement_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(ended_on__isnull=False),
+                name="placement_outcome_needs_end",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=PlacementOutcome.ENDED_EARLY) | ~Q(outcome_reason=""),
+                name="placement_early_end_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.employer}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            errors["ended_on"] = _("The end cannot be before the start.")
+        if self.outcome and not self.ended_on:
+            errors["ended_on"] = _("Give the end date with the outcome.")
+        if self.outcome == PlacementOutcome.ENDED_EARLY and not self.outcome_reason.strip():
+            errors["outcome_reason"] = _("Say why the placement ended early.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,35 @@
+"""Querysets of working life: every read starts at restrict() (docs/decisions/0021)."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from django.db.models import Q
+
+from emplus.core import scoping
+from emplus.core.scoping import RestrictedQuerySet, ScopeFields
+
+
+class EmployerQuerySet(RestrictedQuerySet):
+    """Employers are directory rows of the organisation that registered them; the partner
+    organisations named as working with an employer read it too (with suppressed counts)."""
+
+    scope = ScopeFields(organisation="organisation")
+
+    def restrict(self, user, permission: str) -> Self:
+        own = scoping.restrict(self, user, permission)
+        organisations = scoping.organisation_ids_with(user, permission)
+        if scoping.grants(user, permission).everywhere:
+            return own
+        partner = self.filter(Q(partner_organisations__in=sorted(organisations)))
+        return (own | partner).distinct()
+
+    def owned(self, user, permission: str) -> Self:
+        """Only the employers of organisations where the user holds `permission` (changes)."""
+        return scoping.restrict(self, user, permission)
+
+
+class PlacementQuerySet(RestrictedQuerySet):
+    """Placements are personal records: the participant's organisation and, for a coach, unit."""
+
+    scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")

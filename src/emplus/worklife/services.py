@@ -1,0 +1,327 @@
+"""Writes of working life: employers, their contacts and workplace placements; each one
+transaction with its audit entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from emplus.core import scoping
+from emplus.core.audit import audit_log
+from emplus.core.organisation_number import (
+    OrganisationNumberError,
+    parse_organisation_number,
+)
+from emplus.core.typing import User
+from emplus.geo.models import Municipality
+from emplus.organisations.models import Organisation, Unit
+from emplus.pathways.models import Enrolment, Participant, PathwayStep
+from emplus.worklife.choices import PLACEMENT_PHASE
+from emplus.worklife.models import Employer, EmployerContact, WorkplacePlacement
+
+# Employers are directory data (audited so that every change has an author); placements are
+# case work about a participant.
+DIRECTORY = "directory"
+CASE_WORK = "case_work"
+
+
+def organisation_number_clean(value: str) -> str:
+    """The ten digits of a valid organisation number, or a ValidationError naming the field."""
+    try:
+        return parse_organisation_number(value)
+    except OrganisationNumberError as error:
+        messages = {
+            "format": _("Not an organisation number: write ten digits, as NNNNNN-NNNN."),
+            "personal": _(
+                "This looks like a personal identity number (a sole trader's number); the "
+                "register keeps no personal identity numbers."
+            ),
+            "checksum": _("The organisation number has a wrong check digit."),
+        }
+        message = messages.get(error.kind, str(error))
+        raise ValidationError(
+            {"organisation_number": ValidationError(message, code=error.kind)}
+        ) from error
+
+
+def _employer_links_set(
+    *,
+    employer: Employer,
+    partner_organisations: Iterable[Organisation],
+    partner_units: Iterable[Unit],
+) -> None:
+    organisations = list(partner_organisations)
+    units = list(partner_units)
+    allowed = {o.pk for o in organisations} | {employer.organisation_id}
+    stray = [u for u in units if u.organisation_id not in allowed]
+    if stray:
+        raise ValidationError(
+            {
+                "partner_units": _(
+                    "A unit must belong to the owning organisation or a partner organisation "
+                    "named: %(units)s."
+                )
+                % {"units": ", ".join(sorted(u.name for u in stray))}
+            }
+        )
+    employer.partner_organisations.set(
+        [o for o in organisations if o.pk != employer.organisation_id]
+    )
+    employer.partner_units.set(units)
+
+
+@transaction.atomic
+def employer_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    name: str,
+    organisation_number: str,
+    sni_division: str,
+    municipality: Municipality,
+    size_band: str,
+    sector: str = "business",
+    notes: str = "",
+    partner_organisations: Iterable[Organisation] = (),
+    partner_units: Iterable[Unit] = (),
+) -> Employer:
+    """Register an employer in an organisation where the actor may change employers."""
+    if organisation.pk not in scoping.organisation_ids_with(actor, "employer.change"):
+        raise PermissionDenied("Employers are registered in one's own organisation.")
+    digits = organisation_number_clean(organisation_number)
+    if Employer.objects.filter(organisation=organisation, organisation_number=digits).exists():
+        raise ValidationError(
+            {"organisation_number": _("This organisation has registered this employer already.")}
+        )
+    employer = Employer(
+        organisation=organisation,
+        name=name.strip(),
+        organisation_number=digits,
+        sni_division=sni_division,
+        municipality=municipality,
+        size_band=size_band,
+        sector=sector,
+        notes=notes,
+    )
+    employer.full_clean()
+    employer.save()
+    _employer_links_set(
+        employer=employer, partner_organisations=partner_organisations, partner_units=partner_units
+    )
+    audit_log(
+        actor=actor,
+        action="employer.created",
+        target=employer,
+        purpose=DIRECTORY,
+        details={"organisation_number": digits},
+    )
+    return employer
+
+
+@transaction.atomic
+def employer_update(
+    *,
+    actor: User,
+    employer: Employer,
+    name: str,
+    organisation_number: str,
+    sni_division: str,
+    municipality: Municipality,
+    size_band: str,
+    sector: str = "business",
+    notes: str = "",
+    partner_organisations: Iterable[Organisation] = (),
+    partner_units: Iterable[Unit] = (),
+) -> Employer:
+    """Change an employer of the actor's own organisation."""
+    if not scoping.allows(actor, "employer.change", employer):
+        raise PermissionDenied("Only the owning organisation changes an employer.")
+    digits = organisation_number_clean(organisation_number)
+    duplicate = Employer.objects.filter(
+        organisation_id=employer.organisation_id, organisation_number=digits
+    ).exclude(pk=employer.pk)
+    if duplicate.exists():
+        raise ValidationError(
+            {"organisation_number": _("This organisation has registered this employer already.")}
+        )
+    employer.name = name.strip()
+    employer.organisation_number = digits
+    employer.sni_division = sni_division
+    employer.municipality = municipality
+    employer.size_band = size_band
+    employer.sector = sector
+    employer.notes = notes
+    employer.full_clean()
+    employer.save()
+    _employer_links_set(
+        employer=employer, partner_organisations=partner_organisations, partner_units=partner_units
+    )
+    audit_log(actor=actor, action="employer.changed", target=employer, purpose=DIRECTORY)
+    return employer
+
+
+@transaction.atomic
+def employer_contact_add(
+    *, actor: User, employer: Employer, name: str, title: str = "", email: str = "", phone: str = ""
+) -> EmployerContact:
+    """A business contact of an employer of the actor's own organisation."""
+    if not scoping.allows(actor, "employer.change", employer):
+        raise PermissionDenied("Only the owning organisation changes an employer.")
+    contact = EmployerContact(employer=employer, name=name, title=title, email=email, phone=phone)
+    contact.full_clean()
+    contact.save()
+    audit_log(
+        actor=actor,
+        action="employer.contact_added",
+        target=employer,
+        purpose=DIRECTORY,
+        details={"contact": str(contact.pk)},
+    )
+    return contact
+
+
+@transaction.atomic
+def employer_contact_remove(*, actor: User, contact: EmployerContact) -> None:
+    employer = contact.employer
+    if not scoping.allows(actor, "employer.change", employer):
+        raise PermissionDenied("Only the owning organisation changes an employer.")
+    audit_log(
+        actor=actor,
+        action="employer.contact_removed",
+        target=employer,
+        purpose=DIRECTORY,
+        details={"contact": str(contact.pk)},
+    )
+    contact.delete()
+
+
+# --- placements -----------------------------------------------------------------------------
+
+
+def _open_enrolment(participant: Participant) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.filter(participant=participant, exit_date__isnull=True)
+        .order_by("-entry_date")
+        .first()
+    )
+    if enrolment is None:
+        raise ValidationError(
+            {"participant": _("The participant has no open pathway to place the placement on.")}
+        )
+    return enrolment
+
+
+def _placement_check(*, actor: User, placement: WorkplacePlacement) -> None:
+    if (
+        not Employer.objects.restrict(actor, "employer.view")
+        .filter(pk=placement.employer_id)
+        .exists()
+    ):
+        raise ValidationError(
+            {"employer": _("Choose an employer of your organisation or partners.")}
+        )
+    placement.full_clean(exclude=["step"])
+
+
+def _step_sync(placement: WorkplacePlacement, step: PathwayStep) -> PathwayStep:
+    """The pathway step a placement is: its phase by kind, the employer as the activity."""
+    step.phase = PLACEMENT_PHASE[placement.kind]
+    step.activity = f"{placement.get_kind_display()}: {placement.employer.name}"[:200]
+    step.started_on = placement.started_on
+    step.ended_on = placement.ended_on
+    step.full_clean()
+    step.save()
+    return step
+
+
+@transaction.atomic
+def placement_record(
+    *,
+    actor: User,
+    participant: Participant,
+    employer: Employer,
+    kind: str,
+    started_on: date,
+    ended_on: date | None = None,
+    hours_per_week: Decimal | None = None,
+    supervisor: str = "",
+    goals: str = "",
+    outcome: str = "",
+    outcome_reason: str = "",
+) -> WorkplacePlacement:
+    """A placement on the participant's open pathway; it is also a step of the kind's phase."""
+    if not scoping.allows(actor, "placement.change", participant):
+        raise PermissionDenied("Placements are recorded for one's own participants.")
+    enrolment = _open_enrolment(participant)
+    if started_on < enrolment.entry_date:
+        raise ValidationError({"started_on": _("The placement cannot start before the entry.")})
+    placement = WorkplacePlacement(
+        participant=participant,
+        employer=employer,
+        kind=kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        hours_per_week=hours_per_week,
+        supervisor=supervisor,
+        goals=goals,
+        outcome=outcome,
+        outcome_reason=outcome_reason,
+    )
+    _placement_check(actor=actor, placement=placement)
+    placement.step = _step_sync(placement, PathwayStep(enrolment=enrolment))
+    placement.save()
+    audit_log(
+        actor=actor,
+        action="placement.recorded",
+        target=participant,
+        purpose=CASE_WORK,
+        details={"placement": str(placement.pk), "employer": str(employer.pk), "kind": kind},
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_update(
+    *,
+    actor: User,
+    placement: WorkplacePlacement,
+    employer: Employer,
+    kind: str,
+    started_on: date,
+    ended_on: date | None = None,
+    hours_per_week: Decimal | None = None,
+    supervisor: str = "",
+    goals: str = "",
+    outcome: str = "",
+    outcome_reason: str = "",
+) -> WorkplacePlacement:
+    """Change a placement (dates, outcome, …); its pathway step follows."""
+    if not scoping.allows(actor, "placement.change", placement):
+        raise PermissionDenied("Placements are changed for one's own participants.")
+    if started_on < placement.step.enrolment.entry_date:
+        raise ValidationError({"started_on": _("The placement cannot start before the entry.")})
+    placement.employer = employer
+    placement.kind = kind
+    placement.started_on = started_on
+    placement.ended_on = ended_on
+    placement.hours_per_week = hours_per_week
+    placement.supervisor = supervisor
+    placement.goals = goals
+    placement.outcome = outcome
+    placement.outcome_reason = outcome_reason
+    _placement_check(actor=actor, placement=placement)
+    _step_sync(placement, placement.step)
+    placement.save()
+    audit_log(
+        actor=actor,
+        action="placement.changed",
+        target=placement.participant,
+        purpose=CASE_WORK,
+        details={"placement": str(placement.pk), "outcome": outcome},
+    )
+    return placement
