@@ -755,3 +755,25 @@ def test_known_elsewhere_limit_is_said_on_the_page(
     # then the second check is not made, and the page says why
     assert "Organisation B" not in page
     assert "1" in page and ("hour" in page or "timme" in page)
+
+
+def test_registration_records_another_legal_basis_and_the_page_shows_it(client, coach, unit_a1):
+    client.force_login(coach)
+    response = client.post(
+        reverse("pathways:register"),
+        _registration(unit_a1, legal_basis="legal_obligation"),
+        follow=True,
+    )
+    participant = Participant.objects.get(participant_ref="NY-1")
+    assert participant.consents.get().legal_basis == "legal_obligation"
+    assert "6.1 c" in response.content.decode() or "6.1(c)" in response.content.decode()
+
+
+def test_another_legal_basis_cannot_cover_sharing_on_the_page(client, coach, unit_a1):
+    client.force_login(coach)
+    response = client.post(
+        reverse("pathways:register"),
+        _registration(unit_a1, legal_basis="public_task", purposes=["case_work", "sharing"]),
+    )
+    assert "legal_basis" in response.context["form"].errors
+    assert not Participant.objects.exists()

@@ -184,6 +184,16 @@ class EntryFields(forms.Form):
 
 
 class ConsentFields(forms.Form):
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis"),
+        choices=ProcessingBasis.choices,
+        initial=ProcessingBasis.CONSENT,
+        required=False,  # a select always sends one; a post without it means consent
+        help_text=_(
+            "Usually the participant's consent. Sharing with other organisations and recording "
+            "disability and minority always need consent."
+        ),
+    )
     purposes = forms.MultipleChoiceField(
         label=_("The participant agrees to"),
         choices=ConsentPurpose.choices,
@@ -213,6 +223,9 @@ class ConsentFields(forms.Form):
             .order_by("name")
         )
 
+    def clean_legal_basis(self) -> str:
+        return self.cleaned_data.get("legal_basis") or ProcessingBasis.CONSENT
+
     def clean(self):
         data = super().clean()
         purposes = set(data.get("purposes") or [])
@@ -223,6 +236,19 @@ class ConsentFields(forms.Form):
         if data.get("shared_with") and ConsentPurpose.SHARING not in purposes:
             self.add_error(
                 "shared_with", _("Name organisations only when the participant agrees to sharing.")
+            )
+        basis = data.get("legal_basis")
+        if (
+            basis
+            and basis != ProcessingBasis.CONSENT
+            and (ConsentPurpose.SHARING in purposes or data.get("special_consent"))
+        ):
+            self.add_error(
+                "legal_basis",
+                _(
+                    "Sharing with other organisations and recording disability and minority "
+                    "need the participant's consent."
+                ),
             )
         return data
 
@@ -235,6 +261,7 @@ class ConsentFields(forms.Form):
         return ConsentTerms(
             information_version=data["information_version"],
             given_on=data["given_on"],
+            legal_basis=data["legal_basis"],
             purposes=frozenset(purposes),
             shared_with=tuple(data.get("shared_with") or ()),
         )
@@ -247,6 +274,7 @@ class ConsentFields(forms.Form):
         return {
             "information_version": data["information_version"],
             "given_on": data["given_on"],
+            "legal_basis": data["legal_basis"],
             "shared_with": list(data.get("shared_with") or []),
             **values,
         }
