@@ -30,6 +30,7 @@ CASES = [
     ("evidence:indicators", "/api/indicators/", "method", "NO-SUCH-METHOD"),
     ("evidence:indicators", "/api/indicators/", "unit", "not-a-uuid"),
     ("evidence:progression", "/api/indicators/", "entry_from", "2025-13-01"),
+    ("evidence:effects", "/api/effect-estimates/", "status", "sleeping"),
     ("methods:list", "/api/methods/", "phase", "sleep"),
     ("methods:list", "/api/methods/", "evidence_level", "9"),
     ("geo:municipality_list", "/api/municipalities/", "county", "99"),
@@ -50,7 +51,10 @@ def test_page_and_api_refuse_the_same_invalid_filter(
     # and the page says so next to its form instead of ignoring it
     page_response = client.get(reverse(page), {name: value})
     assert page_response.status_code == 200
-    assert name in page_response.context["filterset"].errors
+    filterset = (
+        page_response.context.get("estimate_filterset") or page_response.context["filterset"]
+    )
+    assert name in filterset.errors
     assert "Some filters were not understood" in page_response.content.decode() or (
         "tolkades inte" in page_response.content.decode()
     )

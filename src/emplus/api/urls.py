@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from emplus.api.views import me
 from emplus.esf.api import ESFProjectViewSet, ReportFileViewSet
-from emplus.evidence.api import IndicatorsView
+from emplus.evidence.api import EffectEstimateViewSet, IndicatorsView
 from emplus.geo.api import CountyViewSet, MunicipalityViewSet
 from emplus.mapping.api import ActivityViewSet
 from emplus.methods.api import MethodViewSet, ThematicAreaViewSet
@@ -51,6 +51,7 @@ router.register("participants", ParticipantViewSet, basename="participant")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("events", EventViewSet, basename="event")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("effect-estimates", EffectEstimateViewSet, basename="effect-estimate")
 router.register("esf-projects", ESFProjectViewSet, basename="esf-project")
 router.register("esf-report-files", ReportFileViewSet, basename="esf-report-file")
 router.register(

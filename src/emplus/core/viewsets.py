@@ -24,7 +24,7 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [IsAuthenticated, RolePermission]
     required_permission: str | None = None
-    filterset_class = None
+    filterset_class: type | None = None  # the list's FilterSet (emplus.core.filters)
     throttle_scope = "list"  # emplus.api.throttling; search and export endpoints name their own
     list_audit_action = ""
     # Every key reaches the view (also one with a dot), and lookup_value() answers 404 in JSON.

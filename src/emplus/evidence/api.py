@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_not_required
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -12,8 +14,12 @@ from rest_framework.views import APIView
 
 from emplus.core.filters import filters_or_400
 from emplus.core.permissions import RolePermission
+from emplus.core.typing import User
+from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.evidence import selectors
-from emplus.evidence.filters import IndicatorFilterSet
+from emplus.evidence.filters import EstimateFilterSet, IndicatorFilterSet
+from emplus.evidence.models import EffectEstimate
+from emplus.evidence.serializers import EffectEstimateSerializer
 from emplus.evidence_core.socioeconomic import transitions_from_indicators, yearly_value
 from emplus.pathways.models import Enrolment
 
@@ -46,3 +52,23 @@ class IndicatorsView(APIView):
         )
         data["socioeconomic_value"] = value.as_dict() if value else None
         return Response(data)
+
+
+class EffectEstimateViewSet(ScopedReadOnlyViewSet):
+    """Effect estimates the caller started, or their organisation's: the same list, with the
+    same filters, as the effects page. Start one on the page (it may carry an upload)."""
+
+    serializer_class = EffectEstimateSerializer
+    required_permission = "evidence.view"
+    throttle_scope = "estimate"
+    filterset_class = EstimateFilterSet
+    queryset = EffectEstimate.objects.none()  # for the schema; get_queryset() scopes
+
+    def get_queryset(self):
+        filters = (
+            filters_or_400(EstimateFilterSet, self.request.query_params, request=self.request)
+            if self.action == "list"
+            else None
+        )
+        viewer = cast(User, self.request.user)  # IsAuthenticated ran before
+        return selectors.effect_estimate_list(viewer=viewer, filters=filters)

@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.filters import CodeFilter, SelectorFilterSet
-from emplus.evidence.choices import GROUP_LABELS
+from emplus.evidence.choices import GROUP_LABELS, EstimateOutcome, EstimateStatus
 from emplus.evidence.estimates import GROUP_KEYS
-from emplus.evidence.selectors import IndicatorFilters
+from emplus.evidence.models import EffectEstimate
+from emplus.evidence.selectors import EstimateFilters, IndicatorFilters
 from emplus.geo.models import County, Municipality
 from emplus.organisations.models import Organisation
 from emplus.pathways.models import Enrolment
@@ -74,3 +75,16 @@ class EstimateGroupFilterSet(IndicatorFilterSet):
     @classmethod
     def get_filters(cls):
         return {k: v for k, v in super().get_filters().items() if k in GROUP_KEYS}
+
+
+class EstimateFilterSet(SelectorFilterSet):
+    """The list of effect estimates (the effects page and the API)."""
+
+    filters_class = EstimateFilters
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=EstimateStatus.choices)
+    outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=EstimateOutcome.choices)
+
+    class Meta:
+        model = EffectEstimate
+        fields: list[str] = []

@@ -289,11 +289,26 @@ def filter_choices(*, viewer: User) -> dict:
     }
 
 
-def effect_estimate_list(*, viewer: User) -> QuerySet[EffectEstimate]:
-    """Estimates the viewer may see: their own, and those of their own organisations."""
-    return EffectEstimate.objects.restrict(viewer, FULL_DETAIL_PERMISSION) | (
+@dataclass(frozen=True)
+class EstimateFilters:
+    status: str = ""
+    outcome: str = ""
+
+
+def effect_estimate_list(
+    *, viewer: User, filters: EstimateFilters | None = None
+) -> QuerySet[EffectEstimate]:
+    """Estimates the viewer may see: their own, and those of their own organisations; newest
+    first."""
+    filters = filters or EstimateFilters()
+    qs = EffectEstimate.objects.restrict(viewer, FULL_DETAIL_PERMISSION) | (
         EffectEstimate.objects.filter(created_by=viewer)
     )
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.outcome:
+        qs = qs.filter(outcome=filters.outcome)
+    return qs.select_related("organisation").order_by("-created_at", "pk")
 
 
 def indicator_rules() -> IndicatorRules:

@@ -26,6 +26,7 @@ from emplus.evidence.choices import (
 from emplus.evidence.effect_forms import EffectEstimateForm
 from emplus.evidence.estimates import GROUP_KEYS
 from emplus.evidence.filters import (
+    EstimateFilterSet,
     EstimateGroupFilterSet,
     IndicatorFilterSet,
     ProgressionFilterSet,
@@ -151,6 +152,7 @@ def progression(request):
 @permission_required("evidence.view")
 def effects(request):
     choices = selectors.filter_choices(viewer=request.user)
+    listed = EstimateFilterSet(request.GET)  # the list of estimates, as in the API
     if request.method == "POST":
         form = EffectEstimateForm(
             request.POST,
@@ -170,7 +172,10 @@ def effects(request):
     context = {
         "form": form,
         "filterset": group if request.method != "POST" else None,
-        "estimates": selectors.effect_estimate_list(viewer=request.user)[:50],
+        "estimate_filterset": listed,
+        "estimates": selectors.effect_estimate_list(
+            viewer=request.user, filters=listed.selector_filters
+        )[:50],
         **choices,
     }
     return render(request, "evidence/effects.html", context)
