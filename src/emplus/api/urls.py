@@ -24,6 +24,7 @@ from emplus.selfservice.api import (
     TimeAttestationViewSet,
 )
 from emplus.testbeds.api import TestBedViewSet
+from emplus.worklife.api import EmployerViewSet, PlacementViewSet
 
 
 class _APIRootView(DefaultRouter.APIRootView):
@@ -62,6 +63,8 @@ router.register(
 router.register("selfservice-links", SelfServiceLinkViewSet, basename="selfservice-link")
 router.register("monthly-times", MonthlyTimeViewSet, basename="monthly-time")
 router.register("time-attestations", TimeAttestationViewSet, basename="time-attestation")
+router.register("employers", EmployerViewSet, basename="employer")
+router.register("placements", PlacementViewSet, basename="placement")
 
 # The schema and its documentation describe the API, not its data: readable without log-in.
 schema_view = login_not_required(SpectacularAPIView.as_view())

@@ -18,6 +18,7 @@ urlpatterns = [
     path("testbeds/", include("emplus.testbeds.urls")),
     path("evidence/", include("emplus.evidence.urls")),
     path("esf/", include("emplus.esf.urls")),
+    path("worklife/", include("emplus.worklife.urls")),
     path("selfservice/", include("emplus.selfservice.urls")),
     # The participant's one-time links: a short public address for QR codes.
     path("s/", include("emplus.selfservice.urls_public")),

@@ -18,6 +18,7 @@ NAVIGATION = [
     ("mapping:coverage", _("Activities and coverage"), "activity.view"),
     ("methods:list", _("Methods"), "method.view"),
     ("testbeds:list", _("Test beds"), "testbed.view"),
+    ("worklife:employer_list", _("Employers"), "employer.view"),
     ("evidence:indicators", _("Evidence"), "evidence.view"),
     ("esf:list", _("ESF projects"), "esf.view"),
 ]

@@ -14,6 +14,8 @@ from emplus.core.audit import audit_list
 from emplus.core.suppression import suppress_cells
 from emplus.core.typing import User
 from emplus.evidence_core.completion import PlacementCounts, placement_counts
+from emplus.organisations.models import Organisation
+from emplus.pathways import selectors as pathway_selectors
 from emplus.pathways.models import Participant
 from emplus.worklife.models import Employer, EmployerContact, WorkplacePlacement
 
@@ -165,3 +167,19 @@ def placement_for_change(*, viewer: User, pk: UUID) -> WorkplacePlacement:
     if placement is None:
         raise Http404
     return placement
+
+
+def employer_owner_options(*, viewer: User) -> QuerySet[Organisation]:
+    """The organisations an employer may be registered in by the viewer."""
+    return Organisation.objects.restrict(viewer, "employer.change").order_by("name")
+
+
+def participant_for_placements(
+    *, viewer: User, pk: UUID, permission: str = "placement.view"
+) -> Participant:
+    """The participant whose placements are shown or changed (audited read; else 404)."""
+    return pathway_selectors.participant_get(viewer=viewer, pk=pk, permission=permission)
+
+
+def participant_can_place(*, viewer: User, participant: Participant) -> bool:
+    return scoping.allows(viewer, "placement.change", participant)

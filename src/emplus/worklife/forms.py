@@ -1,0 +1,131 @@
+"""Page input of working life → the services' arguments."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from emplus.geo.models import Municipality
+from emplus.organisations.models import Organisation, Unit
+from emplus.worklife.choices import (
+    SNI_CHOICES,
+    EmployerSector,
+    PlacementKind,
+    PlacementOutcome,
+    SizeBand,
+)
+from emplus.worklife.models import Employer
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EmployerForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Owning organisation"), queryset=Organisation.objects.none()
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organisation_number = forms.CharField(
+        label=_("Organisation number"),
+        max_length=13,
+        help_text=_(
+            "Ten digits, as NNNNNN-NNNN. A sole trader's personal identity number is not kept."
+        ),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), choices=EmployerSector.choices)
+    sni_division = forms.ChoiceField(label=_("Industry (SNI 2007 division)"), choices=SNI_CHOICES)
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.order_by("name")
+    )
+    size_band = forms.ChoiceField(label=_("Size"), choices=SizeBand.choices)
+    partner_organisations = forms.ModelMultipleChoiceField(
+        label=_("Partner organisations working with it"),
+        queryset=Organisation.objects.filter(is_partner=True).order_by("name"),
+        required=False,
+    )
+    partner_units = forms.ModelMultipleChoiceField(
+        label=_("Units working with it"),
+        queryset=Unit.objects.filter(organisation__is_partner=True)
+        .select_related("organisation")
+        .order_by("organisation__name", "name"),
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, owners, employer: Employer | None = None, **kwargs):
+        if employer is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "organisation": employer.organisation_id,
+                "name": employer.name,
+                "organisation_number": employer.organisation_number_display,
+                "sector": employer.sector,
+                "sni_division": employer.sni_division,
+                "municipality": employer.municipality_id,
+                "size_band": employer.size_band,
+                "partner_organisations": list(employer.partner_organisations.all()),
+                "partner_units": list(employer.partner_units.all()),
+                "notes": employer.notes,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = owners
+        self.fields["partner_units"].label_from_instance = lambda u: (
+            f"{u.organisation.name}: {u.name}"
+        )
+        if employer is not None:
+            del self.fields["organisation"]  # the owner does not change
+
+    def employer_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        values.pop("organisation", None)
+        return values
+
+
+class EmployerContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    title = forms.CharField(label=_("Title or role"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+
+class PlacementForm(forms.Form):
+    employer = forms.ModelChoiceField(label=_("Employer"), queryset=Employer.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlacementKind.choices)
+    started_on = forms.DateField(label=_("Start"), widget=DATE)
+    ended_on = forms.DateField(label=_("End"), widget=DATE, required=False)
+    hours_per_week = forms.DecimalField(
+        label=_("Hours per week"), min_value=0, max_value=80, decimal_places=1, required=False
+    )
+    supervisor = forms.CharField(label=_("Workplace supervisor"), max_length=200, required=False)
+    goals = forms.CharField(
+        label=_("Goals"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Not ended yet"))] + list(PlacementOutcome.choices),
+        required=False,
+    )
+    outcome_reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required when the placement ended early."),
+    )
+
+    def __init__(self, *args, employers, placement=None, **kwargs):
+        if placement is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                name: getattr(placement, name)
+                for name in (
+                    "kind",
+                    "started_on",
+                    "ended_on",
+                    "hours_per_week",
+                    "supervisor",
+                    "goals",
+                    "outcome",
+                    "outcome_reason",
+                )
+            } | {"employer": placement.employer_id}
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employers

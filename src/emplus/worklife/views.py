@@ -1,0 +1,252 @@
+"""Pages of working life: the employer register and a participant's workplace placements."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from emplus.core.permissions import has_permission, permission_required
+from emplus.worklife import forms, selectors, services
+
+EMPLOYERS_PER_PAGE = 25
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """A service's validation errors next to the matching fields (else at the top)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            field = name if name in form.fields else None
+            for item in errors:
+                form.add_error(field, item.messages[0])
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _saved(form, action) -> bool:
+    try:
+        action()
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return False
+    return True
+
+
+@permission_required("employer.view")
+def employer_list(request):
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(
+        selectors.employer_list(viewer=request.user, q=q), EMPLOYERS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "worklife/employer_list.html",
+        {
+            "page": page,
+            "q": q,
+            "query_without_page": f"q={q}" if q else "",
+            "can_add": has_permission(request.user, "employer.change"),
+        },
+    )
+
+
+@permission_required("employer.view")
+def employer_detail(request, pk, contact_form=None):
+    employer = selectors.employer_get(viewer=request.user, pk=pk)
+    can_change = selectors.employer_can_change(viewer=request.user, employer=employer)
+    if can_change and contact_form is None:
+        contact_form = forms.EmployerContactForm(prefix="contact")
+    return render(
+        request,
+        "worklife/employer_detail.html",
+        {
+            "employer": employer,
+            "can_change": can_change,
+            "contact_form": contact_form if can_change else None,
+            "outcomes": selectors.employer_outcomes(viewer=request.user, employer=employer),
+            "placements": selectors.employer_placements(viewer=request.user, employer=employer),
+        },
+    )
+
+
+@permission_required("employer.change")
+def employer_new(request):
+    form = forms.EmployerForm(
+        request.POST or None, owners=selectors.employer_owner_options(viewer=request.user)
+    )
+    created = []
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: created.append(
+                services.employer_create(
+                    actor=request.user,
+                    organisation=form.cleaned_data["organisation"],
+                    **form.employer_values(),
+                )
+            ),
+        )
+    ):
+        messages.success(request, _("Employer registered."))
+        return redirect("worklife:employer_detail", pk=created[0].pk)
+    return render(
+        request,
+        "worklife/form.html",
+        {
+            "form": form,
+            "title": _("Register an employer"),
+            "back": reverse("worklife:employer_list", args=[]),
+        },
+    )
+
+
+@permission_required("employer.change")
+def employer_edit(request, pk):
+    employer = selectors.employer_for_change(viewer=request.user, pk=pk)
+    form = forms.EmployerForm(
+        request.POST or None,
+        owners=selectors.employer_owner_options(viewer=request.user),
+        employer=employer,
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.employer_update(
+                actor=request.user, employer=employer, **form.employer_values()
+            ),
+        )
+    ):
+        messages.success(request, _("Employer saved."))
+        return redirect("worklife:employer_detail", pk=employer.pk)
+    return render(
+        request,
+        "worklife/form.html",
+        {
+            "form": form,
+            "title": _("Edit employer %(name)s") % {"name": employer.name},
+            "back": reverse("worklife:employer_detail", args=[employer.pk]),
+        },
+    )
+
+
+@require_POST
+@permission_required("employer.change")
+def employer_contact_add(request, pk):
+    employer = selectors.employer_for_change(viewer=request.user, pk=pk)
+    form = forms.EmployerContactForm(request.POST, prefix="contact")
+    if form.is_valid() and _saved(
+        form,
+        lambda: services.employer_contact_add(
+            actor=request.user, employer=employer, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("Contact added."))
+        return redirect("worklife:employer_detail", pk=employer.pk)
+    response = employer_detail(request, pk, contact_form=form)
+    response.status_code = 400
+    return response
+
+
+@require_POST
+@permission_required("employer.change")
+def employer_contact_remove(request, pk, contact_pk):
+    employer = selectors.employer_for_change(viewer=request.user, pk=pk)
+    contact = selectors.employer_contact_for_change(
+        viewer=request.user, employer=employer, pk=contact_pk
+    )
+    services.employer_contact_remove(actor=request.user, contact=contact)
+    messages.success(request, _("Contact removed."))
+    return redirect("worklife:employer_detail", pk=employer.pk)
+
+
+# --- a participant's placements ---------------------------------------------------------------
+
+
+@permission_required("placement.view")
+def participant_placements(request, pk):
+    participant = selectors.participant_for_placements(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "worklife/participant_placements.html",
+        {
+            "participant": participant,
+            "placements": selectors.participant_placements(
+                viewer=request.user, participant=participant
+            ),
+            "can_change": has_permission(request.user, "placement.change")
+            and selectors.participant_can_place(viewer=request.user, participant=participant),
+        },
+    )
+
+
+@permission_required("placement.change")
+def placement_new(request, pk):
+    participant = selectors.participant_for_placements(
+        viewer=request.user, pk=pk, permission="placement.change"
+    )
+    form = forms.PlacementForm(
+        request.POST or None, employers=selectors.employer_options(viewer=request.user)
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.placement_record(
+                actor=request.user, participant=participant, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Placement recorded."))
+        return redirect("worklife:participant_placements", pk=participant.pk)
+    return render(
+        request,
+        "worklife/form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": _("Record a workplace placement"),
+            "back": reverse("worklife:participant_placements", args=[participant.pk]),
+        },
+    )
+
+
+@permission_required("placement.change")
+def placement_edit(request, pk):
+    placement = selectors.placement_for_change(viewer=request.user, pk=pk)
+    form = forms.PlacementForm(
+        request.POST or None,
+        employers=selectors.employer_options(viewer=request.user),
+        placement=placement,
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.placement_update(
+                actor=request.user, placement=placement, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Placement saved."))
+        return redirect("worklife:participant_placements", pk=placement.participant_id)
+    return render(
+        request,
+        "worklife/form.html",
+        {
+            "form": form,
+            "participant": placement.participant,
+            "title": _("Edit workplace placement"),
+            "back": reverse("worklife:participant_placements", args=[placement.participant_id]),
+        },
+    )
