@@ -1,17 +1,17 @@
-"""Personas and shared fixtures: a small partnership with two organisations."""
+"""Personas and shared fixtures: a small partnership with two organisations, made with the
+factories of tests/factories.py. The access matrix (tests/access) has its own, larger
+partnership with every persona, built once per module."""
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from emplus.core.roles import Role
 from emplus.geo.services import reference_data_load
-from emplus.organisations.models import Organisation, Unit
-from emplus.organisations.services import membership_grant
+from tests.factories import PASSWORD, OrganisationFactory, UnitFactory, make_user
 
-PASSWORD = "a-long-test-password-42"
+__all__ = ["PASSWORD", "make_user"]
 
 
 @pytest.fixture(autouse=True)
@@ -35,54 +35,29 @@ def geo(db):
 
 @pytest.fixture
 def org_a(geo):
-    return Organisation.objects.create(
-        code="ORGA",
-        name="Organisation A",
-        sector="civil_society",
-        kind="association",
-        is_partner=True,
-        municipality_id="0180",
-    )
+    return OrganisationFactory(code="ORGA", name="Organisation A", municipality_id="0180")
 
 
 @pytest.fixture
 def org_b(geo):
-    return Organisation.objects.create(
-        code="ORGB",
-        name="Organisation B",
-        sector="civil_society",
-        kind="trade_union",
-        is_partner=True,
-        municipality_id="2480",
+    return OrganisationFactory(
+        code="ORGB", name="Organisation B", kind="trade_union", municipality_id="2480"
     )
 
 
 @pytest.fixture
 def unit_a1(org_a):
-    return Unit.objects.create(
-        organisation=org_a, name="A Umeå", kind="branch", municipality_id="2480"
-    )
+    return UnitFactory(organisation=org_a, name="A Umeå", municipality_id="2480")
 
 
 @pytest.fixture
 def unit_a2(org_a):
-    return Unit.objects.create(
-        organisation=org_a, name="A Pajala", kind="branch", municipality_id="2521"
-    )
+    return UnitFactory(organisation=org_a, name="A Pajala", municipality_id="2521")
 
 
 @pytest.fixture
 def unit_b1(org_b):
-    return Unit.objects.create(
-        organisation=org_b, name="B Malmö", kind="district", municipality_id="1280"
-    )
-
-
-def make_user(username, organisation=None, role=None, unit=None):
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
-    if organisation is not None:
-        membership_grant(user=user, organisation=organisation, role=role, unit=unit)
-    return user
+    return UnitFactory(organisation=org_b, name="B Malmö", kind="district", municipality_id="1280")
 
 
 @pytest.fixture
@@ -106,8 +81,18 @@ def admin_user(org_a):
 
 
 @pytest.fixture
+def other_unit_coach(org_a, unit_a2):
+    return make_user("coach-a2", org_a, Role.COACH, unit_a2)
+
+
+@pytest.fixture
 def other_org_coach(org_b, unit_b1):
     return make_user("coach-b", org_b, Role.COACH, unit_b1)
+
+
+@pytest.fixture
+def other_org_coordinator(org_b):
+    return make_user("coordinator-b", org_b, Role.COORDINATOR)
 
 
 @pytest.fixture

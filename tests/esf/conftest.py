@@ -29,11 +29,6 @@ def pnr(birth: date, serial: int) -> str:
 
 
 @pytest.fixture
-def other_org_coordinator(org_b):
-    return make_user("coordinator-b", org_b, Role.COORDINATOR)
-
-
-@pytest.fixture
 def mixed(org_a, org_b, unit_a1):
     """Coordinator in B, coach in A: coaching in A must not open A's projects."""
     user = make_user("mixed", org_b, Role.COORDINATOR)

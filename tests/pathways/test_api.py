@@ -81,16 +81,6 @@ def person(coach, org_a, unit_a1):
     return participant
 
 
-@pytest.fixture
-def other_unit_coach(org_a, unit_a2):
-    return make_user("coach-a2", org_a, Role.COACH, unit_a2)
-
-
-@pytest.fixture
-def other_org_coordinator(org_b):
-    return make_user("coordinator-b", org_b, Role.COORDINATOR)
-
-
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -8,10 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from tests.conftest import make_user
 
 from emplus.core.models import AuditEvent
-from emplus.core.roles import Role
 from emplus.pathways import services
 from emplus.pathways.models import (
     Assessment,
@@ -61,11 +59,6 @@ def _participant(
 @pytest.fixture
 def participant(coach, unit_a1):
     return _participant(coach, unit_a1)
-
-
-@pytest.fixture
-def other_unit_coach(org_a, unit_a2):
-    return make_user("coach-a2", org_a, Role.COACH, unit_a2)
 
 
 def _enrolment(participant):

@@ -76,11 +76,6 @@ def instrument(db):
 
 
 @pytest.fixture
-def other_unit_coach(org_a, unit_a2):
-    return make_user("coach-a2", org_a, Role.COACH, unit_a2)
-
-
-@pytest.fixture
 def mixed_user(org_a, org_b, unit_a2):
     """Coordinator in organisation B and coach of another unit of organisation A: neither
     membership reaches the participant of unit A1."""
