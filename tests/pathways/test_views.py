@@ -8,8 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from tests.conftest import make_user
 
 from emplus.core.models import AuditEvent
+from emplus.core.roles import Role
 from emplus.pathways import services
 from emplus.pathways.models import (
     Assessment,
