@@ -149,6 +149,7 @@ def test_export_holds_everything_about_the_person_and_is_audited(
     assert data["contact"]["email"] == "ingrid@example.org"
     assert data["special_categories"]["disability"] == "yes"
     assert data["consents"][0]["statistics"] is True
+    assert data["consents"][0]["legal_basis"] == "consent"  # the recorded basis goes with it
     (enrolment,) = data["enrolments"]
     assert enrolment["steps"][0]["activity"].startswith("CV workshop")
     assert enrolment["events"][0]["note"].startswith("Placement")

@@ -217,6 +217,7 @@ def participant_export_data(*, actor, participant: Participant) -> dict[str, Any
         },
         "consents": [
             {
+                "legal_basis": c.legal_basis,
                 "given_on": c.given_on,
                 "information_version": c.information_version,
                 "case_work": c.case_work,
