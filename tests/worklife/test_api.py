@@ -63,3 +63,21 @@ def test_analyst_reads_no_placements(client, analyst, placement):
 
 def test_anonymous_is_refused(client, placement):
     assert client.get("/api/placements/").status_code in (401, 403)
+
+
+def test_education_enrolments_scoped(client, coach, other_unit_coach, participant):
+    education = services.education_record(
+        actor=coach,
+        participant=participant,
+        provider_kind="folk_high_school",
+        provider_name="Folkhögskolan",
+        programme="Allmän kurs",
+        started_on=date(2025, 2, 1),
+        planned_end=date(2025, 6, 1),
+    )
+    client.force_login(coach)
+    assert [r["id"] for r in _rows(client.get("/api/education-enrolments/"))] == [str(education.pk)]
+    assert AuditEvent.objects.filter(action="education.listed_api").count() == 1
+    client.force_login(other_unit_coach)
+    assert _rows(client.get("/api/education-enrolments/")) == []
+    assert client.get(f"/api/education-enrolments/{education.pk}/").status_code == 404

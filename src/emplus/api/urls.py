@@ -24,7 +24,7 @@ from emplus.selfservice.api import (
     TimeAttestationViewSet,
 )
 from emplus.testbeds.api import TestBedViewSet
-from emplus.worklife.api import EmployerViewSet, PlacementViewSet
+from emplus.worklife.api import EducationEnrolmentViewSet, EmployerViewSet, PlacementViewSet
 
 
 class _APIRootView(DefaultRouter.APIRootView):
@@ -65,6 +65,7 @@ router.register("monthly-times", MonthlyTimeViewSet, basename="monthly-time")
 router.register("time-attestations", TimeAttestationViewSet, basename="time-attestation")
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("placements", PlacementViewSet, basename="placement")
+router.register("education-enrolments", EducationEnrolmentViewSet, basename="education-enrolment")
 
 # The schema and its documentation describe the API, not its data: readable without log-in.
 schema_view = login_not_required(SpectacularAPIView.as_view())

@@ -63,6 +63,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "employer.change": frozenset({Role.COACH, Role.COORDINATOR}),
     "placement.view": frozenset({Role.COACH, Role.COORDINATOR}),
     "placement.change": frozenset({Role.COACH, Role.COORDINATOR}),
+    "education.view": frozenset({Role.COACH, Role.COORDINATOR}),
+    "education.change": frozenset({Role.COACH, Role.COORDINATOR}),
     "esf.view": frozenset({Role.COORDINATOR}),
     "esf.manage": frozenset({Role.COORDINATOR}),
 }

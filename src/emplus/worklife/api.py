@@ -8,8 +8,12 @@ from rest_framework.response import Response
 
 from emplus.core.audit import audit_log
 from emplus.core.viewsets import ScopedReadOnlyViewSet
-from emplus.worklife.models import Employer, WorkplacePlacement
-from emplus.worklife.serializers import EmployerSerializer, PlacementSerializer
+from emplus.worklife.models import EducationEnrolment, Employer, WorkplacePlacement
+from emplus.worklife.serializers import (
+    EducationEnrolmentSerializer,
+    EmployerSerializer,
+    PlacementSerializer,
+)
 
 
 class EmployerViewSet(ScopedReadOnlyViewSet):
@@ -37,7 +41,25 @@ class PlacementFilter(django_filters.FilterSet):
         fields = ["participant", "employer", "kind", "outcome"]
 
 
-class PlacementViewSet(ScopedReadOnlyViewSet):
+class _ParticipantRecordViewSet(ScopedReadOnlyViewSet):
+    """A list names the participants of its page in one audit event; reading one record is a
+    `participant.viewed` event of its own."""
+
+    def audit_row_id(self, obj) -> object:
+        return obj.participant_id
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        audit_log(
+            actor=request.user,
+            action="participant.viewed",
+            target=obj.participant,
+            purpose="case_work",
+        )
+        return Response(self.get_serializer(obj).data)
+
+
+class PlacementViewSet(_ParticipantRecordViewSet):
     serializer_class = PlacementSerializer
     required_permission = "placement.view"
     filterset_class = PlacementFilter
@@ -52,15 +74,26 @@ class PlacementViewSet(ScopedReadOnlyViewSet):
             .order_by("-started_on", "pk")
         )
 
-    def audit_row_id(self, obj) -> object:
-        return obj.participant_id
 
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        audit_log(
-            actor=request.user,
-            action="participant.viewed",
-            target=obj.participant,
-            purpose="case_work",
+class EducationFilter(django_filters.FilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant_id")
+
+    class Meta:
+        model = EducationEnrolment
+        fields = ["participant", "status", "provider_kind"]
+
+
+class EducationEnrolmentViewSet(_ParticipantRecordViewSet):
+    serializer_class = EducationEnrolmentSerializer
+    required_permission = "education.view"
+    filterset_class = EducationFilter
+    list_audit_action = "education.listed_api"
+    queryset = EducationEnrolment.objects.none()
+
+    def get_queryset(self):
+        return (
+            EducationEnrolment.objects.restrict(self.request.user, "education.view")
+            .filter(participant__erased_at__isnull=True)
+            .select_related("step")
+            .order_by("-started_on", "pk")
         )
-        return Response(self.get_serializer(obj).data)

@@ -145,3 +145,40 @@ class PlacementOutcome(models.TextChoices):
     CONTINUED_OTHER_FORM = completion.CONTINUED, _("Continued in another form")
     ENDED_EARLY = completion.ENDED_EARLY, _("Ended early")
     ENDED_AS_PLANNED = completion.ENDED_AS_PLANNED, _("Ended as planned")
+
+
+class ProviderKind(models.TextChoices):
+    MUNICIPAL_ADULT_EDUCATION = "municipal_adult_education", _("Municipal adult education")
+    FOLK_HIGH_SCHOOL = "folk_high_school", _("Folk high school")
+    VOCATIONAL_COLLEGE = "vocational_college", _("Higher vocational education")
+    STUDY_ASSOCIATION = "study_association", _("Study association")
+    UPPER_SECONDARY = "upper_secondary", _("Upper-secondary school")
+    UNIVERSITY = "university", _("University or university college")
+
+
+class EducationStatus(models.TextChoices):
+    # The values are those the pure completion rate counts (evidence_core.completion).
+    ONGOING = completion.ONGOING, _("Ongoing")
+    COMPLETED = completion.COMPLETED, _("Completed")
+    INTERRUPTED = completion.INTERRUPTED, _("Interrupted")
+
+
+# ISCED 2011 levels (the participant file uses the same 0-8 scale).
+ISCED_CHOICES = [
+    (0, _("0 – Early childhood education")),
+    (1, _("1 – Primary education")),
+    (2, _("2 – Lower secondary education")),
+    (3, _("3 – Upper secondary education")),
+    (4, _("4 – Post-secondary non-tertiary education")),
+    (5, _("5 – Short-cycle tertiary education")),
+    (6, _("6 – Bachelor's or equivalent")),
+    (7, _("7 – Master's or equivalent")),
+    (8, _("8 – Doctoral or equivalent")),
+]
+
+
+class CompletionGroup(models.TextChoices):
+    ORGANISATION = "organisation", _("Organisation")
+    METHOD = "method", _("Method")
+    TEST_BED = "test_bed", _("Test bed")
+    THEMATIC_AREA = "thematic_area", _("Thematic area")

@@ -8,10 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from emplus.geo.models import Municipality
 from emplus.organisations.models import Organisation, Unit
 from emplus.worklife.choices import (
+    ISCED_CHOICES,
     SNI_CHOICES,
+    CompletionGroup,
+    EducationStatus,
     EmployerSector,
     PlacementKind,
     PlacementOutcome,
+    ProviderKind,
     SizeBand,
 )
 from emplus.worklife.models import Employer
@@ -129,3 +133,58 @@ class PlacementForm(forms.Form):
             } | {"employer": placement.employer_id}
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers
+
+
+class EducationForm(forms.Form):
+    provider_kind = forms.ChoiceField(label=_("Kind of provider"), choices=ProviderKind.choices)
+    provider_name = forms.CharField(label=_("Provider"), max_length=200)
+    programme = forms.CharField(label=_("Programme or course"), max_length=200)
+    isced_level = forms.TypedChoiceField(
+        label=_("Level (ISCED 2011)"),
+        choices=[("", "–")] + [(str(v), label) for v, label in ISCED_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    started_on = forms.DateField(label=_("Start"), widget=DATE)
+    planned_end = forms.DateField(label=_("Planned end"), widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=EducationStatus.choices)
+    ended_on = forms.DateField(
+        label=_("Ended on"),
+        widget=DATE,
+        required=False,
+        help_text=_("When the studies were completed or interrupted."),
+    )
+    interruption_reason = forms.CharField(
+        label=_("Reason for the interruption"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    qualification = forms.CharField(
+        label=_("Qualification obtained"), max_length=200, required=False
+    )
+
+    FIELDS = (
+        "provider_kind",
+        "provider_name",
+        "programme",
+        "isced_level",
+        "started_on",
+        "planned_end",
+        "status",
+        "ended_on",
+        "interruption_reason",
+        "qualification",
+    )
+
+    def __init__(self, *args, education=None, **kwargs):
+        if education is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(education, name) for name in self.FIELDS}
+        super().__init__(*args, **kwargs)
+
+
+class CompletionFilterForm(forms.Form):
+    group_by = forms.ChoiceField(
+        label=_("Group by"), choices=CompletionGroup.choices, required=False
+    )
+    as_of = forms.DateField(label=_("Reporting date"), widget=DATE, required=False)

@@ -14,13 +14,20 @@ from emplus.geo.models import Municipality
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways.models import Participant, PathwayStep
 from emplus.worklife.choices import (
+    ISCED_CHOICES,
     SNI_CHOICES,
+    EducationStatus,
     EmployerSector,
     PlacementKind,
     PlacementOutcome,
+    ProviderKind,
     SizeBand,
 )
-from emplus.worklife.querysets import EmployerQuerySet, PlacementQuerySet
+from emplus.worklife.querysets import (
+    EducationEnrolmentQuerySet,
+    EmployerQuerySet,
+    PlacementQuerySet,
+)
 
 
 class Employer(UUIDModel):
@@ -173,5 +180,86 @@ class WorkplacePlacement(UUIDModel):
             errors["ended_on"] = _("Give the end date with the outcome.")
         if self.outcome == PlacementOutcome.ENDED_EARLY and not self.outcome_reason.strip():
             errors["outcome_reason"] = _("Say why the placement ended early.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class EducationEnrolment(UUIDModel):
+    """A participant's course of study with an education provider; it is a step of the train
+    phase on the pathway, and counts towards completion rates once its planned end has passed."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="education_enrolments",
+        verbose_name=_("participant"),
+    )
+    step = models.OneToOneField(
+        PathwayStep,
+        on_delete=models.CASCADE,
+        related_name="education",
+        verbose_name=_("pathway step"),
+    )
+    provider_kind = models.CharField(
+        _("kind of provider"), max_length=30, choices=ProviderKind.choices
+    )
+    provider_name = models.CharField(_("provider"), max_length=200)
+    programme = models.CharField(_("programme or course"), max_length=200)
+    isced_level = models.PositiveSmallIntegerField(
+        _("level (ISCED 2011)"), choices=ISCED_CHOICES, null=True, blank=True
+    )
+    started_on = models.DateField(_("start"))
+    planned_end = models.DateField(_("planned end"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=EducationStatus.choices, default=EducationStatus.ONGOING
+    )
+    interruption_reason = models.TextField(_("reason for the interruption"), blank=True)
+    qualification = models.CharField(_("qualification obtained"), max_length=200, blank=True)
+
+    objects = EducationEnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-created_at"]
+        verbose_name = _("education enrolment")
+        verbose_name_plural = _("education enrolments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__gte=F("started_on")),
+                name="education_planned_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="education_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=EducationStatus.INTERRUPTED) | ~Q(interruption_reason=""),
+                name="education_interruption_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(qualification="") | Q(status=EducationStatus.COMPLETED),
+                name="education_qualification_when_completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(isced_level__lte=8) | Q(isced_level__isnull=True),
+                name="education_isced_0_to_8",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} · {self.provider_name}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.planned_end and self.started_on and self.planned_end < self.started_on:
+            errors["planned_end"] = _("The planned end cannot be before the start.")
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            errors["ended_on"] = _("The end cannot be before the start.")
+        if self.status == EducationStatus.INTERRUPTED and not self.interruption_reason.strip():
+            errors["interruption_reason"] = _("Say why the studies were interrupted.")
+        if self.status != EducationStatus.COMPLETED and self.qualification.strip():
+            errors["qualification"] = _("A qualification is recorded with completed studies.")
+        if self.status != EducationStatus.ONGOING and not self.ended_on:
+            errors["ended_on"] = _("Give the date the studies ended.")
         if errors:
             raise ValidationError(errors)

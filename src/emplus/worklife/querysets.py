@@ -33,3 +33,9 @@ class PlacementQuerySet(RestrictedQuerySet):
     """Placements are personal records: the participant's organisation and, for a coach, unit."""
 
     scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")
+
+
+class EducationEnrolmentQuerySet(RestrictedQuerySet):
+    """Courses of study are personal records, like placements."""
+
+    scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")

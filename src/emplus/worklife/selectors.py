@@ -3,7 +3,9 @@ audit event naming the participants shown."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -13,11 +15,22 @@ from emplus.core import scoping
 from emplus.core.audit import audit_list
 from emplus.core.suppression import suppress_cells
 from emplus.core.typing import User
-from emplus.evidence_core.completion import PlacementCounts, placement_counts
+from emplus.evidence_core.completion import (
+    CompletionCounts,
+    PlacementCounts,
+    completion_counts,
+    placement_counts,
+)
 from emplus.organisations.models import Organisation
 from emplus.pathways import selectors as pathway_selectors
 from emplus.pathways.models import Participant
-from emplus.worklife.models import Employer, EmployerContact, WorkplacePlacement
+from emplus.worklife.choices import CompletionGroup
+from emplus.worklife.models import (
+    EducationEnrolment,
+    Employer,
+    EmployerContact,
+    WorkplacePlacement,
+)
 
 
 def employer_list(*, viewer: User, q: str = "") -> QuerySet[Employer]:
@@ -183,3 +196,133 @@ def participant_for_placements(
 
 def participant_can_place(*, viewer: User, participant: Participant) -> bool:
     return scoping.allows(viewer, "placement.change", participant)
+
+
+# --- education --------------------------------------------------------------------------------
+
+
+def participant_education(
+    *, viewer: User, participant: Participant
+) -> QuerySet[EducationEnrolment]:
+    """The courses of study of one participant the viewer may see."""
+    return (
+        EducationEnrolment.objects.restrict(viewer, "education.view")
+        .filter(participant=participant)
+        .order_by("-started_on", "pk")
+    )
+
+
+def education_for_change(*, viewer: User, pk: UUID) -> EducationEnrolment:
+    education = (
+        EducationEnrolment.objects.restrict(viewer, "education.change")
+        .filter(pk=pk, participant__erased_at__isnull=True)
+        .select_related("participant", "step__enrolment")
+        .first()
+    )
+    if education is None:
+        raise Http404
+    return education
+
+
+def participant_can_study(*, viewer: User, participant: Participant) -> bool:
+    return scoping.allows(viewer, "education.change", participant)
+
+
+# The lookup paths of a group's key and label, from an education enrolment.
+_GROUP_PATHS: dict[str, tuple[str, str]] = {
+    CompletionGroup.ORGANISATION: (
+        "participant__organisation__code",
+        "participant__organisation__name",
+    ),
+    CompletionGroup.METHOD: ("step__enrolment__method__code", "step__enrolment__method__name"),
+    CompletionGroup.TEST_BED: (
+        "step__enrolment__test_bed__code",
+        "step__enrolment__test_bed__name",
+    ),
+    CompletionGroup.THEMATIC_AREA: (
+        "step__enrolment__method__thematic_areas__code",
+        "step__enrolment__method__thematic_areas__name_sv",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CompletionRow:
+    key: str
+    label: str
+    due: int | None  # None: suppressed
+    completed: int | None
+    interrupted: int | None
+    overdue: int | None
+    with_qualification: int | None
+    rate: float | None
+    suppressed: bool
+
+
+def completion_rates(*, viewer: User, group_by: str, as_of: date) -> list[CompletionRow]:
+    """Completion of the courses of study whose planned end has passed, by organisation, method,
+    test bed or thematic area (evidence_core.completion). Analysts and administrators see the
+    partnership, coordinators their own organisations; a group is shown in full only when all
+    its records belong to organisations the viewer sees at full detail, otherwise counts of 1-4
+    (and those that would reveal them) are suppressed (docs/decisions/0006, 0010)."""
+    key_path, label_path = _GROUP_PATHS[group_by]
+    records = EducationEnrolment.objects.filter(participant__erased_at__isnull=True)
+    if not scoping.has_permission(viewer, "evidence.view_partnership"):
+        records = records.filter(
+            participant__organisation__in=sorted(
+                scoping.organisation_ids_with(viewer, "evidence.view")
+            )
+        )
+    detail = scoping.organisation_ids_with(viewer, "evidence.view_detail")
+    groups: dict[tuple[str, str], list[tuple[str, date | None, bool]]] = defaultdict(list)
+    owners: dict[tuple[str, str], set[UUID]] = defaultdict(set)
+    for key, label, organisation_id, status, planned_end, qualification in records.values_list(
+        key_path,
+        label_path,
+        "participant__organisation_id",
+        "status",
+        "planned_end",
+        "qualification",
+    ):
+        if key is None:
+            continue  # no method, test bed or thematic area on that pathway
+        groups[(key, label)].append((status, planned_end, bool(qualification)))
+        owners[(key, label)].add(organisation_id)
+    rows = []
+    for (key, label), items in sorted(groups.items(), key=lambda kv: kv[0][1]):
+        counts: CompletionCounts = completion_counts(items, as_of=as_of)
+        if counts.due == 0:
+            continue
+        full = owners[(key, label)] <= detail
+        cells = {
+            "due": counts.due,
+            "completed": counts.completed,
+            "interrupted": counts.interrupted,
+            "overdue": counts.overdue,
+            "with_qualification": counts.with_qualification,
+        }
+        shown: dict[str, int | None] = (
+            dict(cells)
+            if full
+            else suppress_cells(
+                cells,
+                [
+                    ("due", "completed", "interrupted", "overdue"),
+                ],
+            )
+        )
+        rate = counts.rate if shown["due"] is not None and shown["completed"] is not None else None
+        rows.append(
+            CompletionRow(
+                key=key,
+                label=label,
+                due=shown["due"],
+                completed=shown["completed"],
+                interrupted=shown["interrupted"],
+                overdue=shown["overdue"],
+                with_qualification=shown["with_qualification"],
+                rate=rate,
+                suppressed=not full,
+            )
+        )
+    return rows

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from emplus.worklife.models import Employer, EmployerContact, WorkplacePlacement
+from emplus.worklife.models import (
+    EducationEnrolment,
+    Employer,
+    EmployerContact,
+    WorkplacePlacement,
+)
 
 
 class EmployerContactSerializer(serializers.ModelSerializer):
@@ -54,4 +59,26 @@ class PlacementSerializer(serializers.ModelSerializer):
             "goals",
             "outcome",
             "outcome_reason",
+        ]
+
+
+class EducationEnrolmentSerializer(serializers.ModelSerializer):
+    enrolment = serializers.UUIDField(source="step.enrolment_id", read_only=True)
+
+    class Meta:
+        model = EducationEnrolment
+        fields = [
+            "id",
+            "participant",
+            "enrolment",
+            "provider_kind",
+            "provider_name",
+            "programme",
+            "isced_level",
+            "started_on",
+            "planned_end",
+            "ended_on",
+            "status",
+            "interruption_reason",
+            "qualification",
         ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from emplus.core import scoping
 from emplus.core.audit import audit_log
+from emplus.core.choices import Phase
 from emplus.core.organisation_number import (
     OrganisationNumberError,
     parse_organisation_number,
@@ -22,7 +23,12 @@ from emplus.geo.models import Municipality
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways.models import Enrolment, Participant, PathwayStep
 from emplus.worklife.choices import PLACEMENT_PHASE
-from emplus.worklife.models import Employer, EmployerContact, WorkplacePlacement
+from emplus.worklife.models import (
+    EducationEnrolment,
+    Employer,
+    EmployerContact,
+    WorkplacePlacement,
+)
 
 # Employers are directory data (audited so that every change has an author); placements are
 # case work about a participant.
@@ -325,3 +331,109 @@ def placement_update(
         details={"placement": str(placement.pk), "outcome": outcome},
     )
     return placement
+
+
+# --- education --------------------------------------------------------------------------------
+
+
+def _education_step_sync(education: EducationEnrolment, step: PathwayStep) -> PathwayStep:
+    """The pathway step a course of study is: the train phase, provider and programme."""
+    step.phase = Phase.TRAIN
+    step.activity = f"{education.programme} ({education.provider_name})"[:200]
+    step.started_on = education.started_on
+    step.ended_on = education.ended_on
+    step.full_clean()
+    step.save()
+    return step
+
+
+@transaction.atomic
+def education_record(
+    *,
+    actor: User,
+    participant: Participant,
+    provider_kind: str,
+    provider_name: str,
+    programme: str,
+    started_on: date,
+    planned_end: date,
+    isced_level: int | None = None,
+    ended_on: date | None = None,
+    status: str = "ongoing",
+    interruption_reason: str = "",
+    qualification: str = "",
+) -> EducationEnrolment:
+    """A course of study on the participant's open pathway; also a step of the train phase."""
+    if not scoping.allows(actor, "education.change", participant):
+        raise PermissionDenied("Studies are recorded for one's own participants.")
+    enrolment = _open_enrolment(participant)
+    if started_on < enrolment.entry_date:
+        raise ValidationError({"started_on": _("The studies cannot start before the entry.")})
+    education = EducationEnrolment(
+        participant=participant,
+        provider_kind=provider_kind,
+        provider_name=provider_name,
+        programme=programme,
+        isced_level=isced_level,
+        started_on=started_on,
+        planned_end=planned_end,
+        ended_on=ended_on,
+        status=status,
+        interruption_reason=interruption_reason,
+        qualification=qualification,
+    )
+    education.full_clean(exclude=["step"])
+    education.step = _education_step_sync(education, PathwayStep(enrolment=enrolment))
+    education.save()
+    audit_log(
+        actor=actor,
+        action="education.recorded",
+        target=participant,
+        purpose=CASE_WORK,
+        details={"education": str(education.pk), "status": status},
+    )
+    return education
+
+
+@transaction.atomic
+def education_update(
+    *,
+    actor: User,
+    education: EducationEnrolment,
+    provider_kind: str,
+    provider_name: str,
+    programme: str,
+    started_on: date,
+    planned_end: date,
+    isced_level: int | None = None,
+    ended_on: date | None = None,
+    status: str = "ongoing",
+    interruption_reason: str = "",
+    qualification: str = "",
+) -> EducationEnrolment:
+    """Change a course of study (completed, interrupted, …); its pathway step follows."""
+    if not scoping.allows(actor, "education.change", education):
+        raise PermissionDenied("Studies are changed for one's own participants.")
+    if started_on < education.step.enrolment.entry_date:
+        raise ValidationError({"started_on": _("The studies cannot start before the entry.")})
+    education.provider_kind = provider_kind
+    education.provider_name = provider_name
+    education.programme = programme
+    education.isced_level = isced_level
+    education.started_on = started_on
+    education.planned_end = planned_end
+    education.ended_on = ended_on
+    education.status = status
+    education.interruption_reason = interruption_reason
+    education.qualification = qualification
+    education.full_clean(exclude=["step"])
+    _education_step_sync(education, education.step)
+    education.save()
+    audit_log(
+        actor=actor,
+        action="education.changed",
+        target=education.participant,
+        purpose=CASE_WORK,
+        details={"education": str(education.pk), "status": status},
+    )
+    return education

@@ -21,4 +21,7 @@ urlpatterns = [
     ),
     path("participants/<uuid:pk>/placements/new/", views.placement_new, name="placement_new"),
     path("placements/<uuid:pk>/edit/", views.placement_edit, name="placement_edit"),
+    path("participants/<uuid:pk>/education/new/", views.education_new, name="education_new"),
+    path("education/<uuid:pk>/edit/", views.education_edit, name="education_edit"),
+    path("education/completion/", views.completion, name="completion"),
 ]

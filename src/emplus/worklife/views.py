@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -184,6 +185,11 @@ def participant_placements(request, pk):
             ),
             "can_change": has_permission(request.user, "placement.change")
             and selectors.participant_can_place(viewer=request.user, participant=participant),
+            "education": selectors.participant_education(
+                viewer=request.user, participant=participant
+            ),
+            "can_change_education": has_permission(request.user, "education.change")
+            and selectors.participant_can_study(viewer=request.user, participant=participant),
         },
     )
 
@@ -250,3 +256,88 @@ def placement_edit(request, pk):
             "back": reverse("worklife:participant_placements", args=[placement.participant_id]),
         },
     )
+
+
+# --- education ---------------------------------------------------------------------------------
+
+
+@permission_required("education.change")
+def education_new(request, pk):
+    participant = selectors.participant_for_placements(
+        viewer=request.user, pk=pk, permission="education.change"
+    )
+    form = forms.EducationForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.education_record(
+                actor=request.user, participant=participant, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Studies recorded."))
+        return redirect("worklife:participant_placements", pk=participant.pk)
+    return render(
+        request,
+        "worklife/form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": _("Record studies"),
+            "back": reverse("worklife:participant_placements", args=[participant.pk]),
+        },
+    )
+
+
+@permission_required("education.change")
+def education_edit(request, pk):
+    education = selectors.education_for_change(viewer=request.user, pk=pk)
+    form = forms.EducationForm(request.POST or None, education=education)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.education_update(
+                actor=request.user, education=education, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Studies saved."))
+        return redirect("worklife:participant_placements", pk=education.participant_id)
+    return render(
+        request,
+        "worklife/form.html",
+        {
+            "form": form,
+            "participant": education.participant,
+            "title": _("Edit studies"),
+            "back": reverse("worklife:participant_placements", args=[education.participant_id]),
+        },
+    )
+
+
+@permission_required("evidence.view")
+def completion(request):
+    form = forms.CompletionFilterForm(request.GET or None)
+    group_by, as_of = "organisation", timezone.localdate()
+    if form.is_bound and form.is_valid():
+        group_by = form.cleaned_data["group_by"] or group_by
+        as_of = form.cleaned_data["as_of"] or as_of
+    response = render(
+        request,
+        "worklife/completion.html",
+        {
+            "form": form,
+            "group_by": group_by,
+            "as_of": as_of,
+            "rows": selectors.completion_rates(viewer=request.user, group_by=group_by, as_of=as_of)
+            if not form.errors
+            else [],
+        },
+    )
+    if form.errors:
+        response.status_code = 400
+    return response
