@@ -16,9 +16,15 @@ import os
 import pytest
 from tests.live_server import LiveServer, ServerDidNotStart, demo_server
 
-schemathesis = pytest.importorskip(
-    "schemathesis", reason="pip install -c requirements.lock -e '.[dev]' (schemathesis)"
-)
+try:
+    import schemathesis
+except ImportError:  # a development environment from before the dependency was added
+    if os.environ.get("CI"):
+        raise
+    pytest.skip(
+        "schemathesis is missing: pip install -c requirements.lock -e '.[dev]'",
+        allow_module_level=True,
+    )
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from schemathesis import checks  # noqa: E402
 
