@@ -65,6 +65,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "placement.change": frozenset({Role.COACH, Role.COORDINATOR}),
     "education.view": frozenset({Role.COACH, Role.COORDINATOR}),
     "education.change": frozenset({Role.COACH, Role.COORDINATOR}),
+    # Monthly income: the owning organisation only (never opened by consent to sharing).
+    "income.view": frozenset({Role.COACH, Role.COORDINATOR}),
+    "income.change": frozenset({Role.COACH, Role.COORDINATOR}),
     "esf.view": frozenset({Role.COORDINATOR}),
     "esf.manage": frozenset({Role.COORDINATOR}),
 }

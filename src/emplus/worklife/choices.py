@@ -182,3 +182,11 @@ class CompletionGroup(models.TextChoices):
     METHOD = "method", _("Method")
     TEST_BED = "test_bed", _("Test bed")
     THEMATIC_AREA = "thematic_area", _("Thematic area")
+
+
+class IncomeSource(models.TextChoices):
+    EMPLOYMENT = "employment", _("Employment")
+    GIG_ASSIGNMENT = "gig_assignment", _("Gig assignment")
+    OWN_BUSINESS = "own_business", _("Own business")
+    STUDY_ALLOWANCE = "study_allowance", _("Study allowance")
+    BENEFITS = "benefits", _("Benefits")

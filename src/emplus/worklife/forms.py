@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from emplus.evidence_core.income_stability import Month
 from emplus.geo.models import Municipality
 from emplus.organisations.models import Organisation, Unit
 from emplus.worklife.choices import (
@@ -13,6 +16,7 @@ from emplus.worklife.choices import (
     CompletionGroup,
     EducationStatus,
     EmployerSector,
+    IncomeSource,
     PlacementKind,
     PlacementOutcome,
     ProviderKind,
@@ -188,3 +192,23 @@ class CompletionFilterForm(forms.Form):
         label=_("Group by"), choices=CompletionGroup.choices, required=False
     )
     as_of = forms.DateField(label=_("Reporting date"), widget=DATE, required=False)
+
+
+class IncomeRecordForm(forms.Form):
+    month = forms.CharField(
+        label=_("Month"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "ÅÅÅÅ-MM"}),
+        help_text=_("As YYYY-MM."),
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=IncomeSource.choices)
+    amount = forms.DecimalField(
+        label=_("Amount (SEK before tax)"), min_value=0, max_value=10_000_000, decimal_places=0
+    )
+
+    def clean_month(self) -> date:
+        value = self.cleaned_data["month"]
+        try:
+            return Month.parse(value).first_day
+        except ValueError:
+            raise forms.ValidationError(_("Write the month as YYYY-MM.")) from None

@@ -18,6 +18,7 @@ from emplus.worklife.choices import (
     SNI_CHOICES,
     EducationStatus,
     EmployerSector,
+    IncomeSource,
     PlacementKind,
     PlacementOutcome,
     ProviderKind,
@@ -26,6 +27,7 @@ from emplus.worklife.choices import (
 from emplus.worklife.querysets import (
     EducationEnrolmentQuerySet,
     EmployerQuerySet,
+    IncomeRecordQuerySet,
     PlacementQuerySet,
 )
 
@@ -263,3 +265,40 @@ class EducationEnrolment(UUIDModel):
             errors["ended_on"] = _("Give the date the studies ended.")
         if errors:
             raise ValidationError(errors)
+
+
+class IncomeRecord(UUIDModel):
+    """A participant's income of one month from one source (SEK before tax); months without a
+    record count as zero in the stability measures (evidence_core.income_stability)."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="income_records",
+        verbose_name=_("participant"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    source = models.CharField(_("source"), max_length=20, choices=IncomeSource.choices)
+    amount = models.DecimalField(
+        _("amount (SEK)"),
+        max_digits=10,
+        decimal_places=0,
+        validators=[MinValueValidator(0), MaxValueValidator(10_000_000)],
+    )
+
+    objects = IncomeRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["month", "source"]
+        verbose_name = _("income record")
+        verbose_name_plural = _("income records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "month", "source"], name="income_one_per_month_and_source"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="income_not_negative"),
+            models.CheckConstraint(condition=Q(month__day=1), name="income_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_source_display()}: {self.amount}"

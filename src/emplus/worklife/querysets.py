@@ -39,3 +39,9 @@ class EducationEnrolmentQuerySet(RestrictedQuerySet):
     """Courses of study are personal records, like placements."""
 
     scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")
+
+
+class IncomeRecordQuerySet(RestrictedQuerySet):
+    """Income is personal: the owning organisation's coach (unit) and coordinator only."""
+
+    scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")

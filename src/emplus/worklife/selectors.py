@@ -21,6 +21,13 @@ from emplus.evidence_core.completion import (
     completion_counts,
     placement_counts,
 )
+from emplus.evidence_core.income_stability import (
+    IncomeStability,
+    Month,
+    income_stability,
+    last_complete_month,
+    stability_parameters,
+)
 from emplus.organisations.models import Organisation
 from emplus.pathways import selectors as pathway_selectors
 from emplus.pathways.models import Participant
@@ -29,6 +36,7 @@ from emplus.worklife.models import (
     EducationEnrolment,
     Employer,
     EmployerContact,
+    IncomeRecord,
     WorkplacePlacement,
 )
 
@@ -326,3 +334,74 @@ def completion_rates(*, viewer: User, group_by: str, as_of: date) -> list[Comple
             )
         )
     return rows
+
+
+# --- income -----------------------------------------------------------------------------------
+
+
+def participant_income(*, viewer: User, participant: Participant) -> QuerySet[IncomeRecord]:
+    """The monthly income records of one participant (owning organisation only)."""
+    return (
+        IncomeRecord.objects.restrict(viewer, "income.view")
+        .filter(participant=participant)
+        .order_by("-month", "source")
+    )
+
+
+def income_record_for_change(*, viewer: User, pk: UUID) -> IncomeRecord:
+    record = (
+        IncomeRecord.objects.restrict(viewer, "income.change")
+        .filter(pk=pk, participant__erased_at__isnull=True)
+        .select_related("participant")
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
+def participant_can_record_income(*, viewer: User, participant: Participant) -> bool:
+    return scoping.allows(viewer, "income.change", participant)
+
+
+@dataclass(frozen=True)
+class StabilityView:
+    current: IncomeStability
+    previous: IncomeStability
+    rows: list[dict]  # one per month of the current window: month, total, above threshold
+    version: int
+    threshold: float
+    reasoning: str
+
+
+def participant_income_stability(
+    *, viewer: User, participant: Participant, as_of: date
+) -> StabilityView | None:
+    """Income stability of one participant over the last complete months before `as_of`, next
+    to the window before it (decision 18); None when the viewer may not see income."""
+    if not scoping.allows(viewer, "income.view", participant):
+        return None
+    parameters = stability_parameters()
+    records = [
+        (Month.of(month), float(amount))
+        for month, amount in IncomeRecord.objects.filter(participant=participant).values_list(
+            "month", "amount"
+        )
+    ]
+    last = last_complete_month(as_of)
+    current = income_stability(records, last_month=last, parameters=parameters)
+    previous = income_stability(
+        records, last_month=last.plus(-parameters.window_months), parameters=parameters
+    )
+    rows = [
+        {"month": str(month), "total": total, "above": total >= parameters.threshold}
+        for month, total in zip(current.months, current.monthly, strict=True)
+    ]
+    return StabilityView(
+        current=current,
+        previous=previous,
+        rows=rows,
+        version=parameters.version,
+        threshold=parameters.threshold,
+        reasoning=parameters.threshold_reasoning,
+    )

@@ -27,6 +27,7 @@ from emplus.worklife.models import (
     EducationEnrolment,
     Employer,
     EmployerContact,
+    IncomeRecord,
     WorkplacePlacement,
 )
 
@@ -437,3 +438,49 @@ def education_update(
         details={"education": str(education.pk), "status": status},
     )
     return education
+
+
+# --- income -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def income_record_set(
+    *, actor: User, participant: Participant, month: date, source: str, amount: Decimal
+) -> IncomeRecord:
+    """The income of one month from one source (entered again, it replaces the earlier amount)."""
+    if not scoping.allows(actor, "income.change", participant):
+        raise PermissionDenied("Income is recorded for one's own participants.")
+    first_day = month.replace(day=1)
+    record = IncomeRecord.objects.filter(
+        participant=participant, month=first_day, source=source
+    ).first() or IncomeRecord(participant=participant, month=first_day, source=source)
+    previous = None if record._state.adding else record.amount
+    record.amount = amount
+    record.full_clean()
+    record.save()
+    audit_log(
+        actor=actor,
+        action="income.recorded",
+        target=participant,
+        purpose=CASE_WORK,
+        details={
+            "month": f"{first_day:%Y-%m}",
+            "source": source,
+            "replaced": previous is not None,
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def income_record_delete(*, actor: User, record: IncomeRecord) -> None:
+    if not scoping.allows(actor, "income.change", record):
+        raise PermissionDenied("Income is changed for one's own participants.")
+    audit_log(
+        actor=actor,
+        action="income.deleted",
+        target=record.participant,
+        purpose=CASE_WORK,
+        details={"month": f"{record.month:%Y-%m}", "source": record.source},
+    )
+    record.delete()

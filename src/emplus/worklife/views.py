@@ -190,8 +190,29 @@ def participant_placements(request, pk):
             ),
             "can_change_education": has_permission(request.user, "education.change")
             and selectors.participant_can_study(viewer=request.user, participant=participant),
+            **_income_context(request, participant),
         },
     )
+
+
+def _income_context(request, participant, income_form=None) -> dict:
+    stability = selectors.participant_income_stability(
+        viewer=request.user, participant=participant, as_of=timezone.localdate()
+    )
+    if stability is None:
+        return {"stability": None}
+    can_change = selectors.participant_can_record_income(
+        viewer=request.user, participant=participant
+    )
+    if can_change and income_form is None:
+        income_form = forms.IncomeRecordForm(prefix="income")
+    return {
+        "stability": stability,
+        "income_records": selectors.participant_income(
+            viewer=request.user, participant=participant
+        )[:60],
+        "income_form": income_form if can_change else None,
+    }
 
 
 @permission_required("placement.change")
@@ -341,3 +362,51 @@ def completion(request):
     if form.errors:
         response.status_code = 400
     return response
+
+
+# --- income ------------------------------------------------------------------------------------
+
+
+@require_POST
+@permission_required("income.change")
+def income_add(request, pk):
+    participant = selectors.participant_for_placements(
+        viewer=request.user, pk=pk, permission="income.change"
+    )
+    form = forms.IncomeRecordForm(request.POST, prefix="income")
+    if form.is_valid() and _saved(
+        form,
+        lambda: services.income_record_set(
+            actor=request.user, participant=participant, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("Income recorded."))
+        return redirect(
+            reverse("worklife:participant_placements", args=[participant.pk]) + "#income"
+        )
+    response = render(
+        request,
+        "worklife/participant_placements.html",
+        {
+            "participant": participant,
+            "placements": selectors.participant_placements(
+                viewer=request.user, participant=participant
+            ),
+            "education": selectors.participant_education(
+                viewer=request.user, participant=participant
+            ),
+            **_income_context(request, participant, income_form=form),
+        },
+    )
+    response.status_code = 400
+    return response
+
+
+@require_POST
+@permission_required("income.change")
+def income_delete(request, pk):
+    record = selectors.income_record_for_change(viewer=request.user, pk=pk)
+    participant_id = record.participant_id
+    services.income_record_delete(actor=request.user, record=record)
+    messages.success(request, _("Income record removed."))
+    return redirect(reverse("worklife:participant_placements", args=[participant_id]) + "#income")

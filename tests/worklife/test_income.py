@@ -1,0 +1,118 @@
+"""Monthly income and its stability: recorded and audited per month and source, the owning
+organisation only, the measures equal a hand computation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import reverse
+
+from emplus.core.models import AuditEvent
+from emplus.worklife import selectors, services
+from emplus.worklife.models import IncomeRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def _income(actor, participant, month, amount, source="employment"):
+    return services.income_record_set(
+        actor=actor,
+        participant=participant,
+        month=month,
+        source=source,
+        amount=Decimal(amount),
+    )
+
+
+def _hand_set(coach, participant):
+    # 2025: a salary of 16 000 from January to October, 2 000 in benefits in March, nothing in
+    # November, an 8 000 gig in December; and 2024 with income in three months only.
+    for month in range(1, 11):
+        _income(coach, participant, date(2025, month, 1), 16000)
+    _income(coach, participant, date(2025, 3, 1), 2000, source="benefits")
+    _income(coach, participant, date(2025, 12, 1), 8000, source="gig_assignment")
+    for month in (4, 5, 6):
+        _income(coach, participant, date(2024, month, 1), 5000, source="gig_assignment")
+
+
+def test_stability_equals_the_hand_computation(coach, participant):
+    _hand_set(coach, participant)
+    view = selectors.participant_income_stability(
+        viewer=coach, participant=participant, as_of=date(2026, 1, 15)
+    )
+    s = view.current
+    assert (str(s.first_month), str(s.last_month)) == ("2025-01", "2025-12")
+    assert s.monthly[2] == 18000  # the two sources of March added up
+    assert s.months_with_income == 11
+    assert s.months_above == 10
+    assert s.longest_run_above == 10
+    assert s.is_stable
+    # mean 170 000 / 12; population standard deviation over the 12 totals
+    assert s.mean == pytest.approx(14166.6667, abs=1e-3)
+    assert s.coefficient_of_variation == pytest.approx(0.343199, abs=1e-6)
+    p = view.previous
+    assert (p.months_with_income, p.months_above, p.is_stable) == (3, 0, False)
+    assert view.threshold == 15000 and view.version == 1
+
+
+def test_income_replaced_and_audited(coach, participant):
+    _income(coach, participant, date(2025, 5, 17), 1000)
+    record = _income(coach, participant, date(2025, 5, 1), 1200)
+    assert IncomeRecord.objects.get() == record
+    assert record.month == date(2025, 5, 1) and record.amount == 1200
+    events = AuditEvent.objects.filter(action="income.recorded").order_by("occurred_at")
+    assert [e.details["replaced"] for e in events] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("amount", "source", "field"), [("-5", "employment", "amount"), ("5", "lottery", "source")]
+)
+def test_bad_income_names_the_field(coach, participant, amount, source, field):
+    with pytest.raises(ValidationError) as raised:
+        _income(coach, participant, date(2025, 5, 1), amount, source=source)
+    assert field in raised.value.message_dict
+    assert not IncomeRecord.objects.exists()
+
+
+def test_other_unit_and_organisation_reach_no_income(
+    coach, other_unit_coach, other_org_coach, participant
+):
+    record = _income(coach, participant, date(2025, 5, 1), 1000)
+    for outsider in (other_unit_coach, other_org_coach):
+        with pytest.raises(Http404):
+            selectors.income_record_for_change(viewer=outsider, pk=record.pk)
+        assert not selectors.participant_income(viewer=outsider, participant=participant)
+        assert (
+            selectors.participant_income_stability(
+                viewer=outsider, participant=participant, as_of=date(2026, 1, 1)
+            )
+            is None
+        )
+        with pytest.raises(PermissionDenied):
+            _income(outsider, participant, date(2025, 6, 1), 1000)
+
+
+def test_income_page_form_and_delete(client, coach, participant, other_unit_coach):
+    client.force_login(coach)
+    url = reverse("worklife:income_add", args=[participant.pk])
+    bad = client.post(
+        url, {"income-month": "2025-13", "income-source": "employment", "income-amount": "100"}
+    )
+    assert bad.status_code == 400
+    assert "month" in bad.context["income_form"].errors
+    ok = client.post(
+        url, {"income-month": "2025-11", "income-source": "employment", "income-amount": "16000"}
+    )
+    assert ok.status_code == 302
+    record = IncomeRecord.objects.get()
+    page = client.get(reverse("worklife:participant_placements", args=[participant.pk]))
+    assert "2025-11" in page.content.decode()
+    client.force_login(other_unit_coach)
+    assert client.post(reverse("worklife:income_delete", args=[record.pk])).status_code == 404
+    client.force_login(coach)
+    assert client.post(reverse("worklife:income_delete", args=[record.pk])).status_code == 302
+    assert not IncomeRecord.objects.exists()
