@@ -15,6 +15,7 @@ from emplus.demo import organisations as organisations_demo
 from emplus.demo import pathways as pathways_demo
 from emplus.demo import selfservice as selfservice_demo
 from emplus.demo import testbeds as testbeds_demo
+from emplus.demo import worklife as worklife_demo
 
 DEFAULT_SEED = 2026
 
@@ -44,5 +45,6 @@ def demo_data_create(
     pathways_demo.create(random.Random(seed + 1), count=participants)  # noqa: S311 - own stream per module
     selfservice_demo.create(random.Random(seed + 4))  # noqa: S311 - own stream: hours, links
     esf_demo.create(random.Random(seed + 3))  # noqa: S311 - own stream: ESF projects
+    worklife_demo.create(random.Random(seed + 5))  # noqa: S311 - own stream: working life
     # Later modules add their demo content here, each from the same generator, in order.
     return logins
