@@ -60,6 +60,13 @@ def test_page_and_api_refuse_the_same_invalid_filter(
     )
 
 
+def test_a_yes_no_filter_taken_from_a_model_field_is_strict(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get("/api/organisations/", {"is_partner": "true"}).status_code == 200
+    response = client.get("/api/organisations/", {"is_partner": "maybe"})
+    assert response.status_code == 400 and "is_partner" in response.json()
+
+
 @pytest.mark.parametrize(
     ("endpoint", "params"),
     [

@@ -49,6 +49,17 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet whose yes/no filters from model fields are strict: the
+    project's base for every FilterSet that filters a queryset itself."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+        models.NullBooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class CodeFilter(django_filters.ModelChoiceFilter):
     """A row named by its code (organisation, county, method ...): an unknown code is an error.

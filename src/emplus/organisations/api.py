@@ -2,6 +2,7 @@
 
 import django_filters
 
+from emplus.core.filters import FilterSet
 from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.organisations import selectors
 from emplus.organisations.choices import OrganisationKind, Sector
@@ -9,7 +10,7 @@ from emplus.organisations.models import Organisation, Unit
 from emplus.organisations.serializers import OrganisationSerializer, UnitSerializer
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(FilterSet):
     sector = django_filters.ChoiceFilter(choices=Sector.choices)
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
 
