@@ -113,3 +113,10 @@ def test_registration_and_edit_pages_show_every_declared_field(client, coach, un
     for name in fields.names():
         assert f'name="{name}"' in edit, name
     assert "Storgatan 1, Umeå" in edit
+
+
+def test_empty_text_is_stored_as_blank_by_form_and_import_alike():
+    blank = fields.blank_text_fields()
+    assert {"gender", "lm_status_entry", "citizenship", "disability", "minority"} <= blank
+    assert "birth_date" not in blank and "personal_id" not in blank  # NULL when unknown
+    assert blank == importing._BLANK_TEXT

@@ -84,6 +84,21 @@ DETAIL_ONLY_FIELDS = tuple(
 )
 
 
+def blank_text_fields() -> frozenset[str]:
+    """The declared fields that store "" (not NULL) for "not stated": text without NULL on the
+    model. A form or a file that leaves them empty writes ""."""
+    from django.db import models
+
+    from emplus.pathways.models import Participant
+
+    out = set()
+    for name in names():
+        field = Participant._meta.get_field(name)
+        if isinstance(field, models.CharField | models.TextField) and not field.null:
+            out.add(name)
+    return frozenset(out)
+
+
 def file_columns(*groups: Group) -> dict[str, str]:
     """Model attribute -> participant-file column, for the fields the file carries."""
     return {

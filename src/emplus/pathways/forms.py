@@ -165,7 +165,7 @@ class EntryFields(forms.Form):
     def participant_values(self) -> dict:
         data = self.cleaned_data
         values = {name: data.get(name) for name in self.entry_fields}
-        for name in ("gender", "lm_status_entry", "citizenship"):
+        for name in participant_fields.blank_text_fields() & set(self.entry_fields):
             values[name] = values[name] or ""
         values.update({name: data.get(name) or "" for name in self.contact_fields})
         if data.get("special_consent"):

@@ -69,7 +69,7 @@ LOOKUP_CHUNK = 2000
 PARTICIPANT_FIELDS: dict[str, str] = participant_fields.file_columns("entry")
 SPECIAL_FIELDS = participant_fields.SPECIAL_FIELDS
 # Text fields store "" for unknown; the others NULL.
-_BLANK_TEXT = frozenset({"gender", "lm_status_entry", "citizenship", "disability", "minority"})
+_BLANK_TEXT = participant_fields.blank_text_fields()
 ENROLMENT_FIELDS: dict[str, str] = {
     "entry_date": "entry_date",
     "exit_date": "exit_date",
