@@ -139,3 +139,30 @@ def filters_or_400(filterset_class: type[SelectorFilterSet], data: Mapping, *, r
     filterset = filterset_class(data, request=request)
     filterset.raise_for_api()
     return filterset.selector_filters
+
+
+def body_serializer(filterset_class: type[django_filters.FilterSet], name: str) -> type:
+    """A serializer that documents a FilterSet's filters as a request body (a search sent by
+    POST): the schema's description of the body, derived from the one declaration. The
+    FilterSet still parses the body."""
+    from rest_framework import serializers
+
+    declared: dict[str, serializers.Field] = {}
+    for key, flt in filterset_class.base_filters.items():
+        extra = flt.extra
+        label = flt.label  # lazy: the schema is written in the reader's language
+        if isinstance(flt, django_filters.ChoiceFilter):
+            field: serializers.Field = serializers.ChoiceField(
+                choices=extra.get("choices", []), required=False, allow_blank=True, label=label
+            )
+        elif isinstance(flt, django_filters.BooleanFilter):
+            field = serializers.BooleanField(required=False, default=False, label=label)
+        else:
+            field = serializers.CharField(
+                required=False,
+                allow_blank=True,
+                max_length=extra.get("max_length"),
+                label=label,
+            )
+        declared[key] = field
+    return type(name, (serializers.Serializer,), declared)

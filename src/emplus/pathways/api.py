@@ -23,8 +23,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from emplus.core.audit import audit_list, audit_log
-from emplus.core.choices import Phase
-from emplus.core.filters import filters_or_400
+from emplus.core.filters import body_serializer, filters_or_400
 from emplus.core.permissions import RolePermission, has_permission
 from emplus.core.search_tokens import search_token_load, search_token_store
 from emplus.core.viewsets import ScopedReadOnlyViewSet
@@ -68,17 +67,8 @@ def _field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
 SEARCH_KIND = "participants_api"
 
 
-class ParticipantSearchSerializer(serializers.Serializer):
-    """A caseload search; its terms stay on the server (names never go in addresses)."""
-
-    q = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text=_("Reference or name.")
-    )
-    phase = serializers.ChoiceField(choices=Phase.choices, required=False, allow_blank=True)
-    status = serializers.ChoiceField(
-        choices=[("active", "active"), ("exited", "exited")], required=False, allow_blank=True
-    )
-    followup_due = serializers.BooleanField(required=False, default=False)
+# The body of a posted search, documented from the FilterSet that parses it.
+ParticipantSearchSerializer = body_serializer(ParticipantSearchFilterSet, "ParticipantSearch")
 
 
 class ParticipantSearchTokenSerializer(serializers.Serializer):
