@@ -503,3 +503,34 @@ def test_enrolment_needs_case_work_and_writes_nothing_without_it(coach, unit_a1)
         )
     assert "purposes" in error.value.message_dict
     assert not Participant.objects.exists()
+
+
+def test_special_categories_on_consent_need_a_consent_that_covers_them(coach, unit_a1):
+    # given a participant whose consent leaves out disability and minority
+    participant = _enrol(coach, unit_a1, "A-1", sharing=False).participant
+    # when the coach records a disability on consent
+    with pytest.raises(ValidationError) as error:
+        services.participant_update(
+            actor=coach,
+            participant=participant,
+            disability="yes",
+            special_category_basis="consent",
+        )
+    # then it is refused and nothing is stored
+    assert "special_category_basis" in error.value.message_dict
+    participant.refresh_from_db()
+    assert participant.disability == "" and participant.special_category_basis == ""
+    # once the consent covers them, the value is stored
+    services.consent_record(
+        actor=coach,
+        participant=participant,
+        information_version="2",
+        given_on=date(2025, 2, 1),
+        case_work=True,
+        special_categories=True,
+    )
+    services.participant_update(
+        actor=coach, participant=participant, disability="yes", special_category_basis="consent"
+    )
+    participant.refresh_from_db()
+    assert participant.disability == "yes"

@@ -260,6 +260,26 @@ def participant_update(
     merged = {name: values.get(name, getattr(participant, name)) for name in SPECIAL_FIELDS}
     _check_special_categories(merged, basis)
     changed = [name for name, value in values.items() if getattr(participant, name) != value]
+    special_recorded = any(merged.values()) and (
+        basis != participant.special_category_basis or set(changed) & set(SPECIAL_FIELDS)
+    )
+    if (
+        special_recorded
+        and basis == LegalBasis.CONSENT
+        and not Consent.objects.current()
+        .filter(participant=participant, special_categories=True)
+        .exists()
+    ):
+        # On consent, the values need a current consent record that covers them (else the
+        # next consent change would clear them again): record that consent first.
+        raise ValidationError(
+            {
+                "special_category_basis": _(
+                    "First record a new consent that covers disability and minority (on the "
+                    "participant's page)."
+                )
+            }
+        )
     if personal_id is not None:
         identity = identity_check(
             personal_id=personal_id, birth_date=values.get("birth_date", participant.birth_date)
