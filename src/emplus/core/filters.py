@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 _TRUE = frozenset({"1", "true", "yes", "on", "ja"})
@@ -145,8 +146,6 @@ def body_serializer(filterset_class: type[django_filters.FilterSet], name: str) 
     """A serializer that documents a FilterSet's filters as a request body (a search sent by
     POST): the schema's description of the body, derived from the one declaration. The
     FilterSet still parses the body."""
-    from rest_framework import serializers
-
     declared: dict[str, serializers.Field] = {}
     for key, flt in filterset_class.base_filters.items():
         extra = flt.extra

@@ -12,6 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from django.db import models
+
+from emplus.pathways.models import Participant
+
 Group = Literal["identity", "contact", "entry", "special"]
 
 
@@ -87,10 +91,6 @@ DETAIL_ONLY_FIELDS = tuple(
 def blank_text_fields() -> frozenset[str]:
     """The declared fields that store "" (not NULL) for "not stated": text without NULL on the
     model. A form or a file that leaves them empty writes ""."""
-    from django.db import models
-
-    from emplus.pathways.models import Participant
-
     out = set()
     for name in names():
         field = Participant._meta.get_field(name)
