@@ -1,15 +1,51 @@
 """Django admin for the partnership directory (partnership administrators only). Roles are
 given through role grants approved by a second administrator (decision 0013)."""
 
+from collections import Counter
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from emplus.organisations import services
 from emplus.organisations.choices import GrantStatus
 from emplus.organisations.models import Membership, Organisation, RoleGrant, Unit
 from emplus.organisations.permissions import can_change_owned, editable_organisation_ids
+
+
+class CountsOnDeletePage:
+    """The delete confirmation of directory rows names the rows it would delete or that stop
+    it only as counts per kind: administering the partnership opens no organisation's records,
+    and a participant's reference is personal data (decision 21)."""
+
+    def get_deleted_objects(self, objs, request):
+        # As django.contrib.admin.utils.get_deleted_objects, without naming a single row.
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect(objs)
+        perms_needed = set()
+        for model in collector.model_objs:
+            opts = model._meta
+            codename = get_permission_codename("delete", opts)
+            if self.admin_site.is_registered(model) and not request.user.has_perm(
+                f"{opts.app_label}.{codename}"
+            ):
+                perms_needed.add(opts.verbose_name)
+        model_count = {
+            model._meta.verbose_name_plural: len(rows)
+            for model, rows in collector.model_objs.items()
+        }
+        protected = Counter(type(obj)._meta.verbose_name_plural for obj in collector.protected)
+        return (
+            [f"{capfirst(name)}: {count}" for name, count in model_count.items()],
+            model_count,
+            perms_needed,
+            [f"{capfirst(name)}: {count}" for name, count in protected.items()],
+        )
 
 
 class UnitInline(admin.TabularInline):
@@ -19,7 +55,7 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(CountsOnDeletePage, admin.ModelAdmin):
     list_display = ["name", "code", "sector", "kind", "is_partner", "municipality"]
     list_filter = ["is_partner", "sector", "kind"]
     search_fields = ["name", "name_en", "code"]
@@ -28,7 +64,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(CountsOnDeletePage, admin.ModelAdmin):
     list_display = ["name", "organisation", "kind", "municipality"]
     list_filter = ["organisation", "kind", "municipality__county"]
     search_fields = ["name", "organisation__name", "municipality__name"]
