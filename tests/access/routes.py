@@ -114,6 +114,8 @@ _API_PERSONAL = {
     "selfservice-links": "link",
     "monthly-times": "monthly_time",
     "time-attestations": "attestation",
+    "placements": "placement",
+    "education-enrolments": "education",
 }
 _API_ORGANISATION = {
     "organisations": "organisation",
@@ -122,6 +124,8 @@ _API_ORGANISATION = {
     "esf-projects": "project",
     "esf-report-files": "report_file",
     "test-beds": "test_bed",
+    "employers": "employer",
+    "effect-estimates": "estimate",
 }
 _PAGE_PK = {
     "organisations:detail": "organisation",
@@ -131,6 +135,23 @@ _PAGE_PK = {
     "mapping:organisation_role": "organisation",
     "evidence:effect": "estimate",
 }
+# Working life: the personal record a page's "pk" names (the participant unless listed), and the
+# employer pages, walked with organisation A's and B's employer.
+_WORKLIFE_PERSONAL = {
+    "worklife:participant_placements": "participant",
+    "worklife:placement_new": "participant",
+    "worklife:education_new": "participant",
+    "worklife:income_add": "participant",
+    "worklife:placement_edit": "placement",
+    "worklife:education_edit": "education",
+    "worklife:income_delete": "income",
+}
+_WORKLIFE_EMPLOYER = (
+    "worklife:employer_detail",
+    "worklife:employer_edit",
+    "worklife:employer_contact_add",
+    "worklife:employer_contact_remove",
+)
 _FIXED_CODES = {
     "geo:county": "25",
     "geo:municipality": "2480",
@@ -159,7 +180,11 @@ def targets_for(route: Route) -> tuple[str, ...]:
         p in route.params for p in ("pk", "link_pk")
     ):
         return PERSONAL_TARGETS
+    if route.key in _WORKLIFE_PERSONAL:
+        return PERSONAL_TARGETS
     if route.key.startswith(("esf:", "testbeds:")) or route.key in _PAGE_PK:
+        return ORGANISATION_TARGETS
+    if route.key in _WORKLIFE_EMPLOYER:
         return ORGANISATION_TARGETS
     return NO_TARGET
 
@@ -207,6 +232,10 @@ def _value(route: Route, param: str, target: str, scenario) -> str:
             "month": lambda: "2025-01",
         }
         return str(values[param]())
+    if key in _WORKLIFE_PERSONAL and param == "pk":
+        return str(getattr(t, _WORKLIFE_PERSONAL[key]).pk)
+    if key in _WORKLIFE_EMPLOYER:
+        return str({"pk": t.employer, "contact_pk": t.contact}[param].pk)
     if key.startswith("testbeds:") and param == "code":
         return t.test_bed.code
     if key in _PAGE_PK and param == "pk":

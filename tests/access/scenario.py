@@ -25,6 +25,7 @@ from emplus.geo.services import reference_data_load
 from emplus.pathways import services as pathway_services
 from emplus.pathways.models import Instrument
 from emplus.selfservice import services as selfservice_services
+from emplus.worklife import services as worklife_services
 from tests.factories import (
     ActivityFactory,
     ConsentFactory,
@@ -103,6 +104,11 @@ class Target:
     report_file: object = None
     estimate: object = None
     test_bed: object = None
+    placement: object = None  # working life (issue 10): a participant's records
+    education: object = None
+    income: object = None
+    employer: object = None  # an organisation's employer and its business contact
+    contact: object = None
 
 
 @dataclass
@@ -114,6 +120,7 @@ class Scenario:
     area: object = None
     token_id: str = ""
     instrument: object = None
+    employers: dict[str, object] = field(default_factory=dict)  # by organisation key a, b
 
     def client(self, persona: str) -> Client:
         """A new client in the persona's session (a request that logs out or changes the
@@ -188,7 +195,29 @@ def _participant(scenario, unit_key, unit, actor, index, *, with_records):
     attestation = selfservice_services.time_attestation_record_paper(
         actor=actor, participant=participant, month=FEBRUARY, paper_date=dt.date(2025, 3, 3)
     )
+    placement = worklife_services.placement_record(
+        actor=actor,
+        participant=participant,
+        employer=scenario.employers[unit_key[0]],
+        kind="work_trial",
+        started_on=dt.date(2025, 2, 3),
+    )
+    education = worklife_services.education_record(
+        actor=actor,
+        participant=participant,
+        provider_kind="folk_high_school",
+        provider_name="Matrisskolan",
+        programme="Allmän kurs",
+        started_on=dt.date(2025, 2, 3),
+        planned_end=dt.date(2025, 6, 13),
+    )
+    income = worklife_services.income_record_set(
+        actor=actor, participant=participant, month=JANUARY, source="employment", amount=16000
+    )
     return Target(
+        placement=placement,
+        education=education,
+        income=income,
         participant=participant,
         enrolment=enrolment,
         consent=consent,
@@ -231,6 +260,24 @@ def build() -> Scenario:
         "b1": users["other_coordinator"],
         "b2": users["other_coordinator"],
     }
+
+    for key, organisation, coordinator in (
+        ("a", org_a, users["coordinator"]),
+        ("b", org_b, users["other_coordinator"]),
+    ):
+        employer = worklife_services.employer_create(
+            actor=coordinator,
+            organisation=organisation,
+            name=f"Matrisbageriet {key.upper()} AB",
+            organisation_number={"a": "556036-0793", "b": "802012-3454"}[key],
+            sni_division="10",
+            municipality=organisation.municipality,
+            size_band="10-49",
+        )
+        worklife_services.employer_contact_add(
+            actor=coordinator, employer=employer, name=f"Kontakt {key.upper()}"
+        )
+        scenario.employers[key] = employer
 
     for key, unit in units.items():
         for index in range(PARTICIPANTS_PER_UNIT[key]):
@@ -281,6 +328,8 @@ def build() -> Scenario:
             seed=7,
         )
         scenario.targets[key] = Target(
+            employer=scenario.employers[key],
+            contact=scenario.employers[key].contacts.get(),
             organisation=organisation,
             unit=units[f"{key}1"],
             activity=activities[0],
