@@ -12,6 +12,7 @@ from django.http import Http404
 from emplus.core.models import AuditEvent
 from emplus.pathways import selectors as pathway_selectors
 from emplus.pathways.models import PathwayStep
+from emplus.pathways.rights import participant_erase
 from emplus.worklife import selectors, services
 from emplus.worklife.models import Employer, WorkplacePlacement
 
@@ -241,3 +242,38 @@ def test_outcomes_suppressed_outside_owner(
     assert outside.suppressed
     assert outside.ended is None and outside.offered is None
     assert outside.running == 0  # zero identifies nobody
+
+
+def test_erasure_clears_the_free_text_and_keeps_the_statistics(
+    coach, coordinator, participant, employer
+):
+    placement = _place(
+        coach,
+        participant,
+        employer,
+        supervisor="Sara Handledare",
+        goals="Lära sig kassan hos Sara",
+        ended_on=date(2025, 3, 1),
+        outcome="ended_early",
+        outcome_reason="Bråk med Sara",
+    )
+    education = services.education_record(
+        actor=coach,
+        participant=participant,
+        provider_kind="folk_high_school",
+        provider_name="Folkhögskolan",
+        programme="Allmän kurs",
+        started_on=date(2025, 2, 1),
+        planned_end=date(2025, 6, 1),
+        ended_on=date(2025, 3, 1),
+        status="interrupted",
+        interruption_reason="Sjuk, se journal",
+    )
+    participant_erase(actor=coordinator, participant=participant)
+    placement.refresh_from_db()
+    education.refresh_from_db()
+    assert (placement.supervisor, placement.goals, placement.outcome_reason) == ("", "", "–")
+    assert placement.outcome == "ended_early" and placement.kind == "work_trial"
+    assert education.interruption_reason == "–" and education.status == "interrupted"
+    placement.full_clean()
+    education.full_clean()

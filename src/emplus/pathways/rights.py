@@ -30,6 +30,7 @@ from emplus.pathways.models import (
     PathwayEvent,
     PathwayStep,
 )
+from emplus.pathways.signals import participant_erased
 
 DEFAULT_RETENTION_YEARS = 5
 ERASED_REF_PREFIX = "erased-"
@@ -345,6 +346,7 @@ def participant_erase(
         goal.description = ""
         goal.save(update_fields=["description", "updated_at"])
     _erase_admin_history(participant, token)
+    participant_erased.send(sender=Participant, participant=participant)
     audit_log(
         actor=actor,
         action="participant.erased",

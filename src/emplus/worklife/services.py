@@ -35,6 +35,8 @@ from emplus.worklife.models import (
 # case work about a participant.
 DIRECTORY = "directory"
 CASE_WORK = "case_work"
+# What remains of a required free-text reason after the participant is erased.
+ERASED_TEXT = "–"
 
 
 def organisation_number_clean(value: str) -> str:
@@ -484,3 +486,19 @@ def income_record_delete(*, actor: User, record: IncomeRecord) -> None:
         details={"month": f"{record.month:%Y-%m}", "source": record.source},
     )
     record.delete()
+
+
+# --- erasure ------------------------------------------------------------------------------------
+
+
+def participant_worklife_erase(*, participant: Participant, **_signal: object) -> None:
+    """Clear the free text of an erased participant's placements and studies (it may name the
+    person or others); kinds, dates, outcomes, statuses and monthly amounts stay for the
+    statistics, like the pathway's (pathways.rights.participant_erase, in its transaction)."""
+    placements = WorkplacePlacement.objects.filter(participant=participant)
+    placements.update(supervisor="", goals="")
+    # A reason is required where the outcome is an early end: it becomes a dash.
+    placements.exclude(outcome_reason="").update(outcome_reason=ERASED_TEXT)
+    studies = EducationEnrolment.objects.filter(participant=participant)
+    studies.update(qualification="")
+    studies.exclude(interruption_reason="").update(interruption_reason=ERASED_TEXT)
