@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils import timezone
 from tests.conftest import import_basis, make_user
 
 from emplus.core.audit import audit_verify
@@ -454,3 +455,32 @@ def test_special_categories_imported_on_consent_are_covered_by_the_record(coach,
     participant = Participant.objects.get()
     assert participant.disability == "yes"
     assert participant.consents.get().special_categories is True
+
+
+def test_an_update_stores_special_categories_only_under_the_participants_current_consent(
+    coach, org_a, unit_a1
+):
+    # given P1 registered on a consent without special categories, P2 on one that covers them
+    assert run(coach, org_a, [row("P1")]).ok
+    assert run(coach, org_a, [row("P2", disability="no")], legal_basis="consent").ok
+    # when a later file gives both a value, declaring consent as the basis
+    rows = [row("P1", disability="yes"), row("P2", disability="yes")]
+    result = run(coach, org_a, rows, legal_basis="consent")
+    # then the file cannot widen P1's consent: its value is left out and counted
+    assert result.ok, result.errors
+    assert result.special_values_left_out == 1
+    p1 = Participant.objects.get(participant_ref="P1")
+    p2 = Participant.objects.get(participant_ref="P2")
+    assert (p1.disability, p1.special_category_basis) == ("", "")
+    assert (p2.disability, p2.special_category_basis) == ("yes", "consent")
+
+
+def test_an_update_after_withdrawal_stores_no_special_categories(coach, org_a, unit_a1):
+    # given a participant whose consent covering special categories was withdrawn
+    assert run(coach, org_a, [row("P1", disability="no")], legal_basis="consent").ok
+    Consent.objects.update(withdrawn_at=timezone.now())
+    # when
+    result = run(coach, org_a, [row("P1", disability="yes")], legal_basis="consent")
+    # then
+    assert result.ok and result.special_values_left_out == 1
+    assert Participant.objects.get().disability != "yes"

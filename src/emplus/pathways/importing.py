@@ -17,7 +17,9 @@ Rules (the participant-file spec, plus what a database adds):
 - personal_id is validated again by `services.identity_check`, stored encrypted with its
   pseudonym. An empty personal_id never removes a stored one (removing identity is erasure).
 - disability and minority are stored only under a legal basis (`consent`); without one they
-  are left out and counted.
+  are left out and counted. For a participant already registered they are stored only when
+  the participant's current consent covers special categories (a file cannot widen what the
+  person agreed to); otherwise they are left out and counted too.
 - The row of a participant describes one enrolment: the participant's enrolment with the same
   entry_date, else the latest one when it is still open or overlaps the row's entry_date (a
   correction), else a new enrolment (a new period). A follow-up is kept when the row has an
@@ -458,6 +460,7 @@ def _plan(
         by_municipality.setdefault(unit.municipality_id, unit)
 
     existing = _existing_participants(organisation, [r["participant_ref"] for r in rows])
+    special_covered = _special_categories_covered([p.pk for p in existing.values()])
     identities = {}
     for r in rows:
         if r["personal_id"]:
@@ -505,7 +508,9 @@ def _plan(
             if grant.unit is not None
             else by_municipality.get(r["municipality_code"], units[0]),
             identity=identities.get(row_number),
-            legal_basis=legal_basis,
+            legal_basis=legal_basis
+            if participant is None or participant.pk in special_covered
+            else "",
             result=result,
         )
         _plan_enrolment(plan, r, method_id=method_id, test_bed_id=test_bed_id)
@@ -559,6 +564,18 @@ def _existing_participants(organisation: Organisation, refs: list[str]) -> dict[
         )
         found.update((p.participant_ref, p) for p in qs)
     return found
+
+
+def _special_categories_covered(participant_ids: list) -> set:
+    """The registered participants whose current consent covers special categories."""
+    covered: set = set()
+    for chunk in _chunks(participant_ids, LOOKUP_CHUNK):
+        covered.update(
+            Consent.objects.current()
+            .filter(participant_id__in=chunk, special_categories=True)
+            .values_list("participant_id", flat=True)
+        )
+    return covered
 
 
 def _check_identities(rows, identities, existing, organisation, errors) -> None:
