@@ -9,11 +9,16 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.test import Client
 from django.urls import reverse
 
 from emplus.core.models import AuditEvent
+from emplus.core.roles import Role
 from emplus.worklife import selectors, services
 from emplus.worklife.models import IncomeRecord
+from tests.conftest import make_user
+
+from .conftest import make_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +121,29 @@ def test_income_page_form_and_delete(client, coach, participant, other_unit_coac
     client.force_login(coach)
     assert client.post(reverse("worklife:income_delete", args=[record.pk])).status_code == 302
     assert not IncomeRecord.objects.exists()
+
+
+def test_stability_by_organisation_suppressed_outside(coach, coordinator, unit_a1, org_b):
+    people = [make_participant(coach, unit_a1, ref=f"S{n}") for n in range(3)]
+    for n, person in enumerate(people):
+        for month in range(1, 13):
+            _income(coach, person, date(2025, month, 1), 16000 if n < 2 else 3000)
+    as_of = date(2026, 1, 15)
+    [row] = selectors.income_stability_by_group(
+        viewer=coordinator, group_by="organisation", as_of=as_of
+    )
+    assert (row.people, row.stable, row.not_stable, row.suppressed) == (3, 2, 1, False)
+    assert row.mean_months_with_income == 12
+    analyst_b = make_user("analyst-b", org_b, Role.ANALYST)
+    [outside] = selectors.income_stability_by_group(
+        viewer=analyst_b, group_by="organisation", as_of=as_of
+    )
+    assert outside.suppressed
+    assert outside.people is None and outside.stable is None
+    assert outside.mean_months_with_income is None
+    coach_page = reverse("worklife:income_stability")
+    client = Client()
+    client.force_login(coach)
+    assert client.get(coach_page).status_code == 403
+    client.force_login(coordinator)
+    assert client.get(coach_page + "?group_by=test_bed").status_code == 200

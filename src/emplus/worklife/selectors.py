@@ -24,9 +24,11 @@ from emplus.evidence_core.completion import (
 from emplus.evidence_core.income_stability import (
     IncomeStability,
     Month,
+    StabilityParameters,
     income_stability,
     last_complete_month,
     stability_parameters,
+    stability_summary,
 )
 from emplus.organisations.models import Organisation
 from emplus.pathways import selectors as pathway_selectors
@@ -405,3 +407,93 @@ def participant_income_stability(
         threshold=parameters.threshold,
         reasoning=parameters.threshold_reasoning,
     )
+
+
+# Lookup paths of a group from a participant (an enrolment's method or test bed: a participant
+# with several enrolments counts once in each of their groups).
+_PARTICIPANT_GROUP_PATHS: dict[str, tuple[str, str]] = {
+    CompletionGroup.ORGANISATION: ("organisation__code", "organisation__name"),
+    CompletionGroup.METHOD: ("enrolments__method__code", "enrolments__method__name"),
+    CompletionGroup.TEST_BED: ("enrolments__test_bed__code", "enrolments__test_bed__name"),
+    CompletionGroup.THEMATIC_AREA: (
+        "enrolments__method__thematic_areas__code",
+        "enrolments__method__thematic_areas__name_sv",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class StabilityRow:
+    key: str
+    label: str
+    people: int | None  # None: suppressed
+    stable: int | None
+    not_stable: int | None
+    mean_months_with_income: float | None
+    median_coefficient_of_variation: float | None
+    suppressed: bool
+
+
+def income_stability_by_group(*, viewer: User, group_by: str, as_of: date) -> list[StabilityRow]:
+    """Income stability aggregated by organisation, method, test bed or thematic area (decision
+    18): the people with any income in the window, stable and not, the mean months with income
+    and the median coefficient of variation. Analysts and administrators see the partnership,
+    coordinators their own organisations; outside the organisations seen at full detail counts
+    of 1-4 are suppressed, and a group's means with them."""
+    key_path, label_path = _PARTICIPANT_GROUP_PATHS[group_by]
+    people = Participant.objects.filter(erased_at__isnull=True, income_records__isnull=False)
+    if not scoping.has_permission(viewer, "evidence.view_partnership"):
+        people = people.filter(
+            organisation__in=sorted(scoping.organisation_ids_with(viewer, "evidence.view"))
+        )
+    memberships = set(people.values_list(key_path, label_path, "pk", "organisation_id").distinct())
+    parameters = stability_parameters()
+    last = last_complete_month(as_of)
+    records: dict[UUID, list[tuple[Month, float]]] = defaultdict(list)
+    for participant_id, month, amount in IncomeRecord.objects.filter(
+        participant__in=people.values("pk")
+    ).values_list("participant_id", "month", "amount"):
+        records[participant_id].append((Month.of(month), float(amount)))
+    results = {
+        pk: income_stability(rows, last_month=last, parameters=parameters)
+        for pk, rows in records.items()
+    }
+    groups: dict[tuple[str, str], set[UUID]] = defaultdict(set)
+    owners: dict[tuple[str, str], set[UUID]] = defaultdict(set)
+    for key, label, pk, organisation_id in memberships:
+        if key is None:
+            continue
+        groups[(key, label)].add(pk)
+        owners[(key, label)].add(organisation_id)
+    detail = scoping.organisation_ids_with(viewer, "evidence.view_detail")
+    rows = []
+    for (key, label), members in sorted(groups.items(), key=lambda kv: kv[0][1]):
+        summary = stability_summary([results[pk] for pk in sorted(members) if pk in results])
+        if summary.people == 0:
+            continue
+        full = owners[(key, label)] <= detail
+        cells = {"people": summary.people, "stable": summary.stable, "not": summary.not_stable}
+        shown: dict[str, int | None] = (
+            dict(cells) if full else suppress_cells(cells, [("people", "stable", "not")])
+        )
+        hide_means = shown["people"] is None
+        rows.append(
+            StabilityRow(
+                key=key,
+                label=label,
+                people=shown["people"],
+                stable=shown["stable"],
+                not_stable=shown["not"],
+                mean_months_with_income=None if hide_means else summary.mean_months_with_income,
+                median_coefficient_of_variation=None
+                if hide_means
+                else summary.median_coefficient_of_variation,
+                suppressed=not full,
+            )
+        )
+    return rows
+
+
+def stability_parameters_current() -> StabilityParameters:
+    """The parameter set in use (its version and threshold are shown with every figure)."""
+    return stability_parameters()

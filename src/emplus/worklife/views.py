@@ -52,6 +52,7 @@ def employer_list(request):
             "q": q,
             "query_without_page": f"q={q}" if q else "",
             "can_add": has_permission(request.user, "employer.change"),
+            "can_see_results": has_permission(request.user, "evidence.view"),
         },
     )
 
@@ -410,3 +411,29 @@ def income_delete(request, pk):
     services.income_record_delete(actor=request.user, record=record)
     messages.success(request, _("Income record removed."))
     return redirect(reverse("worklife:participant_placements", args=[participant_id]) + "#income")
+
+
+@permission_required("evidence.view")
+def income_stability(request):
+    form = forms.CompletionFilterForm(request.GET or None)
+    group_by, as_of = "organisation", timezone.localdate()
+    if form.is_bound and form.is_valid():
+        group_by = form.cleaned_data["group_by"] or group_by
+        as_of = form.cleaned_data["as_of"] or as_of
+    response = render(
+        request,
+        "worklife/income_stability.html",
+        {
+            "form": form,
+            "as_of": as_of,
+            "parameters": selectors.stability_parameters_current(),
+            "rows": selectors.income_stability_by_group(
+                viewer=request.user, group_by=group_by, as_of=as_of
+            )
+            if not form.errors
+            else [],
+        },
+    )
+    if form.errors:
+        response.status_code = 400
+    return response
