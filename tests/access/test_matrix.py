@@ -280,22 +280,54 @@ def test_refused_page_refuses_a_post_too_and_changes_nothing(matrix, key, target
 # --- the table covers every route ---------------------------------------------------------------
 
 
-def test_every_route_and_target_is_in_the_table(matrix):
+def missing_rows(matrix, routes) -> list[str]:
+    """A suggested row for every route and target the table lacks (what each persona gets
+    today: to be checked, not copied)."""
     missing = []
-    for route in ROUTES.values():
+    for route in routes:
         for target in route.targets:
-            if not rows_of(route, target):
-                if route.is_api:
-                    missing.append(observe(matrix, route, target, route.methods[0]))
-                    continue
-                suggestion = observe(matrix, route, target, "GET")
-                logged_in = [c.strip() for c in suggestion.split(",")[3:11]]
-                if all(c == "405" for c in logged_in):  # only takes POST: walk it with POST
-                    suggestion = observe(matrix, route, target, "POST")
-                elif "405" in logged_in:  # refused before the method is checked: walk both
-                    missing.append(observe(matrix, route, target, "POST"))
-                missing.append(suggestion)
+            if rows_of(route, target):
+                continue
+            if route.is_api:
+                missing.append(observe(matrix, route, target, route.methods[0]))
+                continue
+            suggestion = observe(matrix, route, target, "GET")
+            logged_in = [c.strip() for c in suggestion.split(",")[3:11]]
+            if all(c == "405" for c in logged_in):  # only takes POST: walk it with POST
+                suggestion = observe(matrix, route, target, "POST")
+            elif "405" in logged_in:  # refused before the method is checked: walk both
+                missing.append(observe(matrix, route, target, "POST"))
+            missing.append(suggestion)
+    return missing
+
+
+def test_every_route_and_target_is_in_the_table(matrix):
+    missing = missing_rows(matrix, ROUTES.values())
     assert not missing, HOW_TO_ADD + "\n" + "\n".join(missing)
+
+
+def test_a_new_route_fails_until_it_has_a_row(matrix):
+    """The day a page is added it is missing here, with what each persona gets today."""
+    new = Route(key="organisations:new_page", pattern="/organisations/", params=())
+    (line,) = missing_rows(matrix, [new])
+    assert line.startswith("organisations:new_page, -, 302, 200, ")
+
+
+def test_a_widened_scope_fails_its_cell():
+    """Another organisation's participant answering 200 where the table says 404 fails."""
+    cell = TABLE_ROWS[("pathways:detail", "b1")].cells["coordinator"]
+    assert cell.status == 404 and not cell.matches(200, "")
+    assert Cell.parse("302").matches(302, "/accounts/login/?next=/participants/")
+    assert not Cell.parse("302").matches(302, "/accounts/two-factor/")
+    assert Cell.parse("302:/esf/*").matches(302, "/esf/123/months/2025-01/")
+
+
+def test_a_name_outside_the_scope_is_a_leak():
+    row = TABLE_ROWS[("pathways:export", "-")]
+    assert leaks(scope_of("coach", row), "Hallonqvist1 Vinbarsdal2") == ["Vinbarsdal"]
+    # on a coordinator-only page the mixed persona's coaching in B1 adds nothing
+    assert leaks(scope_of("mixed", row), "MXB1-001") == ["MXB1-"]
+    assert leaks(scope_of("mixed", TABLE_ROWS[("pathways:caseload", "-")]), "MXB1-001") == []
 
 
 def test_every_row_names_a_route_and_a_target_it_has():

@@ -12,20 +12,7 @@ from emplus.esf import services as esf_services
 from emplus.organisations.services import membership_grant
 from emplus.pathways import services as pathway_services
 from tests.conftest import make_user
-
-
-def luhn_digit(nine: str) -> str:
-    total = 0
-    for i, ch in enumerate(nine):
-        d = int(ch) * (2 - i % 2)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
-
-
-def pnr(birth: date, serial: int) -> str:
-    """A personnummer with a valid check digit, generated for these tests only."""
-    nine = f"{birth:%y%m%d}{serial:03d}"
-    return f"{birth.year}{nine[2:6]}-{nine[6:]}{luhn_digit(nine)}"
+from tests.factories import personnummer as pnr
 
 
 @pytest.fixture
