@@ -209,7 +209,7 @@ def observe(matrix, route: Route, target: str, method: str) -> str:
         cell = Cell(response.status_code, location, bare=location == LOGIN)
         cells.append(str(cell))
     key = route.key if route.is_api or method == "GET" else f"{method} {route.key}"
-    return ", ".join([key, target, *cells, str(most + 2) if most else "", ""])
+    return ", ".join([key, target, *cells, str(most + 4) if most else "", ""])
 
 
 @pytest.mark.parametrize(("key", "target", "persona"), list(_cases()))
