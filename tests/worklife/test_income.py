@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
@@ -147,3 +148,44 @@ def test_stability_by_organisation_suppressed_outside(coach, coordinator, unit_a
     assert client.get(coach_page).status_code == 403
     client.force_login(coordinator)
     assert client.get(coach_page + "?group_by=test_bed").status_code == 200
+
+
+def _upload(client, text: bytes):
+    return client.post(
+        reverse("worklife:income_import"),
+        {"file": SimpleUploadedFile("inkomster.csv", text, content_type="text/csv")},
+    )
+
+
+def test_import_refused_whole_with_every_row_and_column(client, coach, participant, unit_b1):
+    other = make_participant(
+        make_user("coach-b1", unit_b1.organisation, Role.COACH, unit_b1), unit_b1, ref="B-1"
+    )
+    client.force_login(coach)
+    bad = _upload(
+        client,
+        b"participant_ref,month,source,amount\n"
+        b"P1,2025-01,employment,16000\n"
+        b"P1,2025-14,employment,16000\n"
+        b"B-1,2025-01,employment,100\n",
+    )
+    assert bad.status_code == 400
+    assert [(e.row, e.column) for e in bad.context["errors"]] == [(3, "month")]
+    assert not IncomeRecord.objects.exists()
+    # another organisation's reference refuses the whole file in the service
+    outside = _upload(
+        client,
+        b"participant_ref,month,source,amount\nP1,2025-01,employment,16000\nB-1,2025-01,employment,100\n",
+    )
+    assert outside.status_code == 400
+    assert [(e.row, e.column) for e in outside.context["errors"]] == [(3, "participant_ref")]
+    assert not IncomeRecord.objects.exists()
+    assert not IncomeRecord.objects.filter(participant=other).exists()
+    ok = _upload(
+        client,
+        b"participant_ref,month,source,amount\nP1,2025-01,employment,16000\nP1,2025-02,benefits,3000\n",
+    )
+    assert ok.status_code == 302
+    assert IncomeRecord.objects.filter(participant=participant).count() == 2
+    event = AuditEvent.objects.get(action="income.imported")
+    assert str(participant.pk) in str(event.details)

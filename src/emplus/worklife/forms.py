@@ -212,3 +212,10 @@ class IncomeRecordForm(forms.Form):
             return Month.parse(value).first_day
         except ValueError:
             raise forms.ValidationError(_("Write the month as YYYY-MM.")) from None
+
+
+class IncomeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Income file (CSV or XLSX)"),
+        help_text=_("Columns participant_ref, month (YYYY-MM), source and amount (whole kronor)."),
+    )

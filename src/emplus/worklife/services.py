@@ -12,13 +12,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from emplus.core import scoping
-from emplus.core.audit import audit_log
+from emplus.core.audit import audit_list, audit_log
 from emplus.core.choices import Phase
 from emplus.core.organisation_number import (
     OrganisationNumberError,
     parse_organisation_number,
 )
 from emplus.core.typing import User
+from emplus.evidence_core.income_file import IncomeRow
+from emplus.evidence_core.participant_file import FileIssue
 from emplus.geo.models import Municipality
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways.models import Enrolment, Participant, PathwayStep
@@ -502,3 +504,58 @@ def participant_worklife_erase(*, participant: Participant, **_signal: object) -
     studies = EducationEnrolment.objects.filter(participant=participant)
     studies.update(qualification="")
     studies.exclude(interruption_reason="").update(interruption_reason=ERASED_TEXT)
+
+
+class IncomeImportError(ValueError):
+    """The file is refused whole; `errors` names every row and column."""
+
+    def __init__(self, errors: tuple[FileIssue, ...]) -> None:
+        self.errors = errors
+        super().__init__(f"the income file has {len(errors)} error(s)")
+
+
+@transaction.atomic
+def income_import(*, actor: User, rows: tuple[IncomeRow, ...]) -> int:
+    """Store the rows of a validated income file (evidence_core.income_file) for participants
+    the actor may record income for, all or nothing: a reference that names no such participant
+    (or several) refuses the whole file. A month and source already recorded is replaced. One
+    audit event names the participants."""
+    refs = {r.participant_ref for r in rows}
+    found: dict[str, list[Participant]] = {}
+    for participant in Participant.objects.restrict(actor, "income.change").filter(
+        participant_ref__in=refs, erased_at__isnull=True
+    ):
+        found.setdefault(participant.participant_ref, []).append(participant)
+    errors = []
+    for r in rows:
+        matches = found.get(r.participant_ref, [])
+        if len(matches) != 1:
+            errors.append(
+                FileIssue(
+                    "no participant of yours has this reference"
+                    if not matches
+                    else "several of your participants have this reference",
+                    r.row,
+                    "participant_ref",
+                )
+            )
+    if errors:
+        raise IncomeImportError(tuple(errors))
+    touched = []
+    for r in rows:
+        participant = found[r.participant_ref][0]
+        IncomeRecord.objects.update_or_create(
+            participant=participant,
+            month=r.month.first_day,
+            source=r.source,
+            defaults={"amount": Decimal(r.amount)},
+        )
+        touched.append(participant.pk)
+    audit_list(
+        actor=actor,
+        action="income.imported",
+        ids=list(dict.fromkeys(touched)),
+        purpose=CASE_WORK,
+        details={"rows": len(rows)},
+    )
+    return len(rows)

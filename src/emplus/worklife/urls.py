@@ -25,6 +25,7 @@ urlpatterns = [
     path("education/<uuid:pk>/edit/", views.education_edit, name="education_edit"),
     path("education/completion/", views.completion, name="completion"),
     path("income/stability/", views.income_stability, name="income_stability"),
+    path("income/import/", views.income_import, name="income_import"),
     path("participants/<uuid:pk>/income/", views.income_add, name="income_add"),
     path("income/<uuid:pk>/delete/", views.income_delete, name="income_delete"),
 ]

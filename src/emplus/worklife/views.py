@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from emplus.core.permissions import has_permission, permission_required
+from emplus.core.uploads import tabular_limits
+from emplus.evidence_core.income_file import read_income_file
 from emplus.worklife import forms, selectors, services
+from emplus.worklife.choices import IncomeSource
 
 EMPLOYERS_PER_PAGE = 25
 
@@ -436,4 +439,35 @@ def income_stability(request):
     )
     if form.errors:
         response.status_code = 400
+    return response
+
+
+@permission_required("income.change")
+def income_import(request):
+    """Monthly incomes from a file: refused whole when any row has an error, each named."""
+    form = forms.IncomeImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        parsed = read_income_file(
+            upload.read(),
+            sources=IncomeSource.values,
+            file_format="xlsx" if upload.name.lower().endswith(".xlsx") else None,
+            limits=tabular_limits(),
+        )
+        errors = list(parsed.errors)
+        if not errors:
+            try:
+                count = services.income_import(actor=request.user, rows=parsed.rows)
+            except services.IncomeImportError as error:
+                errors = list(error.errors)
+            else:
+                messages.success(request, _("%(count)s income rows imported.") % {"count": count})
+                return redirect("worklife:income_import")
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    response = render(request, "worklife/income_import.html", {"form": form, "errors": errors})
+    response.status_code = status
     return response
