@@ -142,6 +142,7 @@ _WORKLIFE_PERSONAL = {
     "worklife:placement_new": "participant",
     "worklife:education_new": "participant",
     "worklife:income_add": "participant",
+    "worklife:gig_new": "participant",
     "worklife:placement_edit": "placement",
     "worklife:education_edit": "education",
     "worklife:income_delete": "income",

@@ -189,3 +189,37 @@ def test_import_refused_whole_with_every_row_and_column(client, coach, participa
     assert IncomeRecord.objects.filter(participant=participant).count() == 2
     event = AuditEvent.objects.get(action="income.imported")
     assert str(participant.pk) in str(event.details)
+
+
+def test_gig_assignment_recorded_audited_and_scoped(client, coach, other_unit_coach, participant):
+    values = {
+        "company": "Convoy",
+        "client": "Flyttfirman AB",
+        "started_on": date(2025, 3, 1),
+        "ended_on": date(2025, 3, 5),
+        "hours": Decimal("24"),
+        "invoiced": Decimal("9000"),
+        "salary_paid": Decimal("6000"),
+    }
+    with pytest.raises(ValidationError) as raised:
+        services.gig_assignment_record(
+            actor=coach, participant=participant, **{**values, "salary_paid": Decimal("9500")}
+        )
+    assert "salary_paid" in raised.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.gig_assignment_record(actor=other_unit_coach, participant=participant, **values)
+    assignment = services.gig_assignment_record(actor=coach, participant=participant, **values)
+    assert AuditEvent.objects.filter(action="gig_assignment.recorded").count() == 1
+    assert list(selectors.participant_gig_assignments(viewer=coach, participant=participant)) == [
+        assignment
+    ]
+    assert not selectors.participant_gig_assignments(
+        viewer=other_unit_coach, participant=participant
+    )
+    client.force_login(coach)
+    page = client.get(reverse("worklife:participant_placements", args=[participant.pk]))
+    assert "Flyttfirman AB" in page.content.decode()
+    url = reverse("worklife:gig_new", args=[participant.pk])
+    assert client.get(url).status_code == 200
+    client.force_login(other_unit_coach)
+    assert client.get(url).status_code == 404

@@ -219,3 +219,17 @@ class IncomeImportForm(forms.Form):
         label=_("Income file (CSV or XLSX)"),
         help_text=_("Columns participant_ref, month (YYYY-MM), source and amount (whole kronor)."),
     )
+
+
+class GigAssignmentForm(forms.Form):
+    company = forms.CharField(label=_("Self-employment company"), max_length=200)
+    client = forms.CharField(label=_("Client"), max_length=200)
+    started_on = forms.DateField(label=_("Start"), widget=DATE)
+    ended_on = forms.DateField(label=_("End"), widget=DATE, required=False)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, decimal_places=1, max_digits=7)
+    invoiced = forms.DecimalField(
+        label=_("Invoiced amount (SEK)"), min_value=0, decimal_places=0, max_digits=10
+    )
+    salary_paid = forms.DecimalField(
+        label=_("Salary paid (SEK)"), min_value=0, decimal_places=0, max_digits=10
+    )

@@ -27,6 +27,7 @@ from emplus.worklife.choices import (
 from emplus.worklife.querysets import (
     EducationEnrolmentQuerySet,
     EmployerQuerySet,
+    GigAssignmentQuerySet,
     IncomeRecordQuerySet,
     PlacementQuerySet,
 )
@@ -302,3 +303,63 @@ class IncomeRecord(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.get_source_display()}: {self.amount}"
+
+
+class GigAssignment(UUIDModel):
+    """An assignment a participant carries out through a self-employment company (such as
+    Convoy): the client, the period, the hours, what was invoiced and the salary paid out."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="gig_assignments",
+        verbose_name=_("participant"),
+    )
+    company = models.CharField(_("self-employment company"), max_length=200)
+    client = models.CharField(_("client"), max_length=200)
+    started_on = models.DateField(_("start"))
+    ended_on = models.DateField(_("end"), null=True, blank=True)
+    hours = models.DecimalField(
+        _("hours"), max_digits=7, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    invoiced = models.DecimalField(
+        _("invoiced amount (SEK)"),
+        max_digits=10,
+        decimal_places=0,
+        validators=[MinValueValidator(0)],
+    )
+    salary_paid = models.DecimalField(
+        _("salary paid (SEK)"), max_digits=10, decimal_places=0, validators=[MinValueValidator(0)]
+    )
+
+    objects = GigAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-created_at"]
+        verbose_name = _("gig assignment")
+        verbose_name_plural = _("gig assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="gig_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(salary_paid__lte=F("invoiced")), name="gig_salary_within_invoice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} ({self.company})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            errors["ended_on"] = _("The end cannot be before the start.")
+        if (
+            self.salary_paid is not None
+            and self.invoiced is not None
+            and self.salary_paid > self.invoiced
+        ):
+            errors["salary_paid"] = _("The salary paid cannot exceed the invoiced amount.")
+        if errors:
+            raise ValidationError(errors)

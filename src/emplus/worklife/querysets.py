@@ -45,3 +45,9 @@ class IncomeRecordQuerySet(RestrictedQuerySet):
     """Income is personal: the owning organisation's coach (unit) and coordinator only."""
 
     scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")
+
+
+class GigAssignmentQuerySet(RestrictedQuerySet):
+    """Assignments carry income: the owning organisation only, like income records."""
+
+    scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")

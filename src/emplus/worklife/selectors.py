@@ -38,6 +38,7 @@ from emplus.worklife.models import (
     EducationEnrolment,
     Employer,
     EmployerContact,
+    GigAssignment,
     IncomeRecord,
     WorkplacePlacement,
 )
@@ -497,3 +498,14 @@ def income_stability_by_group(*, viewer: User, group_by: str, as_of: date) -> li
 def stability_parameters_current() -> StabilityParameters:
     """The parameter set in use (its version and threshold are shown with every figure)."""
     return stability_parameters()
+
+
+def participant_gig_assignments(
+    *, viewer: User, participant: Participant
+) -> QuerySet[GigAssignment]:
+    """A participant's gig assignments (owning organisation only, like income)."""
+    return (
+        GigAssignment.objects.restrict(viewer, "income.view")
+        .filter(participant=participant)
+        .order_by("-started_on", "pk")
+    )

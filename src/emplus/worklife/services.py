@@ -29,6 +29,7 @@ from emplus.worklife.models import (
     EducationEnrolment,
     Employer,
     EmployerContact,
+    GigAssignment,
     IncomeRecord,
     WorkplacePlacement,
 )
@@ -559,3 +560,41 @@ def income_import(*, actor: User, rows: tuple[IncomeRow, ...]) -> int:
         details={"rows": len(rows)},
     )
     return len(rows)
+
+
+@transaction.atomic
+def gig_assignment_record(
+    *,
+    actor: User,
+    participant: Participant,
+    company: str,
+    client: str,
+    started_on: date,
+    hours: Decimal,
+    invoiced: Decimal,
+    salary_paid: Decimal,
+    ended_on: date | None = None,
+) -> GigAssignment:
+    """An assignment through a self-employment company (income: the owning organisation)."""
+    if not scoping.allows(actor, "income.change", participant):
+        raise PermissionDenied("Assignments are recorded for one's own participants.")
+    assignment = GigAssignment(
+        participant=participant,
+        company=company,
+        client=client,
+        started_on=started_on,
+        ended_on=ended_on,
+        hours=hours,
+        invoiced=invoiced,
+        salary_paid=salary_paid,
+    )
+    assignment.full_clean()
+    assignment.save()
+    audit_log(
+        actor=actor,
+        action="gig_assignment.recorded",
+        target=participant,
+        purpose=CASE_WORK,
+        details={"assignment": str(assignment.pk)},
+    )
+    return assignment

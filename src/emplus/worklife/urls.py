@@ -26,6 +26,7 @@ urlpatterns = [
     path("education/completion/", views.completion, name="completion"),
     path("income/stability/", views.income_stability, name="income_stability"),
     path("income/import/", views.income_import, name="income_import"),
+    path("participants/<uuid:pk>/gigs/new/", views.gig_assignment_new, name="gig_new"),
     path("participants/<uuid:pk>/income/", views.income_add, name="income_add"),
     path("income/<uuid:pk>/delete/", views.income_delete, name="income_delete"),
 ]

@@ -216,6 +216,9 @@ def _income_context(request, participant, income_form=None) -> dict:
             viewer=request.user, participant=participant
         )[:60],
         "income_form": income_form if can_change else None,
+        "gig_assignments": selectors.participant_gig_assignments(
+            viewer=request.user, participant=participant
+        ),
     }
 
 
@@ -471,3 +474,35 @@ def income_import(request):
     response = render(request, "worklife/income_import.html", {"form": form, "errors": errors})
     response.status_code = status
     return response
+
+
+@permission_required("income.change")
+def gig_assignment_new(request, pk):
+    participant = selectors.participant_for_placements(
+        viewer=request.user, pk=pk, permission="income.change"
+    )
+    form = forms.GigAssignmentForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.gig_assignment_record(
+                actor=request.user, participant=participant, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Assignment recorded."))
+        return redirect(
+            reverse("worklife:participant_placements", args=[participant.pk]) + "#income"
+        )
+    return render(
+        request,
+        "worklife/form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": _("Record a gig assignment"),
+            "back": reverse("worklife:participant_placements", args=[participant.pk]),
+        },
+    )
