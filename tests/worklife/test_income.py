@@ -16,6 +16,7 @@ from django.urls import reverse
 from emplus.core.models import AuditEvent
 from emplus.core.roles import Role
 from emplus.worklife import selectors, services
+from emplus.worklife.charts import income_bars
 from emplus.worklife.models import IncomeRecord
 from tests.conftest import make_user
 
@@ -223,3 +224,16 @@ def test_gig_assignment_recorded_audited_and_scoped(client, coach, other_unit_co
     assert client.get(url).status_code == 200
     client.force_login(other_unit_coach)
     assert client.get(url).status_code == 404
+
+
+def test_income_chart_beside_the_table(client, coach, participant):
+    chart = income_bars(months=["2025-01", "2025-02"], totals=[20000.0, 0.0], threshold=15000)
+    assert [b.above for b in chart.bars] == [True, False]
+    assert chart.bars[1].height == 0 and chart.bars[0].height > 0
+    assert chart.bars[0].y < chart.threshold_y < chart.base_y
+    assert income_bars(months=[], totals=[], threshold=15000) is None
+    _income(coach, participant, date(2025, 11, 1), 16000)
+    client.force_login(coach)
+    page = client.get(reverse("worklife:participant_placements", args=[participant.pk]))
+    text = page.content.decode()
+    assert 'aria-labelledby="income-caption"' in text and 'id="income-table"' in text

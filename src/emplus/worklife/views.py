@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from emplus.core.permissions import has_permission, permission_required
 from emplus.core.uploads import tabular_limits
 from emplus.evidence_core.income_file import read_income_file
-from emplus.worklife import forms, selectors, services
+from emplus.worklife import charts, forms, selectors, services
 from emplus.worklife.choices import IncomeSource
 
 EMPLOYERS_PER_PAGE = 25
@@ -212,6 +212,11 @@ def _income_context(request, participant, income_form=None) -> dict:
         income_form = forms.IncomeRecordForm(prefix="income")
     return {
         "stability": stability,
+        "income_chart": charts.income_bars(
+            months=[r["month"] for r in stability.rows],
+            totals=[r["total"] for r in stability.rows],
+            threshold=stability.threshold,
+        ),
         "income_records": selectors.participant_income(
             viewer=request.user, participant=participant
         )[:60],
