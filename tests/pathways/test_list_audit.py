@@ -151,3 +151,38 @@ def test_the_caseload_event_names_the_follow_ups_due_shown_beside_a_search(
     events = list(AuditEvent.objects.filter(action="participant.listed"))
     assert len(events) == 1
     assert set(events[0].details["participants"]) == {str(due.pk), str(other.pk)}
+
+
+def test_the_caseload_is_paged_and_its_event_names_the_page_shown(client, coach, org_a, unit_a1):
+    # given more participants than one page holds
+    people = _people(coach, org_a, unit_a1, 55)
+    client.force_login(coach)
+    url = reverse("pathways:caseload")
+    # when the first and the second page are read
+    first, first_events, first_queries = _list(client, url)
+    second, second_events, _ = _list(client, url + "?page=2")
+    # then the first shows 50 by reference, the second the other 5, and both say 55
+    by_ref = sorted(people, key=lambda p: p.participant_ref)
+    first_html, second_html = first.content.decode(), second.content.decode()
+    assert [p.participant_ref in first_html for p in by_ref] == [True] * 50 + [False] * 5
+    assert [p.participant_ref in second_html for p in by_ref] == [False] * 50 + [True] * 5
+    assert "55 deltagare" in first_html and "Sida 1 av 2" in first_html
+    assert "?page=2" in first_html and "?page=1" in second_html
+    # and each page's one event names exactly its rows
+    assert sorted(first_events[0].details["participants"]) == sorted(str(p.pk) for p in by_ref[:50])
+    assert sorted(second_events[0].details["participants"]) == sorted(
+        str(p.pk) for p in by_ref[50:]
+    )
+    # and a caseload four times as large reads the page with the same number of queries
+    _people(coach, org_a, unit_a1, 165, start=55)
+    _, _, larger_queries = _list(client, url)
+    assert larger_queries == first_queries
+
+
+def test_a_caseload_page_out_of_range_shows_the_last_page(client, coach, org_a, unit_a1):
+    people = _people(coach, org_a, unit_a1, 52)
+    client.force_login(coach)
+    response, events, _ = _list(client, reverse("pathways:caseload") + "?page=99")
+    assert "Sida 2 av 2" in response.content.decode()
+    assert len(events[0].details["participants"]) == 2
+    assert len(people) == 52

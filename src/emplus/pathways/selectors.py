@@ -73,13 +73,14 @@ def participant_list(
     filters: CaseloadFilters | None = None,
     today: date | None = None,
     audit_shown: bool = True,
-) -> list[Participant]:
-    """The caseload: participants the viewer may see, newest entry first. The list is one audit
-    event naming everyone in it; a caller that shows only a page of it passes
-    `audit_shown=False` and audits that page (participants_shown).
+) -> QuerySet[Participant] | list[Participant]:
+    """The caseload: participants the viewer may see, by reference. Without a text search it
+    is a lazy queryset, so a page of it is read (and decrypted) with LIMIT/OFFSET in the
+    database; a caller that shows only a page passes `audit_shown=False` and audits that page
+    (participants_shown). Otherwise the list is one audit event naming everyone in it.
 
-    Names are encrypted, so the text search runs over the decrypted names of the (small)
-    scoped caseload in Python; the reference is matched too."""
+    Names are encrypted, so a text search runs over the decrypted names of the scoped caseload
+    in Python (the reference is matched too) until a blind index exists (issue 14)."""
     filters = filters or CaseloadFilters()
     today = today or timezone.localdate()
     open_enrolment = Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
@@ -103,15 +104,16 @@ def participant_list(
         qs = qs.filter(is_active=False)
     if filters.followup_due:
         qs = qs.filter(followup_is_due=True)
-    people = list(qs)
+    people: QuerySet[Participant] | list[Participant] = qs
     if filters.q:
         needle = filters.q.casefold()
         people = [
             p
-            for p in people
+            for p in qs
             if needle in p.participant_ref.casefold() or needle in p.display_name.casefold()
         ]
     if audit_shown:
+        people = list(people)
         participants_shown(viewer=viewer, participants=people)
     return people
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,8 @@ from emplus.pathways.filters import ParticipantFilterSet, ParticipantSearchFilte
 from emplus.pathways.views.common import apply_errors
 
 SEARCH_KIND = "caseload"
+# Participants (and follow-ups due) on one page of the caseload.
+PER_PAGE = 50
 
 
 def _search_address(request, filters: selectors.CaseloadFilters) -> str:
@@ -61,10 +64,14 @@ def caseload(request):
     # Invalid values are shown as errors next to the form and left out of the search.
     filters = filterset.selector_filters
     today = timezone.localdate()
-    people = selectors.participant_list(
+    matching = selectors.participant_list(
         viewer=request.user, filters=filters, today=today, audit_shown=False
     )
-    due = list(selectors.followups_due(viewer=request.user, on=today).order_by("due_on"))
+    # A page at a time: only its rows are read and decrypted, however large the caseload.
+    page = Paginator(matching, PER_PAGE).get_page(request.GET.get("page"))
+    people = list(page.object_list)
+    due_all = selectors.followups_due(viewer=request.user, on=today).order_by("due_on")
+    due = list(due_all[:PER_PAGE])
     # The page names the caseload and the follow-ups due: one audit event for everyone on it.
     selectors.participants_shown(
         viewer=request.user,
@@ -73,11 +80,16 @@ def caseload(request):
     phases = dict(Phase.choices)
     for person in people:
         person.phase_label = phases.get(person.current_phase, "")
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "pathways/caseload.html",
         {
             "people": people,
+            "page": page,
+            "query_without_page": params.urlencode(),
+            "followups_due_count": due_all.count() if len(due) == PER_PAGE else len(due),
             "filters": filters,
             "filterset": filterset,
             "phases": Phase.choices,
