@@ -1,0 +1,1 @@
+"""Funding calls and the consortia the partnership drafts for them."""

@@ -1,0 +1,1 @@
+"""The innovation pipeline: an idea through design, test bed and evaluation to scale."""

@@ -1,0 +1,1 @@
+"""Action plans whose goals read their progress from the platform's live indicators."""

@@ -1,0 +1,1 @@
+"""Skills needs, the course catalogue and staff competence in the social economy."""
