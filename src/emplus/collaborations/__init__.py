@@ -1,1 +1,1 @@
-"""The collaboration registry: who collaborates with whom, under what agreement, where and on what."""
+"""The collaboration registry: who works with whom, under what agreement, where and on what."""
