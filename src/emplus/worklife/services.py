@@ -3,9 +3,10 @@ transaction with its audit entry."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Required, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -244,46 +245,80 @@ def _step_sync(placement: WorkplacePlacement, step: PathwayStep) -> PathwayStep:
     """The pathway step a placement is: its phase by kind, the employer as the activity."""
     step.phase = PLACEMENT_PHASE[placement.kind]
     step.activity = f"{placement.get_kind_display()}: {placement.employer.name}"[:200]
-    step.started_on = placement.started_on
-    step.ended_on = placement.ended_on
+    return _step_save(placement, step)
+
+
+def _education_step_sync(education: EducationEnrolment, step: PathwayStep) -> PathwayStep:
+    """The pathway step a course of study is: the train phase, provider and programme."""
+    step.phase = Phase.TRAIN
+    step.activity = f"{education.programme} ({education.provider_name})"[:200]
+    return _step_save(education, step)
+
+
+def _step_save(record: WorkplacePlacement | EducationEnrolment, step: PathwayStep) -> PathwayStep:
+    step.started_on = record.started_on
+    step.ended_on = record.ended_on
     step.full_clean()
     step.save()
     return step
 
 
-@transaction.atomic
-def placement_record(
+def _step_pathway(
     *,
     actor: User,
-    participant: Participant,
-    employer: Employer,
-    kind: str,
+    permission: str,
+    target: Participant | WorkplacePlacement | EducationEnrolment,
     started_on: date,
-    ended_on: date | None = None,
-    hours_per_week: Decimal | None = None,
-    supervisor: str = "",
-    goals: str = "",
-    outcome: str = "",
-    outcome_reason: str = "",
+    denied: str,
+    too_early: str,
+) -> Enrolment:
+    """The pathway of a record that is a step (placement, studies): a new one joins the open
+    pathway, a changed one keeps its own. The record is the actor's to write and starts no
+    earlier than the pathway's entry."""
+    if not scoping.allows(actor, permission, target):
+        raise PermissionDenied(denied)
+    if isinstance(target, Participant):
+        enrolment = _open_enrolment(target)
+    else:
+        enrolment = target.step.enrolment
+    if started_on < enrolment.entry_date:
+        raise ValidationError({"started_on": too_early})
+    return enrolment
+
+
+def _assign(record: WorkplacePlacement | EducationEnrolment, values: Mapping[str, object]) -> None:
+    for name, value in values.items():
+        setattr(record, name, value)
+
+
+class PlacementValues(TypedDict, total=False):
+    """What a placement form sets (the first three are required)."""
+
+    employer: Required[Employer]
+    kind: Required[str]
+    started_on: Required[date]
+    ended_on: date | None
+    hours_per_week: Decimal | None
+    supervisor: str
+    goals: str
+    outcome: str
+    outcome_reason: str
+
+
+@transaction.atomic
+def placement_record(
+    *, actor: User, participant: Participant, **values: Unpack[PlacementValues]
 ) -> WorkplacePlacement:
     """A placement on the participant's open pathway; it is also a step of the kind's phase."""
-    if not scoping.allows(actor, "placement.change", participant):
-        raise PermissionDenied("Placements are recorded for one's own participants.")
-    enrolment = _open_enrolment(participant)
-    if started_on < enrolment.entry_date:
-        raise ValidationError({"started_on": _("The placement cannot start before the entry.")})
-    placement = WorkplacePlacement(
-        participant=participant,
-        employer=employer,
-        kind=kind,
-        started_on=started_on,
-        ended_on=ended_on,
-        hours_per_week=hours_per_week,
-        supervisor=supervisor,
-        goals=goals,
-        outcome=outcome,
-        outcome_reason=outcome_reason,
+    enrolment = _step_pathway(
+        actor=actor,
+        permission="placement.change",
+        target=participant,
+        started_on=values["started_on"],
+        denied="Placements are recorded for one's own participants.",
+        too_early=_("The placement cannot start before the entry."),
     )
+    placement = WorkplacePlacement(participant=participant, **values)
     _placement_check(actor=actor, placement=placement)
     placement.step = _step_sync(placement, PathwayStep(enrolment=enrolment))
     placement.save()
@@ -292,40 +327,29 @@ def placement_record(
         action="placement.recorded",
         target=participant,
         purpose=CASE_WORK,
-        details={"placement": str(placement.pk), "employer": str(employer.pk), "kind": kind},
+        details={
+            "placement": str(placement.pk),
+            "employer": str(placement.employer_id),
+            "kind": placement.kind,
+        },
     )
     return placement
 
 
 @transaction.atomic
 def placement_update(
-    *,
-    actor: User,
-    placement: WorkplacePlacement,
-    employer: Employer,
-    kind: str,
-    started_on: date,
-    ended_on: date | None = None,
-    hours_per_week: Decimal | None = None,
-    supervisor: str = "",
-    goals: str = "",
-    outcome: str = "",
-    outcome_reason: str = "",
+    *, actor: User, placement: WorkplacePlacement, **values: Unpack[PlacementValues]
 ) -> WorkplacePlacement:
-    """Change a placement (dates, outcome, …); its pathway step follows."""
-    if not scoping.allows(actor, "placement.change", placement):
-        raise PermissionDenied("Placements are changed for one's own participants.")
-    if started_on < placement.step.enrolment.entry_date:
-        raise ValidationError({"started_on": _("The placement cannot start before the entry.")})
-    placement.employer = employer
-    placement.kind = kind
-    placement.started_on = started_on
-    placement.ended_on = ended_on
-    placement.hours_per_week = hours_per_week
-    placement.supervisor = supervisor
-    placement.goals = goals
-    placement.outcome = outcome
-    placement.outcome_reason = outcome_reason
+    """Change a placement (dates, outcome, …; what is not given stays); its step follows."""
+    _step_pathway(
+        actor=actor,
+        permission="placement.change",
+        target=placement,
+        started_on=values["started_on"],
+        denied="Placements are changed for one's own participants.",
+        too_early=_("The placement cannot start before the entry."),
+    )
+    _assign(placement, values)
     _placement_check(actor=actor, placement=placement)
     _step_sync(placement, placement.step)
     placement.save()
@@ -334,7 +358,7 @@ def placement_update(
         action="placement.changed",
         target=placement.participant,
         purpose=CASE_WORK,
-        details={"placement": str(placement.pk), "outcome": outcome},
+        details={"placement": str(placement.pk), "outcome": placement.outcome},
     )
     return placement
 
@@ -342,52 +366,35 @@ def placement_update(
 # --- education --------------------------------------------------------------------------------
 
 
-def _education_step_sync(education: EducationEnrolment, step: PathwayStep) -> PathwayStep:
-    """The pathway step a course of study is: the train phase, provider and programme."""
-    step.phase = Phase.TRAIN
-    step.activity = f"{education.programme} ({education.provider_name})"[:200]
-    step.started_on = education.started_on
-    step.ended_on = education.ended_on
-    step.full_clean()
-    step.save()
-    return step
+class EducationValues(TypedDict, total=False):
+    """What a studies form sets (the first five are required)."""
+
+    provider_kind: Required[str]
+    provider_name: Required[str]
+    programme: Required[str]
+    started_on: Required[date]
+    planned_end: Required[date]
+    isced_level: int | None
+    ended_on: date | None
+    status: str
+    interruption_reason: str
+    qualification: str
 
 
 @transaction.atomic
 def education_record(
-    *,
-    actor: User,
-    participant: Participant,
-    provider_kind: str,
-    provider_name: str,
-    programme: str,
-    started_on: date,
-    planned_end: date,
-    isced_level: int | None = None,
-    ended_on: date | None = None,
-    status: str = "ongoing",
-    interruption_reason: str = "",
-    qualification: str = "",
+    *, actor: User, participant: Participant, **values: Unpack[EducationValues]
 ) -> EducationEnrolment:
     """A course of study on the participant's open pathway; also a step of the train phase."""
-    if not scoping.allows(actor, "education.change", participant):
-        raise PermissionDenied("Studies are recorded for one's own participants.")
-    enrolment = _open_enrolment(participant)
-    if started_on < enrolment.entry_date:
-        raise ValidationError({"started_on": _("The studies cannot start before the entry.")})
-    education = EducationEnrolment(
-        participant=participant,
-        provider_kind=provider_kind,
-        provider_name=provider_name,
-        programme=programme,
-        isced_level=isced_level,
-        started_on=started_on,
-        planned_end=planned_end,
-        ended_on=ended_on,
-        status=status,
-        interruption_reason=interruption_reason,
-        qualification=qualification,
+    enrolment = _step_pathway(
+        actor=actor,
+        permission="education.change",
+        target=participant,
+        started_on=values["started_on"],
+        denied="Studies are recorded for one's own participants.",
+        too_early=_("The studies cannot start before the entry."),
     )
+    education = EducationEnrolment(participant=participant, **values)
     education.full_clean(exclude=["step"])
     education.step = _education_step_sync(education, PathwayStep(enrolment=enrolment))
     education.save()
@@ -396,42 +403,25 @@ def education_record(
         action="education.recorded",
         target=participant,
         purpose=CASE_WORK,
-        details={"education": str(education.pk), "status": status},
+        details={"education": str(education.pk), "status": education.status},
     )
     return education
 
 
 @transaction.atomic
 def education_update(
-    *,
-    actor: User,
-    education: EducationEnrolment,
-    provider_kind: str,
-    provider_name: str,
-    programme: str,
-    started_on: date,
-    planned_end: date,
-    isced_level: int | None = None,
-    ended_on: date | None = None,
-    status: str = "ongoing",
-    interruption_reason: str = "",
-    qualification: str = "",
+    *, actor: User, education: EducationEnrolment, **values: Unpack[EducationValues]
 ) -> EducationEnrolment:
     """Change a course of study (completed, interrupted, …); its pathway step follows."""
-    if not scoping.allows(actor, "education.change", education):
-        raise PermissionDenied("Studies are changed for one's own participants.")
-    if started_on < education.step.enrolment.entry_date:
-        raise ValidationError({"started_on": _("The studies cannot start before the entry.")})
-    education.provider_kind = provider_kind
-    education.provider_name = provider_name
-    education.programme = programme
-    education.isced_level = isced_level
-    education.started_on = started_on
-    education.planned_end = planned_end
-    education.ended_on = ended_on
-    education.status = status
-    education.interruption_reason = interruption_reason
-    education.qualification = qualification
+    _step_pathway(
+        actor=actor,
+        permission="education.change",
+        target=education,
+        started_on=values["started_on"],
+        denied="Studies are changed for one's own participants.",
+        too_early=_("The studies cannot start before the entry."),
+    )
+    _assign(education, values)
     education.full_clean(exclude=["step"])
     _education_step_sync(education, education.step)
     education.save()
@@ -440,7 +430,7 @@ def education_update(
         action="education.changed",
         target=education.participant,
         purpose=CASE_WORK,
-        details={"education": str(education.pk), "status": status},
+        details={"education": str(education.pk), "status": education.status},
     )
     return education
 

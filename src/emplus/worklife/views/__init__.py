@@ -1,0 +1,1 @@
+"""Pages of working life, one module a subject: employers, placements, education, income."""
