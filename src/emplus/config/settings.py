@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "emplus.evidence",
     "emplus.worklife",
     "emplus.esf",
+    "emplus.collaborations",
     "emplus.demo",
     "emplus.home",
     "emplus.selfservice",
@@ -414,6 +415,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Documents attached to collaborations (PDF and office files): the largest one kept, and where the
+# default storage keeps files (a directory outside the code; docs/operations.md).
+EMPLUS_DOCUMENT_MAX_BYTES = int(float(os.environ.get("EMPLUS_DOCUMENT_MAX_MB", "10")) * 1024 * 1024)
+MEDIA_ROOT = os.environ.get("EMPLUS_MEDIA_DIR", str(VAR_DIR / "media"))
 # Form fields and request bodies other than files (the API's JSON included).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(
     float(os.environ.get("EMPLUS_REQUEST_MAX_MB", "2.5")) * 1024 * 1024

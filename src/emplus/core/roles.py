@@ -70,6 +70,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "income.change": frozenset({Role.COACH, Role.COORDINATOR}),
     "esf.view": frozenset({Role.COORDINATOR}),
     "esf.manage": frozenset({Role.COORDINATOR}),
+    # Collaborations (issue 11): the partnership's shared register, read by every member of any
+    # organisation (partnership-wide, below) with its documents; the coordinators and
+    # administrators of the registering organisation keep it (docs/decisions/0032).
+    "collaboration.view": frozenset(Role.values),
+    "collaboration.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
 }
 
 # Roles that see personal data (pseudonymised data is personal data too): a second factor is
@@ -78,10 +83,15 @@ ROLES_REQUIRING_SECOND_FACTOR = frozenset({Role.COACH, Role.COORDINATOR, Role.AN
 
 # Permissions a role holds across the whole partnership, not only in the organisations of its
 # memberships: administrators keep the directory (organisations, units, memberships) and the
-# audit log. Every other grant counts only in the membership's own organisation (and, for a
-# coach, unit): emplus.core.scoping.restrict().
+# audit log; every member reads the collaboration register. Every other grant counts only in
+# the membership's own organisation (and, for a coach, unit): emplus.core.scoping.restrict().
 PARTNERSHIP_WIDE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({"organisation.view", "organisation.view_members", "audit.view"}),
+    Role.COACH: frozenset({"collaboration.view"}),
+    Role.COORDINATOR: frozenset({"collaboration.view"}),
+    Role.ANALYST: frozenset({"collaboration.view"}),
+    Role.ADMIN: frozenset(
+        {"organisation.view", "organisation.view_members", "audit.view", "collaboration.view"}
+    ),
 }
 
 

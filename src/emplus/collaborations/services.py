@@ -1,0 +1,316 @@
+"""Writes of the collaboration registry: collaborations, their parties and documents; each one
+transaction with its audit entry."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from emplus.collaborations.choices import CollaborationStatus, DocumentKind
+from emplus.collaborations.documents import DocumentRefused, document_type
+from emplus.collaborations.models import Collaboration, CollaborationDocument, CollaborationParty
+from emplus.core import scoping
+from emplus.core.audit import audit_log
+from emplus.core.choices import Arena
+from emplus.core.typing import User
+from emplus.geo.models import County, Municipality
+from emplus.methods.models import ThematicArea
+from emplus.organisations.models import Organisation
+from emplus.worklife.models import Employer
+
+DIRECTORY = "directory"
+CHANGE = "collaboration.change"
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    """One party as a form or the demo names it: an organisation or an employer, and its role."""
+
+    role: str
+    organisation: Organisation | None = None
+    employer: Employer | None = None
+    role_note: str = ""
+
+
+def _check_owner(actor: User, organisation: Organisation) -> None:
+    if organisation.pk not in scoping.organisation_ids_with(actor, CHANGE):
+        raise PermissionDenied("Collaborations are registered in one's own organisation.")
+
+
+def _check_change(actor: User, collaboration: Collaboration) -> None:
+    if not scoping.allows(actor, CHANGE, collaboration):
+        raise PermissionDenied("Only the registering organisation changes a collaboration.")
+
+
+def _arenas_clean(arenas: Iterable[str]) -> list[str]:
+    values = list(dict.fromkeys(arenas))
+    unknown = [a for a in values if a not in Arena.values]
+    if unknown:
+        raise ValidationError({"arenas": _("Unknown arena: %(arenas)s.") % {"arenas": unknown}})
+    return values
+
+
+def _parties_set(
+    *, actor: User, collaboration: Collaboration, parties: Iterable[PartyInput]
+) -> None:
+    chosen = list(parties)
+    seen: set[tuple[str, object]] = set()
+    for party in chosen:
+        if (party.organisation is None) == (party.employer is None):
+            raise ValidationError({"parties": _("Name either an organisation or an employer.")})
+        if (
+            party.organisation is not None
+            and party.organisation.pk == collaboration.organisation_id
+        ):
+            raise ValidationError(
+                {"parties": _("The registering organisation takes part already: name the others.")}
+            )
+        if party.employer is not None and not scoping.allows(
+            actor, "employer.view", party.employer
+        ):
+            raise ValidationError({"parties": _("Choose an employer from your register.")})
+        key = ("o", party.organisation.pk) if party.organisation else ("e", party.employer.pk)  # type: ignore[union-attr]
+        if key in seen:
+            raise ValidationError({"parties": _("Each party is named once.")})
+        seen.add(key)
+    collaboration.parties.all().delete()
+    for party in chosen:
+        row = CollaborationParty(
+            collaboration=collaboration,
+            organisation=party.organisation,
+            employer=party.employer,
+            role=party.role,
+            role_note=party.role_note.strip(),
+        )
+        row.full_clean(exclude=["collaboration"])
+        row.save()
+
+
+def _fields_set(
+    collaboration: Collaboration,
+    *,
+    title: str,
+    kind: str,
+    description: str,
+    arenas: Iterable[str],
+    starts_on: date,
+    ends_on: date | None,
+    status: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str,
+) -> None:
+    collaboration.title = title.strip()
+    collaboration.kind = kind
+    collaboration.description = description.strip()
+    collaboration.arenas = _arenas_clean(arenas)
+    collaboration.starts_on = starts_on
+    collaboration.ends_on = ends_on
+    collaboration.status = status
+    collaboration.contact_name = contact_name.strip()
+    collaboration.contact_email = contact_email.strip()
+    collaboration.contact_phone = contact_phone.strip()
+
+
+@transaction.atomic
+def collaboration_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    title: str,
+    kind: str,
+    starts_on: date,
+    parties: Iterable[PartyInput] = (),
+    description: str = "",
+    arenas: Iterable[str] = (),
+    thematic_areas: Iterable[ThematicArea] = (),
+    counties: Iterable[County] = (),
+    municipalities: Iterable[Municipality] = (),
+    ends_on: date | None = None,
+    status: str = CollaborationStatus.ACTIVE,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+) -> Collaboration:
+    """Register a collaboration of an organisation where the actor keeps collaborations."""
+    _check_owner(actor, organisation)
+    collaboration = Collaboration(organisation=organisation)
+    _fields_set(
+        collaboration,
+        title=title,
+        kind=kind,
+        description=description,
+        arenas=arenas,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+    )
+    collaboration.full_clean()
+    collaboration.save()
+    collaboration.thematic_areas.set(list(thematic_areas))
+    collaboration.counties.set(list(counties))
+    collaboration.municipalities.set(list(municipalities))
+    _parties_set(actor=actor, collaboration=collaboration, parties=parties)
+    audit_log(
+        actor=actor,
+        action="collaboration.created",
+        target=collaboration,
+        purpose=DIRECTORY,
+        details={"parties": collaboration.parties.count()},
+    )
+    return collaboration
+
+
+@transaction.atomic
+def collaboration_update(
+    *,
+    actor: User,
+    collaboration: Collaboration,
+    title: str,
+    kind: str,
+    starts_on: date,
+    parties: Iterable[PartyInput] = (),
+    description: str = "",
+    arenas: Iterable[str] = (),
+    thematic_areas: Iterable[ThematicArea] = (),
+    counties: Iterable[County] = (),
+    municipalities: Iterable[Municipality] = (),
+    ends_on: date | None = None,
+    status: str = CollaborationStatus.ACTIVE,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+) -> Collaboration:
+    """Change a collaboration of the actor's own organisation (parties replaced as given)."""
+    _check_change(actor, collaboration)
+    _fields_set(
+        collaboration,
+        title=title,
+        kind=kind,
+        description=description,
+        arenas=arenas,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+    )
+    collaboration.full_clean()
+    collaboration.save()
+    collaboration.thematic_areas.set(list(thematic_areas))
+    collaboration.counties.set(list(counties))
+    collaboration.municipalities.set(list(municipalities))
+    _parties_set(actor=actor, collaboration=collaboration, parties=parties)
+    audit_log(actor=actor, action="collaboration.changed", target=collaboration, purpose=DIRECTORY)
+    return collaboration
+
+
+@transaction.atomic
+def collaboration_close(
+    *, actor: User, collaboration: Collaboration, ends_on: date
+) -> Collaboration:
+    """End a collaboration on a date (it stays in the register as closed)."""
+    _check_change(actor, collaboration)
+    collaboration.ends_on = ends_on
+    collaboration.status = CollaborationStatus.CLOSED
+    collaboration.full_clean()
+    collaboration.save(update_fields=["ends_on", "status", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="collaboration.closed",
+        target=collaboration,
+        purpose=DIRECTORY,
+        details={"ends_on": ends_on.isoformat()},
+    )
+    return collaboration
+
+
+def document_refusal_message(kind: str) -> str:
+    """A sentence that says why a file was refused and what to do."""
+    if kind == "size":
+        return _("The file is larger than %(limit)s, the most a document may be.") % {
+            "limit": filesizeformat(settings.EMPLUS_DOCUMENT_MAX_BYTES)
+        }
+    if kind == "empty":
+        return _("The file is empty.")
+    if kind == "content":
+        return _(
+            "The file's content is not what its name says (PDF, Word, Excel, PowerPoint or "
+            "OpenDocument). Save it again from the program that made it."
+        )
+    return _(
+        "Only PDF, Word (.docx, .doc), Excel (.xlsx, .xls), PowerPoint (.pptx, .ppt) and "
+        "OpenDocument (.odt, .ods, .odp) files can be attached."
+    )
+
+
+@transaction.atomic
+def collaboration_document_attach(
+    *, actor: User, collaboration: Collaboration, file: UploadedFile, kind: str = DocumentKind.OTHER
+) -> CollaborationDocument:
+    """Attach a file, its type read from its content; refused with a message naming why."""
+    _check_change(actor, collaboration)
+    name = (file.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    try:
+        found = document_type(
+            name=name,
+            data=file,  # type: ignore[arg-type]
+            size=file.size or 0,
+            max_bytes=settings.EMPLUS_DOCUMENT_MAX_BYTES,
+        )
+    except DocumentRefused as refusal:
+        raise ValidationError({"file": document_refusal_message(refusal.kind)}) from refusal
+    document = CollaborationDocument(
+        id=uuid.uuid4(),
+        collaboration=collaboration,
+        kind=kind,
+        original_name=name,
+        extension=found.extension,
+        content_type=found.content_type,
+        size=file.size or 0,
+        uploaded_by=actor,
+    )
+    document.full_clean(exclude=["file"])
+    document.save()
+    audit_log(
+        actor=actor,
+        action="collaboration.document_attached",
+        target=collaboration,
+        purpose=DIRECTORY,
+        details={"document": str(document.pk), "type": found.extension, "size": document.size},
+    )
+    # Stored last: a failure before leaves no file behind, a failure here rolls the row back.
+    document.file.save(f"{document.pk}.{found.extension}", file, save=True)
+    return document
+
+
+@transaction.atomic
+def collaboration_document_remove(*, actor: User, document: CollaborationDocument) -> None:
+    """Remove an attached document and its stored file (once the removal has committed)."""
+    collaboration = document.collaboration
+    _check_change(actor, collaboration)
+    storage, name = document.file.storage, document.file.name or ""
+    document_id = str(document.pk)
+    document.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+    audit_log(
+        actor=actor,
+        action="collaboration.document_removed",
+        target=collaboration,
+        purpose=DIRECTORY,
+        details={"document": document_id},
+    )
