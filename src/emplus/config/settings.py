@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "emplus.pathways",
     "emplus.evidence",
     "emplus.worklife",
+    "emplus.plans",
     "emplus.esf",
     "emplus.collaborations",
     "emplus.demo",

@@ -75,6 +75,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # administrators of the registering organisation keep it (docs/decisions/0032).
     "collaboration.view": frozenset(Role.values),
     "collaboration.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    # Action plans (issue 12, docs/decisions/0034): no personal data, read by every role; the
+    # live values of their goals are aggregates, suppressed outside the organisations the viewer
+    # sees at full detail. Coordinators and administrators change the plans of their
+    # organisation and of the test beds it leads; partnership administrators those of a county
+    # or of the whole partnership.
+    "plan.view": frozenset(Role.values),
+    "plan.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "plan.change_partnership": frozenset({Role.ADMIN}),
 }
 
 # Roles that see personal data (pseudonymised data is personal data too): a second factor is
@@ -90,7 +98,13 @@ PARTNERSHIP_WIDE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COORDINATOR: frozenset({"collaboration.view"}),
     Role.ANALYST: frozenset({"collaboration.view"}),
     Role.ADMIN: frozenset(
-        {"organisation.view", "organisation.view_members", "audit.view", "collaboration.view"}
+        {
+            "organisation.view",
+            "organisation.view_members",
+            "audit.view",
+            "collaboration.view",
+            "plan.change_partnership",
+        }
     ),
 }
 
