@@ -154,6 +154,7 @@ _WORKLIFE_EMPLOYER = (
     "worklife:employer_contact_remove",
 )
 _FIXED_CODES = {
+    "help:section": "caseload",
     "geo:county": "25",
     "geo:municipality": "2480",
     "GET /api/counties/{code}/": "25",

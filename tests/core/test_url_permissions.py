@@ -15,6 +15,8 @@ PUBLIC = {
     "/api/schema/",
     "/api/docs/",
     "/i18n/setlang/",
+    # The log-in page's help, readable before log-in like the page it explains.
+    "/help/login/",
     # The participant's one-time link: the token in the address is the only key.
     "/s/<str:token>/",
 }

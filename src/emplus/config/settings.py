@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "emplus.collaborations",
     "emplus.demo",
     "emplus.home",
+    "emplus.help",
     "emplus.selfservice",
     "emplus.api",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("esf/", include("emplus.esf.urls")),
     path("worklife/", include("emplus.worklife.urls")),
     path("selfservice/", include("emplus.selfservice.urls")),
+    path("help/", include("emplus.help.urls")),
     # The participant's one-time links: a short public address for QR codes.
     path("s/", include("emplus.selfservice.urls_public")),
     path("api/", include("emplus.api.urls")),

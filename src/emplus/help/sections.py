@@ -1,0 +1,393 @@
+"""The help sections and the pages each one explains: the one list the guide and its test read.
+
+A PAGE is every named route of the URL configuration outside the `api` and `admin` namespaces,
+except the routes in NOT_PAGES. Every page belongs to exactly one section; a section's text is
+two templates, templates/help/sections/<slug>.sv.html and <slug>.en.html (see docs/help.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from emplus.core.roles import Role
+
+EVERYONE = "everyone"
+ROLE_ORDER: tuple[str, ...] = (
+    Role.COACH,
+    Role.COORDINATOR,
+    Role.ANALYST,
+    Role.ADMIN,
+    EVERYONE,
+)
+
+
+@dataclass(frozen=True)
+class Shot:
+    """How the browser test takes a section's screenshot from the demo: log in as `user` (no
+    one: before log-in), open `path`, and, for a page about one record, click in turn the first
+    link matching each selector of `follow`."""
+
+    user: str
+    path: str
+    follow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str | Promise
+    roles: tuple[str, ...]  # whose index lists it: Role values, or EVERYONE
+    pages: tuple[str, ...]  # URL names, namespaced ("pathways:detail")
+    shot: Shot | None = None  # None: no screenshot (a page without content worth a picture)
+    public: bool = False  # readable before log-in (the log-in page's help)
+    related: tuple[str, ...] = field(default=())  # slugs of sections worth reading next
+
+
+class NotPage(StrEnum):
+    """Why a named route has no help section."""
+
+    POST = "takes only POST (a button of another page) or only redirects"
+    FILE = "answers with a file to download (CSV, XLSX, JSON)"
+    MACHINE = "read by programs, not people"
+
+
+# Routes that are not pages a person reads; everything else needs a section.
+NOT_PAGES: dict[str, NotPage] = {
+    "core:healthz": NotPage.MACHINE,
+    "set_language": NotPage.POST,
+    "accounts:logout": NotPage.POST,
+    "accounts:api_token_revoke": NotPage.POST,
+    "pathways:consent_withdraw": NotPage.POST,
+    "pathways:share_request": NotPage.POST,
+    "pathways:import_confirm": NotPage.POST,
+    "pathways:export": NotPage.FILE,
+    "pathways:rights:export_json": NotPage.FILE,
+    "pathways:rights:erase": NotPage.POST,
+    "testbeds:learning_log_add": NotPage.POST,
+    "esf:template_upload": NotPage.POST,
+    "esf:generate": NotPage.POST,
+    "esf:download": NotPage.FILE,
+    "esf:mark_sent": NotPage.POST,
+    "worklife:employer_contact_add": NotPage.POST,
+    "worklife:employer_contact_remove": NotPage.POST,
+    "worklife:income_add": NotPage.POST,
+    "worklife:income_delete": NotPage.POST,
+    "selfservice:link_revoke": NotPage.POST,
+    "selfservice:time_export": NotPage.FILE,
+    "selfservice:month_hours": NotPage.POST,
+    "selfservice:month_paper": NotPage.POST,
+    "selfservice:month_link": NotPage.POST,
+}
+
+COACH = (Role.COACH, Role.COORDINATOR)
+ALL = (EVERYONE,)
+PARTICIPANT = "table a[href^='/participants/']"  # the first participant of a caseload
+ACTIVE = "/participants/?status=active"  # participants with an open enrolment
+
+
+def _on_participant(link_text: str) -> tuple[str, ...]:
+    """Open the first active participant, then their page's link `link_text` (Swedish)."""
+    return (PARTICIPANT, f"main a:has-text('{link_text}')")
+
+
+SECTIONS: tuple[Section, ...] = (
+    # --- everyone -----------------------------------------------------------------------------
+    Section(
+        "login",
+        _("Logging in"),
+        ALL,
+        (
+            "accounts:login",
+            "accounts:password_reset_confirm",
+            "accounts:password_reset_complete",
+        ),
+        Shot("", "/accounts/login/"),
+        public=True,
+    ),
+    Section(
+        "account",
+        _("Your account: password, second factor, API tokens"),
+        ALL,
+        (
+            "accounts:password_change",
+            "accounts:password_change_done",
+            "accounts:two_factor",
+            "accounts:two_factor_replace",
+            "accounts:api_tokens",
+        ),
+        Shot("coach.abf", "/accounts/tokens/"),
+    ),
+    Section("start", _("The start page"), ALL, ("home:home",), Shot("coach.abf", "/")),
+    Section(
+        "help",
+        _("Using this guide"),
+        ALL,
+        ("help:index", "help:section", "help:login"),
+        Shot("coach.abf", "/help/"),
+    ),
+    Section(
+        "organisations",
+        _("Organisations and units"),
+        ALL,
+        ("organisations:list", "organisations:detail", "organisations:unit"),
+        Shot("coordinator.abf", "/organisations/"),
+    ),
+    Section(
+        "geography",
+        _("Counties and municipalities"),
+        ALL,
+        ("geo:index", "geo:county", "geo:municipality_list", "geo:municipality"),
+        Shot("analyst.abf", "/geo/"),
+    ),
+    # --- coach and coordinator: the pathway ----------------------------------------------------
+    Section(
+        "caseload",
+        _("The caseload"),
+        COACH,
+        ("pathways:caseload",),
+        Shot("coach.abf", "/participants/"),
+        related=("register", "participant"),
+    ),
+    Section(
+        "register",
+        _("Registering a participant with consent"),
+        COACH,
+        ("pathways:register", "pathways:consent_new"),
+        Shot("coach.abf", "/participants/new/"),
+        related=("participant", "pathway"),
+    ),
+    Section(
+        "participant",
+        _("A participant's page"),
+        COACH,
+        ("pathways:detail", "pathways:edit"),
+        Shot("coach.abf", ACTIVE, follow=(PARTICIPANT,)),
+        related=("pathway", "assessment", "exit"),
+    ),
+    Section(
+        "pathway",
+        _("Recording the pathway: enrolment, steps, events, goals"),
+        COACH,
+        (
+            "pathways:enrolment_new",
+            "pathways:step_new",
+            "pathways:event_new",
+            "pathways:goal_new",
+            "pathways:enrolment_dates",
+        ),
+        Shot("coach.abf", ACTIVE, follow=_on_participant("Registrera ett steg")),
+        related=("assessment", "exit"),
+    ),
+    Section(
+        "assessment",
+        _("Running a self-assessment"),
+        COACH,
+        ("pathways:assessment_new",),
+        Shot("coach.abf", ACTIVE, follow=_on_participant("Registrera en självskattning")),
+        related=("pathway", "progression"),
+    ),
+    Section(
+        "exit",
+        _("Recording exit and follow-up"),
+        COACH,
+        ("pathways:exit", "pathways:followup"),
+        Shot("coach.abf", ACTIVE, follow=_on_participant("Registrera avslut")),
+        related=("participant", "indicators"),
+    ),
+    Section(
+        "import",
+        _("Importing a file and reading its errors"),
+        COACH,
+        ("pathways:import",),
+        Shot("coordinator.abf", "/participants/import/"),
+        related=("caseload",),
+    ),
+    Section(
+        "rights",
+        _("A person's rights: access, portability, erasure"),
+        (Role.COORDINATOR,),
+        ("pathways:rights:index", "pathways:rights:participant", "pathways:rights:export_page"),
+        Shot("coordinator.abf", "/participants/rights/"),
+    ),
+    # --- coach and coordinator: working life and self-service ---------------------------------
+    Section(
+        "employers",
+        _("Employers and contacts"),
+        ALL,
+        (
+            "worklife:employer_list",
+            "worklife:employer_new",
+            "worklife:employer_detail",
+            "worklife:employer_edit",
+        ),
+        Shot("coach.abf", "/worklife/employers/"),
+        related=("placements",),
+    ),
+    Section(
+        "placements",
+        _("Placements and education"),
+        COACH,
+        (
+            "worklife:participant_placements",
+            "worklife:placement_new",
+            "worklife:placement_edit",
+            "worklife:education_new",
+            "worklife:education_edit",
+            "worklife:completion",
+        ),
+        Shot("coordinator.abf", "/worklife/education/completion/"),
+        related=("employers", "income"),
+    ),
+    Section(
+        "income",
+        _("Income, gig assignments and income stability"),
+        COACH,
+        ("worklife:income_stability", "worklife:income_import", "worklife:gig_new"),
+        Shot("coordinator.abf", "/worklife/income/stability/"),
+        related=("placements",),
+    ),
+    Section(
+        "selfservice",
+        _("Self-service links for participants"),
+        COACH,
+        ("selfservice:participant_links", "selfservice:link_detail", "selfservice_public:link"),
+        Shot(
+            "coach.abf", ACTIVE, follow=_on_participant("Länk för deltagarens egen självskattning")
+        ),
+        related=("time",),
+    ),
+    Section(
+        "time",
+        _("Time reporting and attestation"),
+        COACH,
+        (
+            "selfservice:time_overview",
+            "selfservice:participant_time",
+            "selfservice:month",
+        ),
+        Shot("coordinator.abf", "/selfservice/time/"),
+        related=("selfservice", "esf"),
+    ),
+    Section(
+        "offline",
+        _("Working offline"),
+        COACH,
+        (
+            "selfservice:outbox",
+            "selfservice:shell_assessment",
+            "selfservice:shell_event",
+            "selfservice:shell_time",
+        ),
+        Shot("coach.abf", "/selfservice/offline/"),
+    ),
+    # --- coordinator: reporting ---------------------------------------------------------------
+    Section(
+        "esf",
+        _("The ESF+ monthly report"),
+        (Role.COORDINATOR,),
+        (
+            "esf:list",
+            "esf:create",
+            "esf:detail",
+            "esf:edit",
+            "esf:participants",
+            "esf:template",
+            "esf:month",
+        ),
+        Shot("coordinator.abf", "/esf/"),
+        related=("time", "indicators"),
+    ),
+    # --- analyst and coordinator: results ------------------------------------------------------
+    Section(
+        "indicators",
+        _("ESF+ indicators and suppression"),
+        (Role.ANALYST, Role.COORDINATOR, Role.ADMIN),
+        ("evidence:indicators",),
+        Shot("analyst.abf", "/evidence/indicators/"),
+        related=("progression", "effects"),
+    ),
+    Section(
+        "progression",
+        _("Progression on the self-assessment"),
+        (Role.ANALYST, Role.COORDINATOR, Role.ADMIN),
+        ("evidence:progression",),
+        Shot("analyst.abf", "/evidence/progression/"),
+        related=("indicators",),
+    ),
+    Section(
+        "effects",
+        _("Ordering an effect estimate and reading its balance table"),
+        (Role.ANALYST, Role.COORDINATOR, Role.ADMIN),
+        ("evidence:effects", "evidence:effect"),
+        Shot("analyst.abf", "/evidence/effects/"),
+        related=("indicators",),
+    ),
+    # --- mapping, methods, test beds ------------------------------------------------------------
+    Section(
+        "coverage",
+        _("The coverage map and white spots"),
+        ALL,
+        ("mapping:coverage", "mapping:white_spots"),
+        Shot("coordinator.abf", "/mapping/"),
+        related=("activities",),
+    ),
+    Section(
+        "activities",
+        _("Keeping activities"),
+        ALL,
+        (
+            "mapping:activity_list",
+            "mapping:activity_create",
+            "mapping:activity",
+            "mapping:activity_edit",
+            "mapping:search",
+            "mapping:organisation_roles",
+            "mapping:organisation_role",
+        ),
+        Shot("coordinator.abf", "/mapping/activities/"),
+        related=("coverage",),
+    ),
+    Section(
+        "methods",
+        _("The methods library"),
+        ALL,
+        (
+            "methods:list",
+            "methods:thematic_area_list",
+            "methods:thematic_area",
+            "methods:detail",
+        ),
+        Shot("coach.abf", "/methods/"),
+    ),
+    Section(
+        "testbeds",
+        _("Regional test beds"),
+        ALL,
+        ("testbeds:list", "testbeds:detail"),
+        Shot("coordinator.abf", "/testbeds/"),
+    ),
+)
+
+SECTION_BY_SLUG: dict[str, Section] = {s.slug: s for s in SECTIONS}
+SECTION_OF_PAGE: dict[str, Section] = {page: s for s in SECTIONS for page in s.pages}
+LANGUAGES: tuple[str, ...] = ("sv", "en")
+
+
+def section_of(url_name: str | None) -> Section | None:
+    """The section that explains the page named `url_name`, if any."""
+    return SECTION_OF_PAGE.get(url_name or "")
+
+
+def template_of(section: Section, language: str) -> str:
+    """The template holding a section's text in `language` (Swedish unless English)."""
+    language = "en" if language.startswith("en") else "sv"
+    return f"help/sections/{section.slug}.{language}.html"
+
+
+def sections_for(role: str) -> list[Section]:
+    """The sections listed under a role (or under EVERYONE) in the index, in guide order."""
+    return [s for s in SECTIONS if role in s.roles]
