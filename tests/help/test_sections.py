@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from emplus.help.screenshots import DIRECTORY, screenshot_file
 from emplus.help.sections import (
@@ -17,6 +17,7 @@ from emplus.help.sections import (
     SECTIONS,
     template_of,
 )
+from tests.access.routes import _walk as walk_urls
 
 SKIPPED_NAMESPACES = ("api", "admin")
 SECTIONS_DIR = Path("src/emplus/help/templates/help/sections")
@@ -32,21 +33,17 @@ If the route is not a page a person reads (POST only, a file download, a redirec
 to NOT_PAGES in src/emplus/help/sections.py with its kind instead. See docs/help.md."""
 
 
-def _named_routes(patterns, prefix="", namespace=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            ns = p.namespace or ""
-            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
-            yield from _named_routes(p.url_patterns, prefix + str(p.pattern), full)
-        elif isinstance(p, URLPattern) and p.name:
-            name = f"{namespace}:{p.name}" if namespace else p.name
-            yield name, "/" + prefix + str(p.pattern), p.callback
+def _named_routes():
+    """(name, pattern, callback) of every named route: the access matrix's walk."""
+    for pattern, name, url_pattern in walk_urls(get_resolver().url_patterns):
+        if name:
+            yield name, "/" + pattern, url_pattern.callback
 
 
 def pages() -> dict[str, str]:
     """URL name -> pattern of every page: named routes outside api/admin, minus NOT_PAGES."""
     found = {}
-    for name, pattern, callback in _named_routes(get_resolver().url_patterns):
+    for name, pattern, callback in _named_routes():
         if name.split(":")[0] in SKIPPED_NAMESPACES or name in NOT_PAGES:
             continue
         found.setdefault(name, f"{pattern}  (view {callback.__module__}.{callback.__name__})")
@@ -72,7 +69,7 @@ def test_every_section_has_its_text_in_swedish_and_english():
 
 
 def test_no_stale_names_and_each_page_in_one_section():
-    routes = {name for name, _, _ in _named_routes(get_resolver().url_patterns)}
+    routes = {name for name, _, _ in _named_routes()}
     listed = [page for section in SECTIONS for page in section.pages]
     assert sorted(p for p in listed if p not in routes) == [], "sections name routes that are gone"
     assert sorted(p for p in NOT_PAGES if p not in routes) == [], (
