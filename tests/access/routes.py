@@ -242,9 +242,9 @@ def _value(route: Route, param: str, target: str, scenario) -> str:
         return t.test_bed.code
     if key in _PAGE_PK and param == "pk":
         return str(getattr(t, _PAGE_PK[key]).pk)
-    if key == "methods:detail":
+    if key in ("methods:detail", "methods:edit"):
         return scenario.method.code
-    if key == "methods:thematic_area":
+    if key in ("methods:thematic_area", "methods:thematic_area_edit"):
         return scenario.area.code
     if key == "accounts:api_token_revoke":
         return scenario.token_id  # the coordinator's own token

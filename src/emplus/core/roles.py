@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "method.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "testbed.view": frozenset(Role.values),
     "testbed.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    # The eight thematic areas are the partnership's: its administrators keep them (issue 11).
+    "thematic_area.change": frozenset({Role.ADMIN}),
     # Aggregate evidence (ESF+ indicators, progression, socio-economic value): own organisation
     # at full detail for coordinators and analysts; partnership-wide aggregates, always with
     # small-cell suppression, for analysts and administrators (docs/decisions/0010).
@@ -104,6 +106,7 @@ PARTNERSHIP_WIDE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit.view",
             "collaboration.view",
             "plan.change_partnership",
+            "thematic_area.change",
         }
     ),
 }

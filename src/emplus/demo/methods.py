@@ -1,5 +1,5 @@
-"""Demo content of the methods library: the eight thematic areas of the seed and 28 methods
-across the four pathway phases. Deterministic for a given random generator."""
+"""Demo content of the methods library: 28 methods across the four pathway phases (the eight
+thematic areas are reference data). Deterministic for a given random generator."""
 
 from __future__ import annotations
 
@@ -8,19 +8,8 @@ import random
 
 from emplus.core.choices import Arena, TargetGroup
 from emplus.methods.models import Method, MethodVersion, ThematicArea
+from emplus.methods.services import thematic_area_reference_load
 from emplus.organisations.models import Organisation
-
-# code, Swedish name, English name
-THEMATIC_AREAS = [
-    ("INCLUSION", "Inkluderingsmetoder", "Inclusion methods"),
-    ("EFFECT", "Effektmätning", "Effect measurement"),
-    ("COMPETENCE", "Kompetens- och kvalitetsutveckling", "Competence and quality development"),
-    ("PATHWAY", "Den individuella vägen", "The individual pathway"),
-    ("SPARSE", "Samverkan i glesbygd", "Collaborations in sparsely populated areas"),
-    ("GIG", "Samverkan kring gigekonomin", "Collaborations around the gig economy"),
-    ("SCHOOLING", "Samverkan för fullföljd utbildning", "Collaborations for completed schooling"),
-    ("BUSINESS", "Samverkan med näringslivet", "Collaboration with the business community"),
-]
 
 M, P, T, S = "mobilise", "prepare", "train", "support"
 EDU, WORK, APL = Arena.EDUCATION_TRAINING, Arena.WORKING_LIFE, Arena.WORKPLACE_LEARNING
@@ -82,11 +71,9 @@ STEPS = [
 
 
 def create(rng: random.Random) -> list[Method]:
-    areas = {}
-    for order, (code, name_sv, name_en) in enumerate(THEMATIC_AREAS, start=1):
-        areas[code], _ = ThematicArea.objects.update_or_create(
-            code=code, defaults={"name_sv": name_sv, "name_en": name_en, "order": order}
-        )
+    # The thematic areas are reference data (`emplus load-reference-data`), loaded before.
+    thematic_area_reference_load()
+    areas = {a.code: a for a in ThematicArea.objects.all()}
     organisations = {o.code: o for o in Organisation.objects.filter(is_partner=True)}
     groups = list(TargetGroup.values)
     methods = []

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emplus.core.models import UUIDModel
 from emplus.methods.choices import EvidenceLevel
+from emplus.methods.querysets import MethodQuerySet
 from emplus.organisations.models import code_validator
 
 
@@ -49,6 +50,8 @@ class Method(UUIDModel):
         verbose_name=_("owner organisations"),
     )
 
+    objects = MethodQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("method")
@@ -67,6 +70,9 @@ class MethodVersion(UUIDModel):
     version = models.CharField(_("version"), max_length=20)
     released_on = models.DateField(_("released on"))
     change_note = models.TextField(_("what changed"))
+    # The method as released in this version (name, purpose, steps ...): a later version adds a
+    # row and never rewrites this one, so what an enrolment of that time followed stays known.
+    content = models.JSONField(_("content of this version"), default=dict, blank=True)
 
     class Meta:
         ordering = ["method", "-released_on", "-version"]

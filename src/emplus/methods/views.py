@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
 
 from emplus.core.choices import Arena, Phase, TargetGroup, labels
 from emplus.core.permissions import has_permission, permission_required
 from emplus.evidence.choices import indicator_rows
-from emplus.methods import selectors
+from emplus.methods import selectors, services
 from emplus.methods.choices import EvidenceLevel
 from emplus.methods.filters import MethodFilterSet
+from emplus.methods.forms import MethodForm, ThematicAreaForm
+from emplus.organisations.permissions import editable_organisation_ids
 
 
 @permission_required("method.view")
@@ -26,6 +30,7 @@ def method_list(request):
             "phases": Phase.choices,
             "thematic_areas": selectors.thematic_area_options(),
             "evidence_levels": EvidenceLevel.choices,
+            "can_create": has_permission(request.user, "method.change"),
         },
     )
 
@@ -49,6 +54,8 @@ def method_detail(request, code: str):
             "progression": selectors.enrolment_progression(method.enrolments.all()),
             "evidence_query": f"group_by=method&method={method.code}",
             "can_see_evidence": has_permission(request.user, "evidence.view"),
+            "can_edit": has_permission(request.user, "method.change")
+            and services.method_can_change(actor=request.user, method=method),
         },
     )
 
@@ -58,7 +65,10 @@ def thematic_area_list(request):
     return render(
         request,
         "methods/thematic_area_list.html",
-        {"areas": selectors.thematic_area_list(viewer=request.user)},
+        {
+            "areas": selectors.thematic_area_list(viewer=request.user),
+            "can_edit": has_permission(request.user, "thematic_area.change"),
+        },
     )
 
 
@@ -82,5 +92,70 @@ def thematic_area_detail(request, code: str):
             ),
             "evidence_query": "",
             "can_see_evidence": False,
+            "can_edit": has_permission(request.user, "thematic_area.change"),
         },
     )
+
+
+def _saved(form, action):
+    """Run a service; its validation errors go onto the form (None then)."""
+    try:
+        return action()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+        return None
+
+
+@permission_required("method.change")
+def method_create(request):
+    allowed = editable_organisation_ids(request.user, "method.change")
+    form = MethodForm(request.POST or None, organisation_ids=allowed)
+    if request.method == "POST" and form.is_valid():
+        method = _saved(
+            form,
+            lambda: services.method_create(
+                actor=request.user,
+                owner=form.cleaned_data["owner"],
+                code=form.cleaned_data["code"],
+                **form.version_values(),
+                **form.method_values(),
+            ),
+        )
+        if method is not None:
+            return redirect("methods:detail", code=method.code)
+    return render(request, "methods/method_form.html", {"form": form, "method": None})
+
+
+@permission_required("method.change")
+def method_edit(request, code: str):
+    """A new version of a method of the editor's organisation (another's: 404)."""
+    method = selectors.method_get(viewer=request.user, code=code)
+    if not services.method_can_change(actor=request.user, method=method):
+        raise Http404
+    # The form validates on its own copy: the service compares with the stored method.
+    copy = selectors.method_get(viewer=request.user, code=code)
+    form = MethodForm(request.POST or None, instance=copy, organisation_ids=None)
+    if request.method == "POST" and form.is_valid():
+        released = _saved(
+            form,
+            lambda: services.method_version_release(
+                actor=request.user, method=method, **form.version_values(), **form.method_values()
+            ),
+        )
+        if released is not None:
+            return redirect("methods:detail", code=method.code)
+    return render(request, "methods/method_form.html", {"form": form, "method": method})
+
+
+@permission_required("thematic_area.change")
+def thematic_area_edit(request, code: str):
+    area = selectors.thematic_area_get(viewer=request.user, code=code)
+    form = ThematicAreaForm(
+        request.POST or None, instance=selectors.thematic_area_get(viewer=request.user, code=code)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.thematic_area_update(actor=request.user, area=area, **form.cleaned_data)
+        return redirect("methods:thematic_area", code=area.code)
+    return render(request, "methods/thematic_area_form.html", {"form": form, "area": area})

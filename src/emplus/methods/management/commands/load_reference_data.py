@@ -1,15 +1,17 @@
-"""`emplus load-reference-data`: geography and the partner register from the packaged files."""
+"""`emplus load-reference-data`: geography, the partner register and the thematic areas from the
+packaged files (here, in the lowest app that knows all three)."""
 
 from django.core.management.base import BaseCommand
 
 from emplus.geo.services import reference_data_load
+from emplus.methods.services import thematic_area_reference_load
 from emplus.organisations.services import partner_register_load
 
 
 class Command(BaseCommand):
     help = (
-        "Load the 21 counties, 290 municipalities and the nine partner organisations "
-        "(idempotent: running it again changes nothing)."
+        "Load the 21 counties, 290 municipalities, the nine partner organisations and the eight "
+        "thematic areas (idempotent: running it again changes nothing)."
     )
 
     def handle(self, *args, **options):
@@ -23,3 +25,5 @@ class Command(BaseCommand):
             f"Partner organisations: {partners.partners} "
             f"({partners.created} created, {partners.updated} updated)"
         )
+        areas = thematic_area_reference_load()
+        self.stdout.write(f"Thematic areas: {areas.areas} ({areas.created} created)")
