@@ -95,7 +95,7 @@ def test_a_version_number_is_never_reused(client, coordinator, org_a, areas):
     response = client.post("/methods/M-PROMENAD/edit/", {**METHOD_FORM, "name": "Annat"})
     # then the form names the version field and nothing changed
     assert response.status_code == 200
-    assert "Version 1.0 exists" in response.content.decode()
+    assert "Version 1.0 finns redan" in response.content.decode()
     assert Method.objects.get(code="M-PROMENAD").name == "Samtalspromenader"
     assert MethodVersion.objects.get().content["name"] == "Samtalspromenader"
 
