@@ -288,7 +288,7 @@ def build() -> Scenario:
 
     scenario.area = ThematicAreaFactory(code="MXAREA", name_sv="Matrisområde")
     scenario.method = MethodFactory(code="MX-METOD", name="Matrismetoden")
-    scenario.method.owners.set([org_a])  # kept by A's coordinators (methods:edit)
+    scenario.method.owners.set([org_b])  # kept by B (methods:edit; the admin walks B's rows)
     for key, organisation, coordinator, analyst in (
         ("a", org_a, users["coordinator"], users["analyst"]),
         ("b", org_b, users["other_coordinator"], other_analyst),
