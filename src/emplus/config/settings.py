@@ -388,6 +388,11 @@ EMPLUS_ESF_RULES = environment.esf_rules()
 # Years after the last exit before `emplus apply-retention` anonymises a participant.
 EMPLUS_RETENTION_YEARS = int(os.environ.get("EMPLUS_RETENTION_YEARS", "5"))
 
+# When the start page and the caseload count work as due (docs/operations.md).
+EMPLUS_FOLLOWUP_OVERDUE_DAYS = int(os.environ.get("EMPLUS_FOLLOWUP_OVERDUE_DAYS", "30"))
+EMPLUS_ASSESSMENT_DUE_WEEKS = int(os.environ.get("EMPLUS_ASSESSMENT_DUE_WEEKS", "8"))
+EMPLUS_STALLED_WEEKS = int(os.environ.get("EMPLUS_STALLED_WEEKS", "12"))
+
 # Special-category aggregates (docs/decisions/0015-special-category-aggregates.md): counts of
 # these ESF+ indicators and the progression on these self-assessment dimensions are shown only
 # for whole organisations and whole calendar blocks of this many months, as sums of safe blocks.

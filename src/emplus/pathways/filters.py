@@ -21,6 +21,12 @@ class ParticipantFilterSet(SelectorFilterSet):
     phase = django_filters.ChoiceFilter(label=_("Current phase"), choices=Phase.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES)
     followup_due = StrictBooleanFilter(label=_("Follow-up due"))
+    followup_overdue = StrictBooleanFilter(label=_("Follow-up overdue"))
+    assessment_due = StrictBooleanFilter(label=_("Assessment due"))
+    stalled = StrictBooleanFilter(label=_("No new step for a long time"))
+    core_data_missing = StrictBooleanFilter(label=_("Core data missing (ESF+)"))
+    organisation = django_filters.UUIDFilter(label=_("Organisation"))
+    unit = django_filters.UUIDFilter(label=_("Local unit"))
 
     class Meta:
         model = Participant

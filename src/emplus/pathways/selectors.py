@@ -6,7 +6,8 @@ import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from emplus.core.audit import audit_list, audit_log
 from emplus.core.typing import User
 from emplus.evidence_core import reliable_change
+from emplus.evidence_core.indicators import GENDERS, LM_STATUSES
 from emplus.organisations.models import Organisation
 from emplus.pathways import charts, progress_data
 from emplus.pathways.choices import ShareRequestStatus
@@ -58,6 +60,31 @@ class CaseloadFilters:
     phase: str = ""
     status: str = ""  # "active", "exited" or ""
     followup_due: bool = False
+    # The start page's items (docs/operations.md names the settings behind them).
+    followup_overdue: bool = False
+    assessment_due: bool = False
+    stalled: bool = False
+    core_data_missing: bool = False
+    organisation: UUID | None = None
+    unit: UUID | None = None
+
+
+@dataclass(frozen=True)
+class CaseloadThresholds:
+    """When work counts as due: read from the settings on each request, so a test or an
+    operator changes them without code."""
+
+    followup_overdue_days: int
+    assessment_due_weeks: int
+    stalled_weeks: int
+
+
+def caseload_thresholds() -> CaseloadThresholds:
+    return CaseloadThresholds(
+        followup_overdue_days=int(getattr(settings, "EMPLUS_FOLLOWUP_OVERDUE_DAYS", 30)),
+        assessment_due_weeks=int(getattr(settings, "EMPLUS_ASSESSMENT_DUE_WEEKS", 8)),
+        stalled_weeks=int(getattr(settings, "EMPLUS_STALLED_WEEKS", 12)),
+    )
 
 
 def _current_phase() -> Subquery:
@@ -65,6 +92,56 @@ def _current_phase() -> Subquery:
         enrolment__participant=OuterRef("pk"), enrolment__exit_date__isnull=True
     ).order_by("-started_on", "-created_at")
     return Subquery(latest.values("phase")[:1])
+
+
+def core_data_missing() -> Q:
+    """Participants lacking a core datum of the ESF+ indicators: the same test as the
+    indicators' completeness (evidence_core.indicators), as a database filter."""
+    return (
+        Q(birth_date__isnull=True)
+        | ~Q(gender__in=GENDERS)
+        | ~Q(lm_status_entry__in=LM_STATUSES)
+        | Q(isced__isnull=True)
+        | Q(lm_status_entry="unemployed", unemployed_months__isnull=True)
+    )
+
+
+# QuerySet[Any]: the type checker knows no annotation, and callers filter on them.
+def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
+    """The viewer's participants with what the caseload filters and the start page count on,
+    each an EXISTS in the database (no row is read or decrypted to decide it):
+
+    - followup_is_due: a follow-up not recorded whose date has come;
+    - followup_is_overdue: such a follow-up due longer ago than EMPLUS_FOLLOWUP_OVERDUE_DAYS;
+    - assessment_is_due: active, and no assessment in the last EMPLUS_ASSESSMENT_DUE_WEEKS;
+    - is_stalled: active, entered and no new pathway step in the last EMPLUS_STALLED_WEEKS."""
+    limits = caseload_thresholds()
+    open_enrolment = Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
+    due = FollowUp.objects.due(on=today).filter(enrolment__participant=OuterRef("pk"))
+    overdue = due.filter(due_on__lt=today - timedelta(days=limits.followup_overdue_days))
+    assessed_lately = Assessment.objects.filter(
+        enrolment__participant=OuterRef("pk"),
+        assessed_on__gt=today - timedelta(weeks=limits.assessment_due_weeks),
+    )
+    stalled_since = today - timedelta(weeks=limits.stalled_weeks)
+    moved_lately = PathwayStep.objects.filter(
+        enrolment__participant=OuterRef("pk"),
+        enrolment__exit_date__isnull=True,
+        started_on__gt=stalled_since,
+    )
+    entered_lately = open_enrolment.filter(entry_date__gt=stalled_since)
+    return (
+        Participant.objects.restrict(viewer, "participant.view")
+        .filter(erased_at__isnull=True)
+        .annotate(
+            is_active=Exists(open_enrolment),
+            current_phase=_current_phase(),
+            followup_is_due=Exists(due),
+            followup_is_overdue=Exists(overdue),
+            assessment_is_due=Q(is_active=True) & ~Exists(assessed_lately),
+            is_stalled=Q(is_active=True) & ~Exists(moved_lately) & ~Exists(entered_lately),
+        )
+    )
 
 
 def participant_list(
@@ -83,19 +160,15 @@ def participant_list(
     in Python (the reference is matched too) until a blind index exists (issue 14)."""
     filters = filters or CaseloadFilters()
     today = today or timezone.localdate()
-    open_enrolment = Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
-    due = FollowUp.objects.due(on=today).filter(enrolment__participant=OuterRef("pk"))
     qs = (
-        Participant.objects.restrict(viewer, "participant.view")
-        .filter(erased_at__isnull=True)
+        caseload_annotated(viewer=viewer, today=today)
         .select_related("unit", "organisation")
-        .annotate(
-            is_active=Exists(open_enrolment),
-            current_phase=_current_phase(),
-            followup_is_due=Exists(due),
-        )
         .order_by("participant_ref")
     )
+    if filters.organisation:
+        qs = qs.filter(organisation_id=filters.organisation)
+    if filters.unit:
+        qs = qs.filter(unit_id=filters.unit)
     if filters.phase:
         qs = qs.filter(current_phase=filters.phase)
     if filters.status == "active":
@@ -104,6 +177,14 @@ def participant_list(
         qs = qs.filter(is_active=False)
     if filters.followup_due:
         qs = qs.filter(followup_is_due=True)
+    if filters.followup_overdue:
+        qs = qs.filter(followup_is_overdue=True)
+    if filters.assessment_due:
+        qs = qs.filter(assessment_is_due=True)
+    if filters.stalled:
+        qs = qs.filter(is_stalled=True)
+    if filters.core_data_missing:
+        qs = qs.filter(core_data_missing())
     people: QuerySet[Participant] | list[Participant] = qs
     if filters.q:
         needle = filters.q.casefold()

@@ -52,6 +52,27 @@ def _filterset_of(request) -> ParticipantFilterSet:
     return ParticipantSearchFilterSet(terms)
 
 
+def _narrowed(filters: selectors.CaseloadFilters, people: list) -> list[str]:
+    """The start page's filters in words, so that a list reached from it says what it holds."""
+    words = []
+    if filters.followup_overdue:
+        words.append(_("follow-up overdue"))
+    if filters.assessment_due:
+        words.append(_("assessment due"))
+    if filters.stalled:
+        words.append(_("no new step for a long time"))
+    if filters.core_data_missing:
+        words.append(_("core data missing"))
+    # The names come from the rows shown (already read), never from a lookup of their own.
+    if filters.organisation:
+        name = people[0].organisation.name if people else ""
+        words.append(_("organisation %(name)s") % {"name": name} if name else _("one organisation"))
+    if filters.unit:
+        name = people[0].unit.name if people else ""
+        words.append(_("local unit %(name)s") % {"name": name} if name else _("one local unit"))
+    return words
+
+
 @permission_required("participant.view")
 @require_http_methods(["GET", "POST"])
 def caseload(request):
@@ -91,6 +112,7 @@ def caseload(request):
             "query_without_page": params.urlencode(),
             "followups_due_count": due_all.count() if len(due) == PER_PAGE else len(due),
             "filters": filters,
+            "narrowed": _narrowed(filters, people),
             "filterset": filterset,
             "phases": Phase.choices,
             "followups_due": due,
