@@ -272,3 +272,16 @@ def test_concurrent_appends_keep_one_unbroken_chain():
     sequences = list(AuditEvent.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, threads_count * per_thread + 1))
     assert audit_verify() == []
+
+
+def test_verifying_the_newest_events_checks_them_and_their_link_only(chain):
+    # given: rows 2 and the newest edited in the database
+    newest = AuditEvent.objects.order_by("-sequence").first().sequence
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_auditevent SET action = 'nothing' WHERE sequence IN (2, %s)", [newest]
+        )
+    # then: a look at the newest two finds the newest; the whole walk finds both
+    assert [p.sequence for p in audit_verify(last=2)] == [newest]
+    assert [p.sequence for p in audit_verify()] == [2, newest]
+    assert audit_verify(last=10_000) == audit_verify()

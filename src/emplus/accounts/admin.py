@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from knox.models import AuthToken
 
-from emplus.accounts import services
+from emplus.accounts import selectors, services
 from emplus.accounts.models import User
 from emplus.organisations.models import Membership
 
@@ -48,10 +48,26 @@ class UserCreateForm(forms.ModelForm):
         self.fields["email"].required = True
 
 
+class SecondFactorFilter(admin.SimpleListFilter):
+    """The users the start page counts as lacking a second factor (accounts.selectors)."""
+
+    title = _("second factor")
+    parameter_name = "second_factor"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Missing (role needs one)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(pk__in=selectors.users_without_second_factor().values("pk"))
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "is_active", "is_staff"]
+    list_filter = [SecondFactorFilter, "is_active", "is_staff"]
     add_form = UserCreateForm
     add_fieldsets = ((None, {"fields": ("username", "first_name", "last_name", "email")}),)
     actions = ["send_password_reset"]

@@ -1,14 +1,32 @@
-"""Reads of the accounts app, for the user themselves."""
+"""Reads of the accounts app: for the user themselves, and the administrators' lists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
+from emplus.core.roles import ROLES_REQUIRING_SECOND_FACTOR
 from emplus.core.typing import User
+from emplus.organisations.models import Membership
+
+
+def users_without_second_factor() -> QuerySet[User]:
+    """Active users holding a role that needs a second factor and having no confirmed one: the
+    administrators' to-do (the start page counts it, the user list filters by it)."""
+    confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    needing = Membership.objects.filter(user=OuterRef("pk"), role__in=ROLES_REQUIRING_SECOND_FACTOR)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Exists(needing))
+        .exclude(Exists(confirmed))
+    )
 
 
 @dataclass(frozen=True)

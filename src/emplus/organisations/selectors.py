@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 
 from emplus.core import scoping
 from emplus.core.typing import User
-from emplus.organisations.models import Membership, Organisation, Unit
+from emplus.organisations.choices import GrantStatus
+from emplus.organisations.models import Membership, Organisation, RoleGrant, Unit
 
 
 def organisation_list(*, viewer: User) -> QuerySet[Organisation]:
@@ -53,3 +54,11 @@ def membership_list(*, viewer: User, organisation: Organisation) -> QuerySet[Mem
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organisation", "unit")
+
+
+def role_grants_pending(*, viewer: User) -> QuerySet[RoleGrant]:
+    """Role requests awaiting a second administrator: for those who keep the directory of the
+    whole partnership (administrators), as the Django admin lists them."""
+    if not scoping.grants(viewer, "organisation.view_members").everywhere:
+        return RoleGrant.objects.none()
+    return RoleGrant.objects.filter(status=GrantStatus.PENDING)
