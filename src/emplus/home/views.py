@@ -1,12 +1,13 @@
-"""The start page: the user's memberships and the size of the partnership."""
+"""The start page: a visitor is asked to log in; a signed-in user sees the work due in each of
+their roles, every count a link to the list it counts."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
+from django.utils import timezone
 
-from emplus.geo.selectors import geography_size
-from emplus.organisations.selectors import memberships_of, organisation_list
+from emplus.home import selectors
 
 
 @login_not_required
@@ -14,8 +15,6 @@ def home(request):
     context = {}
     if request.user.is_authenticated:
         context = {
-            "memberships": memberships_of(user=request.user),
-            "organisation_count": organisation_list(viewer=request.user).count(),
-            **geography_size(),
+            "page": selectors.start_page(viewer=request.user, today=timezone.localdate()),
         }
     return render(request, "home/home.html", context)
