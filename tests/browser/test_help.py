@@ -45,10 +45,12 @@ def test_section_screenshot_from_the_demo(contexts, live_url, section):
     for selector in section.shot.follow:
         page.locator(selector).first.click()
         page.wait_for_load_state()
-    # then its heading links to the section, and the picture is written where the guide serves it
-    link = page.get_by_role("link", name="Hjälp om den här sidan")
-    expected = "/help/login/" if section.public else f"/help/{section.slug}/"
-    assert link.get_attribute("href") == expected
+    # then its heading links to the section (the Django admin has no such link), and the
+    # picture is written where the guide serves it
+    if section.pages:
+        link = page.get_by_role("link", name="Hjälp om den här sidan")
+        expected = "/help/login/" if section.public else f"/help/{section.slug}/"
+        assert link.get_attribute("href") == expected
     page.screenshot(path=screenshot_file(section))
 
 
@@ -59,7 +61,7 @@ def test_the_guide_is_searched_by_keyboard_and_passes_axe(page, live_url):
     # the analyst's own role comes first
     assert page.locator("main h2").first.inner_text().startswith("Analytiker")
     # typing in the search field and pressing Enter finds the section
-    page.get_by_label("Sök i guiden").fill("konfidensintervall")
+    page.get_by_role("searchbox", name="Sök i guiden").fill("konfidensintervall")
     page.keyboard.press("Enter")
     page.wait_for_url("**/help/?q=*")
     page.get_by_role("link", name="Beställa en effektskattning och läsa balanstabellen").click()

@@ -144,6 +144,14 @@ SECTIONS: tuple[Section, ...] = (
         ("geo:index", "geo:county", "geo:municipality_list", "geo:municipality"),
         Shot("analyst.abf", "/geo/"),
     ),
+    Section(
+        "administration",
+        _("Administration: users, roles, audit log"),
+        (Role.ADMIN,),
+        (),  # the Django admin's pages: outside the page rule (decision 0029)
+        Shot("admin", "/admin/"),
+        related=("account", "organisations"),
+    ),
     # --- coach and coordinator: the pathway ----------------------------------------------------
     Section(
         "caseload",
