@@ -124,6 +124,7 @@ _API_ORGANISATION = {
     "esf-projects": "project",
     "esf-report-files": "report_file",
     "test-beds": "test_bed",
+    "calls": "call",
     "employers": "employer",
     "effect-estimates": "estimate",
 }
@@ -134,6 +135,8 @@ _PAGE_PK = {
     "mapping:activity_edit": "activity",
     "mapping:organisation_role": "organisation",
     "evidence:effect": "estimate",
+    "calls:detail": "call",
+    "calls:edit": "call",
 }
 # Working life: the personal record a page's "pk" names (the participant unless listed), and the
 # employer pages, walked with organisation A's and B's employer.

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from emplus.accounts.services import api_token_create
+from emplus.calls.services import call_create
 from emplus.core.roles import Role
 from emplus.esf import report_core
 from emplus.esf import services as esf_services
@@ -109,6 +111,7 @@ class Target:
     income: object = None
     employer: object = None  # an organisation's employer and its business contact
     contact: object = None
+    call: object = None  # a funding call the organisation registered (issue 11)
 
 
 @dataclass
@@ -341,6 +344,13 @@ def build() -> Scenario:
                 code=f"MX-TB-{key.upper()}",
                 name=f"Testbädd {key.upper()}",
                 lead_organisation=organisation,
+            ),
+            call=call_create(
+                actor=coordinator,
+                organisation=organisation,
+                funder="vinnova",
+                title=f"Utlysning {key.upper()}",
+                deadline=timezone.localdate() + dt.timedelta(days=60),
             ),
         )
 

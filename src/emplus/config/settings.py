@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "emplus.evidence",
     "emplus.worklife",
     "emplus.plans",
+    "emplus.calls",
     "emplus.esf",
     "emplus.collaborations",
     "emplus.demo",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("evidence/", include("emplus.evidence.urls")),
     path("esf/", include("emplus.esf.urls")),
     path("worklife/", include("emplus.worklife.urls")),
+    path("calls/", include("emplus.calls.urls")),
     path("selfservice/", include("emplus.selfservice.urls")),
     path("help/", include("emplus.help.urls")),
     # The participant's one-time links: a short public address for QR codes.

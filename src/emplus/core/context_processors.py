@@ -21,6 +21,7 @@ NAVIGATION = [
     ("worklife:employer_list", _("Employers"), "employer.view"),
     ("evidence:indicators", _("Evidence"), "evidence.view"),
     ("esf:list", _("ESF projects"), "esf.view"),
+    ("calls:list", _("Funding calls"), "call.view"),
 ]
 
 

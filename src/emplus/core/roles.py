@@ -70,6 +70,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Monthly income: the owning organisation only (never opened by consent to sharing).
     "income.view": frozenset({Role.COACH, Role.COORDINATOR}),
     "income.change": frozenset({Role.COACH, Role.COORDINATOR}),
+    # Funding calls (issue 11): every role reads them; coordinators register calls for their
+    # organisation and change those, the partnership administrator changes every call.
+    # A consortium for a call belongs to its lead organisation: its coordinators and
+    # administrators draft it, read it and export its annex (decision 0033).
+    "call.view": frozenset(Role.values),
+    "call.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "consortium.view": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "consortium.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "esf.view": frozenset({Role.COORDINATOR}),
     "esf.manage": frozenset({Role.COORDINATOR}),
     # Collaborations (issue 11): the partnership's shared register, read by every member of any
@@ -93,12 +101,13 @@ ROLES_REQUIRING_SECOND_FACTOR = frozenset({Role.COACH, Role.COORDINATOR, Role.AN
 
 # Permissions a role holds across the whole partnership, not only in the organisations of its
 # memberships: administrators keep the directory (organisations, units, memberships) and the
-# audit log; every member reads the collaboration register. Every other grant counts only in
-# the membership's own organisation (and, for a coach, unit): emplus.core.scoping.restrict().
+# audit log; every member reads the collaboration register and the funding calls. Every other
+# grant counts only in the membership's own organisation (and, for a coach, unit):
+# emplus.core.scoping.restrict().
 PARTNERSHIP_WIDE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COACH: frozenset({"collaboration.view"}),
-    Role.COORDINATOR: frozenset({"collaboration.view"}),
-    Role.ANALYST: frozenset({"collaboration.view"}),
+    Role.COACH: frozenset({"collaboration.view", "call.view"}),
+    Role.COORDINATOR: frozenset({"collaboration.view", "call.view"}),
+    Role.ANALYST: frozenset({"collaboration.view", "call.view"}),
     Role.ADMIN: frozenset(
         {
             "organisation.view",
@@ -107,6 +116,8 @@ PARTNERSHIP_WIDE_PERMISSIONS: dict[str, frozenset[str]] = {
             "collaboration.view",
             "plan.change_partnership",
             "thematic_area.change",
+            "call.change",
+            "call.view",
         }
     ),
 }

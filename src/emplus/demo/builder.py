@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from emplus.demo import calls as calls_demo
 from emplus.demo import esf as esf_demo
 from emplus.demo import mapping as mapping_demo
 from emplus.demo import methods as methods_demo
@@ -46,5 +47,6 @@ def demo_data_create(
     selfservice_demo.create(random.Random(seed + 4))  # noqa: S311 - own stream: hours, links
     esf_demo.create(random.Random(seed + 3))  # noqa: S311 - own stream: ESF projects
     worklife_demo.create(random.Random(seed + 5))  # noqa: S311 - own stream: working life
+    calls_demo.create(random.Random(seed + 11))  # noqa: S311 - own stream: calls, consortium
     # Later modules add their demo content here, each from the same generator, in order.
     return logins

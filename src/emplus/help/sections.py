@@ -382,6 +382,14 @@ SECTIONS: tuple[Section, ...] = (
         ("testbeds:list", "testbeds:detail", "testbeds:create", "testbeds:edit"),
         Shot("coordinator.abf", "/testbeds/"),
     ),
+    # --- funding calls and consortia --------------------------------------------------------------
+    Section(
+        "calls",
+        _("Funding calls"),
+        ALL,
+        ("calls:list", "calls:detail", "calls:create", "calls:edit"),
+        None,
+    ),
 )
 
 SECTION_BY_SLUG: dict[str, Section] = {s.slug: s for s in SECTIONS}

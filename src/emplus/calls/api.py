@@ -1,0 +1,19 @@
+"""API endpoints of funding calls and consortia (read-only, scoped like their pages)."""
+
+from __future__ import annotations
+
+from emplus.calls import selectors
+from emplus.calls.models import Call
+from emplus.calls.serializers import CallSerializer
+from emplus.core.viewsets import ScopedReadOnlyViewSet
+
+
+class CallViewSet(ScopedReadOnlyViewSet):
+    """Every funding call, the nearest deadline first (closed ones too: `deadline` says)."""
+
+    serializer_class = CallSerializer
+    required_permission = "call.view"
+    queryset = Call.objects.none()  # for the schema; get_queryset() scopes
+
+    def get_queryset(self):
+        return selectors.call_list(viewer=self.request.user)
