@@ -237,3 +237,27 @@ def test_income_chart_beside_the_table(client, coach, participant):
     page = client.get(reverse("worklife:participant_placements", args=[participant.pk]))
     text = page.content.decode()
     assert 'aria-labelledby="income-caption"' in text and 'id="income-table"' in text
+
+
+BAD_FILE = (
+    b"participant_ref,month,source,amount\n"
+    b",2025-14,salary,-5\n"
+    b"P1,2025-01,employment,100\n"
+    b"P1,2025-01,employment,200\n"
+)
+
+
+def test_import_errors_are_in_the_language_of_the_page(client, coach, participant):
+    client.force_login(coach)
+    swedish = _upload(client, BAD_FILE).content.decode()
+    assert "Rad 2, kolumn participant_ref: En deltagarreferens krävs." in swedish
+    assert "Förväntade en månad som ÅÅÅÅ-MM." in swedish
+    assert "Förväntade heltal kronor, noll eller mer." in swedish
+    assert "Rad 4, kolumn month: Samma deltagare, månad och källa som rad 3." in swedish
+    assert "Expected" not in swedish
+    client.cookies["django_language"] = "en"
+    english = _upload(client, BAD_FILE).content.decode()
+    assert "A participant reference is required." in english
+    assert "The same participant, month and source as row 3." in english
+    missing = _upload(client, b"participant_ref,month\nP1,2025-01\n").content.decode()
+    assert "The column source is missing." in missing

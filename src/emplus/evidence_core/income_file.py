@@ -67,9 +67,12 @@ def read_income_file(
     try:
         raw = read_raw_table(source, file_format or _guess_format(source), limits or LOCAL_LIMITS)
     except (TableTooLarge, _UnreadableFile) as exc:
-        return IncomeFile(errors=(FileIssue(str(exc)),), rows=())
+        return IncomeFile(
+            errors=(FileIssue(str(exc), code="unreadable", params=(("detail", str(exc)),)),),
+            rows=(),
+        )
     if raw.height == 0:
-        return IncomeFile(errors=(FileIssue("the file is empty"),), rows=())
+        return IncomeFile(errors=(FileIssue("the file is empty", code="empty"),), rows=())
     cells = [c for c in raw.columns if c != "row"]
     header = {
         str(raw[c][0]).strip().lower(): c
@@ -79,7 +82,15 @@ def read_income_file(
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         return IncomeFile(
-            errors=tuple(FileIssue(f"the column {name} is missing") for name in missing), rows=()
+            errors=tuple(
+                FileIssue(
+                    f"the column {name} is missing",
+                    code="column_missing",
+                    params=(("column", name),),
+                )
+                for name in missing
+            ),
+            rows=(),
         )
     errors: list[FileIssue] = []
     rows: list[IncomeRow] = []
@@ -92,22 +103,39 @@ def read_income_file(
         row_errors = []
         if not values["participant_ref"]:
             row_errors.append(
-                FileIssue("a participant reference is required", number, "participant_ref")
+                FileIssue(
+                    "a participant reference is required",
+                    number,
+                    "participant_ref",
+                    code="ref_required",
+                )
             )
         month = None
         try:
             month = Month.parse(values["month"])
         except ValueError:
-            row_errors.append(FileIssue("expected a month as YYYY-MM", number, "month"))
+            row_errors.append(
+                FileIssue("expected a month as YYYY-MM", number, "month", code="month_format")
+            )
         if values["source"] not in sources:
             row_errors.append(
-                FileIssue(f"expected one of {', '.join(sorted(sources))}", number, "source")
+                FileIssue(
+                    f"expected one of {', '.join(sorted(sources))}",
+                    number,
+                    "source",
+                    code="source_unknown",
+                    params=(("choices", ", ".join(sorted(sources))),),
+                )
             )
         amount = None
         try:
             amount = _amount(values["amount"])
         except ValueError:
-            row_errors.append(FileIssue("expected whole kronor, zero or more", number, "amount"))
+            row_errors.append(
+                FileIssue(
+                    "expected whole kronor, zero or more", number, "amount", code="amount_format"
+                )
+            )
         if row_errors or month is None or amount is None:
             errors.extend(row_errors)
             continue
@@ -115,12 +143,16 @@ def read_income_file(
         if key in seen:
             errors.append(
                 FileIssue(
-                    f"the same participant, month and source as row {seen[key]}", number, "month"
+                    f"the same participant, month and source as row {seen[key]}",
+                    number,
+                    "month",
+                    code="duplicate",
+                    params=(("row", seen[key]),),
                 )
             )
             continue
         seen[key] = number
         rows.append(IncomeRow(number, values["participant_ref"], month, values["source"], amount))
     if not rows and not errors:
-        errors.append(FileIssue("the file has no income rows"))
+        errors.append(FileIssue("the file has no income rows", code="no_rows"))
     return IncomeFile(errors=tuple(errors), rows=() if errors else tuple(rows))

@@ -192,6 +192,10 @@ class FileIssue:
     message: str
     row: int | None = None
     column: str | None = None
+    # A code and its parameters let an app show the message in the reader's language (the
+    # English `message` stays for logs and commands); empty where no app translates it yet.
+    code: str = ""
+    params: tuple[tuple[str, str | int], ...] = ()
 
     def __str__(self) -> str:
         if self.row is None:

@@ -391,9 +391,28 @@ class ExitForm(forms.Form):
     qualification = _yes_no(_("Gained a qualification upon leaving"))
     employed = _yes_no(_("Employed or self-employed upon leaving"))
 
-    def __init__(self, *args, entry_date=None, **kwargs):
+    def __init__(self, *args, entry_date=None, suggestions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.entry_date = entry_date
+        self.suggestions = suggestions or {}
+        for answer, found in self.suggestions.items():
+            field = self.fields[answer]
+            field.initial = found[0].value
+            field.help_text = _("Suggested: %(answer)s. %(reasons)s") % {
+                "answer": _("Yes") if found[0].value else _("No"),
+                "reasons": " ".join(s.reason for s in found),
+            }
+        if self.suggestions:
+            # A suggestion is never saved unchecked: the coach confirms the answers.
+            self.fields["suggestions_checked"] = forms.BooleanField(
+                label=_("I have checked the suggested answers and changed any that are wrong"),
+                required=True,
+                error_messages={"required": _("Confirm that you have checked the answers.")},
+            )
+
+    def exit_values(self) -> dict:
+        """The cleaned answers for the exit service (without the confirmation)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "suggestions_checked"}
 
     def clean(self):
         data = super().clean()

@@ -528,6 +528,7 @@ def income_import(*, actor: User, rows: tuple[IncomeRow, ...]) -> int:
                     else "several of your participants have this reference",
                     r.row,
                     "participant_ref",
+                    code="ref_unknown" if not matches else "ref_ambiguous",
                 )
             )
     if errors:

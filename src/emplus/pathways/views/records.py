@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from emplus.core import exit_suggestions
 from emplus.core.permissions import permission_required
 from emplus.pathways import forms, progress_data, selectors, services
 from emplus.pathways.models import FollowUp
@@ -135,25 +139,44 @@ def exit_record(request, pk, enrolment_pk):
     participant, enrolment = enrolment_for_change(request, pk, enrolment_pk)
     if enrolment.exit_date is not None:
         raise Http404
-    form = forms.ExitForm(request.POST or None, entry_date=enrolment.entry_date)
+    suggested = exit_suggestions.suggest(
+        viewer=request.user,
+        participant=participant,
+        entry_date=enrolment.entry_date,
+        as_of=_exit_day(request),
+    )
+    form = forms.ExitForm(
+        request.POST or None, entry_date=enrolment.entry_date, suggestions=suggested
+    )
     if (
         request.method == "POST"
         and form.is_valid()
         and save(
             form,
             lambda: services.enrolment_exit(
-                actor=request.user, enrolment=enrolment, **form.cleaned_data
+                actor=request.user, enrolment=enrolment, **form.exit_values()
             ),
         )
     ):
         return done(request, participant, _("Exit recorded; the follow-up is scheduled."))
+    intro = _("The six-month follow-up is scheduled automatically from the exit date.")
+    if suggested:
+        intro += " " + _(
+            "Some answers upon leaving are suggested from the participant's studies, "
+            "placements and income, each with its reason: check them and change any that "
+            "are wrong."
+        )
     return form_page(
-        request,
-        participant=participant,
-        form=form,
-        title=_("Record the exit"),
-        intro=_("The six-month follow-up is scheduled automatically from the exit date."),
+        request, participant=participant, form=form, title=_("Record the exit"), intro=intro
     )
+
+
+def _exit_day(request) -> date:
+    """The day the suggestions are for: the exit date posted, else today."""
+    try:
+        return date.fromisoformat(request.POST.get("exit_date", ""))
+    except ValueError:
+        return timezone.localdate()
 
 
 @permission_required("participant.change")

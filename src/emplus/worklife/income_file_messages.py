@@ -1,0 +1,47 @@
+"""The income file's errors in the reader's language: the pure reader gives codes and
+parameters (evidence_core.income_file), translated here at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from emplus.evidence_core.participant_file import FileIssue
+
+
+def _texts() -> dict[str, str]:
+    # Built per call: gettext must run in the request's language.
+    return {
+        "unreadable": _("The file cannot be read: %(detail)s"),
+        "empty": _("The file is empty."),
+        "column_missing": _("The column %(column)s is missing."),
+        "no_rows": _("The file has no income rows."),
+        "ref_required": _("A participant reference is required."),
+        "month_format": _("Expected a month as YYYY-MM."),
+        "source_unknown": _("Expected one of %(choices)s."),
+        "amount_format": _("Expected whole kronor, zero or more."),
+        "duplicate": _("The same participant, month and source as row %(row)s."),
+        "ref_unknown": _("No participant of yours has this reference."),
+        "ref_ambiguous": _("Several of your participants have this reference."),
+    }
+
+
+@dataclass(frozen=True)
+class ShownIssue:
+    row: int | None
+    column: str | None
+    message: str
+
+
+def shown(issues: list[FileIssue]) -> list[ShownIssue]:
+    """The issues as the page shows them; an issue with no known code keeps its English text."""
+    texts = _texts()
+    return [
+        ShownIssue(
+            issue.row,
+            issue.column,
+            texts[issue.code] % dict(issue.params) if issue.code in texts else issue.message,
+        )
+        for issue in issues
+    ]
