@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -18,10 +17,6 @@ from emplus.worklife.models import EducationEnrolment, IncomeRecord, WorkplacePl
 # Placements that are a job; incomes that come from work.
 JOB_KINDS = (PlacementKind.EMPLOYMENT, PlacementKind.SUBSIDISED_EMPLOYMENT)
 WORK_INCOME = (IncomeSource.EMPLOYMENT, IncomeSource.GIG_ASSIGNMENT, IncomeSource.OWN_BUSINESS)
-
-
-def _running(as_of: date) -> Q:
-    return Q(started_on__lte=as_of) & (Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
 
 
 def _day(value: date) -> str:
@@ -90,10 +85,21 @@ def suggestions(
 def _work(
     viewer: User, participant: Participant, entry_date: date, as_of: date
 ) -> list[ExitSuggestion]:
-    placements = WorkplacePlacement.objects.restrict(viewer, "placement.view").filter(
-        participant=participant, started_on__lte=as_of
+    # A participant's placements are few: one query, then sifted here.
+    placements = list(
+        WorkplacePlacement.objects.restrict(viewer, "placement.view")
+        .filter(participant=participant, started_on__lte=as_of)
+        .select_related("employer")
+        .order_by("-started_on", "pk")
     )
-    job = placements.filter(_running(as_of), kind__in=JOB_KINDS).select_related("employer").first()
+    job = next(
+        (
+            p
+            for p in placements
+            if p.kind in JOB_KINDS and (p.ended_on is None or p.ended_on >= as_of)
+        ),
+        None,
+    )
     if job is not None:
         return [
             ExitSuggestion(
@@ -107,11 +113,15 @@ def _work(
                 },
             )
         ]
-    offered = (
-        placements.filter(outcome=PlacementOutcome.OFFERED_EMPLOYMENT, ended_on__gte=entry_date)
-        .select_related("employer")
-        .order_by("-started_on")
-        .first()
+    offered = next(
+        (
+            p
+            for p in placements
+            if p.outcome == PlacementOutcome.OFFERED_EMPLOYMENT
+            and p.ended_on is not None
+            and p.ended_on >= entry_date
+        ),
+        None,
     )
     if offered is not None:
         return [
@@ -148,7 +158,7 @@ def _work(
                 },
             )
         ]
-    if placements.exists():
+    if placements:
         return [
             ExitSuggestion(
                 "employed",
