@@ -16,6 +16,7 @@ from tests.factories import (
     EnrolmentFactory,
     MembershipFactory,
     ParticipantFactory,
+    SelfServiceLinkFactory,
     TOTPDeviceFactory,
     make_user,
 )
@@ -27,7 +28,14 @@ from emplus.pathways.models import Instrument
 
 pytestmark = pytest.mark.django_db
 
-ITEMS = ("followup_due", "followup_overdue", "assessment_due", "stalled", "core_data_missing")
+ITEMS = (
+    "followup_due",
+    "followup_overdue",
+    "assessment_due",
+    "stalled",
+    "core_data_missing",
+    "link_open",
+)
 
 
 def _assess(enrolment, on, actor):
@@ -49,11 +57,13 @@ def today():
 
 @pytest.fixture
 def caseload(today, coach, other_unit_coach, other_org_coach, unit_a1, unit_a2, unit_b1):
-    """Unit A1: one stalled with no recent assessment, one new without a birth date, one with
-    a follow-up overdue, one up to date. Unit A2 and unit B1: one stalled each."""
+    """Unit A1: one stalled with no recent assessment and a self-service link waiting, one new
+    without a birth date, one with a follow-up overdue, one up to date. Unit A2 and unit B1:
+    one stalled each."""
     weeks_ago = lambda n: today - dt.timedelta(weeks=n)  # noqa: E731
     stalled = person(unit=unit_a1, actor=coach, participant_ref="A1-STALLED")
     EnrolmentFactory(participant=stalled, actor=coach, entry_date=weeks_ago(20))
+    SelfServiceLinkFactory(participant=stalled, actor=coach, month=weeks_ago(20).replace(day=1))
     new = person(
         unit=unit_a1, actor=coach, participant_ref="A1-NEW", birth_date=None, personal_id=None
     )
@@ -87,7 +97,14 @@ def counts(**values):
     return selectors.CaseloadCounts(**{name: values.get(name, 0) for name in ITEMS})
 
 
-A1 = counts(followup_due=1, followup_overdue=1, assessment_due=2, stalled=1, core_data_missing=1)
+A1 = counts(
+    followup_due=1,
+    followup_overdue=1,
+    assessment_due=2,
+    stalled=1,
+    core_data_missing=1,
+    link_open=1,
+)
 A2 = counts(assessment_due=1, stalled=1)
 B1 = counts(assessment_due=1, stalled=1)
 
@@ -117,7 +134,12 @@ def test_a_coordinator_counts_the_organisation_by_unit(
     assert panel.organisation == org_a
     assert {row.unit_id: row.counts for row in panel.units} == {unit_a1.pk: A1, unit_a2.pk: A2}
     assert panel.total == counts(
-        followup_due=1, followup_overdue=1, assessment_due=3, stalled=2, core_data_missing=1
+        followup_due=1,
+        followup_overdue=1,
+        assessment_due=3,
+        stalled=2,
+        core_data_missing=1,
+        link_open=1,
     )
     assert page.coach == []
 
@@ -165,6 +187,22 @@ def test_every_item_links_to_a_list_of_exactly_the_counted(client, caseload, per
         # then the list holds exactly that many participants
         assert response.status_code == 200, address
         assert response.context["page"].paginator.count == count, address
+
+
+def test_a_coordinator_counts_the_exports_the_import_page_lists(
+    client, caseload, coordinator, other_org_coordinator
+):
+    # given an export by the coordinator of A and one by the coordinator of B
+    for user in (coordinator, other_org_coordinator):
+        client.force_login(user)
+        assert client.get("/participants/import/export/?format=csv").status_code == 200
+    client.force_login(coordinator)
+    # when A's coordinator opens the start page and the import page
+    [panel] = client.get("/").context["page"].coordinator
+    listed = client.get("/participants/import/").context["transfers"]
+    # then both show A's export only
+    assert (panel.transfers.imports, panel.transfers.exports) == (0, 1)
+    assert len(listed["exports"]) == 1 and listed["imports"] == []
 
 
 def test_the_start_page_stays_within_its_query_budget(

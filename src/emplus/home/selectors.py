@@ -4,10 +4,11 @@ aggregate query inside the viewer's scope (no row is read one by one, nothing is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from emplus.accounts.selectors import users_without_second_factor
 from emplus.core import scoping
@@ -28,6 +29,7 @@ CASELOAD_ITEMS: dict[str, Q] = {
     "assessment_due": Q(assessment_is_due=True),
     "stalled": Q(is_stalled=True),
     "core_data_missing": pathway_selectors.core_data_missing(),
+    "link_open": Q(has_open_link=True),
 }
 
 
@@ -38,6 +40,7 @@ class CaseloadCounts:
     assessment_due: int = 0
     stalled: int = 0
     core_data_missing: int = 0
+    link_open: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,24 @@ def organisation_caseload_counts(
     return total, units
 
 
+TRANSFER_WEEKS = pathway_selectors.TRANSFER_WEEKS
+
+
+@dataclass(frozen=True)
+class TransferCounts:
+    imports: int
+    exports: int
+
+
+def organisation_transfers(
+    *, viewer: User, organisation: Organisation, since: datetime
+) -> TransferCounts:
+    transfers = pathway_selectors.transfers_since(
+        viewer=viewer, since=since, organisation=organisation
+    )
+    return TransferCounts(imports=transfers.imports.count(), exports=transfers.exports.count())
+
+
 # --- analyst -------------------------------------------------------------------------------------
 
 LATEST_ESTIMATES = 5
@@ -175,6 +196,7 @@ class CoordinatorPanel:
     organisation: Organisation
     total: CaseloadCounts
     units: list[UnitCounts]
+    transfers: TransferCounts
 
 
 @dataclass(frozen=True)
@@ -191,6 +213,7 @@ class StartPage:
     estimates: list[EffectEstimate]
     admin: AdminCounts | None
     thresholds: pathway_selectors.CaseloadThresholds
+    transfer_weeks: int = TRANSFER_WEEKS
 
     @property
     def empty(self) -> bool:
@@ -206,7 +229,9 @@ def start_page(*, viewer: User, today: date) -> StartPage:
         total, units = organisation_caseload_counts(
             viewer=viewer, organisation=organisation, today=today
         )
-        coordinator.append(CoordinatorPanel(organisation, total, units))
+        since = timezone.now() - timedelta(weeks=TRANSFER_WEEKS)
+        transfers = organisation_transfers(viewer=viewer, organisation=organisation, since=since)
+        coordinator.append(CoordinatorPanel(organisation, total, units, transfers))
     return StartPage(
         coach=[
             CoachPanel(unit, unit_caseload_counts(viewer=viewer, unit=unit, today=today))

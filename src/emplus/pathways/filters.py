@@ -25,6 +25,7 @@ class ParticipantFilterSet(SelectorFilterSet):
     assessment_due = StrictBooleanFilter(label=_("Assessment due"))
     stalled = StrictBooleanFilter(label=_("No new step for a long time"))
     core_data_missing = StrictBooleanFilter(label=_("Core data missing (ESF+)"))
+    link_open = StrictBooleanFilter(label=_("Self-service link waiting"))
     organisation = django_filters.UUIDFilter(label=_("Organisation"))
     unit = django_filters.UUIDFilter(label=_("Local unit"))
 

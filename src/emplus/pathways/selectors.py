@@ -6,7 +6,7 @@ import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,11 +17,14 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from emplus.core import scoping
 from emplus.core.audit import audit_list, audit_log
+from emplus.core.models import AuditEvent
+from emplus.core.roles import Role, role_has_permission
 from emplus.core.typing import User
 from emplus.evidence_core import reliable_change
 from emplus.evidence_core.indicators import GENDERS, LM_STATUSES
-from emplus.organisations.models import Organisation
+from emplus.organisations.models import Membership, Organisation
 from emplus.pathways import charts, progress_data
 from emplus.pathways.choices import ShareRequestStatus
 from emplus.pathways.models import (
@@ -29,6 +32,7 @@ from emplus.pathways.models import (
     Consent,
     Enrolment,
     FollowUp,
+    ImportBatch,
     Participant,
     PathwayStep,
     ShareRequest,
@@ -65,6 +69,7 @@ class CaseloadFilters:
     assessment_due: bool = False
     stalled: bool = False
     core_data_missing: bool = False
+    link_open: bool = False
     organisation: UUID | None = None
     unit: UUID | None = None
 
@@ -107,6 +112,22 @@ def core_data_missing() -> Q:
 
 
 # QuerySet[Any]: the type checker knows no annotation, and callers filter on them.
+def open_link_exists() -> Exists:
+    """Participants with a self-service link given and not yet used, revoked or expired.
+
+    `selfservice` sits above `pathways`: its link model is reached through the participant's own
+    reverse relation, not imported (docs/architecture.md)."""
+    link = Participant._meta.get_field("selfservice_links").related_model
+    return Exists(
+        link._default_manager.filter(
+            participant=OuterRef("pk"),
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+    )
+
+
 def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
     """The viewer's participants with what the caseload filters and the start page count on,
     each an EXISTS in the database (no row is read or decrypted to decide it):
@@ -114,7 +135,8 @@ def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
     - followup_is_due: a follow-up not recorded whose date has come;
     - followup_is_overdue: such a follow-up due longer ago than EMPLUS_FOLLOWUP_OVERDUE_DAYS;
     - assessment_is_due: active, and no assessment in the last EMPLUS_ASSESSMENT_DUE_WEEKS;
-    - is_stalled: active, entered and no new pathway step in the last EMPLUS_STALLED_WEEKS."""
+    - is_stalled: active, entered and no new pathway step in the last EMPLUS_STALLED_WEEKS;
+    - has_open_link: a self-service link waiting to be used."""
     limits = caseload_thresholds()
     open_enrolment = Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
     due = FollowUp.objects.due(on=today).filter(enrolment__participant=OuterRef("pk"))
@@ -140,6 +162,7 @@ def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
             followup_is_overdue=Exists(overdue),
             assessment_is_due=Q(is_active=True) & ~Exists(assessed_lately),
             is_stalled=Q(is_active=True) & ~Exists(moved_lately) & ~Exists(entered_lately),
+            has_open_link=open_link_exists(),
         )
     )
 
@@ -185,6 +208,8 @@ def participant_list(
         qs = qs.filter(is_stalled=True)
     if filters.core_data_missing:
         qs = qs.filter(core_data_missing())
+    if filters.link_open:
+        qs = qs.filter(has_open_link=True)
     people: QuerySet[Participant] | list[Participant] = qs
     if filters.q:
         needle = filters.q.casefold()
@@ -197,6 +222,47 @@ def participant_list(
         people = list(people)
         participants_shown(viewer=viewer, participants=people)
     return people
+
+
+# How far back the import page lists imports and exports (and the start page counts them).
+TRANSFER_WEEKS = 4
+# The most of each the import page lists.
+TRANSFERS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Transfers:
+    """Participant files imported and exported since a moment, in the organisations where the
+    viewer may export (coordinators): who, when and how many rows, never the contents."""
+
+    imports: QuerySet[ImportBatch]
+    exports: QuerySet[AuditEvent]
+
+
+def transfers_since(
+    *, viewer: User, since: datetime, organisation: Organisation | None = None
+) -> Transfers:
+    """An export of the page spans every organisation its maker exports from, so its audit
+    event names none: it counts for the organisations where its maker may export."""
+    organisations = scoping.organisation_ids_with(viewer, "participant.export")
+    if organisation is not None:
+        organisations = organisations & {organisation.pk}
+    exporters = Membership.objects.filter(
+        organisation_id__in=sorted(organisations),
+        role__in=[role for role in Role.values if role_has_permission(role, "participant.export")],
+    ).values("user_id")
+    return Transfers(
+        imports=ImportBatch.objects.restrict(viewer, "participant.export")
+        .filter(created_at__gte=since, organisation_id__in=sorted(organisations))
+        .select_related("organisation", "imported_by")
+        .order_by("-created_at"),
+        exports=AuditEvent.objects.filter(action="participant.exported", occurred_at__gte=since)
+        .filter(
+            Q(organisation_id__in=sorted(organisations))
+            | Q(organisation_id__isnull=True, actor_id__in=exporters)
+        )
+        .order_by("-occurred_at"),
+    )
 
 
 def participants_shown(

@@ -63,6 +63,8 @@ def _narrowed(filters: selectors.CaseloadFilters, people: list) -> list[str]:
         words.append(_("no new step for a long time"))
     if filters.core_data_missing:
         words.append(_("core data missing"))
+    if filters.link_open:
+        words.append(_("self-service link waiting"))
     # The names come from the rows shown (already read), never from a lookup of their own.
     if filters.organisation:
         name = people[0].organisation.name if people else ""

@@ -15,6 +15,7 @@ import hashlib
 import logging
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -85,9 +86,21 @@ def _pending_discard(request) -> None:
 
 
 def _page_context(request, organisations, basis_form=None) -> dict:
+    can_export = has_permission(request.user, "participant.export")
+    transfers = None
+    if can_export:
+        since = timezone.now() - timedelta(weeks=selectors.TRANSFER_WEEKS)
+        recent = selectors.transfers_since(viewer=request.user, since=since)
+        transfers = {
+            "imports": list(recent.imports[: selectors.TRANSFERS_SHOWN]),
+            "exports": list(recent.exports[: selectors.TRANSFERS_SHOWN]),
+            "weeks": selectors.TRANSFER_WEEKS,
+            "shown": selectors.TRANSFERS_SHOWN,
+        }
     return {
         "organisations": organisations,
-        "can_export": has_permission(request.user, "participant.export"),
+        "can_export": can_export,
+        "transfers": transfers,
         "legal_basis_label": LegalBasis.CONSENT.label,
         "basis_form": basis_form or ImportBasisForm(),
     }
