@@ -88,3 +88,9 @@ def test_a_long_or_odd_query_gives_a_page_not_an_error(client, coach):
     response = client.get("/help/", {"q": "<script>" + "x" * 5000})
     assert response.status_code == 200
     assert "<script>x" not in response.content.decode()
+
+
+def test_the_header_links_to_the_guide_for_a_signed_in_user_only(client, coach):
+    assert 'href="/help/"' not in client.get("/accounts/login/").content.decode()
+    client.force_login(coach)
+    assert '<a href="/help/">Användarguide</a>' in client.get("/participants/").content.decode()

@@ -1,4 +1,5 @@
-"""The link from a page's heading to its help section ("Hjälp om den här sidan")."""
+"""The guide's links on every page: from the heading to the page's help section ("Hjälp om den
+här sidan"), and from the header to the guide."""
 
 from __future__ import annotations
 
@@ -24,3 +25,9 @@ def help_link(context) -> dict:
     if not request.user.is_authenticated:
         return {"url": None}
     return {"url": reverse("help:section", args=[section.slug])}
+
+
+@register.inclusion_tag("help/_guide_link.html")
+def help_guide_link() -> dict:
+    """The header's link to the guide's index (its string lives in the help catalogue)."""
+    return {"url": reverse("help:index")}
