@@ -93,4 +93,4 @@ def test_a_long_or_odd_query_gives_a_page_not_an_error(client, coach):
 def test_the_header_links_to_the_guide_for_a_signed_in_user_only(client, coach):
     assert 'href="/help/"' not in client.get("/accounts/login/").content.decode()
     client.force_login(coach)
-    assert '<a href="/help/">Användarguide</a>' in client.get("/participants/").content.decode()
+    assert '<a href="/help/">Hjälp</a>' in client.get("/participants/").content.decode()
