@@ -127,6 +127,9 @@ _API_ORGANISATION = {
     "calls": "call",
     "employers": "employer",
     "effect-estimates": "estimate",
+    "skill-needs": "skill_need",
+    "courses": "course",
+    "course-registrations": "registration",
 }
 _PAGE_PK = {
     "organisations:detail": "organisation",
@@ -137,6 +140,13 @@ _PAGE_PK = {
     "evidence:effect": "estimate",
     "calls:detail": "call",
     "calls:edit": "call",
+    "skills:course_detail": "course",
+    "skills:course_edit": "course",
+    "skills:occasion_add": "course",
+    "skills:registration_add": "occasion",
+    "skills:registration_complete": "registration",
+    "skills:need_delete": "skill_need",
+    "skills:profile": "staff",
 }
 # Working life: the personal record a page's "pk" names (the participant unless listed), and the
 # employer pages, walked with organisation A's and B's employer.
@@ -217,6 +227,8 @@ def _value(route: Route, param: str, target: str, scenario) -> str:
                 return scenario.method.code
             if resource == "thematic-areas":
                 return scenario.area.code
+            if resource == "skill-areas":
+                return "MI"
         raise UnknownParameter(param)
     if key.startswith(_PERSONAL_PAGE_PREFIXES):
         values = {
@@ -249,6 +261,8 @@ def _value(route: Route, param: str, target: str, scenario) -> str:
         return scenario.method.code
     if key in ("methods:thematic_area", "methods:thematic_area_edit"):
         return scenario.area.code
+    if key == "skills:area_edit":
+        return "MI"
     if key == "accounts:api_token_revoke":
         return scenario.token_id  # the coordinator's own token
     if key == "accounts:password_reset_confirm":

@@ -23,10 +23,13 @@ from emplus.core.roles import Role
 from emplus.esf import report_core
 from emplus.esf import services as esf_services
 from emplus.evidence import services as evidence_services
+from emplus.geo.models import County
 from emplus.geo.services import reference_data_load
 from emplus.pathways import services as pathway_services
 from emplus.pathways.models import Instrument
 from emplus.selfservice import services as selfservice_services
+from emplus.skills import services as skills_services
+from emplus.skills.models import SkillArea
 from emplus.worklife import services as worklife_services
 from tests.factories import (
     ActivityFactory,
@@ -112,6 +115,11 @@ class Target:
     employer: object = None  # an organisation's employer and its business contact
     contact: object = None
     call: object = None  # a funding call the organisation registered (issue 11)
+    skill_need: object = None  # skills development: the organisation's need, course, occasion,
+    course: object = None  # a completed registration of one of its staff and that person
+    occasion: object = None
+    registration: object = None
+    staff: object = None
 
 
 @dataclass
@@ -354,6 +362,7 @@ def build() -> Scenario:
             ),
         )
 
+    _skills(scenario)
     _token, scenario.token_id = _api_token(users["coordinator"])
     for persona in PERSONAS:
         client = Client()
@@ -363,6 +372,64 @@ def build() -> Scenario:
         cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
         scenario.cookies[persona] = cookie.value if cookie else ""
     return scenario
+
+
+def _skills(scenario):
+    """Per organisation a skills need, a course with an occasion, and a completed registration
+    of one staff member (A: the coach of A1; B: the other coordinator)."""
+    skills_services.skill_area_reference_load()
+    area = SkillArea.objects.get(code="MI")
+    county = County.objects.get(code="24")
+    users = scenario.users
+    for key, coordinator, staff in (
+        ("a", users["coordinator"], users["coach"]),
+        ("b", users["other_coordinator"], users["other_coordinator"]),
+    ):
+        target = scenario.targets[key]
+        organisation = target.organisation
+        target.skill_need = skills_services.skill_need_record(
+            actor=coordinator,
+            organisation=organisation,
+            skill_area=area,
+            county=county,
+            staff_kind="staff",
+            people=3,
+            urgency="high",
+        )
+        target.course = skills_services.course_save(
+            actor=coordinator,
+            course=None,
+            organisation=organisation,
+            fields={
+                "title": f"Matriskurs {key.upper()}",
+                "provider": "Matrisakademin",
+                "format": "online",
+                "length_hours": 8,
+                "language": "sv",
+                "target_roles": ["coach"],
+            },
+            skill_areas=[area],
+        )
+        target.occasion = skills_services.course_occasion_add(
+            actor=coordinator,
+            course=target.course,
+            starts_on=JANUARY,
+            ends_on=FEBRUARY,
+            county=None,
+            place="",
+            places=10,
+        )
+        registration = skills_services.registration_create(
+            actor=coordinator,
+            occasion=target.occasion,
+            person=staff,
+            organisation=organisation,
+            county=county,
+        )
+        target.registration = skills_services.registration_complete(
+            actor=coordinator, registration=registration, completed_on=FEBRUARY
+        )
+        target.staff = staff
 
 
 def _api_token(user):

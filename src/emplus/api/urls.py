@@ -24,6 +24,12 @@ from emplus.selfservice.api import (
     SelfServiceLinkViewSet,
     TimeAttestationViewSet,
 )
+from emplus.skills.api import (
+    CourseViewSet,
+    RegistrationViewSet,
+    SkillAreaViewSet,
+    SkillNeedViewSet,
+)
 from emplus.testbeds.api import TestBedViewSet
 from emplus.worklife.api import EducationEnrolmentViewSet, EmployerViewSet, PlacementViewSet
 
@@ -68,6 +74,10 @@ router.register("time-attestations", TimeAttestationViewSet, basename="time-atte
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("education-enrolments", EducationEnrolmentViewSet, basename="education-enrolment")
+router.register("skill-areas", SkillAreaViewSet, basename="skill-area")
+router.register("skill-needs", SkillNeedViewSet, basename="skill-need")
+router.register("courses", CourseViewSet, basename="course")
+router.register("course-registrations", RegistrationViewSet, basename="course-registration")
 
 # The schema and its documentation describe the API, not its data: readable without log-in.
 schema_view = login_not_required(SpectacularAPIView.as_view())

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "emplus.calls",
     "emplus.esf",
     "emplus.collaborations",
+    "emplus.skills",
     "emplus.demo",
     "emplus.home",
     "emplus.help",

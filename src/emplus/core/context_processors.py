@@ -22,6 +22,7 @@ NAVIGATION = [
     ("evidence:indicators", _("Evidence"), "evidence.view"),
     ("esf:list", _("ESF projects"), "esf.view"),
     ("calls:list", _("Funding calls"), "call.view"),
+    ("skills:overview", _("Skills development"), "skills.view"),
 ]
 
 

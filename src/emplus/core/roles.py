@@ -93,6 +93,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "plan.view": frozenset(Role.values),
     "plan.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "plan.change_partnership": frozenset({Role.ADMIN}),
+    # Skills development (issue 12, decision 0035): needs, the course catalogue and the
+    # partnership-wide aggregates are read by every role; coordinators and administrators record
+    # their organisation's needs and publish courses; the skill-area taxonomy is the partnership
+    # administrator's. Registrations and competence profiles (a staff member's completed
+    # courses) are seen by the person and by their own organisation's coordinators only.
+    "skills.view": frozenset(Role.values),
+    "skills.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "skills.taxonomy": frozenset({Role.ADMIN}),
+    "course.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "skills.manage": frozenset({Role.COORDINATOR}),
 }
 
 # Roles that see personal data (pseudonymised data is personal data too): a second factor is
@@ -118,6 +128,7 @@ PARTNERSHIP_WIDE_PERMISSIONS: dict[str, frozenset[str]] = {
             "thematic_area.change",
             "call.change",
             "call.view",
+            "skills.taxonomy",
         }
     ),
 }

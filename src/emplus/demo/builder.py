@@ -15,6 +15,7 @@ from emplus.demo import methods as methods_demo
 from emplus.demo import organisations as organisations_demo
 from emplus.demo import pathways as pathways_demo
 from emplus.demo import selfservice as selfservice_demo
+from emplus.demo import skills as skills_demo
 from emplus.demo import testbeds as testbeds_demo
 from emplus.demo import worklife as worklife_demo
 
@@ -48,5 +49,6 @@ def demo_data_create(
     esf_demo.create(random.Random(seed + 3))  # noqa: S311 - own stream: ESF projects
     worklife_demo.create(random.Random(seed + 5))  # noqa: S311 - own stream: working life
     calls_demo.create(random.Random(seed + 11))  # noqa: S311 - own stream: calls, consortium
+    skills_demo.create(random.Random(seed + 6))  # noqa: S311 - own stream: skills development
     # Later modules add their demo content here, each from the same generator, in order.
     return logins

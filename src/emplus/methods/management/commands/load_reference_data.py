@@ -1,6 +1,9 @@
 """`emplus load-reference-data`: geography, the partner register and the thematic areas from the
-packaged files (here, in the lowest app that knows all three)."""
+packaged files (here, in the lowest app that knows all three), then the reference data of every
+app whose AppConfig has `load_reference_data()` (upper apps, reached through the app registry,
+never imported)."""
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from emplus.geo.services import reference_data_load
@@ -27,3 +30,7 @@ class Command(BaseCommand):
         )
         areas = thematic_area_reference_load()
         self.stdout.write(f"Thematic areas: {areas.areas} ({areas.created} created)")
+        for config in apps.get_app_configs():
+            hook = getattr(config, "load_reference_data", None)
+            if callable(hook):
+                self.stdout.write(hook())
