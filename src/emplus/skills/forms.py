@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from emplus.organisations.models import code_validator
@@ -12,17 +11,6 @@ from emplus.skills.choices import CourseFormat, CourseLanguage, StaffKind, Targe
 
 class DateInput(forms.DateInput):
     input_type = "date"
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's validation errors beside the fields they name (else at the top)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(name if name in form.fields else None, item.messages[0])
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class SkillNeedForm(forms.Form):

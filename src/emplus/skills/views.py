@@ -4,13 +4,13 @@ registrations and competence profiles."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from emplus.core.forms import service_call
 from emplus.core.permissions import has_permission, permission_required
 from emplus.skills import charts, exports, selectors, services
 from emplus.skills.choices import CourseFormat, CourseLanguage
@@ -21,20 +21,10 @@ from emplus.skills.forms import (
     RegistrationForm,
     SkillAreaForm,
     SkillNeedForm,
-    apply_service_errors,
 )
 from emplus.skills.services import COURSE_FIELDS
 
 PER_PAGE = 25
-
-
-def _saved(form, action) -> bool:
-    try:
-        action()
-    except ValidationError as error:
-        apply_service_errors(form, error)
-        return False
-    return True
 
 
 def _page(request, rows):
@@ -120,7 +110,7 @@ def need_new(request):
     form = _need_form(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _saved(
+        if service_call(
             form,
             lambda: services.skill_need_record(
                 actor=request.user,
@@ -212,7 +202,7 @@ def _area_save(request, area):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _saved(
+        and service_call(
             form,
             lambda: services.skill_area_save(actor=request.user, area=area, **form.cleaned_data),
         )
@@ -319,7 +309,7 @@ def _course_save(request, course):
                 thematic_areas=data["thematic_areas"],
             )
 
-        if _saved(form, save):
+        if service_call(form, save):
             messages.success(request, _("The course is saved."))
             return redirect("skills:course_detail", pk=saved["course"].pk)
     return render(
@@ -374,7 +364,7 @@ def occasion_add(request, pk):
     if not selectors.course_can_change(viewer=request.user, course=course):
         raise Http404
     form = OccasionForm(request.POST, prefix="occasion", counties=selectors.county_options())
-    if form.is_valid() and _saved(
+    if form.is_valid() and service_call(
         form,
         lambda: services.course_occasion_add(
             actor=request.user, course=course, **form.cleaned_data
@@ -397,7 +387,7 @@ def registration_add(request, pk):
     )
     if form.is_valid():
         membership = form.cleaned_data["membership"]
-        if _saved(
+        if service_call(
             form,
             lambda: services.registration_create(
                 actor=request.user,
@@ -440,7 +430,7 @@ def registration_export(request):
 def registration_complete(request, pk):
     registration = selectors.registration_get(viewer=request.user, pk=pk)
     form = CompletionForm(request.POST)
-    if form.is_valid() and _saved(
+    if form.is_valid() and service_call(
         form,
         lambda: services.registration_complete(
             actor=request.user,
