@@ -5,7 +5,13 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def in_page_language(sv: str, en: str) -> str:
+    """The Swedish or English text of a bilingual reference row, as the page's language."""
+    return en if (get_language() or "sv").startswith("en") else sv
 
 
 class TimeStampedModel(models.Model):

@@ -10,12 +10,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from emplus.core.export_cells import table_bytes
-
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
+from emplus.core.downloads import table_download
 
 
 @dataclass(frozen=True)
@@ -107,7 +102,4 @@ def registrations(rows: Iterable) -> Table:
 
 
 def response(table: Table, *, name: str, file_format: str) -> HttpResponse:
-    content = table_bytes(table.header, table.rows, file_format=file_format, sheet_name=name)
-    reply = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
-    reply["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
-    return reply
+    return table_download(table.header, table.rows, name=name, file_format=file_format)

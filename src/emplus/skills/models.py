@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from emplus.core.models import UUIDModel
+from emplus.core.models import UUIDModel, in_page_language
 from emplus.organisations.models import code_validator
 from emplus.skills.choices import (
     CourseFormat,
@@ -54,7 +53,7 @@ class SkillArea(UUIDModel):
     @property
     def name(self) -> str:
         """The name in the language of the page (Swedish unless English is chosen)."""
-        return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
+        return in_page_language(self.name_sv, self.name_en)
 
 
 class SkillNeed(UUIDModel):

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from emplus.core.audit import audit_list
+from emplus.core.models import in_page_language
 from emplus.core.scoping import allows, organisation_ids_with, restrict
 from emplus.core.suppression import DEFAULT_THRESHOLD, suppress_cells
 from emplus.core.typing import User
@@ -104,7 +105,7 @@ def need_by_area(*, viewer: User) -> list[AreaRow]:
     return [
         AreaRow(
             code=r["code"],
-            name=SkillArea(name_sv=r["name_sv"], name_en=r["name_en"]).name,
+            name=in_page_language(r["name_sv"], r["name_en"]),
             needed=r["needed"] or 0,
             organisations=r["organisations"],
         )

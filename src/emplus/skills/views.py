@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from emplus.core.downloads import download_format
 from emplus.core.forms import service_call
 from emplus.core.permissions import has_permission, permission_required
 from emplus.skills import charts, exports, selectors, services
@@ -142,8 +143,7 @@ def need_delete(request, pk):
 
 
 def _file_format(request) -> str | None:
-    file_format = request.GET.get("format", "xlsx")
-    return file_format if file_format in ("xlsx", "csv") else None
+    return download_format(request.GET.get("format"))
 
 
 def _download(request, table: exports.Table, name: str) -> HttpResponse:
