@@ -82,6 +82,13 @@ NOT_PAGES: dict[str, NotPage] = {
     "selfservice:month_hours": NotPage.POST,
     "selfservice:month_paper": NotPage.POST,
     "selfservice:month_link": NotPage.POST,
+    "skills:need_delete": NotPage.POST,
+    "skills:need_export": NotPage.FILE,
+    "skills:course_export": NotPage.FILE,
+    "skills:occasion_add": NotPage.POST,
+    "skills:registration_add": NotPage.POST,
+    "skills:registration_complete": NotPage.POST,
+    "skills:registration_export": NotPage.FILE,
 }
 
 COACH = (Role.COACH, Role.COORDINATOR)
@@ -389,6 +396,39 @@ SECTIONS: tuple[Section, ...] = (
         ALL,
         ("calls:list", "calls:detail", "calls:create", "calls:edit"),
         None,
+    ),
+    # --- skills development -----------------------------------------------------------------------
+    Section(
+        "skills",
+        _("Skills needs and training gaps"),
+        ALL,
+        (
+            "skills:overview",
+            "skills:gap",
+            "skills:need_list",
+            "skills:need_new",
+            "skills:areas",
+            "skills:area_new",
+            "skills:area_edit",
+        ),
+        Shot("coordinator.abf", "/skills/"),
+        related=("courses",),
+    ),
+    Section(
+        "courses",
+        _("Courses, registrations and competence profiles"),
+        ALL,
+        (
+            "skills:course_list",
+            "skills:course_new",
+            "skills:course_detail",
+            "skills:course_edit",
+            "skills:registration_list",
+            "skills:my_profile",
+            "skills:profile",
+        ),
+        Shot("coordinator.abf", "/skills/courses/"),
+        related=("skills",),
     ),
 )
 
