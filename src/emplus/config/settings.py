@@ -157,6 +157,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: a page's queries are short, and PostgreSQL's cost estimate of a scoped
+    # list crosses jit_above_cost at a few thousand rows, so it spent 200-500 ms compiling a
+    # query that then ran in 30 ms (issue 14). And random reads priced as on solid-state storage
+    # (the default 4 assumes spinning disks): otherwise a search that matches 4 000 of 100 000
+    # participants reads the whole table instead of their rows by key. docs/operations.md.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "EMPLUS_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -378,6 +387,11 @@ EMPLUS_FIELD_KEYS = env_list("EMPLUS_FIELD_KEYS", []) or [
 EMPLUS_PSEUDONYM_KEY = _required_or_local(
     "EMPLUS_PSEUDONYM_KEY", "pseudonym_key", lambda: secrets.token_urlsafe(32)
 )
+# HMAC keys of the blind index that finds encrypted names (emplus.core.blind_index), newest
+# first; a key of its own, so that the pseudonym key never doubles as a name index key.
+EMPLUS_SEARCH_KEYS = env_list("EMPLUS_SEARCH_KEY", []) or [
+    _required_or_local("EMPLUS_SEARCH_KEY", "search_key", lambda: secrets.token_urlsafe(32))
+]
 
 # HMAC keys of the audit chain, newest first (older ones only verify events written with them).
 # Kept outside the database, so that someone who can write to it cannot forge a valid chain.

@@ -23,6 +23,7 @@ from emplus.esf import reporting, services
 from emplus.esf.models import ESFProject, ReportFile
 from emplus.organisations.models import Unit
 from emplus.pathways.models import Consent, Enrolment, FollowUp, Participant
+from emplus.pathways.name_index import name_index_write
 from emplus.pathways.services import FOLLOW_UP_AFTER, enrolment_dates_correct
 from emplus.testbeds.models import TestBed
 
@@ -99,6 +100,7 @@ def _participants(rng: random.Random, project: ESFProject, unit: Unit, recorder)
         (FollowUp, follow_ups),
     ]:
         model.objects.bulk_create(rows)
+    name_index_write(participants=people, new=True)
 
 
 def _history(project: ESFProject, coordinator) -> None:

@@ -24,6 +24,7 @@ from emplus.pathways.models import (
     PathwayEvent,
     PathwayStep,
 )
+from emplus.pathways.name_index import name_index_write
 
 PARTICIPANTS = 3000
 REF_PREFIX = "D-"
@@ -248,6 +249,7 @@ def create(rng: random.Random, *, count: int = PARTICIPANTS) -> int:
         (FollowUp, follow_ups),
     ]:
         model.objects.bulk_create(rows, batch_size=1000)
+    name_index_write(participants=people, new=True)
     audit_log(
         actor=None,
         action="demo.participants_created",

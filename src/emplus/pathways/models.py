@@ -147,6 +147,31 @@ class Participant(UUIDModel):
         return f"{self.given_name} {self.family_name}".strip() or self.participant_ref
 
 
+class ParticipantNameToken(models.Model):
+    """One keyed digest of one prefix of a participant's name: the blind index that finds an
+    encrypted name by lookup (emplus.core.blind_index). Never the text; written by the services
+    that write names, removed with the name on erasure."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="name_tokens", editable=False
+    )
+    digest = models.CharField(max_length=32, editable=False)
+
+    class Meta:
+        verbose_name = _("name search token")
+        verbose_name_plural = _("name search tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "digest"], name="participant_name_token_unique"
+            )
+        ]
+        # A search looks a digest up and wants the participants: both in the index.
+        indexes = [models.Index(fields=["digest", "participant"], name="name_token_lookup")]
+
+    def __str__(self) -> str:
+        return self.digest
+
+
 class Consent(UUIDModel):
     """The recorded legal basis of a participant's data: what the participant agreed to (or
     which other basis covers which purposes), under which information text, recorded by whom.

@@ -30,6 +30,7 @@ from emplus.pathways.models import (
     PathwayEvent,
     PathwayStep,
 )
+from emplus.pathways.name_index import name_index_clear
 from emplus.pathways.signals import participant_erased
 
 DEFAULT_RETENTION_YEARS = 5
@@ -335,6 +336,7 @@ def participant_erase(
     participant.birth_date = generalised_birth_date(participant.birth_date, entries)
     participant.erased_at = timezone.now()
     participant.save()
+    name_index_clear(participant=participant)
     # Free text may name the person or others; the dates and kinds stay for the statistics.
     for step in PathwayStep.objects.filter(enrolment__participant=participant).exclude(activity=""):
         step.activity = ""

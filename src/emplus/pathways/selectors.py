@@ -37,6 +37,7 @@ from emplus.pathways.models import (
     PathwayStep,
     ShareRequest,
 )
+from emplus.pathways.name_index import name_search
 
 
 def enrolment_reference_model(field: str) -> type[Model]:
@@ -174,13 +175,14 @@ def participant_list(
     today: date | None = None,
     audit_shown: bool = True,
 ) -> QuerySet[Participant] | list[Participant]:
-    """The caseload: participants the viewer may see, by reference. Without a text search it
-    is a lazy queryset, so a page of it is read (and decrypted) with LIMIT/OFFSET in the
-    database; a caller that shows only a page passes `audit_shown=False` and audits that page
-    (participants_shown). Otherwise the list is one audit event naming everyone in it.
+    """The caseload: participants the viewer may see, by reference, as a lazy queryset, so a
+    page of it is read (and decrypted) with LIMIT/OFFSET in the database; a caller that shows
+    only a page passes `audit_shown=False` and audits that page (participants_shown).
+    Otherwise the list is one audit event naming everyone in it.
 
-    Names are encrypted, so a text search runs over the decrypted names of the scoped caseload
-    in Python (the reference is matched too) until a blind index exists (issue 14)."""
+    A text search with a digit matches any part of the reference; one without is a name: every
+    word of the term must begin a word of the given or family name, looked up in the blind
+    index (decision 36)."""
     filters = filters or CaseloadFilters()
     today = today or timezone.localdate()
     qs = (
@@ -210,14 +212,17 @@ def participant_list(
         qs = qs.filter(core_data_missing())
     if filters.link_open:
         qs = qs.filter(has_open_link=True)
-    people: QuerySet[Participant] | list[Participant] = qs
     if filters.q:
-        needle = filters.q.casefold()
-        people = [
-            p
-            for p in qs
-            if needle in p.participant_ref.casefold() or needle in p.display_name.casefold()
-        ]
+        term = filters.q.strip()
+        if any(char.isdigit() for char in term):
+            # References hold digits and names do not: a term with a digit is a reference.
+            qs = qs.filter(participant_ref__icontains=term)
+        else:
+            # Names through their blind index, so only the rows a page shows are decrypted
+            # (an OR with the reference would make the database read every row instead).
+            by_name = name_search(term)
+            qs = qs.filter(by_name) if by_name is not None else qs.none()
+    people: QuerySet[Participant] | list[Participant] = qs
     if audit_shown:
         people = list(people)
         participants_shown(viewer=viewer, participants=people)

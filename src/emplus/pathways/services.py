@@ -35,6 +35,7 @@ from emplus.pathways.models import (
     PathwayStep,
     ShareRequest,
 )
+from emplus.pathways.name_index import name_index_write
 
 if TYPE_CHECKING:  # methods and testbeds sit above pathways: the types only (docs/architecture.md)
     from emplus.methods.models import Method
@@ -173,6 +174,7 @@ def participant_register(
         participant.birth_date = identity.birth_date
     participant.full_clean()
     participant.save()
+    name_index_write(participants=[participant], new=True)
     audit_log(actor=actor, action="participant.created", target=participant, purpose=purpose)
     return Registration(participant=participant)
 
@@ -295,6 +297,8 @@ def participant_update(
         setattr(participant, name, value)
     participant.full_clean()
     participant.save()
+    if {"given_name", "family_name"} & set(changed):
+        name_index_write(participants=[participant])
     if changed:
         audit_log(
             actor=actor,

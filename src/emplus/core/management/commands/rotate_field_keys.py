@@ -1,4 +1,5 @@
-"""`emplus rotate-field-keys`: re-encrypt every EncryptedTextField to the newest field key."""
+"""`emplus rotate-field-keys`: re-encrypt every EncryptedTextField to the newest field key and
+rewrite the blind indexes with the newest search key."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
+from emplus.core.blind_index import rebuilders
 from emplus.core.crypto import DecryptionError, EncryptedTextField, is_current, rotate
 
 
@@ -24,8 +26,9 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedTextField
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt all encrypted fields with the newest key in EMPLUS_FIELD_KEYS. Put the new "
-        "key first, run this, then the old keys can be removed."
+        "Re-encrypt all encrypted fields with the newest key in EMPLUS_FIELD_KEYS and rewrite "
+        "the name search index with the newest key in EMPLUS_SEARCH_KEY. Put the new key "
+        "first, run this, then the old keys can be removed."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +43,9 @@ class Command(BaseCommand):
             total += count
             self.stdout.write(f"{model._meta.label}: {count} values re-encrypted")
         self.stdout.write(self.style.SUCCESS(f"Re-encrypted {total} values."))
+        for rebuild in rebuilders():
+            indexed = rebuild(batch_size)
+            self.stdout.write(f"Search index rewritten for {indexed} records.")
 
     def _rotate_model(self, model, fields, batch_size: int) -> int:
         # Read the ciphertext as plain text (no decryption through the field) and write the
