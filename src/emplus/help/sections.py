@@ -395,7 +395,7 @@ SECTIONS: tuple[Section, ...] = (
         _("Funding calls"),
         ALL,
         ("calls:list", "calls:detail", "calls:create", "calls:edit"),
-        None,
+        Shot("coordinator.abf", "/calls/"),
     ),
     # --- skills development -----------------------------------------------------------------------
     Section(
