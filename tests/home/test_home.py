@@ -35,6 +35,7 @@ ITEMS = (
     "stalled",
     "core_data_missing",
     "link_open",
+    "recent",
 )
 
 
@@ -104,9 +105,10 @@ A1 = counts(
     stalled=1,
     core_data_missing=1,
     link_open=1,
+    recent=4,  # every step of this data was recorded today
 )
-A2 = counts(assessment_due=1, stalled=1)
-B1 = counts(assessment_due=1, stalled=1)
+A2 = counts(assessment_due=1, stalled=1, recent=1)
+B1 = counts(assessment_due=1, stalled=1, recent=1)
 
 
 def test_a_coach_counts_the_work_due_in_their_unit(caseload, coach, unit_a1, today):
@@ -140,6 +142,7 @@ def test_a_coordinator_counts_the_organisation_by_unit(
         stalled=2,
         core_data_missing=1,
         link_open=1,
+        recent=5,
     )
     assert page.coach == []
 

@@ -30,6 +30,7 @@ CASELOAD_ITEMS: dict[str, Q] = {
     "stalled": Q(is_stalled=True),
     "core_data_missing": pathway_selectors.core_data_missing(),
     "link_open": Q(has_open_link=True),
+    "recent": Q(has_recent_record=True),
 }
 
 
@@ -41,6 +42,7 @@ class CaseloadCounts:
     stalled: int = 0
     core_data_missing: int = 0
     link_open: int = 0
+    recent: int = 0
 
 
 @dataclass(frozen=True)

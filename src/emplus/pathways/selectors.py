@@ -34,6 +34,7 @@ from emplus.pathways.models import (
     FollowUp,
     ImportBatch,
     Participant,
+    PathwayEvent,
     PathwayStep,
     ShareRequest,
 )
@@ -71,8 +72,13 @@ class CaseloadFilters:
     stalled: bool = False
     core_data_missing: bool = False
     link_open: bool = False
+    recent: bool = False
     organisation: UUID | None = None
     unit: UUID | None = None
+
+
+# What counts as recent activity on the start page and the caseload (`?recent=1`).
+RECENT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,8 @@ def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
     - followup_is_overdue: such a follow-up due longer ago than EMPLUS_FOLLOWUP_OVERDUE_DAYS;
     - assessment_is_due: active, and no assessment in the last EMPLUS_ASSESSMENT_DUE_WEEKS;
     - is_stalled: active, entered and no new pathway step in the last EMPLUS_STALLED_WEEKS;
-    - has_open_link: a self-service link waiting to be used."""
+    - has_open_link: a self-service link waiting to be used;
+    - has_recent_record: a step, event or assessment recorded in the last RECENT_DAYS days."""
     limits = caseload_thresholds()
     open_enrolment = Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
     due = FollowUp.objects.due(on=today).filter(enrolment__participant=OuterRef("pk"))
@@ -153,6 +160,8 @@ def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
         started_on__gt=stalled_since,
     )
     entered_lately = open_enrolment.filter(entry_date__gt=stalled_since)
+    recorded_since = timezone.now() - timedelta(days=RECENT_DAYS)
+    recorded = {"enrolment__participant": OuterRef("pk"), "created_at__gte": recorded_since}
     return (
         Participant.objects.restrict(viewer, "participant.view")
         .filter(erased_at__isnull=True)
@@ -164,6 +173,9 @@ def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
             assessment_is_due=Q(is_active=True) & ~Exists(assessed_lately),
             is_stalled=Q(is_active=True) & ~Exists(moved_lately) & ~Exists(entered_lately),
             has_open_link=open_link_exists(),
+            has_recent_record=Exists(PathwayStep.objects.filter(**recorded))
+            | Exists(PathwayEvent.objects.filter(**recorded))
+            | Exists(Assessment.objects.filter(**recorded)),
         )
     )
 
@@ -212,6 +224,8 @@ def participant_list(
         qs = qs.filter(core_data_missing())
     if filters.link_open:
         qs = qs.filter(has_open_link=True)
+    if filters.recent:
+        qs = qs.filter(has_recent_record=True)
     if filters.q:
         term = filters.q.strip()
         if any(char.isdigit() for char in term):
