@@ -125,6 +125,7 @@ _API_ORGANISATION = {
     "esf-report-files": "report_file",
     "test-beds": "test_bed",
     "calls": "call",
+    "consortia": "consortium",
     "employers": "employer",
     "effect-estimates": "estimate",
     "skill-needs": "skill_need",
@@ -147,6 +148,11 @@ _PAGE_PK = {
     "skills:registration_complete": "registration",
     "skills:need_delete": "skill_need",
     "skills:profile": "staff",
+    "calls:suggestions": "call",
+    "calls:consortium_create": "call",
+    "calls:consortium": "consortium",
+    "calls:partner_add": "consortium",
+    "calls:annex": "consortium",
 }
 # Working life: the personal record a page's "pk" names (the participant unless listed), and the
 # employer pages, walked with organisation A's and B's employer.
@@ -197,7 +203,7 @@ def targets_for(route: Route) -> tuple[str, ...]:
         return PERSONAL_TARGETS
     if route.key in _WORKLIFE_PERSONAL:
         return PERSONAL_TARGETS
-    if route.key.startswith(("esf:", "testbeds:")) or route.key in _PAGE_PK:
+    if route.key.startswith(("esf:", "testbeds:", "calls:partner_")) or route.key in _PAGE_PK:
         return ORGANISATION_TARGETS
     if route.key in _WORKLIFE_EMPLOYER:
         return ORGANISATION_TARGETS
@@ -257,6 +263,10 @@ def _value(route: Route, param: str, target: str, scenario) -> str:
         return t.test_bed.code
     if key in _PAGE_PK and param == "pk":
         return str(getattr(t, _PAGE_PK[key]).pk)
+    if key in ("calls:partner_edit", "calls:partner_remove"):
+        return str({"pk": t.consortium, "partner_pk": t.consortium_partner}[param].pk)
+    if key == "calls:annex" and param == "file_format":
+        return "pdf"
     if key in ("methods:detail", "methods:edit"):
         return scenario.method.code
     if key in ("methods:thematic_area", "methods:thematic_area_edit"):

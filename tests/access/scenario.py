@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from emplus.accounts.services import api_token_create
-from emplus.calls.services import call_create
+from emplus.calls.services import call_create, consortium_create
 from emplus.core.roles import Role
 from emplus.esf import report_core
 from emplus.esf import services as esf_services
@@ -120,6 +120,8 @@ class Target:
     occasion: object = None
     registration: object = None
     staff: object = None
+    consortium: object = None  # a consortium the organisation leads, for its call
+    consortium_partner: object = None  # the consortium's lead partner row
 
 
 @dataclass
@@ -361,6 +363,14 @@ def build() -> Scenario:
                 deadline=timezone.localdate() + dt.timedelta(days=60),
             ),
         )
+        target = scenario.targets[key]
+        target.consortium = consortium_create(
+            actor=coordinator,
+            call=target.call,
+            lead_organisation=organisation,
+            title=f"Konsortium {key.upper()}",
+        )
+        target.consortium_partner = target.consortium.partners.get()
 
     _skills(scenario)
     _token, scenario.token_id = _api_token(users["coordinator"])

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from emplus.api.views import me
-from emplus.calls.api import CallViewSet
+from emplus.calls.api import CallViewSet, ConsortiumViewSet
 from emplus.esf.api import ESFProjectViewSet, ReportFileViewSet
 from emplus.evidence.api import EffectEstimateViewSet, IndicatorsView
 from emplus.geo.api import CountyViewSet, MunicipalityViewSet
@@ -56,6 +56,7 @@ router.register("methods", MethodViewSet, basename="method")
 router.register("thematic-areas", ThematicAreaViewSet, basename="thematic-area")
 router.register("test-beds", TestBedViewSet, basename="test-bed")
 router.register("calls", CallViewSet, basename="call")
+router.register("consortia", ConsortiumViewSet, basename="consortium")
 router.register("participants", ParticipantViewSet, basename="participant")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("events", EventViewSet, basename="event")

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from emplus.calls.choices import Funder
-from emplus.calls.models import Call
+from emplus.calls.models import Call, ConsortiumPartner
 from emplus.geo.models import County
 from emplus.methods.models import ThematicArea
 from emplus.organisations.models import Organisation
@@ -65,3 +65,42 @@ class CallForm(forms.ModelForm):
 
     def call_values(self) -> dict[str, Any]:
         return {n: self.cleaned_data[n] for n in self.Meta.fields if n != "organisation"}
+
+
+class ConsortiumForm(forms.Form):
+    lead_organisation = forms.ModelChoiceField(
+        label=_("Lead organisation"), queryset=Organisation.objects.none()
+    )
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, organisation_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.order_by("name")
+        if organisation_ids is not None:
+            organisations = organisations.filter(pk__in=organisation_ids)
+        self.fields["lead_organisation"].queryset = organisations
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = ConsortiumPartner
+        fields = [
+            "organisation",
+            "role",
+            "role_description",
+            "contact",
+            "letter_of_intent",
+            "budget_share",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        if not self.instance._state.adding:
+            del self.fields["organisation"]
+
+    def partner_values(self) -> dict[str, Any]:
+        return {n: self.cleaned_data[n] for n in self.fields if n != "organisation"}

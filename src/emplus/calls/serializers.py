@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from emplus.calls.models import Call
+from emplus.calls.models import Call, Consortium, ConsortiumPartner
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -27,3 +27,28 @@ class CallSerializer(serializers.ModelSerializer):
             "eligibility_notes",
             "link_text",
         ]
+
+
+class ConsortiumPartnerSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ConsortiumPartner
+        fields = [
+            "organisation",
+            "role",
+            "role_description",
+            "contact",
+            "letter_of_intent",
+            "budget_share",
+        ]
+
+
+class ConsortiumSerializer(serializers.ModelSerializer):
+    call = serializers.PrimaryKeyRelatedField(read_only=True)
+    lead_organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    partners = ConsortiumPartnerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Consortium
+        fields = ["id", "call", "lead_organisation", "title", "summary", "partners"]

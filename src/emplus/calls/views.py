@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from emplus.calls import selectors, services
 from emplus.calls.forms import CallForm
+from emplus.core.form_errors import service_result
 from emplus.core.permissions import has_permission, permission_required
 from emplus.organisations.permissions import editable_organisation_ids
 
@@ -43,23 +43,12 @@ def call_detail(request, pk):
     )
 
 
-def _saved(form, action):
-    """Run a service; its validation errors go onto the form (None then)."""
-    try:
-        return action()
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-        return None
-
-
 @permission_required("call.change")
 def call_create(request):
     allowed = editable_organisation_ids(request.user, "call.change")
     form = CallForm(request.POST or None, organisation_ids=allowed)
     if request.method == "POST" and form.is_valid():
-        call = _saved(
+        call = service_result(
             form,
             lambda: services.call_create(
                 actor=request.user,
@@ -81,7 +70,7 @@ def call_edit(request, pk):
     copy = selectors.call_get(viewer=request.user, pk=pk)
     form = CallForm(request.POST or None, instance=copy, organisation_ids=None)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(
+        saved = service_result(
             form, lambda: services.call_update(actor=request.user, call=call, **form.call_values())
         )
         if saved is not None:

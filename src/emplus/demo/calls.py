@@ -7,8 +7,8 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from emplus.calls.choices import Funder
-from emplus.calls.models import Call
+from emplus.calls.choices import Funder, LetterOfIntent, PartnerRole
+from emplus.calls.models import Call, Consortium, ConsortiumEvent, ConsortiumPartner
 from emplus.geo.models import County
 from emplus.methods.models import ThematicArea
 from emplus.organisations.models import Organisation
@@ -74,4 +74,58 @@ def create(rng: random.Random) -> list[Call]:
         call.themes.set([areas[c] for c in themes if c in areas])
         call.target_regions.set([counties[c] for c in regions if c in counties])
         calls.append(call)
+    consortium_create(calls[0], organisations)
     return calls
+
+
+# partner code, role, what it does, letter of intent, budget share (%)
+CONSORTIUM = [
+    (
+        "ABF",
+        PartnerRole.LEAD,
+        "Samordning, studiecirklar och språkcafé",
+        LetterOfIntent.RECEIVED,
+        40,
+    ),
+    ("RF", PartnerRole.PARTNER, "Idrott som väg in", LetterOfIntent.RECEIVED, 25),
+    ("FRS", PartnerRole.PARTNER, "Anpassad arbetsträning", LetterOfIntent.REQUESTED, 20),
+    ("HSSL", PartnerRole.ASSOCIATE, "Bygdemöten i glesbygd", LetterOfIntent.NOT_ASKED, 0),
+]
+
+
+def consortium_create(call: Call, organisations: dict[str, Organisation]) -> Consortium:
+    """One consortium in progress for the first call, with its history (the demo's own rows:
+    no person is named as having done it)."""
+    consortium, created = Consortium.objects.update_or_create(
+        call=call,
+        title="Vägar in – Västerbotten, Västernorrland och Jämtland",
+        defaults={
+            "lead_organisation": organisations["ABF"],
+            "summary": "Ett konsortium av studieförbund, idrott och funktionsrätt.",
+        },
+    )
+    when = dt.datetime(2026, 10, 1, 10, 0, tzinfo=dt.UTC)
+    if created:
+        ConsortiumEvent.objects.create(consortium=consortium, occurred_at=when, action="created")
+    for day, (code, role, what, letter, share) in enumerate(CONSORTIUM):
+        if code not in organisations:
+            continue
+        _partner, added = ConsortiumPartner.objects.update_or_create(
+            consortium=consortium,
+            organisation=organisations[code],
+            defaults={
+                "role": role,
+                "role_description": what,
+                "letter_of_intent": letter,
+                "budget_share": Decimal(share),
+                "contact": f"Kontaktperson {code}",
+            },
+        )
+        if added:
+            ConsortiumEvent.objects.create(
+                consortium=consortium,
+                occurred_at=when + dt.timedelta(days=day),
+                action="partner_added",
+                organisation=organisations[code],
+            )
+    return consortium

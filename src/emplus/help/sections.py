@@ -69,6 +69,10 @@ NOT_PAGES: dict[str, NotPage] = {
     "pathways:rights:erase": NotPage.POST,
     "testbeds:learning_log_add": NotPage.POST,
     "testbeds:goal_add": NotPage.POST,
+    "calls:consortium_create": NotPage.POST,
+    "calls:partner_add": NotPage.POST,
+    "calls:partner_remove": NotPage.POST,
+    "calls:annex": NotPage.FILE,
     "esf:template_upload": NotPage.POST,
     "esf:generate": NotPage.POST,
     "esf:download": NotPage.FILE,
@@ -396,6 +400,15 @@ SECTIONS: tuple[Section, ...] = (
         ALL,
         ("calls:list", "calls:detail", "calls:create", "calls:edit"),
         Shot("coordinator.abf", "/calls/"),
+        related=("consortia",),
+    ),
+    Section(
+        "consortia",
+        _("The consortium builder"),
+        (Role.COORDINATOR, Role.ADMIN),
+        ("calls:suggestions", "calls:consortium", "calls:partner_edit"),
+        None,
+        related=("calls",),
     ),
     # --- skills development -----------------------------------------------------------------------
     Section(

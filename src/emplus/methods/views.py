@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from emplus.core.choices import Arena, Phase, TargetGroup, labels
+from emplus.core.form_errors import service_result
 from emplus.core.permissions import has_permission, permission_required
 from emplus.evidence.choices import indicator_rows
 from emplus.methods import selectors, services
@@ -97,23 +97,12 @@ def thematic_area_detail(request, code: str):
     )
 
 
-def _saved(form, action):
-    """Run a service; its validation errors go onto the form (None then)."""
-    try:
-        return action()
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-        return None
-
-
 @permission_required("method.change")
 def method_create(request):
     allowed = editable_organisation_ids(request.user, "method.change")
     form = MethodForm(request.POST or None, organisation_ids=allowed)
     if request.method == "POST" and form.is_valid():
-        method = _saved(
+        method = service_result(
             form,
             lambda: services.method_create(
                 actor=request.user,
@@ -138,7 +127,7 @@ def method_edit(request, code: str):
     copy = selectors.method_get(viewer=request.user, code=code)
     form = MethodForm(request.POST or None, instance=copy, organisation_ids=None)
     if request.method == "POST" and form.is_valid():
-        released = _saved(
+        released = service_result(
             form,
             lambda: services.method_version_release(
                 actor=request.user, method=method, **form.version_values(), **form.method_values()

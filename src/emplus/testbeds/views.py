@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from emplus.core.form_errors import service_result
 from emplus.core.permissions import has_permission, permission_required
 from emplus.evidence.choices import indicator_rows
 from emplus.methods.selectors import enrolment_indicators, enrolment_progression
@@ -97,23 +97,12 @@ def goal_add(request, code: str):
     return redirect(reverse("testbeds:detail", args=[bed.code]) + "#goals")
 
 
-def _saved(form, action):
-    """Run a service; its validation errors go onto the form (None then)."""
-    try:
-        return action()
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-        return None
-
-
 @permission_required("testbed.change")
 def test_bed_create(request):
     allowed = editable_organisation_ids(request.user, "testbed.change")
     form = TestBedForm(request.POST or None, organisation_ids=allowed)
     if request.method == "POST" and form.is_valid():
-        bed = _saved(
+        bed = service_result(
             form,
             lambda: services.test_bed_create(
                 actor=request.user, code=form.cleaned_data["code"], **form.test_bed_values()
@@ -134,7 +123,7 @@ def test_bed_edit(request, code: str):
     copy = selectors.test_bed_get(viewer=request.user, code=code)
     form = TestBedForm(request.POST or None, instance=copy, organisation_ids=allowed)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(
+        saved = service_result(
             form,
             lambda: services.test_bed_update(
                 actor=request.user, test_bed=bed, **form.test_bed_values()

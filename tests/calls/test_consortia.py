@@ -1,0 +1,179 @@
+"""The consortium builder (issue 11, item 4): suggested partners with reasons, a draft with
+partners whose budget shares add up to at most 100 %, its history, and the annex read back."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from emplus.calls import services
+from emplus.calls.models import Consortium, ConsortiumEvent
+from emplus.core.models import AuditEvent
+from emplus.geo.models import Municipality
+from emplus.methods.models import ThematicArea
+from emplus.methods.services import thematic_area_reference_load
+from tests.audited import assert_audited_in_one_transaction
+from tests.calls.test_calls import make_call
+from tests.factories import ActivityFactory, MethodFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call(coordinator, org_a, org_b):
+    thematic_area_reference_load()
+    call = make_call(coordinator, org_a, title="Inkludering i Västerbotten", funder="esf_plus")
+    call.themes.set([ThematicArea.objects.get(code="INCLUSION")])
+    call.target_regions.set(["24"])
+    method = MethodFactory(code="M-IDROTT", name="Idrott som väg in", evidence_level=2)
+    method.thematic_areas.set([ThematicArea.objects.get(code="INCLUSION")])
+    method.owners.set([org_b])
+    ActivityFactory(
+        organisation=org_b,
+        title="Jobbspår Umeå",
+        municipalities=[Municipality.objects.get(code="2480")],
+    )
+    return call
+
+
+def test_suggested_partners_give_their_reasons(client, coordinator, org_b, call):
+    client.force_login(coordinator)
+    response = client.get(f"/calls/{call.pk}/partners/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    row = html[html.index("Organisation B") :]
+    row = row[: row.index("</tr>")]
+    assert "Idrott som väg in" in row  # a method in the call's theme, with its evidence level
+    assert "1 aktiviteter i 1 kommuner" in row or "1 activities" in row  # presence in region 24
+
+
+def test_lead_drafts_a_consortium_with_history_and_a_capped_budget(
+    client, coordinator, org_a, org_b, call
+):
+    client.force_login(coordinator)
+    response = client.post(
+        f"/calls/{call.pk}/consortia/",
+        {"consortium-lead_organisation": str(org_a.pk), "consortium-title": "Västerbottensspåret"},
+    )
+    assert response.status_code == 302
+    consortium = Consortium.objects.get()
+    assert [p.organisation for p in consortium.partners.all()] == [org_a]  # the lead
+    url = f"/calls/consortia/{consortium.pk}/partners/"
+    response = client.post(
+        url,
+        {
+            "partner-organisation": str(org_b.pk),
+            "partner-role": "partner",
+            "partner-contact": "Kim Kontakt",
+            "partner-letter_of_intent": "requested",
+            "partner-budget_share": "60",
+        },
+    )
+    assert response.status_code == 302
+    lead = consortium.partners.get(organisation=org_a)
+    # a share that would take the total over 100 % is refused, naming the field
+    response = client.post(
+        f"/calls/consortia/{consortium.pk}/partners/{lead.pk}/",
+        {"role": "lead", "letter_of_intent": "received", "budget_share": "50"},
+    )
+    assert response.status_code == 200
+    assert (
+        "110" in response.content.decode()
+        and 'href="#id_budget_share"' in response.content.decode()
+    )
+    lead.refresh_from_db()
+    assert lead.budget_share == 0
+    response = client.post(
+        f"/calls/consortia/{consortium.pk}/partners/{lead.pk}/",
+        {"role": "lead", "letter_of_intent": "received", "budget_share": "40"},
+    )
+    assert response.status_code == 302
+    actions = list(consortium.history.order_by("occurred_at").values_list("action", flat=True))
+    assert actions == ["created", "partner_added", "partner_added", "partner_changed"]
+    page = client.get(f"/calls/consortia/{consortium.pk}/").content.decode()
+    assert "Kim Kontakt" in page and "100" in page
+    assert AuditEvent.objects.filter(action="consortium.partner_added").count() == 2
+
+
+def test_annex_opens_as_pdf_and_xlsx_in_swedish_and_english(
+    client, coordinator, org_a, org_b, call
+):
+    consortium = services.consortium_create(
+        actor=coordinator, call=call, lead_organisation=org_a, title="Annexspåret"
+    )
+    services.consortium_partner_add(
+        actor=coordinator,
+        consortium=consortium,
+        organisation=org_b,
+        role="partner",
+        role_description="Idrottsaktiviteter",
+        budget_share=Decimal("30"),
+    )
+    client.force_login(coordinator)
+    response = client.get(f"/calls/consortia/{consortium.pk}/annex.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Annexspåret" in text
+    assert "Organisation B" in text and "Medsökande" in text
+    assert "Idrott som väg in" in text  # methods and evidence
+    assert "Västerbottens län" in text  # regional presence
+    english = client.get(f"/calls/consortia/{consortium.pk}/annex.pdf?lang=en")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(english.content)).pages)
+    assert "Co-applicant" in text and "Regional presence" in text
+    response = client.get(f"/calls/consortia/{consortium.pk}/annex.xlsx")
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    cells = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row if c]
+    assert "Organisation B" in cells and "Idrottsaktiviteter" in cells
+    assert client.get(f"/calls/consortia/{consortium.pk}/annex.docx").status_code == 404
+    assert AuditEvent.objects.filter(action="consortium.annex_exported").count() == 3
+
+
+def test_other_organisation_reaches_no_consortium_of_others(
+    client, coordinator, other_org_coordinator, coach, org_a, org_b, call
+):
+    consortium = services.consortium_create(
+        actor=coordinator, call=call, lead_organisation=org_a, title="Hemligt spår"
+    )
+    client.force_login(other_org_coordinator)
+    assert client.get(f"/calls/consortia/{consortium.pk}/").status_code == 404
+    assert client.get(f"/calls/consortia/{consortium.pk}/annex.pdf").status_code == 404
+    assert "Hemligt spår" not in client.get(f"/calls/{call.pk}/partners/").content.decode()
+    response = client.post(
+        f"/calls/consortia/{consortium.pk}/partners/",
+        {"partner-organisation": str(org_b.pk), "partner-role": "partner"},
+    )
+    assert response.status_code == 404
+    response = client.post(
+        f"/calls/{call.pk}/consortia/",
+        {"consortium-lead_organisation": str(org_a.pk), "consortium-title": "Kapning"},
+    )
+    assert response.status_code == 400  # A is not a choice for B's coordinator
+    with pytest.raises(PermissionDenied):
+        services.consortium_partner_add(
+            actor=other_org_coordinator, consortium=consortium, organisation=org_b, role="partner"
+        )
+    client.force_login(coach)
+    assert client.get(f"/calls/{call.pk}/partners/").status_code == 403
+    assert ConsortiumEvent.objects.count() == 2  # created, lead added
+
+
+def test_lead_stays_and_partner_add_is_audited_in_its_transaction(coordinator, org_a, org_b, call):
+    consortium = services.consortium_create(
+        actor=coordinator, call=call, lead_organisation=org_a, title="Spår"
+    )
+    assert_audited_in_one_transaction(
+        lambda: services.consortium_partner_add(
+            actor=coordinator, consortium=consortium, organisation=org_b, role="partner"
+        ),
+        action="consortium.partner_added",
+        state=lambda: consortium.partners.count(),
+    )
+    with pytest.raises(Exception, match="ligger kvar"):
+        services.consortium_partner_remove(
+            actor=coordinator, partner=consortium.partners.get(organisation=org_a)
+        )
