@@ -131,6 +131,7 @@ _API_ORGANISATION = {
     "skill-needs": "skill_need",
     "courses": "course",
     "course-registrations": "registration",
+    "action-plans": "plan",
 }
 _PAGE_PK = {
     "organisations:detail": "organisation",
@@ -205,7 +206,7 @@ def targets_for(route: Route) -> tuple[str, ...]:
         return PERSONAL_TARGETS
     if route.key.startswith(("esf:", "testbeds:", "calls:partner_")) or route.key in _PAGE_PK:
         return ORGANISATION_TARGETS
-    if route.key in _WORKLIFE_EMPLOYER:
+    if route.key in _WORKLIFE_EMPLOYER or route.key.startswith("plans:"):
         return ORGANISATION_TARGETS
     return NO_TARGET
 
@@ -259,6 +260,8 @@ def _value(route: Route, param: str, target: str, scenario) -> str:
         return str(getattr(t, _WORKLIFE_PERSONAL[key]).pk)
     if key in _WORKLIFE_EMPLOYER:
         return str({"pk": t.employer, "contact_pk": t.contact}[param].pk)
+    if key.startswith("plans:"):
+        return str({"pk": t.plan, "goal_pk": t.goal, "action_pk": t.plan_action}[param].pk)
     if key.startswith("testbeds:") and param == "code":
         return t.test_bed.code
     if key in _PAGE_PK and param == "pk":

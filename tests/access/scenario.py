@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.test import Client
@@ -27,6 +28,7 @@ from emplus.geo.models import County
 from emplus.geo.services import reference_data_load
 from emplus.pathways import services as pathway_services
 from emplus.pathways.models import Instrument
+from emplus.plans import services as plan_services
 from emplus.selfservice import services as selfservice_services
 from emplus.skills import services as skills_services
 from emplus.skills.models import SkillArea
@@ -122,6 +124,9 @@ class Target:
     staff: object = None
     consortium: object = None  # a consortium the organisation leads, for its call
     consortium_partner: object = None  # the consortium's lead partner row
+    plan: object = None  # action plans (issue 12): the organisation's plan, a goal, an action
+    goal: object = None
+    plan_action: object = None
 
 
 @dataclass
@@ -371,6 +376,7 @@ def build() -> Scenario:
             title=f"Konsortium {key.upper()}",
         )
         target.consortium_partner = target.consortium.partners.get()
+        _add_plan(scenario.targets[key], coordinator)
 
     _skills(scenario)
     _token, scenario.token_id = _api_token(users["coordinator"])
@@ -440,6 +446,37 @@ def _skills(scenario):
             actor=coordinator, registration=registration, completed_on=FEBRUARY
         )
         target.staff = staff
+
+
+def _add_plan(target, coordinator):
+    """An action plan of the organisation with a goal on its participants and an action."""
+    plan = plan_services.plan_create(
+        actor=coordinator,
+        title=f"Handlingsplan {target.organisation.code}",
+        owner_kind="organisation",
+        organisation=target.organisation,
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    target.plan = plan
+    target.goal = plan_services.goal_add(
+        actor=coordinator,
+        plan=plan,
+        title="Deltagare",
+        kind="esf",
+        indicator_code="EECO01",
+        organisation=target.organisation,
+        baseline=Decimal("0"),
+        target=Decimal("40"),
+        deadline=dt.date(2026, 12, 31),
+    )
+    target.plan_action = plan_services.action_add(
+        actor=coordinator,
+        goal=target.goal,
+        title="Rekrytera",
+        responsible=target.organisation,
+        due_date=dt.date(2026, 6, 30),
+    )
 
 
 def _api_token(user):

@@ -18,6 +18,7 @@ from emplus.pathways.api import (
     ParticipantViewSet,
     PseudonymisedParticipantViewSet,
 )
+from emplus.plans.api import ActionPlanViewSet
 from emplus.selfservice.api import (
     MonthlyTimeViewSet,
     OfflineEntryView,
@@ -79,6 +80,7 @@ router.register("skill-areas", SkillAreaViewSet, basename="skill-area")
 router.register("skill-needs", SkillNeedViewSet, basename="skill-need")
 router.register("courses", CourseViewSet, basename="course")
 router.register("course-registrations", RegistrationViewSet, basename="course-registration")
+router.register("action-plans", ActionPlanViewSet, basename="action-plan")
 
 # The schema and its documentation describe the API, not its data: readable without log-in.
 schema_view = login_not_required(SpectacularAPIView.as_view())

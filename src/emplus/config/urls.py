@@ -20,6 +20,7 @@ urlpatterns = [
     path("esf/", include("emplus.esf.urls")),
     path("worklife/", include("emplus.worklife.urls")),
     path("calls/", include("emplus.calls.urls")),
+    path("plans/", include("emplus.plans.urls")),
     path("selfservice/", include("emplus.selfservice.urls")),
     path("help/", include("emplus.help.urls")),
     path("skills/", include("emplus.skills.urls")),

@@ -14,6 +14,7 @@ from emplus.demo import mapping as mapping_demo
 from emplus.demo import methods as methods_demo
 from emplus.demo import organisations as organisations_demo
 from emplus.demo import pathways as pathways_demo
+from emplus.demo import plans as plans_demo
 from emplus.demo import selfservice as selfservice_demo
 from emplus.demo import skills as skills_demo
 from emplus.demo import testbeds as testbeds_demo
@@ -50,5 +51,6 @@ def demo_data_create(
     worklife_demo.create(random.Random(seed + 5))  # noqa: S311 - own stream: working life
     calls_demo.create(random.Random(seed + 11))  # noqa: S311 - own stream: calls, consortium
     skills_demo.create(random.Random(seed + 6))  # noqa: S311 - own stream: skills development
+    plans_demo.create(random.Random(seed + 12))  # noqa: S311 - own stream: action plans
     # Later modules add their demo content here, each from the same generator, in order.
     return logins

@@ -21,9 +21,14 @@ from django.utils import timezone
 from emplus.core import scoping
 from emplus.core.suppression import DEFAULT_THRESHOLD
 from emplus.core.typing import User
+from emplus.evidence.selectors import special_dimensions, special_indicator_codes
 from emplus.evidence_core.goal_status import expected_value
+from emplus.evidence_core.indicators import INDICATORS
 from emplus.geo.models import County
+from emplus.methods.models import ThematicArea
 from emplus.organisations.models import Organisation
+from emplus.organisations.permissions import editable_organisation_ids
+from emplus.pathways import progress_data
 from emplus.plans.choices import SHARE_KINDS, GoalStatus, OwnerKind
 from emplus.plans.measures import Measurement, Measurer
 from emplus.plans.models import ActionPlan, GoalSnapshot, PlanAction, PlanGoal
@@ -123,6 +128,10 @@ class HistoryPoint:
     month: date
     value: float | None
     status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(GoalStatus(self.status).label)
 
 
 @dataclass(frozen=True)
@@ -254,3 +263,58 @@ def plans_at_risk(*, viewer: User, on: date | None = None) -> list[PlanAtRisk]:
         if rows:
             out.append(PlanAtRisk(plan, tuple(rows)))
     return out
+
+
+# --- what the forms offer ------------------------------------------------------------------------
+
+
+def plan_owner_options(*, viewer: User) -> dict:
+    """The owners the viewer may make plans for: their organisations (plan.change), the test
+    beds those lead, and for partnership administrators every test bed, county and the
+    partnership."""
+    partnership = scoping.has_permission(viewer, "plan.change_partnership")
+    editable = editable_organisation_ids(viewer, "plan.change")
+    organisations = Organisation.objects.order_by("name")
+    beds = TestBed.objects.order_by("name")
+    if editable is not None:
+        organisations = organisations.filter(pk__in=sorted(editable))
+        if not partnership:
+            beds = beds.filter(lead_organisation__in=sorted(editable))
+    kinds = [OwnerKind.ORGANISATION, OwnerKind.TEST_BED]
+    if partnership:
+        kinds += [OwnerKind.COUNTY, OwnerKind.PARTNERSHIP]
+    return {
+        "organisations": organisations,
+        "test_beds": beds,
+        "kinds": kinds,
+        "partnership": partnership,
+    }
+
+
+def esf_code_options() -> list[tuple[str, str]]:
+    """The ESF+ indicators a goal may count: all but the special categories, which are never
+    counted as finely as a goal's filters (docs/decisions/0015)."""
+    special = set(special_indicator_codes())
+    return [(code, f"{code} {name}") for code, name in INDICATORS if code not in special]
+
+
+def dimension_options() -> list[tuple[str, str]]:
+    """The dimensions of the active self-assessment instrument, special categories excluded."""
+    instrument = progress_data.instrument_active()
+    if instrument is None:
+        return []
+    codes = [d.code for d in instrument.dimensions.order_by("order")]
+    sensitive = special_dimensions(codes)
+    return [
+        (d.code, progress_data.dimension_label(d, None))
+        for d in instrument.dimensions.order_by("order")
+        if d.code not in sensitive
+    ]
+
+
+def thematic_area_options() -> list[tuple[str, str]]:
+    return [(a.code, str(a)) for a in ThematicArea.objects.order_by("code")]
+
+
+def county_options() -> list[tuple[str, str]]:
+    return list(County.objects.order_by("code").values_list("code", "name"))

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from emplus.core.audit import audit_log
 from emplus.core.typing import User
@@ -80,15 +81,17 @@ def _owner_fields(
     responsibility of the bed's lead organisation)."""
     if owner_kind == OwnerKind.ORGANISATION:
         if organisation is None:
-            raise ValidationError({"organisation": "Choose the organisation that owns the plan."})
+            raise ValidationError(
+                {"organisation": _("Choose the organisation that owns the plan.")}
+            )
         return {"organisation": organisation, "test_bed": None, "county": None}
     if owner_kind == OwnerKind.TEST_BED:
         if test_bed is None:
-            raise ValidationError({"test_bed": "Choose the test bed that owns the plan."})
+            raise ValidationError({"test_bed": _("Choose the test bed that owns the plan.")})
         return {"organisation": test_bed.lead_organisation, "test_bed": test_bed, "county": None}
     if owner_kind == OwnerKind.COUNTY:
         if county is None:
-            raise ValidationError({"county": "Choose the county that owns the plan."})
+            raise ValidationError({"county": _("Choose the county that owns the plan.")})
         return {"organisation": None, "test_bed": None, "county": county}
     return {"organisation": None, "test_bed": None, "county": None}
 
@@ -167,7 +170,7 @@ def goal_add(*, actor: User, plan: ActionPlan, **fields: Any) -> PlanGoal:
         raise TypeError(f"unknown goal fields: {sorted(unknown)}")
     goal = PlanGoal(plan=plan, **fields)
     if goal.deadline and goal.deadline <= plan.period_start:
-        raise ValidationError({"deadline": "The deadline must come after the plan starts."})
+        raise ValidationError({"deadline": _("The deadline must come after the plan starts.")})
     goal.full_clean()
     goal.save()
     _audit(actor, "plan_goal.added", plan, goal=str(goal.pk), kind=goal.kind)
@@ -218,7 +221,7 @@ def goal_value_record(
     """A value of a manual metric."""
     _require_change(actor, goal.plan)
     if goal.kind != "manual":
-        raise ValidationError("Only a manual metric takes recorded values.")
+        raise ValidationError(_("Only a manual metric takes recorded values."))
     row = GoalValue(goal=goal, recorded_on=recorded_on, value=value, note=note)
     row.full_clean()
     row.save()
