@@ -62,6 +62,6 @@ def esf_goal(actor, plan, *, code="EECR04", baseline="0", target="10", **fields)
         test_bed=plan.test_bed,
         baseline=Decimal(baseline),
         target=Decimal(target),
-        deadline=PERIOD[1],
+        deadline=fields.pop("deadline", PERIOD[1]),
         **fields,
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from emplus.plans import services
 from emplus.plans.models import ActionPlan, PlanGoal
 from tests.plans.conftest import enrol, esf_goal, exit_to_work, make_plan
 
@@ -191,3 +193,44 @@ def test_actions_and_manual_values(client, coordinator, org_a, bed):
     client.post(reverse("plans:action_status", args=[action.pk]), {"status": "done"})
     action.refresh_from_db()
     assert action.status == "done"
+
+
+def test_registering_an_exit_on_its_page_changes_the_plans_value_and_status(
+    client, coordinator, unit_a1, bed
+):
+    # given a test-bed plan whose goal counts exits to work (EECR04), 4 by the deadline with
+    # the plan halfway, and six participants in the test bed, two of whom left for work
+    today = timezone.localdate()
+    plan = services.plan_create(
+        actor=coordinator,
+        title="Plan",
+        owner_kind="test_bed",
+        test_bed=bed,
+        period_start=today - timedelta(days=100),
+        period_end=today + timedelta(days=100),
+    )
+    esf_goal(coordinator, plan, target="4", deadline=plan.period_end)
+    enrolments = enrol(unit_a1, bed, 6)
+    for enrolment in enrolments[:2]:
+        exit_to_work(coordinator, enrolment, on=today - timedelta(days=5))
+    _login(client, coordinator)
+    [(row, _chart)] = client.get(reverse("plans:detail", args=[plan.pk])).context["goals"]
+    assert (row.value, row.status) == (2.0, "on_track")
+    # when a coordinator records a third exit to work on the participant's exit page
+    enrolment = enrolments[2]
+    response = client.post(
+        reverse("pathways:exit", args=[enrolment.participant_id, enrolment.pk]),
+        {"exit_date": today.isoformat(), "reason": "job", "employed": "true"},
+    )
+    assert response.status_code == 302
+    # then the plan shows the new value and status at once
+    [(row, _chart)] = client.get(reverse("plans:detail", args=[plan.pk])).context["goals"]
+    assert (row.value, row.status) == (3.0, "on_track")
+    # and a fourth reaches the target
+    enrolment = enrolments[3]
+    client.post(
+        reverse("pathways:exit", args=[enrolment.participant_id, enrolment.pk]),
+        {"exit_date": today.isoformat(), "reason": "job", "employed": "true"},
+    )
+    [(row, _chart)] = client.get(reverse("plans:detail", args=[plan.pk])).context["goals"]
+    assert (row.value, row.status) == (4.0, "achieved")
