@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from emplus.plans.models import ActionPlan, PlanAction, PlanGoal
+from emplus.plans.services import GOAL_FIELDS
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -47,24 +48,7 @@ class GoalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanGoal
-        fields = [
-            "id",
-            "title",
-            "kind",
-            "indicator_code",
-            "metric_name",
-            "organisation",
-            "unit",
-            "county",
-            "method",
-            "test_bed",
-            "entry_from",
-            "entry_to",
-            "baseline",
-            "target",
-            "deadline",
-            "actions",
-        ]
+        fields = ["id", *GOAL_FIELDS, "actions"]
 
 
 class LiveGoalSerializer(serializers.Serializer):

@@ -112,95 +112,90 @@ def plan_export(request, pk):
     return response
 
 
+def _form_page(request, form, save, *, title, done, back, plan=None):
+    """A form page: on a valid POST run `save` (a service call returning the URL to go to,
+    its validation errors shown by field), else show the form (400 with errors)."""
+    if request.method == "POST" and form.is_valid():
+        target = []
+        if _saved(form, lambda: target.append(save())):
+            messages.success(request, done)
+            return redirect(target[0])
+    return render(
+        request,
+        "plans/form.html",
+        {"form": form, "title": title, "back": back, "plan": plan},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _goal_url(goal) -> str:
+    return reverse("plans:detail", args=[goal.plan_id]) + f"#goal-{goal.pk}"
+
+
 @permission_required("plan.change")
 def plan_new(request):
     options = selectors.plan_owner_options(viewer=request.user)
     form = forms.PlanForm(request.POST or None, options=options)
-    created = []
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _saved(
-            form,
-            lambda: created.append(services.plan_create(actor=request.user, **form.cleaned_data)),
-        )
-    ):
-        messages.success(request, _("Action plan created."))
-        return redirect("plans:detail", pk=created[0].pk)
-    return render(
+    return _form_page(
         request,
-        "plans/form.html",
-        {"form": form, "title": _("New action plan"), "back": reverse("plans:list")},
-        status=400 if form.is_bound and form.errors else 200,
+        form,
+        lambda: reverse(
+            "plans:detail",
+            args=[services.plan_create(actor=request.user, **form.cleaned_data).pk],
+        ),
+        title=_("New action plan"),
+        done=_("Action plan created."),
+        back=reverse("plans:list"),
     )
 
 
 @permission_required("plan.change")
 def plan_edit(request, pk):
     plan = selectors.plan_for_change(viewer=request.user, pk=pk)
-    initial = {
-        "title": plan.title,
-        "thematic_area": plan.thematic_area,
-        "period_start": plan.period_start,
-        "period_end": plan.period_end,
-        "description": plan.description,
-    }
-    form = forms.PlanEditForm(request.POST or None, initial=initial)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _saved(
-            form, lambda: services.plan_update(actor=request.user, plan=plan, **form.cleaned_data)
-        )
-    ):
-        messages.success(request, _("Action plan saved."))
-        return redirect("plans:detail", pk=plan.pk)
-    return render(
+    fields = ["title", "thematic_area", "period_start", "period_end", "description"]
+    form = forms.PlanEditForm(
+        request.POST or None, initial={name: getattr(plan, name) for name in fields}
+    )
+    back = reverse("plans:detail", args=[plan.pk])
+
+    def save():
+        services.plan_update(actor=request.user, plan=plan, **form.cleaned_data)
+        return back
+
+    return _form_page(
         request,
-        "plans/form.html",
-        {
-            "form": form,
-            "title": _("Edit the action plan"),
-            "back": reverse("plans:detail", args=[plan.pk]),
-        },
-        status=400 if form.is_bound and form.errors else 200,
+        form,
+        save,
+        title=_("Edit the action plan"),
+        done=_("Action plan saved."),
+        back=back,
     )
 
 
 @permission_required("plan.change")
 def goal_new(request, pk):
     plan = selectors.plan_for_change(viewer=request.user, pk=pk)
-    initial = {"test_bed": plan.test_bed, "deadline": plan.period_end}
-    if plan.owner_kind == "organisation":
-        initial = {"organisation": plan.organisation, "deadline": plan.period_end}
-    elif plan.owner_kind == "county":
-        initial = {"county": plan.county, "deadline": plan.period_end}
+    # The goal counts the owner's participants unless the planner narrows or widens it.
+    initial = {
+        "organisation": plan.organisation if plan.owner_kind == "organisation" else None,
+        "test_bed": plan.test_bed,
+        "county": plan.county,
+        "deadline": plan.period_end,
+    }
     form = forms.GoalForm(
         request.POST or None,
         initial=initial,
         esf_codes=selectors.esf_code_options(),
         dimensions=selectors.dimension_options(),
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _saved(
-            form,
-            lambda: services.goal_add(actor=request.user, plan=plan, **form.goal_values()),
-        )
-    ):
-        messages.success(request, _("Goal added."))
-        return redirect("plans:detail", pk=plan.pk)
-    return render(
+    return _form_page(
         request,
-        "plans/form.html",
-        {
-            "form": form,
-            "title": _("New goal"),
-            "plan": plan,
-            "back": reverse("plans:detail", args=[plan.pk]),
-        },
-        status=400 if form.is_bound and form.errors else 200,
+        form,
+        lambda: _goal_url(services.goal_add(actor=request.user, plan=plan, **form.goal_values())),
+        title=_("New goal"),
+        done=_("Goal added."),
+        back=reverse("plans:detail", args=[plan.pk]),
+        plan=plan,
     )
 
 
@@ -221,24 +216,19 @@ def action_new(request, goal_pk):
         request.POST or None,
         initial={"responsible": goal.plan.organisation, "due_date": goal.deadline},
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _saved(
-            form, lambda: services.action_add(actor=request.user, goal=goal, **form.cleaned_data)
-        )
-    ):
-        messages.success(request, _("Action added."))
-        return redirect(reverse("plans:detail", args=[goal.plan_id]) + f"#goal-{goal.pk}")
-    return render(
+
+    def save():
+        services.action_add(actor=request.user, goal=goal, **form.cleaned_data)
+        return _goal_url(goal)
+
+    return _form_page(
         request,
-        "plans/form.html",
-        {
-            "form": form,
-            "title": _("New action for the goal “%(goal)s”") % {"goal": goal.title},
-            "back": reverse("plans:detail", args=[goal.plan_id]),
-        },
-        status=400 if form.is_bound and form.errors else 200,
+        form,
+        save,
+        title=_("New action for the goal “%(goal)s”") % {"goal": goal.title},
+        done=_("Action added."),
+        back=reverse("plans:detail", args=[goal.plan_id]),
+        plan=goal.plan,
     )
 
 
@@ -252,30 +242,24 @@ def action_status(request, action_pk):
         messages.success(request, _("Status of the action saved."))
     else:
         messages.error(request, _("Choose a status for the action."))
-    return redirect(reverse("plans:detail", args=[action.goal.plan_id]) + f"#goal-{action.goal_id}")
+    return redirect(_goal_url(action.goal))
 
 
 @permission_required("plan.change")
 def value_new(request, goal_pk):
     goal = selectors.goal_for_change(viewer=request.user, pk=goal_pk)
     form = forms.GoalValueForm(request.POST or None, initial={"recorded_on": timezone.localdate()})
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _saved(
-            form,
-            lambda: services.goal_value_record(actor=request.user, goal=goal, **form.cleaned_data),
-        )
-    ):
-        messages.success(request, _("Value recorded."))
-        return redirect(reverse("plans:detail", args=[goal.plan_id]) + f"#goal-{goal.pk}")
-    return render(
+
+    def save():
+        services.goal_value_record(actor=request.user, goal=goal, **form.cleaned_data)
+        return _goal_url(goal)
+
+    return _form_page(
         request,
-        "plans/form.html",
-        {
-            "form": form,
-            "title": _("Record a value of “%(goal)s”") % {"goal": goal.title},
-            "back": reverse("plans:detail", args=[goal.plan_id]),
-        },
-        status=400 if form.is_bound and form.errors else 200,
+        form,
+        save,
+        title=_("Record a value of “%(goal)s”") % {"goal": goal.title},
+        done=_("Value recorded."),
+        back=reverse("plans:detail", args=[goal.plan_id]),
+        plan=goal.plan,
     )
