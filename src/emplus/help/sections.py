@@ -73,6 +73,9 @@ NOT_PAGES: dict[str, NotPage] = {
     "calls:partner_add": NotPage.POST,
     "calls:partner_remove": NotPage.POST,
     "calls:annex": NotPage.FILE,
+    "plans:export": NotPage.FILE,
+    "plans:goal_delete": NotPage.POST,
+    "plans:action_status": NotPage.POST,
     "esf:template_upload": NotPage.POST,
     "esf:generate": NotPage.POST,
     "esf:download": NotPage.FILE,
@@ -442,6 +445,22 @@ SECTIONS: tuple[Section, ...] = (
         ),
         Shot("coordinator.abf", "/skills/courses/"),
         related=("skills",),
+    ),
+    Section(
+        "action-plans",
+        _("Action plans with goals on live indicators"),
+        ALL,
+        (
+            "plans:list",
+            "plans:new",
+            "plans:detail",
+            "plans:edit",
+            "plans:print",
+            "plans:goal_new",
+            "plans:action_new",
+            "plans:value_new",
+        ),
+        related=("testbeds", "indicators"),
     ),
 )
 
