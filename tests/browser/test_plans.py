@@ -44,7 +44,7 @@ def test_coordinator_creates_a_test_bed_plan_with_a_live_esf_goal(page, live_url
     page.locator("#id_target").fill("1000")
     page.locator("#id_deadline").fill("2027-06-30")
     page.get_by_role("button", name="Spara").click()
-    page.wait_for_url(plan_url)
+    page.wait_for_url(re.compile(re.escape(plan_url) + r"(#goal-[0-9a-f-]+)?$"))
     row = page.locator("main table").first.locator("tbody tr").first
     cells = row.locator("td")
     assert "Fler deltagare i testbädden" in row.inner_text()
