@@ -116,6 +116,8 @@ _API_PERSONAL = {
     "time-attestations": "attestation",
     "placements": "placement",
     "education-enrolments": "education",
+    "gig-assignments": "gig",
+    "income-records": "income",
 }
 _API_ORGANISATION = {
     "organisations": "organisation",

@@ -114,6 +114,7 @@ class Target:
     placement: object = None  # working life (issue 10): a participant's records
     education: object = None
     income: object = None
+    gig: object = None
     employer: object = None  # an organisation's employer and its business contact
     contact: object = None
     call: object = None  # a funding call the organisation registered (issue 11)
@@ -232,10 +233,21 @@ def _participant(scenario, unit_key, unit, actor, index, *, with_records):
     income = worklife_services.income_record_set(
         actor=actor, participant=participant, month=JANUARY, source="employment", amount=16000
     )
+    gig = worklife_services.gig_assignment_record(
+        actor=actor,
+        participant=participant,
+        company="Matrisbolaget",
+        client="Kund",
+        started_on=dt.date(2025, 2, 3),
+        hours=8,
+        invoiced=3000,
+        salary_paid=2000,
+    )
     return Target(
         placement=placement,
         education=education,
         income=income,
+        gig=gig,
         participant=participant,
         enrolment=enrolment,
         consent=consent,

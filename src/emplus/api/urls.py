@@ -32,7 +32,14 @@ from emplus.skills.api import (
     SkillNeedViewSet,
 )
 from emplus.testbeds.api import TestBedViewSet
-from emplus.worklife.api import EducationEnrolmentViewSet, EmployerViewSet, PlacementViewSet
+from emplus.worklife.api import (
+    EducationEnrolmentViewSet,
+    EmployerViewSet,
+    GigAssignmentViewSet,
+    IncomeRecordViewSet,
+    IncomeStabilityView,
+    PlacementViewSet,
+)
 
 
 class _APIRootView(DefaultRouter.APIRootView):
@@ -81,6 +88,8 @@ router.register("skill-needs", SkillNeedViewSet, basename="skill-need")
 router.register("courses", CourseViewSet, basename="course")
 router.register("course-registrations", RegistrationViewSet, basename="course-registration")
 router.register("action-plans", ActionPlanViewSet, basename="action-plan")
+router.register("gig-assignments", GigAssignmentViewSet, basename="gig-assignment")
+router.register("income-records", IncomeRecordViewSet, basename="income-record")
 
 # The schema and its documentation describe the API, not its data: readable without log-in.
 schema_view = login_not_required(SpectacularAPIView.as_view())
@@ -92,6 +101,7 @@ app_name = "api"
 urlpatterns = [
     path("me/", me, name="me"),
     path("indicators/", IndicatorsView.as_view(), name="indicators"),
+    path("income-stability/", IncomeStabilityView.as_view(), name="income-stability"),
     path("offline-entries/", OfflineEntryView.as_view(), name="offline-entries"),
     path("schema/", schema_view, name="schema"),
     path("docs/", docs_view, name="docs"),

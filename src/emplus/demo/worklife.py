@@ -28,6 +28,7 @@ from emplus.worklife.models import (
     EducationEnrolment,
     Employer,
     EmployerContact,
+    GigAssignment,
     IncomeRecord,
     WorkplacePlacement,
 )
@@ -207,6 +208,7 @@ def create(rng: random.Random) -> int:
     WorkplacePlacement.objects.bulk_create(placements)
     EducationEnrolment.objects.bulk_create(studies)
     IncomeRecord.objects.bulk_create(incomes)
+    GigAssignment.objects.bulk_create(_gig_assignments(rng, incomes))
     return len(employers)
 
 
@@ -230,3 +232,26 @@ def _incomes(rng: random.Random, participant: Participant, *, steadier: bool) ->
             )
         )
     return rows
+
+
+GIG_COMPANIES = ["Egenanställning Norr (demo)", "Uppdragsbolaget Syd (demo)"]
+GIG_CLIENTS = ["Flyttfirma Lyft", "Eventbolaget Scen", "Trädgårdstjänst Grön", "Städhjälpen"]
+
+
+def _gig_assignments(rng: random.Random, incomes: list[IncomeRecord]) -> list[GigAssignment]:
+    """The assignments behind gig income, Convoy-style (through a self-employment company): one
+    a month, the salary paid being the month's gig income and the invoice about 1.6 times it."""
+    return [
+        GigAssignment(
+            participant=r.participant,
+            company=GIG_COMPANIES[r.participant_id.int % len(GIG_COMPANIES)],
+            client=rng.choice(GIG_CLIENTS),
+            started_on=r.month,
+            ended_on=r.month + timedelta(days=rng.randint(1, 20)),
+            hours=Decimal(int(r.amount) // 150),
+            invoiced=(r.amount * Decimal("1.6")).quantize(Decimal(1)),
+            salary_paid=r.amount,
+        )
+        for r in incomes
+        if r.source == IncomeSource.GIG_ASSIGNMENT
+    ]

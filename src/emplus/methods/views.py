@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from emplus.core.choices import Arena, Phase, TargetGroup, labels
 from emplus.core.form_errors import service_result
@@ -14,6 +15,8 @@ from emplus.methods.choices import EvidenceLevel
 from emplus.methods.filters import MethodFilterSet
 from emplus.methods.forms import MethodForm, ThematicAreaForm
 from emplus.organisations.permissions import editable_organisation_ids
+from emplus.worklife import charts as worklife_charts
+from emplus.worklife import results as worklife_results
 
 
 @permission_required("method.view")
@@ -93,8 +96,26 @@ def thematic_area_detail(request, code: str):
             "evidence_query": "",
             "can_see_evidence": False,
             "can_edit": has_permission(request.user, "thematic_area.change"),
+            "worklife": _worklife_results(request.user, area.code),
         },
     )
+
+
+def _worklife_results(viewer, code: str) -> dict | None:
+    """The area's results in working life and education (worklife sits below methods), for
+    viewers who may read aggregates."""
+    found = worklife_results.area_results(viewer=viewer, area_code=code, as_of=timezone.localdate())
+    if found is None:
+        return None
+    return {
+        "outcomes": found.outcomes,
+        "outcome_chart": worklife_charts.share_bars(
+            [(r.label, r.offer_rate) for r in found.outcomes]
+        ),
+        "stability": found.stability,
+        "completion": found.completion,
+        "parameters": found.parameters,
+    }
 
 
 @permission_required("method.change")

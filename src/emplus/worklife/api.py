@@ -1,18 +1,39 @@
-"""API endpoints of working life (read-only): employers, and placements of the caller's own
-participants (a list is one audit event naming them; reading one is an event of its own)."""
+"""API endpoints of working life (read-only): employers; placements, studies, gig assignments
+and income of the caller's own participants (a list is one audit event naming them; reading one
+is an event of its own); income stability by group (counts, suppressed)."""
 
 from __future__ import annotations
 
 import django_filters
+from django.contrib.auth.decorators import login_not_required
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from emplus.core.audit import audit_log
+from emplus.core.permissions import RolePermission
 from emplus.core.viewsets import ScopedReadOnlyViewSet
-from emplus.worklife.models import EducationEnrolment, Employer, WorkplacePlacement
+from emplus.worklife import selectors
+from emplus.worklife.choices import CompletionGroup
+from emplus.worklife.forms import CompletionFilterForm
+from emplus.worklife.models import (
+    EducationEnrolment,
+    Employer,
+    GigAssignment,
+    IncomeRecord,
+    WorkplacePlacement,
+)
 from emplus.worklife.serializers import (
     EducationEnrolmentSerializer,
     EmployerSerializer,
+    GigAssignmentSerializer,
+    IncomeRecordSerializer,
     PlacementSerializer,
+    StabilitySerializer,
 )
 
 
@@ -96,4 +117,95 @@ class EducationEnrolmentViewSet(_ParticipantRecordViewSet):
             .filter(participant__erased_at__isnull=True)
             .select_related("step")
             .order_by("-started_on", "pk")
+        )
+
+
+class ParticipantFilter(django_filters.FilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant_id")
+
+
+class GigAssignmentViewSet(_ParticipantRecordViewSet):
+    """Gig assignments: the owning organisation only, like income."""
+
+    serializer_class = GigAssignmentSerializer
+    required_permission = "income.view"
+    filterset_class = ParticipantFilter
+    list_audit_action = "gig_assignment.listed_api"
+    queryset = GigAssignment.objects.none()
+
+    def get_queryset(self):
+        return (
+            GigAssignment.objects.restrict(self.request.user, "income.view")
+            .filter(participant__erased_at__isnull=True)
+            .order_by("-started_on", "pk")
+        )
+
+
+class IncomeFilter(django_filters.FilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant_id")
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte")
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte")
+
+    class Meta:
+        model = IncomeRecord
+        fields = ["participant", "source", "month_from", "month_to"]
+
+
+class IncomeRecordViewSet(_ParticipantRecordViewSet):
+    """Monthly income records: the owning organisation only (never opened by consent)."""
+
+    serializer_class = IncomeRecordSerializer
+    required_permission = "income.view"
+    filterset_class = IncomeFilter
+    list_audit_action = "income.listed_api"
+    queryset = IncomeRecord.objects.none()
+
+    def get_queryset(self):
+        return (
+            IncomeRecord.objects.restrict(self.request.user, "income.view")
+            .filter(participant__erased_at__isnull=True)
+            .order_by("-month", "source", "pk")
+        )
+
+
+class IncomeStabilityView(APIView):
+    """Income stability by organisation, method, test bed or thematic area, with the page's
+    scope and suppression (decision 18); the parameter version and threshold come with it."""
+
+    permission_classes = [IsAuthenticated, RolePermission]
+    required_permission = "evidence.view"
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return login_not_required(super().as_view(*args, **kwargs))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("group_by", str, enum=CompletionGroup.values),
+            OpenApiParameter(
+                "as_of", OpenApiTypes.DATE, description="Reporting date (default today)."
+            ),
+        ],
+        responses={200: StabilitySerializer},
+    )
+    def get(self, request):
+        form = CompletionFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        group_by = form.cleaned_data["group_by"] or CompletionGroup.ORGANISATION
+        as_of = form.cleaned_data["as_of"] or timezone.localdate()
+        parameters = selectors.stability_parameters_current()
+        rows = selectors.income_stability_by_group(
+            viewer=request.user, group_by=group_by, as_of=as_of
+        )
+        return Response(
+            StabilitySerializer(
+                {
+                    "group_by": group_by,
+                    "as_of": as_of,
+                    "parameter_version": parameters.version,
+                    "threshold": parameters.threshold,
+                    "rows": rows,
+                }
+            ).data
         )

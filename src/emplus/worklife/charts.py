@@ -66,3 +66,59 @@ def income_bars(
         base_y=BOTTOM,
         top_label=f"{top:.0f}",
     )
+
+
+# --- shares by group (placements offered a job, people with stable income, completed studies) -
+
+SHARE_WIDTH, SHARE_LABEL, SHARE_BAR_END, SHARE_ROW = 640, 220, 600, 26
+
+
+@dataclass(frozen=True)
+class ShareBar:
+    y: float
+    width: float
+    text_y: float
+    share_x: float
+    label: str
+    share: str  # "42 %", or "·" where the count is suppressed
+
+
+@dataclass(frozen=True)
+class ShareChart:
+    view_box: str
+    bars: list[ShareBar]
+    left: int
+    right: int
+    height: int
+
+
+def share_bars(items: Sequence[tuple[str, float | None]]) -> ShareChart | None:
+    """Horizontal bars of shares from 0 to 100 % (a suppressed share draws no bar); None
+    without items. The template draws it beside a table with the same numbers."""
+    if not items:
+        return None
+    height = SHARE_ROW * len(items) + 8
+    bars = []
+    for i, (label, share) in enumerate(items):
+        width = (
+            0.0
+            if share is None
+            else round(svg.scale(share, domain=(0, 1), span=(0, SHARE_BAR_END - SHARE_LABEL)), 1)
+        )
+        bars.append(
+            ShareBar(
+                y=4 + i * SHARE_ROW,
+                width=width,
+                text_y=18 + i * SHARE_ROW,
+                share_x=round(SHARE_LABEL + width + 6, 1),
+                label=label[:32],
+                share="·" if share is None else f"{share * 100:.0f} %",
+            )
+        )
+    return ShareChart(
+        view_box=svg.view_box(0, 0, SHARE_WIDTH, height),
+        bars=bars,
+        left=SHARE_LABEL,
+        right=SHARE_BAR_END,
+        height=height,
+    )

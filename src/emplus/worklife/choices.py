@@ -184,6 +184,15 @@ class CompletionGroup(models.TextChoices):
     THEMATIC_AREA = "thematic_area", _("Thematic area")
 
 
+class OutcomeGroup(models.TextChoices):
+    KIND = "kind", _("Kind of placement")
+    INDUSTRY = "industry", _("Employer industry")
+    ORGANISATION = "organisation", _("Organisation")
+    METHOD = "method", _("Method")
+    TEST_BED = "test_bed", _("Test bed")
+    THEMATIC_AREA = "thematic_area", _("Thematic area")
+
+
 class IncomeSource(models.TextChoices):
     EMPLOYMENT = "employment", _("Employment")
     GIG_ASSIGNMENT = "gig_assignment", _("Gig assignment")

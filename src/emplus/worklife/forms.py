@@ -17,6 +17,7 @@ from emplus.worklife.choices import (
     EducationStatus,
     EmployerSector,
     IncomeSource,
+    OutcomeGroup,
     PlacementKind,
     PlacementOutcome,
     ProviderKind,
@@ -192,6 +193,10 @@ class CompletionFilterForm(forms.Form):
         label=_("Group by"), choices=CompletionGroup.choices, required=False
     )
     as_of = forms.DateField(label=_("Reporting date"), widget=DATE, required=False)
+
+
+class OutcomeFilterForm(forms.Form):
+    group_by = forms.ChoiceField(label=_("Group by"), choices=OutcomeGroup.choices, required=False)
 
 
 class IncomeRecordForm(forms.Form):

@@ -239,8 +239,9 @@ def participant_can_study(*, viewer: User, participant: Participant) -> bool:
     return scoping.allows(viewer, "education.change", participant)
 
 
-# The lookup paths of a group's key and label, from an education enrolment.
-_GROUP_PATHS: dict[str, tuple[str, str]] = {
+# The lookup paths of a group's key and label, from a record that is a pathway step (studies,
+# placements).
+STEP_GROUP_PATHS: dict[str, tuple[str, str]] = {
     CompletionGroup.ORGANISATION: (
         "participant__organisation__code",
         "participant__organisation__name",
@@ -276,7 +277,7 @@ def completion_rates(*, viewer: User, group_by: str, as_of: date) -> list[Comple
     partnership, coordinators their own organisations; a group is shown in full only when all
     its records belong to organisations the viewer sees at full detail, otherwise counts of 1-4
     (and those that would reveal them) are suppressed (docs/decisions/0006, 0010)."""
-    key_path, label_path = _GROUP_PATHS[group_by]
+    key_path, label_path = STEP_GROUP_PATHS[group_by]
     records = EducationEnrolment.objects.filter(participant__erased_at__isnull=True)
     if not scoping.has_permission(viewer, "evidence.view_partnership"):
         records = records.filter(

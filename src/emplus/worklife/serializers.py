@@ -8,6 +8,8 @@ from emplus.worklife.models import (
     EducationEnrolment,
     Employer,
     EmployerContact,
+    GigAssignment,
+    IncomeRecord,
     WorkplacePlacement,
 )
 
@@ -82,3 +84,49 @@ class EducationEnrolmentSerializer(serializers.ModelSerializer):
             "interruption_reason",
             "qualification",
         ]
+
+
+class GigAssignmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GigAssignment
+        fields = [
+            "id",
+            "participant",
+            "company",
+            "client",
+            "started_on",
+            "ended_on",
+            "hours",
+            "invoiced",
+            "salary_paid",
+        ]
+
+
+class IncomeRecordSerializer(serializers.ModelSerializer):
+    month = serializers.DateField(help_text="The first day of the month.")
+
+    class Meta:
+        model = IncomeRecord
+        fields = ["id", "participant", "month", "source", "amount"]
+
+
+class StabilityRowSerializer(serializers.Serializer):
+    """One group's income stability; null counts are suppressed (small cells outside the
+    organisations the caller sees at full detail), and the means with them."""
+
+    key = serializers.CharField()
+    label = serializers.CharField()
+    people = serializers.IntegerField(allow_null=True)
+    stable = serializers.IntegerField(allow_null=True)
+    not_stable = serializers.IntegerField(allow_null=True)
+    mean_months_with_income = serializers.FloatField(allow_null=True)
+    median_coefficient_of_variation = serializers.FloatField(allow_null=True)
+    suppressed = serializers.BooleanField()
+
+
+class StabilitySerializer(serializers.Serializer):
+    group_by = serializers.CharField()
+    as_of = serializers.DateField()
+    parameter_version = serializers.IntegerField()
+    threshold = serializers.FloatField(help_text="Monthly income (SEK) counted as above.")
+    rows = StabilityRowSerializer(many=True)

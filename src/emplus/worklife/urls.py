@@ -1,6 +1,14 @@
 from django.urls import path
 
-from emplus.worklife.views import education, employers, income, participant, placements
+from emplus.worklife.views import (
+    education,
+    employers,
+    exports,
+    income,
+    participant,
+    placements,
+    results,
+)
 
 app_name = "worklife"
 urlpatterns = [
@@ -33,4 +41,11 @@ urlpatterns = [
     path("participants/<uuid:pk>/gigs/new/", income.gig_assignment_new, name="gig_new"),
     path("participants/<uuid:pk>/income/", income.income_add, name="income_add"),
     path("income/<uuid:pk>/delete/", income.income_delete, name="income_delete"),
+    path("placements/outcomes/", results.placement_outcomes, name="placement_outcomes"),
+    path("exports/employers/", exports.employers, name="export_employers"),
+    path("exports/placements/", exports.placements, name="export_placements"),
+    path("exports/education/", exports.education, name="export_education"),
+    path("exports/gig-assignments/", exports.gig_assignments, name="export_gig_assignments"),
+    path("exports/income/", exports.income, name="export_income"),
+    path("exports/income-stability/", exports.stability, name="export_stability"),
 ]
