@@ -321,6 +321,7 @@ _NOT_UPLOADS = {
     "evidence_core/reference.py": "the packaged reference data",
     "organisations/reference.py": "the packaged partner register",
     "mapping/hsds.py": "validates an HSDS package the platform wrote (command line)",
+    "methods/services.py": "the packaged thematic areas (methods/data/thematic_areas.csv)",
 }
 
 
