@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.test.utils import override_settings
 
 from emplus.core.roles import Role
 from emplus.geo.services import reference_data_load
 from tests.factories import PASSWORD, OrganisationFactory, UnitFactory, make_user
 
 __all__ = ["PASSWORD", "make_user"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    # Stored files (attached documents) go to a directory of the test run, never to var/.
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
-"""A municipality and an employer of the register, a collaboration of organisation A with both,
-and a media directory of the test's own."""
+"""A municipality and an employer of the register, a collaboration of organisation A with both
+(stored files go to the test run's media directory: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,6 @@ from emplus.collaborations.services import PartyInput
 from emplus.geo.models import County, Municipality
 from tests.factories import OrganisationFactory, ThematicAreaFactory
 from tests.worklife.conftest import make_employer
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture

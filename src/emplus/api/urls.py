@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from emplus.api.views import me
 from emplus.calls.api import CallViewSet, ConsortiumViewSet
+from emplus.collaborations.api import CollaborationViewSet
 from emplus.esf.api import ESFProjectViewSet, ReportFileViewSet
 from emplus.evidence.api import EffectEstimateViewSet, IndicatorsView
 from emplus.geo.api import CountyViewSet, MunicipalityViewSet
@@ -70,6 +71,7 @@ router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("events", EventViewSet, basename="event")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("effect-estimates", EffectEstimateViewSet, basename="effect-estimate")
+router.register("collaborations", CollaborationViewSet, basename="collaboration")
 router.register("esf-projects", ESFProjectViewSet, basename="esf-project")
 router.register("esf-report-files", ReportFileViewSet, basename="esf-report-file")
 router.register(

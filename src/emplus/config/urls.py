@@ -21,6 +21,7 @@ urlpatterns = [
     path("worklife/", include("emplus.worklife.urls")),
     path("calls/", include("emplus.calls.urls")),
     path("plans/", include("emplus.plans.urls")),
+    path("collaborations/", include("emplus.collaborations.urls")),
     path("selfservice/", include("emplus.selfservice.urls")),
     path("help/", include("emplus.help.urls")),
     path("skills/", include("emplus.skills.urls")),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from emplus.demo import collaborations as collaborations_demo
 from emplus.demo import calls as calls_demo
 from emplus.demo import esf as esf_demo
 from emplus.demo import mapping as mapping_demo
@@ -49,6 +50,7 @@ def demo_data_create(
     selfservice_demo.create(random.Random(seed + 4))  # noqa: S311 - own stream: hours, links
     esf_demo.create(random.Random(seed + 3))  # noqa: S311 - own stream: ESF projects
     worklife_demo.create(random.Random(seed + 5))  # noqa: S311 - own stream: working life
+    collaborations_demo.create(random.Random(seed + 6))  # noqa: S311 - own stream: collaborations
     calls_demo.create(random.Random(seed + 11))  # noqa: S311 - own stream: calls, consortium
     skills_demo.create(random.Random(seed + 6))  # noqa: S311 - own stream: skills development
     plans_demo.create(random.Random(seed + 12))  # noqa: S311 - own stream: action plans
