@@ -134,6 +134,7 @@ _API_ORGANISATION = {
     "courses": "course",
     "course-registrations": "registration",
     "action-plans": "plan",
+    "collaborations": "collaboration",
 }
 _PAGE_PK = {
     "organisations:detail": "organisation",
@@ -156,6 +157,12 @@ _PAGE_PK = {
     "calls:consortium": "consortium",
     "calls:partner_add": "consortium",
     "calls:annex": "consortium",
+    "collaborations:detail": "collaboration",
+    "collaborations:edit": "collaboration",
+    "collaborations:close": "collaboration",
+    "collaborations:document_add": "collaboration",
+    "collaborations:document": "document",
+    "collaborations:document_remove": "document",
 }
 # Working life: the personal record a page's "pk" names (the participant unless listed), and the
 # employer pages, walked with organisation A's and B's employer.

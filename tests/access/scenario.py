@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from emplus.accounts.services import api_token_create
 from emplus.calls.services import call_create, consortium_create
+from emplus.collaborations import services as collaboration_services
+from emplus.collaborations.letters import simple_pdf
+from emplus.collaborations.services import PartyInput
 from emplus.core.roles import Role
 from emplus.esf import report_core
 from emplus.esf import services as esf_services
@@ -128,6 +132,8 @@ class Target:
     plan: object = None  # action plans (issue 12): the organisation's plan, a goal, an action
     goal: object = None
     plan_action: object = None
+    collaboration: object = None  # an organisation's collaboration and its attached letter
+    document: object = None
 
 
 @dataclass
@@ -358,7 +364,22 @@ def build() -> Scenario:
             method="ipw",
             seed=7,
         )
+        collaboration = collaboration_services.collaboration_create(
+            actor=coordinator,
+            organisation=organisation,
+            title=f"Matrissamverkan {key.upper()}",
+            kind="letter_of_intent",
+            starts_on=dt.date(2025, 1, 1),
+            parties=[PartyInput(role="host", employer=scenario.employers[key])],
+        )
+        document = collaboration_services.collaboration_document_attach(
+            actor=coordinator,
+            collaboration=collaboration,
+            file=SimpleUploadedFile(f"avsikt-{key}.pdf", simple_pdf([f"Avsikt {key}"])),
+        )
         scenario.targets[key] = Target(
+            collaboration=collaboration,
+            document=document,
             employer=scenario.employers[key],
             contact=scenario.employers[key].contacts.get(),
             organisation=organisation,
