@@ -336,6 +336,11 @@ SPECTACULAR_SETTINGS = {
         # Two fields named "state" with different answers: each gets a name that says whose.
         "SelfServiceLinkStateEnum": "emplus.selfservice.choices.LinkState",
         "EsfMonthStateEnum": "emplus.esf.serializers.MONTH_STATES",
+        # Collaborations: "kind", "status" and "role" are names other components use too.
+        "CollaborationKindEnum": "emplus.collaborations.choices.CollaborationKind",
+        "CollaborationStatusEnum": "emplus.collaborations.choices.CollaborationStatus",
+        "CollaborationDocumentKindEnum": "emplus.collaborations.choices.DocumentKind",
+        "CollaborationPartyRoleEnum": "emplus.collaborations.choices.PartyRole",
     },
 }
 

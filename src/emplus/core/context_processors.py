@@ -19,6 +19,7 @@ NAVIGATION = [
     ("methods:list", _("Methods"), "method.view"),
     ("testbeds:list", _("Test beds"), "testbed.view"),
     ("worklife:employer_list", _("Employers"), "employer.view"),
+    ("collaborations:list", _("Collaborations"), "collaboration.view"),
     ("evidence:indicators", _("Evidence"), "evidence.view"),
     ("esf:list", _("ESF projects"), "esf.view"),
     ("calls:list", _("Funding calls"), "call.view"),
