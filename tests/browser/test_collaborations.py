@@ -34,6 +34,10 @@ def test_coordinator_registers_attaches_and_finds_it_in_the_network(page, live_u
     employer = page.locator("#id_party-1-employer option:checked").inner_text()
     page.locator("#id_party-1-role").select_option("host")
     page.get_by_role("button", name="Spara").click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 0, page.locator(
+        ".error-summary"
+    ).all_inner_texts()
     page.get_by_role("heading", level=1, name=TITLE).wait_for()
 
     # a wrong file is refused with a message, the letter of intent is attached

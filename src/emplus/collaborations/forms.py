@@ -83,6 +83,9 @@ class CollaborationForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = owners
+        choices = list(owners[:2])
+        if len(choices) == 1:
+            self.fields["organisation"].initial = choices[0].pk  # the usual case: one's own
         if collaboration is not None:
             # the owner does not change; the service keeps it
             del self.fields["organisation"]
