@@ -90,6 +90,11 @@ NOT_PAGES: dict[str, NotPage] = {
     "worklife:export_gig_assignments": NotPage.FILE,
     "worklife:export_income": NotPage.FILE,
     "worklife:export_stability": NotPage.FILE,
+    "collaborations:export": NotPage.FILE,
+    "collaborations:close": NotPage.POST,
+    "collaborations:document_add": NotPage.POST,
+    "collaborations:document": NotPage.FILE,
+    "collaborations:document_remove": NotPage.POST,
     "selfservice:link_revoke": NotPage.POST,
     "selfservice:time_export": NotPage.FILE,
     "selfservice:month_hours": NotPage.POST,
@@ -355,6 +360,28 @@ SECTIONS: tuple[Section, ...] = (
         ("evidence:effects", "evidence:effect"),
         Shot("analyst.abf", "/evidence/effects/"),
         related=("indicators",),
+    ),
+    # --- collaborations -----------------------------------------------------------------------
+    Section(
+        "collaborations",
+        _("The collaboration register"),
+        ALL,
+        (
+            "collaborations:list",
+            "collaborations:new",
+            "collaborations:detail",
+            "collaborations:edit",
+        ),
+        Shot("coordinator.abf", "/collaborations/"),
+        related=("network",),
+    ),
+    Section(
+        "network",
+        _("Who collaborates with whom: the network"),
+        ALL,
+        ("collaborations:network",),
+        Shot("coordinator.abf", "/collaborations/network/"),
+        related=("collaborations", "coverage"),
     ),
     # --- mapping, methods, test beds ------------------------------------------------------------
     Section(
