@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from emplus.demo import collaborations as collaborations_demo
 from emplus.demo import calls as calls_demo
+from emplus.demo import collaborations as collaborations_demo
 from emplus.demo import esf as esf_demo
 from emplus.demo import mapping as mapping_demo
 from emplus.demo import methods as methods_demo
