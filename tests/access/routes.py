@@ -118,6 +118,7 @@ _API_PERSONAL = {
     "education-enrolments": "education",
     "gig-assignments": "gig",
     "income-records": "income",
+    "proposals": "proposal",
 }
 _API_ORGANISATION = {
     "organisations": "organisation",
@@ -129,6 +130,7 @@ _API_ORGANISATION = {
     "calls": "call",
     "consortia": "consortium",
     "employers": "employer",
+    "opportunities": "opportunity",
     "effect-estimates": "estimate",
     "skill-needs": "skill_need",
     "courses": "course",
@@ -175,12 +177,18 @@ _WORKLIFE_PERSONAL = {
     "worklife:placement_edit": "placement",
     "worklife:education_edit": "education",
     "worklife:income_delete": "income",
+    "worklife:work_profile_edit": "participant",
+    "worklife:proposal_detail": "proposal",
 }
 _WORKLIFE_EMPLOYER = (
     "worklife:employer_detail",
     "worklife:employer_edit",
     "worklife:employer_contact_add",
     "worklife:employer_contact_remove",
+    "worklife:opportunity_detail",
+    "worklife:opportunity_edit",
+    "worklife:opportunity_matches",
+    "worklife:proposal_new",
 )
 _FIXED_CODES = {
     "help:section": "caseload",
@@ -268,6 +276,8 @@ def _value(route: Route, param: str, target: str, scenario) -> str:
     if key in _WORKLIFE_PERSONAL and param == "pk":
         return str(getattr(t, _WORKLIFE_PERSONAL[key]).pk)
     if key in _WORKLIFE_EMPLOYER:
+        if key.startswith(("worklife:opportunity", "worklife:proposal_new")):
+            return str(t.opportunity.pk)
         return str({"pk": t.employer, "contact_pk": t.contact}[param].pk)
     if key.startswith("plans:"):
         return str({"pk": t.plan, "goal_pk": t.goal, "action_pk": t.plan_action}[param].pk)

@@ -134,6 +134,8 @@ class Target:
     plan_action: object = None
     collaboration: object = None  # an organisation's collaboration and its attached letter
     document: object = None
+    opportunity: object = None  # an organisation's opportunity; a participant's proposal to it
+    proposal: object = None
 
 
 @dataclass
@@ -146,6 +148,7 @@ class Scenario:
     token_id: str = ""
     instrument: object = None
     employers: dict[str, object] = field(default_factory=dict)  # by organisation key a, b
+    opportunities: dict[str, object] = field(default_factory=dict)  # by organisation key a, b
 
     def client(self, persona: str) -> Client:
         """A new client in the persona's session (a request that logs out or changes the
@@ -193,7 +196,9 @@ def _participant(scenario, unit_key, unit, actor, index, *, with_records):
         gender=("woman", "man")[index % 2],
         isced=3,
     )
-    consent = ConsentFactory(actor=actor, participant=participant, given_on=ENTRY)
+    consent = ConsentFactory(
+        actor=actor, participant=participant, given_on=ENTRY, employer_proposals=with_records
+    )
     exited = None
     if with_records:
         exited = EnrolmentFactory(
@@ -249,11 +254,21 @@ def _participant(scenario, unit_key, unit, actor, index, *, with_records):
         invoiced=3000,
         salary_paid=2000,
     )
+    worklife_services.work_profile_set(
+        actor=actor, participant=participant, occupational_goals=["9412"], max_commute_km=30
+    )
+    proposal = worklife_services.proposal_create(
+        actor=actor,
+        opportunity=scenario.opportunities[unit_key[0]],
+        participant=participant,
+        proposed_on=dt.date(2025, 2, 10),
+    )
     return Target(
         placement=placement,
         education=education,
         income=income,
         gig=gig,
+        proposal=proposal,
         participant=participant,
         enrolment=enrolment,
         consent=consent,
@@ -314,6 +329,15 @@ def build() -> Scenario:
             actor=coordinator, employer=employer, name=f"Kontakt {key.upper()}"
         )
         scenario.employers[key] = employer
+        scenario.opportunities[key] = worklife_services.opportunity_create(
+            actor=coordinator,
+            organisation=organisation,
+            employer=employer,
+            title=f"Matrisjobb {key.upper()}",
+            kind="work_trial",
+            ssyk_code="9412",
+            municipality=organisation.municipality,
+        )
 
     for key, unit in units.items():
         for index in range(PARTICIPANTS_PER_UNIT[key]):
@@ -382,6 +406,7 @@ def build() -> Scenario:
             document=document,
             employer=scenario.employers[key],
             contact=scenario.employers[key].contacts.get(),
+            opportunity=scenario.opportunities[key],
             organisation=organisation,
             unit=units[f"{key}1"],
             activity=activities[0],

@@ -319,6 +319,7 @@ _READERS = re.compile(
 # Readers of files the platform itself ships or writes, never of an upload.
 _NOT_UPLOADS = {
     "evidence_core/reference.py": "the packaged reference data",
+    "evidence_core/ssyk.py": "the packaged SSYK 2012 groups",
     "organisations/reference.py": "the packaged partner register",
     "mapping/hsds.py": "validates an HSDS package the platform wrote (command line)",
     "methods/services.py": "the packaged thematic areas (methods/data/thematic_areas.csv)",

@@ -12,11 +12,16 @@ from emplus.demo.builder import demo_data_create
 from emplus.demo.pathways import TODAY
 from emplus.evidence_core.income_stability import Month, income_stability, last_complete_month
 from emplus.geo.services import reference_data_load
+from emplus.pathways.models import Consent
+from emplus.worklife.choices import ProposalStatus
 from emplus.worklife.models import (
     EducationEnrolment,
     Employer,
     IncomeRecord,
+    Opportunity,
+    Proposal,
     WorkplacePlacement,
+    WorkProfile,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +58,22 @@ def test_the_demo_has_working_life():
     # running it again adds nothing
     assert demo.create(random.Random(1)) == len(employers)  # noqa: S311 - demo data
     assert Employer.objects.count() == len(employers)
+
+
+def test_the_demo_has_opportunities_with_proposals_in_every_state():
+    reference_data_load()
+    demo_data_create(participants=200)
+    opportunities = list(Opportunity.objects.select_related("municipality"))
+    assert len({o.municipality.county_id for o in opportunities}) > 1
+    for opportunity in opportunities:
+        opportunity.full_clean()
+    statuses = set(Proposal.objects.values_list("status", flat=True))
+    assert statuses == set(ProposalStatus.values)
+    for proposal in Proposal.objects.select_related("participant"):
+        proposal.full_clean()
+        assert proposal.opportunity.organisation_id == proposal.participant.organisation_id
+        assert proposal.events.count() >= 1
+        assert Consent.objects.current().get(participant=proposal.participant).employer_proposals
+        if proposal.status == ProposalStatus.STARTED:
+            assert proposal.placement.employer_id == proposal.opportunity.employer_id
+    assert WorkProfile.objects.exists()

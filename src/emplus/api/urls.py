@@ -39,7 +39,9 @@ from emplus.worklife.api import (
     GigAssignmentViewSet,
     IncomeRecordViewSet,
     IncomeStabilityView,
+    OpportunityViewSet,
     PlacementViewSet,
+    ProposalViewSet,
 )
 
 
@@ -92,6 +94,8 @@ router.register("course-registrations", RegistrationViewSet, basename="course-re
 router.register("action-plans", ActionPlanViewSet, basename="action-plan")
 router.register("gig-assignments", GigAssignmentViewSet, basename="gig-assignment")
 router.register("income-records", IncomeRecordViewSet, basename="income-record")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("proposals", ProposalViewSet, basename="proposal")
 
 # The schema and its documentation describe the API, not its data: readable without log-in.
 schema_view = login_not_required(SpectacularAPIView.as_view())

@@ -341,6 +341,9 @@ SPECTACULAR_SETTINGS = {
         "CollaborationStatusEnum": "emplus.collaborations.choices.CollaborationStatus",
         "CollaborationDocumentKindEnum": "emplus.collaborations.choices.DocumentKind",
         "CollaborationPartyRoleEnum": "emplus.collaborations.choices.PartyRole",
+        # Placements and opportunities share their kinds; proposals have their own states.
+        "PlacementKindEnum": "emplus.worklife.choices.PlacementKind",
+        "ProposalStatusEnum": "emplus.worklife.choices.ProposalStatus",
     },
 }
 

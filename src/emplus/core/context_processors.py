@@ -20,6 +20,7 @@ NAVIGATION = [
     ("testbeds:list", _("Test beds"), "testbed.view"),
     ("worklife:employer_list", _("Employers"), "employer.view"),
     ("collaborations:list", _("Collaborations"), "collaboration.view"),
+    ("worklife:opportunity_list", _("Opportunities"), "opportunity.view"),
     ("evidence:indicators", _("Evidence"), "evidence.view"),
     ("esf:list", _("ESF projects"), "esf.view"),
     ("calls:list", _("Funding calls"), "call.view"),

@@ -78,6 +78,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "call.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "consortium.view": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "consortium.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    # Opportunities are directory rows like their employers; work profiles and proposals are the
+    # participant's personal records for matching (coach of the unit, coordinator).
+    "opportunity.view": frozenset(Role.values),
+    "opportunity.change": frozenset({Role.COACH, Role.COORDINATOR}),
+    "proposal.view": frozenset({Role.COACH, Role.COORDINATOR}),
+    "proposal.change": frozenset({Role.COACH, Role.COORDINATOR}),
     "esf.view": frozenset({Role.COORDINATOR}),
     "esf.manage": frozenset({Role.COORDINATOR}),
     # Collaborations (issue 11): the partnership's shared register, read by every member of any

@@ -13,6 +13,7 @@ from emplus.demo import collaborations as collaborations_demo
 from emplus.demo import esf as esf_demo
 from emplus.demo import mapping as mapping_demo
 from emplus.demo import methods as methods_demo
+from emplus.demo import opportunities as opportunities_demo
 from emplus.demo import organisations as organisations_demo
 from emplus.demo import pathways as pathways_demo
 from emplus.demo import plans as plans_demo
@@ -54,5 +55,6 @@ def demo_data_create(
     calls_demo.create(random.Random(seed + 11))  # noqa: S311 - own stream: calls, consortium
     skills_demo.create(random.Random(seed + 6))  # noqa: S311 - own stream: skills development
     plans_demo.create(random.Random(seed + 12))  # noqa: S311 - own stream: action plans
+    opportunities_demo.create(random.Random(seed + 12))  # noqa: S311 - own stream: matching
     # Later modules add their demo content here, each from the same generator, in order.
     return logins

@@ -74,6 +74,7 @@ class ConsentPurpose(models.TextChoices):
     SHARING = "sharing", _("Sharing with named partner organisations")
     FOLLOW_UP = "follow_up", _("Follow-up contact")
     REGISTER_LINKAGE = "register_linkage", _("Register linkage for evaluation")
+    EMPLOYER_PROPOSALS = "employer_proposals", _("Sharing proposals with employers")
 
 
 class ShareRequestStatus(models.TextChoices):

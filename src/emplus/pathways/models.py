@@ -202,6 +202,8 @@ class Consent(UUIDModel):
     )
     follow_up = models.BooleanField(_("follow-up contact"), default=False)
     register_linkage = models.BooleanField(_("register linkage for evaluation"), default=False)
+    # A coach's proposal of the participant to an employer's opportunity (worklife, decision 30).
+    employer_proposals = models.BooleanField(_("sharing proposals with employers"), default=False)
     special_categories = models.BooleanField(
         _("recording of disability and minority"), default=False
     )
@@ -235,6 +237,10 @@ class Consent(UUIDModel):
                 condition=Q(legal_basis=ProcessingBasis.CONSENT)
                 | Q(special_categories=False, sharing=False),
                 name="consent_special_and_sharing_need_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_basis=ProcessingBasis.CONSENT) | Q(employer_proposals=False),
+                name="consent_employer_proposals_need_consent",
             ),
         ]
 

@@ -228,6 +228,7 @@ def participant_export_data(*, actor, participant: Participant) -> dict[str, Any
                 "shared_with": sorted(o.name for o in c.shared_with.all()),
                 "follow_up": c.follow_up,
                 "register_linkage": c.register_linkage,
+                "employer_proposals": c.employer_proposals,
                 "special_categories": c.special_categories,
                 "recorded_by": _user(c.recorded_by),
                 "withdrawn_at": c.withdrawn_at,

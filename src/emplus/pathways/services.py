@@ -331,7 +331,9 @@ def consent_record(
     if legal_basis not in ProcessingBasis.values:
         raise ValidationError({"legal_basis": _("Not a known legal basis.")})
     if legal_basis != ProcessingBasis.CONSENT and (
-        purposes.get("sharing") or purposes.get("special_categories")
+        purposes.get("sharing")
+        or purposes.get("special_categories")
+        or purposes.get("employer_proposals")
     ):
         raise ValidationError(
             {

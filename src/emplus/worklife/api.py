@@ -1,11 +1,13 @@
-"""API endpoints of working life (read-only): employers; placements, studies, gig assignments
-and income of the caller's own participants (a list is one audit event naming them; reading one
-is an event of its own); income stability by group (counts, suppressed)."""
+"""API endpoints of working life (read-only): employers and their opportunities; placements,
+studies, proposals, gig assignments and income of the caller's own participants (a list is one
+audit event naming them; reading one is an event of its own); income stability by group
+(counts, suppressed)."""
 
 from __future__ import annotations
 
 import django_filters
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,6 +27,9 @@ from emplus.worklife.models import (
     Employer,
     GigAssignment,
     IncomeRecord,
+    Opportunity,
+    Proposal,
+    ProposalEvent,
     WorkplacePlacement,
 )
 from emplus.worklife.serializers import (
@@ -32,7 +37,9 @@ from emplus.worklife.serializers import (
     EmployerSerializer,
     GigAssignmentSerializer,
     IncomeRecordSerializer,
+    OpportunitySerializer,
     PlacementSerializer,
+    ProposalSerializer,
     StabilitySerializer,
 )
 
@@ -208,4 +215,56 @@ class IncomeStabilityView(APIView):
                     "rows": rows,
                 }
             ).data
+        )
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    employer = django_filters.UUIDFilter(field_name="employer_id")
+    ssyk = django_filters.CharFilter(field_name="ssyk_code", lookup_expr="startswith")
+
+    class Meta:
+        model = Opportunity
+        fields = ["employer", "kind", "is_open", "municipality", "ssyk"]
+
+
+class OpportunityViewSet(ScopedReadOnlyViewSet):
+    """Opportunities of the caller's organisations and of employers they work with."""
+
+    serializer_class = OpportunitySerializer
+    required_permission = "opportunity.view"
+    filterset_class = OpportunityFilter
+    queryset = Opportunity.objects.none()
+
+    def get_queryset(self):
+        return Opportunity.objects.restrict(self.request.user, "opportunity.view").order_by(
+            "-created_at", "pk"
+        )
+
+
+class ProposalFilter(django_filters.FilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant_id")
+    opportunity = django_filters.UUIDFilter(field_name="opportunity_id")
+
+    class Meta:
+        model = Proposal
+        fields = ["participant", "opportunity", "status"]
+
+
+class ProposalViewSet(_ParticipantRecordViewSet):
+    """Proposals of the caller's own participants (coach: unit; coordinator: organisation)."""
+
+    serializer_class = ProposalSerializer
+    required_permission = "proposal.view"
+    filterset_class = ProposalFilter
+    list_audit_action = "proposal.listed_api"
+    queryset = Proposal.objects.none()
+
+    def get_queryset(self):
+        return (
+            Proposal.objects.restrict(self.request.user, "proposal.view")
+            .filter(participant__erased_at__isnull=True)
+            .prefetch_related(
+                Prefetch("events", queryset=ProposalEvent.objects.order_by("occurred_on"))
+            )
+            .order_by("-status_on", "pk")
         )

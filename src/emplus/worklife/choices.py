@@ -199,3 +199,23 @@ class IncomeSource(models.TextChoices):
     OWN_BUSINESS = "own_business", _("Own business")
     STUDY_ALLOWANCE = "study_allowance", _("Study allowance")
     BENEFITS = "benefits", _("Benefits")
+
+
+class ProposalStatus(models.TextChoices):
+    """The way of a proposal: proposed → meeting → offered → started, or declined on the way."""
+
+    PROPOSED = "proposed", _("Proposed")
+    MEETING = "meeting", _("Meeting")
+    OFFERED = "offered", _("Offered")
+    STARTED = "started", _("Started")
+    DECLINED = "declined", _("Declined")
+
+
+# The moves a proposal may make from each state (declined and started are final).
+PROPOSAL_MOVES: dict[str, tuple[str, ...]] = {
+    ProposalStatus.PROPOSED: (ProposalStatus.MEETING, ProposalStatus.DECLINED),
+    ProposalStatus.MEETING: (ProposalStatus.OFFERED, ProposalStatus.DECLINED),
+    ProposalStatus.OFFERED: (ProposalStatus.STARTED, ProposalStatus.DECLINED),
+    ProposalStatus.STARTED: (),
+    ProposalStatus.DECLINED: (),
+}

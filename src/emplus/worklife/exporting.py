@@ -1,6 +1,7 @@
 """The working-life exports as tables (header and rows) for CSV or XLSX, written through the
-formula-safe cell helper (emplus.core.export_cells, decision 12). Participants appear by
-reference only, and no free text is written: the file may travel."""
+formula-safe cell helper (emplus.core.export_cells, decision 12): employers, placements, studies,
+gig assignments, income and stability, opportunities and proposals. Participants appear by
+reference only: the file may travel."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from emplus.core.audit import audit_list, audit_log
 from emplus.core.typing import User
 from emplus.worklife import results, selectors
+from emplus.worklife.models import Opportunity, Proposal
+
+Row = Sequence[object]
 
 
 @dataclass(frozen=True)
@@ -178,3 +183,76 @@ def stability(viewer: User, *, group_by: str, as_of: date) -> Table:
             )
         ],
     )
+
+
+def opportunity_table(
+    opportunities: Iterable[Opportunity], *, actor: User
+) -> tuple[list[str], list[Row]]:
+    """One row per opportunity of the actor's own organisations, with its count of proposals."""
+    headers = [
+        _("Title"),
+        _("Employer"),
+        _("Organisation number"),
+        _("Kind"),
+        _("Occupation (SSYK 2012)"),
+        _("Municipality"),
+        _("Start"),
+        _("Hours per week"),
+        _("Open for proposals"),
+        _("Proposals"),
+        _("Owning organisation"),
+    ]
+    rows: list[Row] = [
+        [
+            o.title,
+            o.employer.name,
+            o.employer.organisation_number_display,
+            o.get_kind_display(),
+            o.ssyk_code,
+            o.municipality.name,
+            o.starts_on or "",
+            float(o.hours_per_week) if o.hours_per_week is not None else "",
+            _("yes") if o.is_open else _("no"),
+            getattr(o, "proposal_count", ""),
+            o.organisation.name,
+        ]
+        for o in opportunities
+    ]
+    audit_log(
+        actor=actor, action="opportunity.exported", purpose="directory", details={"rows": len(rows)}
+    )
+    return headers, rows
+
+
+def proposal_table(proposals: Iterable[Proposal], *, actor: User) -> tuple[list[str], list[Row]]:
+    """One row per proposal in the actor's own scope: the participant's reference (no names,
+    the file may travel), the opportunity and where the proposal stands."""
+    items = list(proposals)
+    headers = [
+        _("Participant reference"),
+        _("Opportunity"),
+        _("Employer"),
+        _("Status"),
+        _("Since"),
+        _("Reason for declining"),
+        _("Placement recorded"),
+    ]
+    rows: list[Row] = [
+        [
+            p.participant.participant_ref,
+            p.opportunity.title,
+            p.opportunity.employer.name,
+            p.get_status_display(),
+            p.status_on,
+            p.declined_reason,
+            _("yes") if p.placement_id else _("no"),
+        ]
+        for p in items
+    ]
+    audit_list(
+        actor=actor,
+        action="proposal.exported",
+        ids=[p.participant_id for p in items],
+        purpose="case_work",
+    )
+    return headers, rows

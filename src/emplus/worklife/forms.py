@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emplus.evidence_core.income_stability import Month
@@ -20,6 +21,7 @@ from emplus.worklife.choices import (
     OutcomeGroup,
     PlacementKind,
     PlacementOutcome,
+    ProposalStatus,
     ProviderKind,
     SizeBand,
 )
@@ -238,3 +240,116 @@ class GigAssignmentForm(forms.Form):
     salary_paid = forms.DecimalField(
         label=_("Salary paid (SEK)"), min_value=0, decimal_places=0, max_digits=10
     )
+
+
+# --- opportunities, work profiles and proposals -------------------------------------------------
+
+
+class OpportunityForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Owning organisation"), queryset=Organisation.objects.none()
+    )
+    employer = forms.ModelChoiceField(label=_("Employer"), queryset=Employer.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlacementKind.choices)
+    ssyk_code = forms.CharField(
+        label=_("Occupation (SSYK 2012 code)"),
+        max_length=8,
+        help_text=_("One to four digits, e.g. 5321 (assistant nurses) or 53 (care work)."),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.order_by("name")
+    )
+    starts_on = forms.DateField(label=_("Start"), required=False, widget=DATE)
+    hours_per_week = forms.DecimalField(
+        label=_("Hours per week"), min_value=1, max_value=80, decimal_places=1, required=False
+    )
+    requirements = forms.CharField(
+        label=_("Requirements"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    is_open = forms.BooleanField(label=_("Open for proposals"), required=False, initial=True)
+
+    def __init__(self, *args, owners, employers, opportunity=None, **kwargs):
+        if opportunity is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "organisation": opportunity.organisation_id,
+                "employer": opportunity.employer_id,
+                "title": opportunity.title,
+                "kind": opportunity.kind,
+                "ssyk_code": opportunity.ssyk_code,
+                "municipality": opportunity.municipality_id,
+                "starts_on": opportunity.starts_on,
+                "hours_per_week": opportunity.hours_per_week,
+                "requirements": opportunity.requirements,
+                "is_open": opportunity.is_open,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = owners
+        self.fields["employer"].queryset = employers
+        if opportunity is not None:
+            del self.fields["organisation"]  # the owner does not change
+        elif len(owners) == 1:
+            self.fields["organisation"].initial = owners[0].pk  # the one the user can choose
+
+    def opportunity_values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "organisation"}
+
+
+class OpportunityFilterForm(forms.Form):
+    q = forms.CharField(label=_("Title or employer"), max_length=100, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *PlacementKind.choices], required=False
+    )
+    ssyk = forms.RegexField(
+        label=_("Occupation (SSYK code or its start)"),
+        regex=r"^[0-9]{1,4}$",
+        required=False,
+        error_messages={"invalid": _("Write one to four digits.")},
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Municipality.objects.order_by("name"),
+        required=False,
+        empty_label=_("All municipalities"),
+    )
+    closed = forms.BooleanField(label=_("Include closed ones"), required=False)
+
+
+class WorkProfileForm(forms.Form):
+    occupational_goals = forms.CharField(
+        label=_("Occupational goals (SSYK 2012 codes)"),
+        max_length=100,
+        required=False,
+        help_text=_("One to four digits each, separated by commas, e.g. 5321, 941."),
+    )
+    max_commute_km = forms.IntegerField(
+        label=_("Longest commute (km)"), min_value=0, max_value=500, required=False
+    )
+    hours_per_week = forms.DecimalField(
+        label=_("Hours available per week"),
+        min_value=0,
+        max_value=80,
+        decimal_places=1,
+        required=False,
+    )
+    available_from = forms.DateField(label=_("Available from"), required=False, widget=DATE)
+
+    def profile_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        goals = values.pop("occupational_goals") or ""
+        return {**values, "occupational_goals": [g for g in goals.split(",") if g.strip()]}
+
+
+class ProposalMoveForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=())
+    occurred_on = forms.DateField(label=_("Date"), widget=DATE)
+    note = forms.CharField(
+        label=_("Note (the reason, when declined)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def __init__(self, *args, moves=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(m, ProposalStatus(m).label) for m in moves]
+        self.fields["occurred_on"].initial = timezone.localdate

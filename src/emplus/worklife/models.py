@@ -1,7 +1,8 @@
-"""Employers, their business contacts and the workplace placements of participants."""
+"""Employers and their opportunities; participants' placements, studies, income and proposals."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -21,6 +22,7 @@ from emplus.worklife.choices import (
     IncomeSource,
     PlacementKind,
     PlacementOutcome,
+    ProposalStatus,
     ProviderKind,
     SizeBand,
 )
@@ -29,7 +31,10 @@ from emplus.worklife.querysets import (
     EmployerQuerySet,
     GigAssignmentQuerySet,
     IncomeRecordQuerySet,
+    OpportunityQuerySet,
     PlacementQuerySet,
+    ProposalQuerySet,
+    WorkProfileQuerySet,
 )
 
 
@@ -363,3 +368,168 @@ class GigAssignment(UUIDModel):
             errors["salary_paid"] = _("The salary paid cannot exceed the invoiced amount.")
         if errors:
             raise ValidationError(errors)
+
+
+class Opportunity(UUIDModel):
+    """A placement or a job an employer offers, registered by a partner organisation (the owner:
+    the employer's owner); the coaches match their participants to it."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("owning organisation"),
+    )
+    employer = models.ForeignKey(
+        Employer,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("employer"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24, choices=PlacementKind.choices)
+    # SSYK 2012, one to four digits, checked by evidence_core.ssyk in the service.
+    ssyk_code = models.CharField(_("occupation (SSYK 2012)"), max_length=4)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    starts_on = models.DateField(_("start"), null=True, blank=True)
+    hours_per_week = models.DecimalField(
+        _("hours per week"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(80)],
+    )
+    requirements = models.TextField(_("requirements"), blank=True)
+    is_open = models.BooleanField(_("open for proposals"), default=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ssyk_code__regex=r"^[0-9]{1,4}$"), name="opportunity_ssyk_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.employer}"
+
+
+class WorkProfile(UUIDModel):
+    """What a participant looks for, for matching: occupational goals (SSYK 2012 codes), the
+    longest commute, the hours available and from when. Personal data, scoped like placements."""
+
+    participant = models.OneToOneField(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="work_profile",
+        verbose_name=_("participant"),
+    )
+    occupational_goals = models.JSONField(
+        _("occupational goals (SSYK 2012)"), default=list, blank=True
+    )
+    max_commute_km = models.PositiveSmallIntegerField(
+        _("longest commute (km)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(500)],
+    )
+    hours_per_week = models.DecimalField(
+        _("hours available per week"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(80)],
+    )
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+
+    objects = WorkProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work profile")
+        verbose_name_plural = _("work profiles")
+
+    def __str__(self) -> str:
+        return ", ".join(self.occupational_goals) or "–"
+
+
+class Proposal(UUIDModel):
+    """A coach's proposal of a participant to an opportunity, shared with the employer on the
+    participant's consent; its way is kept in ProposalEvent rows."""
+
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("opportunity"),
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        verbose_name=_("participant"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    status_on = models.DateField(_("since"))
+    declined_reason = models.TextField(_("reason for declining"), blank=True)
+    placement = models.OneToOneField(
+        WorkplacePlacement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        verbose_name=_("placement"),
+    )
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-status_on", "-created_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "participant"], name="proposal_once_per_opportunity"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ProposalStatus.DECLINED) | ~Q(declined_reason=""),
+                name="proposal_declined_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity.title}: {self.get_status_display()}"
+
+
+class ProposalEvent(UUIDModel):
+    """One move of a proposal (its history): the state entered, when, by whom, and why."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("proposal")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices)
+    occurred_on = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["occurred_on", "created_at"]
+        verbose_name = _("proposal event")
+        verbose_name_plural = _("proposal events")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on}: {self.get_status_display()}"

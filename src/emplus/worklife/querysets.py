@@ -51,3 +51,34 @@ class GigAssignmentQuerySet(RestrictedQuerySet):
     """Assignments carry income: the owning organisation only, like income records."""
 
     scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")
+
+
+class OpportunityQuerySet(RestrictedQuerySet):
+    """Opportunities are directory rows like their employers: the owning organisation and the
+    partner organisations named as working with the employer read them."""
+
+    scope = ScopeFields(organisation="organisation")
+
+    def restrict(self, user, permission: str) -> Self:
+        own = scoping.restrict(self, user, permission)
+        if scoping.grants(user, permission).everywhere:
+            return own
+        organisations = scoping.organisation_ids_with(user, permission)
+        partner = self.filter(Q(employer__partner_organisations__in=sorted(organisations)))
+        return (own | partner).distinct()
+
+    def owned(self, user, permission: str) -> Self:
+        """Only the opportunities of organisations where the user holds `permission`."""
+        return scoping.restrict(self, user, permission)
+
+
+class WorkProfileQuerySet(RestrictedQuerySet):
+    """A work profile is personal: the participant's organisation and, for a coach, unit."""
+
+    scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")
+
+
+class ProposalQuerySet(RestrictedQuerySet):
+    """A proposal is about a participant: scoped like the participant's other records."""
+
+    scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")

@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from emplus.core import scoping
-from emplus.core.audit import audit_list
+from emplus.core.audit import audit_list, audit_log
 from emplus.core.suppression import suppress_cells
 from emplus.core.typing import User
 from emplus.evidence_core.completion import (
@@ -30,17 +32,29 @@ from emplus.evidence_core.income_stability import (
     stability_parameters,
     stability_summary,
 )
+from emplus.evidence_core.job_matching import (
+    Candidate,
+    Match,
+    OpportunityProfile,
+    rank_candidates,
+)
+from emplus.evidence_core.reference import municipality_by_code
+from emplus.evidence_core.ssyk import SsykError, SsykGroups, ssyk_groups
 from emplus.organisations.models import Organisation
 from emplus.pathways import selectors as pathway_selectors
-from emplus.pathways.models import Participant
-from emplus.worklife.choices import CompletionGroup
+from emplus.pathways.models import Enrolment, Participant, PathwayStep
+from emplus.worklife.choices import CompletionGroup, ProposalStatus
 from emplus.worklife.models import (
     EducationEnrolment,
     Employer,
     EmployerContact,
     GigAssignment,
     IncomeRecord,
+    Opportunity,
+    Proposal,
+    ProposalEvent,
     WorkplacePlacement,
+    WorkProfile,
 )
 
 
@@ -509,4 +523,320 @@ def participant_gig_assignments(
         GigAssignment.objects.restrict(viewer, "income.view")
         .filter(participant=participant)
         .order_by("-started_on", "pk")
+    )
+
+
+# --- opportunities and matching (decision 30) ---------------------------------------------------
+
+MATCHES_PER_PAGE = 25
+OPPORTUNITIES_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class OpportunityFilters:
+    q: str = ""  # in the title or the employer's name
+    kind: str = ""
+    municipality: str = ""  # a municipality code
+    ssyk: str = ""  # a code prefix: "53" finds 5321 and 5330
+    open_only: bool = True
+
+
+def opportunity_list(
+    *, viewer: User, filters: OpportunityFilters | None = None
+) -> QuerySet[Opportunity]:
+    """Opportunities of the viewer's organisations and of employers they work with."""
+    filters = filters or OpportunityFilters()
+    opportunities = (
+        Opportunity.objects.restrict(viewer, "opportunity.view")
+        .select_related("employer", "municipality", "organisation")
+        .order_by("-created_at", "pk")
+    )
+    if filters.q:
+        opportunities = opportunities.filter(title__icontains=filters.q) | opportunities.filter(
+            employer__name__icontains=filters.q
+        )
+    if filters.kind:
+        opportunities = opportunities.filter(kind=filters.kind)
+    if filters.municipality:
+        opportunities = opportunities.filter(municipality_id=filters.municipality)
+    if filters.ssyk:
+        opportunities = opportunities.filter(ssyk_code__startswith=filters.ssyk)
+    if filters.open_only:
+        opportunities = opportunities.filter(is_open=True)
+    return opportunities
+
+
+def opportunity_get(*, viewer: User, pk: UUID) -> Opportunity:
+    opportunity = (
+        Opportunity.objects.restrict(viewer, "opportunity.view")
+        .select_related("employer", "municipality", "organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if opportunity is None:
+        raise Http404
+    return opportunity
+
+
+def opportunity_for_change(*, viewer: User, pk: UUID) -> Opportunity:
+    """An opportunity of an organisation where the viewer may change opportunities (else 404)."""
+    opportunity = Opportunity.objects.owned(viewer, "opportunity.change").filter(pk=pk).first()
+    if opportunity is None:
+        raise Http404
+    return opportunity
+
+
+def opportunity_occupation(*, opportunity: Opportunity) -> SsykGroups | None:
+    """The names of the opportunity's SSYK major and sub-major group (reference data)."""
+    try:
+        return ssyk_groups(opportunity.ssyk_code)
+    except SsykError:
+        return None
+
+
+def opportunity_can_change(*, viewer: User, opportunity: Opportunity) -> bool:
+    return scoping.allows(viewer, "opportunity.change", opportunity)
+
+
+def opportunity_owner_options(*, viewer: User) -> QuerySet[Organisation]:
+    """The organisations an opportunity may be registered in by the viewer."""
+    return Organisation.objects.restrict(viewer, "opportunity.change").order_by("name")
+
+
+def employer_opportunities(*, viewer: User, employer: Employer) -> QuerySet[Opportunity]:
+    return opportunity_list(viewer=viewer, filters=OpportunityFilters(open_only=False)).filter(
+        employer=employer
+    )
+
+
+def opportunity_export_rows(*, viewer: User) -> QuerySet[Opportunity]:
+    """Every opportunity of the viewer's own organisations (exports: owner organisation only)."""
+    return (
+        Opportunity.objects.owned(viewer, "opportunity.view")
+        .select_related("employer", "municipality", "organisation")
+        .annotate(proposal_count=Count("proposals"))
+        .order_by("organisation__name", "-created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    rank: int
+    participant: Participant
+    match: Match
+    proposal: Proposal | None
+
+
+@dataclass(frozen=True)
+class MatchPage:
+    page: Page  # of Match, best first
+    rows: list[MatchRow]  # the page's participants, loaded and audited
+    considered: int  # participants scored
+
+
+def _current_phase() -> Subquery:
+    latest = PathwayStep.objects.filter(
+        enrolment__participant=OuterRef("pk"), enrolment__exit_date__isnull=True
+    ).order_by("-started_on", "-created_at")
+    return Subquery(latest.values("phase")[:1])
+
+
+def _as_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def opportunity_matches(
+    *, viewer: User, opportunity: Opportunity, page: int | str | None = 1
+) -> MatchPage:
+    """The participants on an open pathway in the viewer's OWN scope (the caseload permission,
+    without participants shared by consent from other organisations) ranked for the opportunity
+    by evidence_core.job_matching. Every candidate is scored from plain columns read in one
+    query (no names decrypted); only the page's participants are loaded, and audited as one
+    list read."""
+    own = scoping.restrict(Participant.objects.all(), viewer, "participant.view")
+    open_enrolment = Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
+    columns = (
+        own.filter(erased_at__isnull=True)
+        .filter(Exists(open_enrolment))
+        .annotate(current_phase=_current_phase())
+        .values_list(
+            "pk",
+            "participant_ref",
+            "municipality_id",
+            "work_profile__occupational_goals",
+            "work_profile__max_commute_km",
+            "work_profile__hours_per_week",
+            "work_profile__available_from",
+            "current_phase",
+        )
+    )
+    candidates = []
+    refs: dict[object, str] = {}
+    for pk, ref, home, goals, commute, hours, available, phase in columns:
+        refs[pk] = ref
+        candidates.append(
+            Candidate(
+                key=pk,
+                occupational_goals=tuple(goals or ()),
+                municipality_code=home or "",
+                max_commute_km=_as_float(commute),
+                available_from=available,
+                hours_per_week=_as_float(hours),
+                phase=phase or "",
+            )
+        )
+    profile = OpportunityProfile(
+        kind=opportunity.kind,
+        ssyk_code=opportunity.ssyk_code,
+        municipality_code=opportunity.municipality_id,
+        starts_on=opportunity.starts_on,
+        hours_per_week=_as_float(opportunity.hours_per_week),
+    )
+    points = {code: (m.label_lat, m.label_lon) for code, m in municipality_by_code().items()}
+    ranked = rank_candidates(candidates, profile, points_of=points, tie_break=refs)
+    shown = Paginator(list(ranked), MATCHES_PER_PAGE).get_page(page)
+    keys = [cast(UUID, m.key) for m in shown]
+    people = {p.pk: p for p in Participant.objects.filter(pk__in=keys)}
+    proposals = {
+        p.participant_id: p
+        for p in Proposal.objects.filter(opportunity=opportunity, participant__in=keys)
+    }
+    first = shown.start_index()
+    rows = [
+        MatchRow(first + i, people[key], m, proposals.get(key))
+        for i, (key, m) in enumerate(zip(keys, shown, strict=True))
+    ]
+    if rows:
+        audit_list(
+            actor=viewer,
+            action="opportunity.matches_viewed",
+            ids=keys,
+            purpose="case_work",
+            target=opportunity,
+        )
+    return MatchPage(page=shown, rows=rows, considered=len(candidates))
+
+
+def opportunity_proposals(*, viewer: User, opportunity: Opportunity) -> list[Proposal]:
+    """The proposals to an opportunity whose participants the viewer may see (one audit event);
+    other organisations' and units' proposals are counted, never shown (proposal_counts)."""
+    proposals = list(
+        Proposal.objects.restrict(viewer, "proposal.view")
+        .filter(opportunity=opportunity, participant__erased_at__isnull=True)
+        .select_related("participant")
+        .order_by("-status_on", "pk")
+    )
+    if proposals:
+        audit_list(
+            actor=viewer,
+            action="proposal.list_viewed",
+            ids=[p.participant_id for p in proposals],
+            purpose="case_work",
+        )
+    return proposals
+
+
+@dataclass(frozen=True)
+class ProposalCounts:
+    cells: dict[str, int | None]  # by status and "all"; None: suppressed
+    suppressed: bool
+
+
+def proposal_counts(
+    *, viewer: User, opportunity: Opportunity | None = None, employer: Employer | None = None
+) -> ProposalCounts:
+    """Proposals by status to an opportunity (or to all of an employer's), over every
+    organisation's participants; counts of 1-4 suppressed outside the owning organisation."""
+    proposals = Proposal.objects.all()
+    owner_id = opportunity.organisation_id if opportunity else employer.organisation_id  # type: ignore[union-attr]
+    if opportunity is not None:
+        proposals = proposals.filter(opportunity=opportunity)
+    else:
+        proposals = proposals.filter(opportunity__employer=employer)
+    by_status = dict(proposals.values_list("status").annotate(n=Count("pk")).order_by())
+    cells = {status: by_status.get(status, 0) for status in ProposalStatus.values}
+    cells["all"] = sum(cells.values())
+    if owner_id in scoping.organisation_ids_with(viewer, "opportunity.view"):
+        return ProposalCounts(cells=dict(cells), suppressed=False)
+    return ProposalCounts(
+        cells=suppress_cells(cells, [("all", *ProposalStatus.values)]), suppressed=True
+    )
+
+
+def proposal_get(*, viewer: User, pk: UUID) -> Proposal:
+    """One proposal with its history, of a participant the viewer may see (audited read)."""
+    proposal = (
+        Proposal.objects.restrict(viewer, "proposal.view")
+        .filter(pk=pk, participant__erased_at__isnull=True)
+        .select_related("participant", "opportunity__employer", "placement")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=ProposalEvent.objects.select_related("actor").order_by(
+                    "occurred_on", "created_at"
+                ),
+            )
+        )
+        .first()
+    )
+    if proposal is None:
+        raise Http404
+    audit_log(
+        actor=viewer,
+        action="proposal.viewed",
+        target=proposal.participant,
+        purpose="case_work",
+        details={"proposal": str(proposal.pk)},
+    )
+    return proposal
+
+
+def participant_for_proposal(*, viewer: User, pk: str) -> Participant:
+    """A participant the viewer may propose, named by a form's value (404 when it is not a
+    reference to one, including a malformed one)."""
+    try:
+        key = UUID(str(pk))
+    except ValueError as error:
+        raise Http404 from error
+    return pathway_selectors.participant_get(viewer=viewer, pk=key, permission="proposal.change")
+
+
+def proposal_export_rows(*, viewer: User) -> QuerySet[Proposal]:
+    """The proposals of the viewer's own scope (coach: unit; coordinator: organisation)."""
+    return (
+        scoping.restrict(Proposal.objects.all(), viewer, "proposal.view")
+        .filter(participant__erased_at__isnull=True)
+        .select_related("participant", "opportunity__employer", "opportunity__organisation")
+        .order_by("-status_on", "pk")
+    )
+
+
+def work_profile_of(*, viewer: User, participant: Participant) -> WorkProfile | None:
+    return (
+        WorkProfile.objects.restrict(viewer, "proposal.view")
+        .filter(participant=participant)
+        .first()
+    )
+
+
+def participant_can_see_proposals(*, viewer: User, participant: Participant) -> bool:
+    """From the viewer's memberships, without a query (the page has the participant)."""
+    return scoping.grants(viewer, "proposal.view").covers(
+        organisation_id=participant.organisation_id, unit_id=participant.unit_id
+    )
+
+
+def participant_proposal_history(*, viewer: User, participant: Participant) -> list[ProposalEvent]:
+    """Every move of the participant's proposals, oldest first, in one query (the timeline)."""
+    proposals = Proposal.objects.restrict(viewer, "proposal.view").filter(participant=participant)
+    return list(
+        ProposalEvent.objects.filter(proposal__in=proposals)
+        .select_related("proposal__opportunity__employer")
+        .order_by("occurred_on", "created_at")
+    )
+
+
+def participant_can_propose(*, viewer: User, participant: Participant) -> bool:
+    return scoping.grants(viewer, "proposal.change").covers(
+        organisation_id=participant.organisation_id, unit_id=participant.unit_id
     )

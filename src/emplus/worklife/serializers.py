@@ -10,6 +10,9 @@ from emplus.worklife.models import (
     EmployerContact,
     GigAssignment,
     IncomeRecord,
+    Opportunity,
+    Proposal,
+    ProposalEvent,
     WorkplacePlacement,
 )
 
@@ -130,3 +133,44 @@ class StabilitySerializer(serializers.Serializer):
     parameter_version = serializers.IntegerField()
     threshold = serializers.FloatField(help_text="Monthly income (SEK) counted as above.")
     rows = StabilityRowSerializer(many=True)
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "organisation",
+            "employer",
+            "title",
+            "kind",
+            "ssyk_code",
+            "municipality",
+            "starts_on",
+            "hours_per_week",
+            "requirements",
+            "is_open",
+        ]
+
+
+class ProposalEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProposalEvent
+        fields = ["status", "occurred_on", "note"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    events = ProposalEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "opportunity",
+            "participant",
+            "status",
+            "status_on",
+            "declined_reason",
+            "placement",
+            "events",
+        ]

@@ -22,17 +22,22 @@ from emplus.core.organisation_number import (
 from emplus.core.typing import User
 from emplus.evidence_core.income_file import IncomeRow
 from emplus.evidence_core.participant_file import FileIssue
+from emplus.evidence_core.ssyk import SsykError, ssyk_clean
 from emplus.geo.models import Municipality
 from emplus.organisations.models import Organisation, Unit
-from emplus.pathways.models import Enrolment, Participant, PathwayStep
-from emplus.worklife.choices import PLACEMENT_PHASE
+from emplus.pathways.models import Consent, Enrolment, Participant, PathwayStep
+from emplus.worklife.choices import PLACEMENT_PHASE, PROPOSAL_MOVES, ProposalStatus
 from emplus.worklife.models import (
     EducationEnrolment,
     Employer,
     EmployerContact,
     GigAssignment,
     IncomeRecord,
+    Opportunity,
+    Proposal,
+    ProposalEvent,
     WorkplacePlacement,
+    WorkProfile,
 )
 
 # Employers are directory data (audited so that every change has an author); placements are
@@ -495,6 +500,9 @@ def participant_worklife_erase(*, participant: Participant, **_signal: object) -
     studies = EducationEnrolment.objects.filter(participant=participant)
     studies.update(qualification="")
     studies.exclude(interruption_reason="").update(interruption_reason=ERASED_TEXT)
+    proposals = Proposal.objects.filter(participant=participant)
+    proposals.exclude(declined_reason="").update(declined_reason=ERASED_TEXT)
+    ProposalEvent.objects.filter(proposal__participant=participant).update(note="")
 
 
 class IncomeImportError(ValueError):
@@ -589,3 +597,307 @@ def gig_assignment_record(
         details={"assignment": str(assignment.pk)},
     )
     return assignment
+
+
+# --- opportunities, work profiles and proposals (decision 30) ----------------------------------
+
+
+def ssyk_code_clean(value: str, *, field: str = "ssyk_code") -> str:
+    """A valid SSYK 2012 code (one to four digits of a known group), or a ValidationError."""
+    try:
+        return ssyk_clean(value)
+    except SsykError as error:
+        messages = {
+            "format": _("Not an SSYK 2012 code: write one to four digits, as 5321."),
+            "unknown": _("%(code)s is in no SSYK 2012 major or sub-major group.") % {"code": value},
+        }
+        raise ValidationError(
+            {field: ValidationError(messages[error.kind], code=error.kind)}
+        ) from error
+
+
+def _opportunity_fill(
+    opportunity: Opportunity,
+    *,
+    actor: User,
+    employer: Employer,
+    title: str,
+    kind: str,
+    ssyk_code: str,
+    municipality: Municipality,
+    starts_on: date | None,
+    hours_per_week: Decimal | None,
+    requirements: str,
+    is_open: bool,
+) -> None:
+    if not Employer.objects.restrict(actor, "employer.view").filter(pk=employer.pk).exists():
+        raise ValidationError(
+            {"employer": _("Choose an employer of your organisation or partners.")}
+        )
+    opportunity.employer = employer
+    opportunity.title = title.strip()
+    opportunity.kind = kind
+    opportunity.ssyk_code = ssyk_code_clean(ssyk_code)
+    opportunity.municipality = municipality
+    opportunity.starts_on = starts_on
+    opportunity.hours_per_week = hours_per_week
+    opportunity.requirements = requirements
+    opportunity.is_open = is_open
+    opportunity.full_clean()
+    opportunity.save()
+
+
+@transaction.atomic
+def opportunity_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    employer: Employer,
+    title: str,
+    kind: str,
+    ssyk_code: str,
+    municipality: Municipality,
+    starts_on: date | None = None,
+    hours_per_week: Decimal | None = None,
+    requirements: str = "",
+    is_open: bool = True,
+) -> Opportunity:
+    """Register an employer's opportunity in an organisation where the actor may change
+    opportunities; the employer is one the actor reads (own or partner)."""
+    if organisation.pk not in scoping.organisation_ids_with(actor, "opportunity.change"):
+        raise PermissionDenied("Opportunities are registered in one's own organisation.")
+    opportunity = Opportunity(organisation=organisation)
+    _opportunity_fill(
+        opportunity,
+        actor=actor,
+        employer=employer,
+        title=title,
+        kind=kind,
+        ssyk_code=ssyk_code,
+        municipality=municipality,
+        starts_on=starts_on,
+        hours_per_week=hours_per_week,
+        requirements=requirements,
+        is_open=is_open,
+    )
+    audit_log(
+        actor=actor,
+        action="opportunity.created",
+        target=opportunity,
+        purpose=DIRECTORY,
+        details={"employer": str(employer.pk), "kind": kind, "ssyk": opportunity.ssyk_code},
+    )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    employer: Employer,
+    title: str,
+    kind: str,
+    ssyk_code: str,
+    municipality: Municipality,
+    starts_on: date | None = None,
+    hours_per_week: Decimal | None = None,
+    requirements: str = "",
+    is_open: bool = True,
+) -> Opportunity:
+    """Change an opportunity of the actor's own organisation (closing it stops new proposals)."""
+    if not scoping.allows(actor, "opportunity.change", opportunity):
+        raise PermissionDenied("Only the owning organisation changes an opportunity.")
+    _opportunity_fill(
+        opportunity,
+        actor=actor,
+        employer=employer,
+        title=title,
+        kind=kind,
+        ssyk_code=ssyk_code,
+        municipality=municipality,
+        starts_on=starts_on,
+        hours_per_week=hours_per_week,
+        requirements=requirements,
+        is_open=is_open,
+    )
+    audit_log(
+        actor=actor,
+        action="opportunity.changed",
+        target=opportunity,
+        purpose=DIRECTORY,
+        details={"is_open": is_open},
+    )
+    return opportunity
+
+
+@transaction.atomic
+def work_profile_set(
+    *,
+    actor: User,
+    participant: Participant,
+    occupational_goals: Iterable[str] = (),
+    max_commute_km: int | None = None,
+    hours_per_week: Decimal | None = None,
+    available_from: date | None = None,
+) -> WorkProfile:
+    """Record what a participant looks for (the matching reads it); one profile each."""
+    if not scoping.allows(actor, "proposal.change", participant):
+        raise PermissionDenied("Work profiles are recorded for one's own participants.")
+    goals: list[str] = []
+    for goal in occupational_goals:
+        if goal.strip():
+            code = ssyk_code_clean(goal, field="occupational_goals")
+            if code not in goals:
+                goals.append(code)
+    profile = WorkProfile.objects.filter(participant=participant).first() or WorkProfile(
+        participant=participant
+    )
+    profile.occupational_goals = goals
+    profile.max_commute_km = max_commute_km
+    profile.hours_per_week = hours_per_week
+    profile.available_from = available_from
+    profile.full_clean()
+    profile.save()
+    audit_log(
+        actor=actor,
+        action="work_profile.set",
+        target=participant,
+        purpose=CASE_WORK,
+        details={"goals": goals},
+    )
+    return profile
+
+
+def proposal_consent_given(participant: Participant) -> bool:
+    """Whether the participant's current consent covers sharing a proposal with an employer."""
+    return (
+        Consent.objects.current().filter(participant=participant, employer_proposals=True).exists()
+    )
+
+
+def _proposal_consent_check(participant: Participant) -> None:
+    if not proposal_consent_given(participant):
+        message = _(
+            "The participant's consent does not cover sharing a proposal with an "
+            "employer. Record the participant's consent to \"Sharing proposals with "
+            'employers" on their page first.'
+        )
+        raise ValidationError({"participant": ValidationError(message, code="consent")})
+
+
+def _proposal_event(
+    *, actor: User, proposal: Proposal, occurred_on: date, note: str = ""
+) -> ProposalEvent:
+    event = ProposalEvent(
+        proposal=proposal,
+        status=proposal.status,
+        occurred_on=occurred_on,
+        note=note,
+        actor=actor,
+    )
+    event.full_clean()
+    event.save()
+    audit_log(
+        actor=actor,
+        action=f"proposal.{proposal.status}",
+        target=proposal.participant,
+        purpose=CASE_WORK,
+        details={"proposal": str(proposal.pk), "opportunity": str(proposal.opportunity_id)},
+    )
+    return event
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    participant: Participant,
+    proposed_on: date,
+    note: str = "",
+) -> Proposal:
+    """Propose one of the actor's own participants to an open opportunity the actor reads; the
+    participant's current consent must cover sharing proposals with employers."""
+    if not scoping.allows(actor, "proposal.change", participant) or participant.erased_at:
+        raise PermissionDenied("Proposals are made for one's own participants.")
+    if (
+        not Opportunity.objects.restrict(actor, "opportunity.view")
+        .filter(pk=opportunity.pk)
+        .exists()
+    ):
+        raise PermissionDenied("The opportunity is not one the actor reads.")
+    if not opportunity.is_open:
+        raise ValidationError({"opportunity": _("The opportunity is closed to proposals.")})
+    if Proposal.objects.filter(opportunity=opportunity, participant=participant).exists():
+        raise ValidationError(
+            {"participant": _("The participant is already proposed to this opportunity.")}
+        )
+    _proposal_consent_check(participant)
+    proposal = Proposal(
+        opportunity=opportunity,
+        participant=participant,
+        status=ProposalStatus.PROPOSED,
+        status_on=proposed_on,
+    )
+    proposal.full_clean()
+    proposal.save()
+    _proposal_event(actor=actor, proposal=proposal, occurred_on=proposed_on, note=note)
+    return proposal
+
+
+@transaction.atomic
+def proposal_move(
+    *,
+    actor: User,
+    proposal: Proposal,
+    status: str,
+    occurred_on: date,
+    note: str = "",
+    create_placement: bool = True,
+) -> Proposal:
+    """Move a proposal one step on (proposed → meeting → offered → started) or decline it with a
+    reason. Declining is always possible; the other moves need the participant's consent still.
+    Started records the placement at the employer (the opportunity's kind and hours) unless
+    `create_placement` is off; the history keeps every move."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    participant = proposal.participant
+    if not scoping.allows(actor, "proposal.change", participant) or participant.erased_at:
+        raise PermissionDenied("Proposals are changed for one's own participants.")
+    if status not in PROPOSAL_MOVES.get(proposal.status, ()):
+        raise ValidationError(
+            {
+                "status": _("A proposal that is %(now)s cannot become %(next)s.")
+                % {
+                    "now": proposal.get_status_display(),
+                    "next": ProposalStatus(status).label
+                    if status in ProposalStatus.values
+                    else status,
+                }
+            }
+        )
+    if occurred_on < proposal.status_on:
+        raise ValidationError({"occurred_on": _("A move cannot be dated before the one before.")})
+    if status == ProposalStatus.DECLINED:
+        if not note.strip():
+            raise ValidationError({"note": _("Say why the proposal was declined.")})
+        proposal.declined_reason = note.strip()
+    else:
+        _proposal_consent_check(participant)
+    proposal.status = status
+    proposal.status_on = occurred_on
+    if status == ProposalStatus.STARTED and create_placement and proposal.placement_id is None:
+        opportunity = proposal.opportunity
+        proposal.placement = placement_record(
+            actor=actor,
+            participant=participant,
+            employer=opportunity.employer,
+            kind=opportunity.kind,
+            started_on=occurred_on,
+            hours_per_week=opportunity.hours_per_week,
+            goals=opportunity.title,
+        )
+    proposal.full_clean()
+    proposal.save()
+    _proposal_event(actor=actor, proposal=proposal, occurred_on=occurred_on, note=note)
+    return proposal

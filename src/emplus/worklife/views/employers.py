@@ -54,6 +54,11 @@ def employer_detail(request, pk, contact_form=None):
             "contact_form": contact_form if can_change else None,
             "outcomes": selectors.employer_outcomes(viewer=request.user, employer=employer),
             "placements": selectors.employer_placements(viewer=request.user, employer=employer),
+            "opportunities": selectors.employer_opportunities(
+                viewer=request.user, employer=employer
+            ),
+            "proposal_counts": selectors.proposal_counts(viewer=request.user, employer=employer),
+            "can_add_opportunity": has_permission(request.user, "opportunity.change"),
         },
     )
 
