@@ -9,10 +9,10 @@ from emplus.plans.services import GOAL_FIELDS
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    test_bed = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    county = serializers.PrimaryKeyRelatedField(read_only=True)
-    thematic_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    test_bed = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    county = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    thematic_area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = ActionPlan
@@ -39,11 +39,11 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class GoalSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    unit = serializers.PrimaryKeyRelatedField(read_only=True)
-    county = serializers.PrimaryKeyRelatedField(read_only=True)
-    method = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    test_bed = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    unit = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    county = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    method = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    test_bed = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     actions = ActionSerializer(many=True, read_only=True)
 
     class Meta:
