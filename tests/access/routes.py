@@ -137,6 +137,7 @@ _API_ORGANISATION = {
     "course-registrations": "registration",
     "action-plans": "plan",
     "collaborations": "collaboration",
+    "ideas": "idea",
 }
 _PAGE_PK = {
     "organisations:detail": "organisation",
@@ -165,6 +166,11 @@ _PAGE_PK = {
     "collaborations:document_add": "collaboration",
     "collaborations:document": "document",
     "collaborations:document_remove": "document",
+    "innovation:idea": "idea",
+    "innovation:idea_move": "idea",
+    "innovation:adoption_add": "idea",
+    "innovation:strategy": "organisation",
+    "innovation:goal_add": "organisation",
 }
 # Working life: the personal record a page's "pk" names (the participant unless listed), and the
 # employer pages, walked with organisation A's and B's employer.
@@ -295,6 +301,8 @@ def _value(route: Route, param: str, target: str, scenario) -> str:
         return scenario.area.code
     if key == "skills:area_edit":
         return "MI"
+    if key == "innovation:idea_move" and param == "stage":
+        return "designed"
     if key == "accounts:api_token_revoke":
         return scenario.token_id  # the coordinator's own token
     if key == "accounts:password_reset_confirm":

@@ -30,6 +30,7 @@ from emplus.esf import services as esf_services
 from emplus.evidence import services as evidence_services
 from emplus.geo.models import County
 from emplus.geo.services import reference_data_load
+from emplus.innovation import services as innovation_services
 from emplus.pathways import services as pathway_services
 from emplus.pathways.models import Instrument
 from emplus.plans import services as plan_services
@@ -136,6 +137,7 @@ class Target:
     document: object = None
     opportunity: object = None  # an organisation's opportunity; a participant's proposal to it
     proposal: object = None
+    idea: object = None  # the innovation pipeline: an idea of the organisation
 
 
 @dataclass
@@ -437,6 +439,7 @@ def build() -> Scenario:
         _add_plan(scenario.targets[key], coordinator)
 
     _skills(scenario)
+    _innovation(scenario)
     _token, scenario.token_id = _api_token(users["coordinator"])
     for persona in PERSONAS:
         client = Client()
@@ -535,6 +538,24 @@ def _add_plan(target, coordinator):
         responsible=target.organisation,
         due_date=dt.date(2026, 6, 30),
     )
+
+
+def _innovation(scenario):
+    """Per organisation an idea at its first stage, registered by its coordinator."""
+    innovation_services.stage_criteria_load()
+    for key, coordinator in (
+        ("a", scenario.users["coordinator"]),
+        ("b", scenario.users["other_coordinator"]),
+    ):
+        scenario.targets[key].idea = innovation_services.idea_create(
+            actor=coordinator,
+            organisation=scenario.targets[key].organisation,
+            title=f"Matrisidé {key.upper()}",
+            problem="Ett problem.",
+            proposed_solution="En lösning.",
+            target_group="Alla",
+            thematic_area=scenario.area,
+        )
 
 
 def _api_token(user):

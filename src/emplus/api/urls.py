@@ -9,6 +9,7 @@ from emplus.collaborations.api import CollaborationViewSet
 from emplus.esf.api import ESFProjectViewSet, ReportFileViewSet
 from emplus.evidence.api import EffectEstimateViewSet, IndicatorsView
 from emplus.geo.api import CountyViewSet, MunicipalityViewSet
+from emplus.innovation.api import IdeaViewSet
 from emplus.mapping.api import ActivityViewSet
 from emplus.methods.api import MethodViewSet, ThematicAreaViewSet
 from emplus.organisations.api import OrganisationViewSet, UnitViewSet
@@ -96,6 +97,7 @@ router.register("gig-assignments", GigAssignmentViewSet, basename="gig-assignmen
 router.register("income-records", IncomeRecordViewSet, basename="income-record")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("ideas", IdeaViewSet, basename="idea")
 
 # The schema and its documentation describe the API, not its data: readable without log-in.
 schema_view = login_not_required(SpectacularAPIView.as_view())

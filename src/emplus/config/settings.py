@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "emplus.esf",
     "emplus.collaborations",
     "emplus.skills",
+    "emplus.innovation",
     "emplus.demo",
     "emplus.home",
     "emplus.help",
@@ -344,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         # Placements and opportunities share their kinds; proposals have their own states.
         "PlacementKindEnum": "emplus.worklife.choices.PlacementKind",
         "ProposalStatusEnum": "emplus.worklife.choices.ProposalStatus",
+        "InnovationStageEnum": "emplus.innovation.choices.Stage",
     },
 }
 

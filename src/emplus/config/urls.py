@@ -25,6 +25,7 @@ urlpatterns = [
     path("selfservice/", include("emplus.selfservice.urls")),
     path("help/", include("emplus.help.urls")),
     path("skills/", include("emplus.skills.urls")),
+    path("innovation/", include("emplus.innovation.urls")),
     # The participant's one-time links: a short public address for QR codes.
     path("s/", include("emplus.selfservice.urls_public")),
     path("api/", include("emplus.api.urls")),

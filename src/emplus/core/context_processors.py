@@ -25,6 +25,7 @@ NAVIGATION = [
     ("esf:list", _("ESF projects"), "esf.view"),
     ("calls:list", _("Funding calls"), "call.view"),
     ("skills:overview", _("Skills development"), "skills.view"),
+    ("innovation:board", _("Innovation pipeline"), "innovation.view"),
 ]
 
 

@@ -109,6 +109,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "skills.taxonomy": frozenset({Role.ADMIN}),
     "course.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "skills.manage": frozenset({Role.COORDINATOR}),
+    # The innovation pipeline (issue 12, decision 0035): ideas, their moves, adoptions and the
+    # innovation strategies are not personal data: every role reads them; the coordinators and
+    # administrators of the originator organisation register and move its ideas.
+    "innovation.view": frozenset(Role.values),
+    "innovation.change": frozenset({Role.COORDINATOR, Role.ADMIN}),
 }
 
 # Roles that see personal data (pseudonymised data is personal data too): a second factor is

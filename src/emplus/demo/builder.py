@@ -11,6 +11,7 @@ from django.db import transaction
 from emplus.demo import calls as calls_demo
 from emplus.demo import collaborations as collaborations_demo
 from emplus.demo import esf as esf_demo
+from emplus.demo import innovation as innovation_demo
 from emplus.demo import mapping as mapping_demo
 from emplus.demo import methods as methods_demo
 from emplus.demo import opportunities as opportunities_demo
@@ -56,5 +57,6 @@ def demo_data_create(
     skills_demo.create(random.Random(seed + 6))  # noqa: S311 - own stream: skills development
     plans_demo.create(random.Random(seed + 12))  # noqa: S311 - own stream: action plans
     opportunities_demo.create(random.Random(seed + 12))  # noqa: S311 - own stream: matching
+    innovation_demo.create(random.Random(seed + 7))  # noqa: S311 - own stream: innovation
     # Later modules add their demo content here, each from the same generator, in order.
     return logins

@@ -110,6 +110,10 @@ NOT_PAGES: dict[str, NotPage] = {
     "skills:registration_add": NotPage.POST,
     "skills:registration_complete": NotPage.POST,
     "skills:registration_export": NotPage.FILE,
+    "innovation:export": NotPage.FILE,
+    "innovation:idea_move": NotPage.POST,
+    "innovation:adoption_add": NotPage.POST,
+    "innovation:goal_add": NotPage.POST,
 }
 
 COACH = (Role.COACH, Role.COORDINATOR)
@@ -514,6 +518,20 @@ SECTIONS: tuple[Section, ...] = (
             "plans:value_new",
         ),
         related=("testbeds", "indicators"),
+    ),
+    # --- innovation -------------------------------------------------------------------------------
+    Section(
+        "innovation",
+        _("The innovation pipeline"),
+        ALL,
+        (
+            "innovation:board",
+            "innovation:list",
+            "innovation:idea_new",
+            "innovation:idea",
+            "innovation:strategy",
+        ),
+        None,
     ),
 )
 
