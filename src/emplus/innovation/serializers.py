@@ -9,7 +9,9 @@ from emplus.innovation.models import Adoption, Idea, StageMove
 
 class StageMoveSerializer(serializers.ModelSerializer):
     criteria = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = StageMove
@@ -17,7 +19,7 @@ class StageMoveSerializer(serializers.ModelSerializer):
 
 
 class AdoptionSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Adoption
@@ -27,7 +29,7 @@ class AdoptionSerializer(serializers.ModelSerializer):
 class IdeaSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
     thematic_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    test_bed = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    test_bed = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     moves = StageMoveSerializer(many=True, read_only=True)
     adoptions = AdoptionSerializer(many=True, read_only=True)
 
