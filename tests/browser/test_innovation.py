@@ -4,6 +4,7 @@ critical violation, and an idea is moved to the next stage with the keyboard alo
 from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
@@ -58,7 +59,8 @@ def test_an_idea_moves_to_designed_by_keyboard(page, live_url):
     form.get_by_label("Utkast till metodversion").focus()
     page.keyboard.press("ArrowDown")
     form.get_by_role("button", name="Flytta idén").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert "Utformad" in page.locator("#stage").inner_text()
-    assert page.locator("#moves tbody tr").count() == 1
+    # wait for the answer to the post, not for the page already loaded (a race on a busy machine)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#stage")).to_contain_text("Utformad")
+    expect(page.locator("#moves tbody tr")).to_have_count(1)
