@@ -15,6 +15,8 @@ NOT_OWNED = {
     "organisations.RoleGrant",
     # a request from one organisation to another; read only through the participant it names
     "pathways.ShareRequest",
+    # the organisation that adopted an idea, not its owner; read only through its idea
+    "innovation.Adoption",
 }
 
 
