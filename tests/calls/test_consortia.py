@@ -8,18 +8,29 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from emplus.calls import services
-from emplus.calls.models import Consortium, ConsortiumEvent
+from emplus.calls import selectors, services
+from emplus.calls.models import Call, Consortium, ConsortiumEvent
 from emplus.core.models import AuditEvent
+from emplus.evidence.choices import EstimateMethod, EstimateOutcome, EstimateStatus
+from emplus.evidence.models import EffectEstimate
 from emplus.geo.models import Municipality
-from emplus.methods.models import ThematicArea
+from emplus.methods.models import Method, ThematicArea
 from emplus.methods.services import thematic_area_reference_load
 from tests.audited import assert_audited_in_one_transaction
 from tests.calls.test_calls import make_call
-from tests.factories import ActivityFactory, MethodFactory
+from tests.factories import (
+    ActivityFactory,
+    EnrolmentFactory,
+    MethodFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +188,75 @@ def test_lead_stays_and_partner_add_is_audited_in_its_transaction(coordinator, o
         services.consortium_partner_remove(
             actor=coordinator, partner=consortium.partners.get(organisation=org_a)
         )
+
+
+def _covering_organisation(number: int, analyst_org):
+    """An organisation that covers the call: an activity in Västerbotten, a method of its own
+    in the call's theme with an enrolled participant, and a done effect estimate of it."""
+    organisation = OrganisationFactory(code=f"COVER{number}", municipality_id="2480")
+    ActivityFactory(
+        organisation=organisation, municipalities=[Municipality.objects.get(code="2480")]
+    )
+    method = MethodFactory(code=f"M-COVER{number}", name=f"Metod {number}")
+    method.thematic_areas.set([ThematicArea.objects.get(code="INCLUSION")])
+    method.owners.set([organisation])
+    participant = ParticipantFactory(unit=UnitFactory(organisation=organisation))
+    EnrolmentFactory(participant=participant, method=method)
+    EffectEstimate.objects.create(
+        organisation=analyst_org,
+        treatment={"organisation": organisation.code, "method": "", "county": ""},
+        comparison={},
+        outcome=EstimateOutcome.values[0],
+        covariates=[],
+        method=EstimateMethod.PSM,
+        status=EstimateStatus.DONE,
+    )
+    return organisation
+
+
+def test_suggestions_read_a_constant_number_of_queries_however_many_organisations(
+    client, coordinator, org_a, call, django_assert_max_num_queries
+):
+    # given two organisations that cover the call
+    for number in range(2):
+        _covering_organisation(number, org_a)
+    call = Call.objects.get(pk=call.pk)
+    with CaptureQueriesContext(connection) as few:
+        selectors.partner_suggestions(viewer=coordinator, call=call)
+    # when six more join them
+    for number in range(2, 8):
+        _covering_organisation(number, org_a)
+    call = Call.objects.get(pk=call.pk)
+    with CaptureQueriesContext(connection) as many:
+        suggestions = selectors.partner_suggestions(viewer=coordinator, call=call)
+    # then the selector reads as many queries as before, and every reason is still there
+    assert len(many.captured_queries) == len(few.captured_queries)
+    covering = [s for s in suggestions if s.organisation.code.startswith("COVER")]
+    assert len(covering) == 8
+    assert all(s.estimates == 1 and s.activities == 1 and s.methods for s in covering)
+    # one participant each: the count is there but suppressed (under five)
+    assert all(s.outcomes is not None and s.outcomes.participants is None for s in covering)
+    # and the page stays within a fixed budget
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(30):
+        response = client.get(f"/calls/{call.pk}/partners/")
+    assert response.status_code == 200 and "Organisation COVER7" in response.content.decode()
+
+
+def test_suggestion_outcomes_count_each_organisations_own_participants(coordinator, org_a, call):
+    # given one organisation with five participants in the call's theme and one with one
+    many = _covering_organisation(1, org_a)
+    method = Method.objects.get(code="M-COVER1")
+    for _ in range(4):
+        EnrolmentFactory(
+            participant=ParticipantFactory(unit=UnitFactory(organisation=many)), method=method
+        )
+    few = _covering_organisation(2, org_a)
+    # when the suggestions are read
+    found = {
+        s.organisation: s for s in selectors.partner_suggestions(viewer=coordinator, call=call)
+    }
+    # then the five are shown, the one is hidden, and the estimate counts are each their own
+    assert found[many].outcomes.participants == 5
+    assert found[few].outcomes.participants is None
+    assert found[many].estimates == 1 and found[few].estimates == 1

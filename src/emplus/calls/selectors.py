@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language, gettext
 
@@ -19,7 +20,7 @@ from emplus.evidence.selectors import effect_estimate_list
 from emplus.mapping.models import Activity
 from emplus.methods.choices import EvidenceLevel
 from emplus.methods.models import Method
-from emplus.methods.selectors import Outcomes, enrolment_outcomes
+from emplus.methods.selectors import Outcomes, enrolment_outcomes, enrolment_outcomes_by
 from emplus.organisations.models import Organisation
 from emplus.pathways.models import Enrolment
 
@@ -178,15 +179,28 @@ def partner_suggestions(*, viewer: User, call: Call, limit: int = 20) -> list[Su
                 )
             )
 
-    estimates = effect_estimate_list(viewer=viewer).filter(status=EstimateStatus.DONE)
-    for item in found.values():
-        code = item.organisation.code
-        item.outcomes = enrolment_outcomes(
-            Enrolment.objects.filter(
-                participant__organisation=item.organisation, method__thematic_areas__in=themes
-            ).distinct()
-        )
-        item.estimates = estimates.filter(treatment__organisation=code).count()
+    # Outcomes and estimates for every suggested organisation at once (one query each).
+    outcomes = enrolment_outcomes_by(
+        Enrolment.objects.filter(
+            participant__organisation__in=list(found),
+            method__in=Method.objects.filter(thematic_areas__in=themes),
+        ),
+        key="participant__organisation",
+    )
+    no_outcomes = enrolment_outcomes(Enrolment.objects.none())
+    estimates = dict(
+        effect_estimate_list(viewer=viewer)
+        .filter(status=EstimateStatus.DONE)
+        .filter(treatment__organisation__in=[item.organisation.code for item in found.values()])
+        .annotate(treated=KeyTextTransform("organisation", "treatment"))
+        .order_by()
+        .values("treated")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("treated", "n")
+    )
+    for key, item in found.items():
+        item.outcomes = outcomes.get(key, no_outcomes)
+        item.estimates = estimates.get(item.organisation.code, 0)
     ranked = sorted(found.values(), key=lambda s: (-s.score, s.organisation.name))
     return ranked[:limit]
 

@@ -4,7 +4,7 @@ and the suppressed outcomes of the participants whose pathway used a method."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -85,19 +85,38 @@ class Outcomes:
     other_exit: int | None
 
 
+_OUTCOME_COUNTS = {
+    "participants": Count("participant", distinct=True),
+    "exited": Count("pk", filter=Q(exit_date__isnull=False), distinct=True),
+    "work_or_study": Count(
+        "pk", filter=Q(exit_date__isnull=False, exit_reason__in=WORK_OR_STUDY), distinct=True
+    ),
+}
+
+
+def _outcomes(participants: int, exited: int, work_or_study: int) -> Outcomes:
+    [shown_participants], [shown_exited, shown_work, shown_other] = suppress_rows(
+        [[participants], [exited, work_or_study, exited - work_or_study]]
+    )
+    return Outcomes(shown_participants, shown_exited, shown_work, shown_other)
+
+
 def enrolment_outcomes(enrolments: QuerySet) -> Outcomes:
     """Aggregate counts only (no participant is read), suppressed for every viewer: the
     participants belong to several organisations."""
-    counts = enrolments.aggregate(
-        participants=Count("participant", distinct=True),
-        exited=Count("pk", filter=Q(exit_date__isnull=False)),
-        work_or_study=Count("pk", filter=Q(exit_date__isnull=False, exit_reason__in=WORK_OR_STUDY)),
-    )
-    other = counts["exited"] - counts["work_or_study"]
-    [participants], [exited, work_or_study, other_exit] = suppress_rows(
-        [[counts["participants"]], [counts["exited"], counts["work_or_study"], other]]
-    )
-    return Outcomes(participants, exited, work_or_study, other_exit)
+    counts = enrolments.aggregate(**_OUTCOME_COUNTS)
+    return _outcomes(counts["participants"], counts["exited"], counts["work_or_study"])
+
+
+def enrolment_outcomes_by(enrolments: QuerySet, *, key: str) -> dict[Any, Outcomes]:
+    """`enrolment_outcomes` for each value of `key` (a field path of an enrolment) in one
+    query; a value without enrolments is absent (its outcomes are `enrolment_outcomes` of
+    none)."""
+    rows = enrolments.order_by().values(key).annotate(**_OUTCOME_COUNTS)
+    return {
+        row[key]: _outcomes(row["participants"], row["exited"], row["work_or_study"])
+        for row in rows
+    }
 
 
 def method_outcomes(*, viewer: User, method: Method) -> Outcomes:
