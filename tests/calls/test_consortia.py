@@ -260,3 +260,73 @@ def test_suggestion_outcomes_count_each_organisations_own_participants(coordinat
     assert found[many].outcomes.participants == 5
     assert found[few].outcomes.participants is None
     assert found[many].estimates == 1 and found[few].estimates == 1
+
+
+def _annex_consortium(coordinator, org_a, org_b, call):
+    consortium = services.consortium_create(
+        actor=coordinator, call=call, lead_organisation=org_a, title="Kartspåret"
+    )
+    services.consortium_partner_add(
+        actor=coordinator, consortium=consortium, organisation=org_b, role="partner"
+    )
+    return consortium
+
+
+def test_annex_pdf_draws_the_presence_map_with_its_caption_and_table(
+    client, coordinator, org_a, org_b, call
+):
+    # given a consortium whose partner B has an activity in Umeå (the call targets county 24)
+    consortium = _annex_consortium(coordinator, org_a, org_b, call)
+    client.force_login(coordinator)
+    for language, caption, legend in (
+        ("sv", "Karta:", "Ingen partner (skrafferad)"),
+        ("en", "Map:", "No partner (hatched)"),
+    ):
+        # when the annex is read back
+        response = client.get(f"/calls/consortia/{consortium.pk}/annex.pdf?lang={language}")
+        reader = PdfReader(io.BytesIO(response.content))
+        # then a page holds the map picture, with the caption and the legend in words
+        assert any(page.images for page in reader.pages)
+        image = next(image for page in reader.pages for image in page.images)
+        assert image.image.width >= 400
+        text = "".join(page.extract_text() for page in reader.pages)
+        assert caption in text and legend in text
+    # and the table of the same numbers names every municipality of the county
+    assert "Umeå" in text and "Vilhelmina" in text
+
+
+def test_annex_xlsx_holds_the_map_beside_the_presence_table(
+    client, coordinator, org_a, org_b, call
+):
+    consortium = _annex_consortium(coordinator, org_a, org_b, call)
+    client.force_login(coordinator)
+    response = client.get(f"/calls/consortia/{consortium.pk}/annex.xlsx?lang=en")
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["Regional presence"]
+    assert len(sheet._images) == 1  # the map picture sits on the regional sheet
+    assert sheet._images[0].anchor._from.col == 9  # beside the table (columns F to H)
+    rows = {r[5]: r[6:8] for r in sheet.iter_rows(values_only=True) if r[5]}
+    assert rows["Umeå"] == (1, 1)  # one partner, one activity
+    assert rows["Vilhelmina"] == (0, 0)
+    assert any(str(key).startswith("Map:") for key in rows)
+    assert [len(s._images) for s in book.worksheets].count(0) == 2  # only there
+
+
+def test_presence_counts_partners_per_municipality_and_every_county_without_regions(
+    coordinator, org_a, org_b, call
+):
+    # given partner B in Umeå and the lead A (Stockholm) with an activity in Umeå and Skellefteå
+    ActivityFactory(
+        organisation=org_a,
+        municipalities=[Municipality.objects.get(code=c) for c in ("2480", "2482")],
+    )
+    # when the presence is read for the call's county, and for a call with no region
+    regional = selectors.regional_presence(organisations=[org_a.pk, org_b.pk], counties=["24"])
+    national = selectors.regional_presence(organisations=[org_a.pk, org_b.pk], counties=[])
+    # then each municipality counts partners and activities
+    by_code = {a.code: (a.partners, a.activities) for a in regional.areas}
+    assert regional.level == "municipality" and len(by_code) == 15
+    assert by_code["2480"] == (2, 2) and by_code["2482"] == (1, 1) and by_code["2462"] == (0, 0)
+    # and without regions every county is an area
+    assert national.level == "county" and len(national.areas) == 21
+    assert {a.code: a.partners for a in national.areas}["24"] == 2

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language, gettext
 
-from emplus.calls.annex import Annex, PartnerSection
+from emplus.calls.annex import Annex, PartnerSection, PresenceArea, RegionalPresence
 from emplus.calls.models import Call, Consortium, ConsortiumPartner
 from emplus.collaborations.selectors import collaboration_list
 from emplus.core.typing import User
 from emplus.evidence.choices import EstimateStatus
 from emplus.evidence.selectors import effect_estimate_list
+from emplus.geo.models import County, Municipality
 from emplus.mapping.models import Activity
 from emplus.methods.choices import EvidenceLevel
 from emplus.methods.models import Method
@@ -248,6 +251,10 @@ def consortium_annex(*, viewer: User, consortium: Consortium) -> Annex:
             )
         )
     return Annex(
+        presence=regional_presence(
+            organisations=[p.organisation_id for p in consortium.partners.all()],
+            counties=counties,
+        ),
         title=consortium.title,
         call_title=call.title,
         funder=call.get_funder_display() + (f": {call.funder_name}" if call.funder_name else ""),
@@ -257,4 +264,35 @@ def consortium_annex(*, viewer: User, consortium: Consortium) -> Annex:
         lead=consortium.lead_organisation.name,
         summary=consortium.summary,
         partners=sections,
+    )
+
+
+def regional_presence(*, organisations: list[UUID], counties: list[str]) -> RegionalPresence:
+    """How many of the organisations have activities in each area of the call's regions, and
+    how many activities: every municipality of the target counties, or every county of Sweden
+    when the call names none (areas without presence included, for the map's white spots)."""
+    activities = Activity.objects.filter(
+        organisation__in=organisations, municipalities__isnull=False
+    )
+    if counties:
+        level, path = "municipality", "municipalities__code"
+        areas: QuerySet[Any, tuple[str, str]] = Municipality.objects.filter(
+            county__in=counties
+        ).values_list("code", "name")
+        activities = activities.filter(municipalities__county__in=counties)
+    else:
+        level, path = "county", "municipalities__county__code"
+        areas = County.objects.values_list("code", "name")
+    counts = {
+        row[path]: (row["partners"], row["n"])
+        for row in activities.order_by()
+        .values(path)
+        .annotate(partners=Count("organisation", distinct=True), n=Count("pk", distinct=True))
+    }
+    return RegionalPresence(
+        level=level,
+        areas=[
+            PresenceArea(code, name, *counts.get(code, (0, 0)))
+            for code, name in areas.order_by("code")
+        ],
     )
