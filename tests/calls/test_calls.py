@@ -3,15 +3,19 @@ by them and the partnership administrator, listed open by deadline for every rol
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from emplus.calls import services
 from emplus.calls.models import Call
 from emplus.core.models import AuditEvent
+from emplus.methods.models import ThematicArea
 from emplus.methods.services import thematic_area_reference_load
 from tests.audited import assert_audited_in_one_transaction
 
@@ -127,3 +131,57 @@ def test_api_lists_calls_to_every_role_and_refuses_no_role(
     assert client.get(f"/api/calls/{call.pk}/").json()["organisation"] == org_a.code
     client.force_login(no_role_user)
     assert client.get("/api/calls/").status_code == 403
+
+
+def test_open_calls_export_as_csv_and_xlsx_by_deadline_with_inert_cells(
+    client, coordinator, coach, org_a
+):
+    # given two open calls (one titled like a formula, with a theme, a region and a budget)
+    # and a closed one
+    thematic_area_reference_load()
+    later = make_call(coordinator, org_a, title='=HYPERLINK("http://x")', days=60)
+    soon = make_call(
+        coordinator,
+        org_a,
+        title="Snart",
+        days=3,
+        funder="region",
+        funder_name="Region Västerbotten",
+        budget_frame=5_000_000,
+    )
+    soon.themes.set([ThematicArea.objects.get(code="INCLUSION")])
+    soon.target_regions.set(["24"])
+    make_call(coordinator, org_a, title="Stängd", days=-1)
+    client.force_login(coach)
+    # when the list links to the export and the coach downloads it as CSV
+    assert "/calls/export/?format=csv" in client.get("/calls/").content.decode()
+    response = client.get("/calls/export/?format=csv")
+    # then the open calls come nearest deadline first, the closed one is left out
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Slutdatum", "Utlysning", "Finansiär"]
+    assert [r[1] for r in rows[1:]] == ["Snart", '\'=HYPERLINK("http://x")']
+    assert rows[1][2] == "En region: Region Västerbotten"
+    assert rows[1][3:6] == ["Inkluderingsmetoder", "Västerbottens län", "5000000"]
+    assert rows[2][4] == "Hela Sverige"
+    # and the XLSX holds the same calls, the formula as a plain string
+    book = load_workbook(io.BytesIO(client.get("/calls/export/?format=xlsx").content))
+    titles = [row[1] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert titles == ["Snart", later.title]
+    assert book.active.cell(row=3, column=2).data_type == "s"
+    # and the API lists the same calls with the same deadlines (closed ones too, by deadline)
+    api = client.get("/api/calls/").json()["results"]
+    open_api = [r for r in api if r["deadline"] >= timezone.localdate().isoformat()]
+    assert [(r["title"], r["deadline"]) for r in open_api] == [
+        (r[1].lstrip("'"), r[0]) for r in rows[1:]
+    ]
+
+
+def test_calls_export_refuses_an_unknown_format_and_a_user_without_role(
+    client, coordinator, no_role_user, org_a
+):
+    make_call(coordinator, org_a)
+    client.force_login(coordinator)
+    assert client.get("/calls/export/?format=pdf").status_code == 400
+    client.force_login(no_role_user)
+    assert client.get("/calls/export/?format=csv").status_code == 403

@@ -6,6 +6,7 @@ app_name = "calls"
 urlpatterns = [
     path("", views.call_list, name="list"),
     path("new/", views.call_create, name="create"),
+    path("export/", views.call_export, name="export"),
     path("<uuid:pk>/", views.call_detail, name="detail"),
     path("<uuid:pk>/edit/", views.call_edit, name="edit"),
     path("<uuid:pk>/partners/", consortium_views.suggestions, name="suggestions"),

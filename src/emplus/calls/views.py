@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
-from emplus.calls import selectors, services
+from emplus.calls import exporting, selectors, services
 from emplus.calls.forms import CallForm
+from emplus.core.downloads import download_format, table_download
 from emplus.core.form_errors import service_result
 from emplus.core.permissions import has_permission, permission_required
 from emplus.organisations.permissions import editable_organisation_ids
@@ -25,6 +28,22 @@ def call_list(request):
         request,
         "calls/call_list.html",
         {"page": page, "can_create": has_permission(request.user, "call.change")},
+    )
+
+
+@never_cache
+@permission_required("call.view")
+def call_export(request):
+    """The list's open calls, all of them, as CSV or XLSX (`?format=`)."""
+    file_format = download_format(request.GET.get("format"))
+    if file_format is None:
+        return HttpResponseBadRequest(_("Choose the format xlsx or csv."))
+    calls = selectors.call_list(viewer=request.user, open_on=timezone.localdate())
+    return table_download(
+        exporting.call_header(),
+        exporting.call_rows(calls),
+        name=f"calls-{timezone.localdate().isoformat()}",
+        file_format=file_format,
     )
 
 

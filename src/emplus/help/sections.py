@@ -73,6 +73,7 @@ NOT_PAGES: dict[str, NotPage] = {
     "calls:partner_add": NotPage.POST,
     "calls:partner_remove": NotPage.POST,
     "calls:annex": NotPage.FILE,
+    "calls:export": NotPage.FILE,
     "plans:export": NotPage.FILE,
     "plans:goal_delete": NotPage.POST,
     "plans:action_status": NotPage.POST,
