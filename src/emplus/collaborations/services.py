@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,74 +96,55 @@ def _parties_set(
         row.save()
 
 
-def _fields_set(
-    collaboration: Collaboration,
-    *,
-    title: str,
-    kind: str,
-    description: str,
-    arenas: Iterable[str],
-    starts_on: date,
-    ends_on: date | None,
-    status: str,
-    contact_name: str,
-    contact_email: str,
-    contact_phone: str,
+class CollaborationValues(TypedDict):
+    """What registering and changing a collaboration set (the form's fields)."""
+
+    title: str
+    kind: str
+    starts_on: date
+    parties: NotRequired[Iterable[PartyInput]]
+    description: NotRequired[str]
+    arenas: NotRequired[Iterable[str]]
+    thematic_areas: NotRequired[Iterable[ThematicArea]]
+    counties: NotRequired[Iterable[County]]
+    municipalities: NotRequired[Iterable[Municipality]]
+    ends_on: NotRequired[date | None]
+    status: NotRequired[str]
+    contact_name: NotRequired[str]
+    contact_email: NotRequired[str]
+    contact_phone: NotRequired[str]
+
+
+def _collaboration_store(
+    *, actor: User, collaboration: Collaboration, values: CollaborationValues
 ) -> None:
-    collaboration.title = title.strip()
-    collaboration.kind = kind
-    collaboration.description = description.strip()
-    collaboration.arenas = _arenas_clean(arenas)
-    collaboration.starts_on = starts_on
-    collaboration.ends_on = ends_on
-    collaboration.status = status
-    collaboration.contact_name = contact_name.strip()
-    collaboration.contact_email = contact_email.strip()
-    collaboration.contact_phone = contact_phone.strip()
+    """Set the fields, check and save the row, then replace its areas, places and parties."""
+    collaboration.title = values["title"].strip()
+    collaboration.kind = values["kind"]
+    collaboration.description = values.get("description", "").strip()
+    collaboration.arenas = _arenas_clean(values.get("arenas", ()))
+    collaboration.starts_on = values["starts_on"]
+    collaboration.ends_on = values.get("ends_on")
+    collaboration.status = values.get("status", CollaborationStatus.ACTIVE)
+    collaboration.contact_name = values.get("contact_name", "").strip()
+    collaboration.contact_email = values.get("contact_email", "").strip()
+    collaboration.contact_phone = values.get("contact_phone", "").strip()
+    collaboration.full_clean()
+    collaboration.save()
+    collaboration.thematic_areas.set(list(values.get("thematic_areas", ())))
+    collaboration.counties.set(list(values.get("counties", ())))
+    collaboration.municipalities.set(list(values.get("municipalities", ())))
+    _parties_set(actor=actor, collaboration=collaboration, parties=values.get("parties", ()))
 
 
 @transaction.atomic
 def collaboration_create(
-    *,
-    actor: User,
-    organisation: Organisation,
-    title: str,
-    kind: str,
-    starts_on: date,
-    parties: Iterable[PartyInput] = (),
-    description: str = "",
-    arenas: Iterable[str] = (),
-    thematic_areas: Iterable[ThematicArea] = (),
-    counties: Iterable[County] = (),
-    municipalities: Iterable[Municipality] = (),
-    ends_on: date | None = None,
-    status: str = CollaborationStatus.ACTIVE,
-    contact_name: str = "",
-    contact_email: str = "",
-    contact_phone: str = "",
+    *, actor: User, organisation: Organisation, **values: Unpack[CollaborationValues]
 ) -> Collaboration:
     """Register a collaboration of an organisation where the actor keeps collaborations."""
     _check_owner(actor, organisation)
     collaboration = Collaboration(organisation=organisation)
-    _fields_set(
-        collaboration,
-        title=title,
-        kind=kind,
-        description=description,
-        arenas=arenas,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        status=status,
-        contact_name=contact_name,
-        contact_email=contact_email,
-        contact_phone=contact_phone,
-    )
-    collaboration.full_clean()
-    collaboration.save()
-    collaboration.thematic_areas.set(list(thematic_areas))
-    collaboration.counties.set(list(counties))
-    collaboration.municipalities.set(list(municipalities))
-    _parties_set(actor=actor, collaboration=collaboration, parties=parties)
+    _collaboration_store(actor=actor, collaboration=collaboration, values=values)
     audit_log(
         actor=actor,
         action="collaboration.created",
@@ -175,45 +157,11 @@ def collaboration_create(
 
 @transaction.atomic
 def collaboration_update(
-    *,
-    actor: User,
-    collaboration: Collaboration,
-    title: str,
-    kind: str,
-    starts_on: date,
-    parties: Iterable[PartyInput] = (),
-    description: str = "",
-    arenas: Iterable[str] = (),
-    thematic_areas: Iterable[ThematicArea] = (),
-    counties: Iterable[County] = (),
-    municipalities: Iterable[Municipality] = (),
-    ends_on: date | None = None,
-    status: str = CollaborationStatus.ACTIVE,
-    contact_name: str = "",
-    contact_email: str = "",
-    contact_phone: str = "",
+    *, actor: User, collaboration: Collaboration, **values: Unpack[CollaborationValues]
 ) -> Collaboration:
     """Change a collaboration of the actor's own organisation (parties replaced as given)."""
     _check_change(actor, collaboration)
-    _fields_set(
-        collaboration,
-        title=title,
-        kind=kind,
-        description=description,
-        arenas=arenas,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        status=status,
-        contact_name=contact_name,
-        contact_email=contact_email,
-        contact_phone=contact_phone,
-    )
-    collaboration.full_clean()
-    collaboration.save()
-    collaboration.thematic_areas.set(list(thematic_areas))
-    collaboration.counties.set(list(counties))
-    collaboration.municipalities.set(list(municipalities))
-    _parties_set(actor=actor, collaboration=collaboration, parties=parties)
+    _collaboration_store(actor=actor, collaboration=collaboration, values=values)
     audit_log(actor=actor, action="collaboration.changed", target=collaboration, purpose=DIRECTORY)
     return collaboration
 
