@@ -25,6 +25,10 @@ def test_lead_drafts_a_consortium_and_reads_its_annex(page, live_url):
     log_in(page, live_url, "coordinator.abf")
     page.goto(live_url + "/calls/")
     assert _serious(axe.run(page)) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner de öppna utlysningarna (CSV)").click()
+    listed = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "Unga som varken arbetar eller studerar – idéburna metoder" in listed
     page.get_by_role(
         "link", name="Unga som varken arbetar eller studerar – idéburna metoder"
     ).click()
@@ -51,3 +55,4 @@ def test_lead_drafts_a_consortium_and_reads_its_annex(page, live_url):
     path = Path(download.value.path())
     text = "".join(p.extract_text() for p in PdfReader(path).pages)
     assert "Unga vägar 2027" in text and "Rädda Barnen" in text and "Uppsökande arbete" in text
+    assert "Karta:" in text and any(p.images for p in PdfReader(path).pages)  # the presence map
