@@ -77,9 +77,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # Before django_tasks_db: core's `db_worker` (the library's worker with a lease, decision
+    # 0041) takes the command's name.
+    "emplus.core",
     "django_tasks",
     "django_tasks_db",
-    "emplus.core",
     "emplus.accounts",
     "emplus.organisations",
     "emplus.geo",
@@ -238,6 +240,11 @@ PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 # Background tasks (effect estimates): stored in the database, run by `emplus db-worker`, which
 # `emplus serve` and `emplus demo` start beside the web server (docs/decisions/0011).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Several workers, on several hosts, share the queue (decision 0041): a worker renews its lease
+# every quarter of EMPLUS_TASK_LEASE_SECONDS; a task left running by a worker whose lease
+# expired (killed, host down) is queued again, at most EMPLUS_TASK_MAX_ATTEMPTS runs in all.
+EMPLUS_TASK_LEASE_SECONDS = float(os.environ.get("EMPLUS_TASK_LEASE_SECONDS", "60"))
+EMPLUS_TASK_MAX_ATTEMPTS = int(os.environ.get("EMPLUS_TASK_MAX_ATTEMPTS", "3"))
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]

@@ -1,0 +1,153 @@
+"""Several background workers on one queue (decision 0041): a task left running by a worker
+whose lease expired is queued again, or fails after too many runs; a live worker's task stays
+its own. The real worker processes are in test_task_workers_processes.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+from tests.core.worker_tasks import record_run
+
+from emplus.core.models import TaskWorker
+from emplus.core.task_workers import (
+    tasks_recover,
+    worker_register,
+    worker_renew,
+    worker_unregister,
+)
+
+pytestmark = pytest.mark.django_db
+
+LEASE = timedelta(seconds=60)
+
+
+def _running(number: int, *worker_ids: str) -> DBTaskResult:
+    result = DBTaskResult.objects.get(id=record_run.enqueue(number).id)
+    for worker_id in worker_ids:
+        result.claim(worker_id)
+    return result
+
+
+def _lease(worker_id: str, *, seen_ago: timedelta) -> TaskWorker:
+    now = timezone.now()
+    return TaskWorker.objects.create(
+        worker_id=worker_id, host="host-1", pid=1, started_at=now - seen_ago, seen_at=now - seen_ago
+    )
+
+
+def test_task_of_a_worker_whose_lease_expired_is_queued_again():
+    # given a task running under a worker last seen two lease lengths ago
+    _lease("dead", seen_ago=2 * LEASE)
+    task = _running(1, "dead")
+    # when any worker recovers
+    recovery = tasks_recover(backend_name="default", lease=LEASE, max_attempts=3)
+    # then the task is ready for the next worker, its history kept, the dead lease gone
+    task.refresh_from_db()
+    assert recovery.requeued == [str(task.id)]
+    assert task.status == TaskResultStatus.READY
+    assert task.started_at is None
+    assert task.worker_ids == ["dead"]
+    assert DBTaskResult.objects.ready().get() == task
+    assert not TaskWorker.objects.filter(worker_id="dead").exists()
+
+
+def test_task_of_a_worker_without_any_lease_is_queued_again():
+    # given a task claimed by a worker that never held a lease (an old worker, or one removed)
+    task = _running(1, "unknown")
+    # when any worker recovers
+    recovery = tasks_recover(backend_name="default", lease=LEASE, max_attempts=3)
+    # then it runs again
+    assert recovery.requeued == [str(task.id)]
+
+
+def test_task_of_a_live_worker_stays_running():
+    # given a task running under a worker seen a moment ago
+    _lease("alive", seen_ago=timedelta(seconds=5))
+    task = _running(1, "alive")
+    # when another worker recovers
+    recovery = tasks_recover(backend_name="default", lease=LEASE, max_attempts=3)
+    # then nothing changes
+    task.refresh_from_db()
+    assert recovery.requeued == recovery.failed == []
+    assert recovery.expired_workers == 0
+    assert task.status == TaskResultStatus.RUNNING
+    assert TaskWorker.objects.filter(worker_id="alive").exists()
+
+
+def test_task_whose_earlier_worker_died_but_current_one_lives_stays_running():
+    # given a task run a second time, by a live worker, after a first one died
+    _lease("alive", seen_ago=timedelta(seconds=1))
+    task = _running(1, "dead", "alive")
+    # when any worker recovers
+    tasks_recover(backend_name="default", lease=LEASE, max_attempts=3)
+    # then the live worker keeps it
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.RUNNING
+
+
+def test_task_that_lost_its_worker_on_every_attempt_fails_instead_of_looping():
+    # given a task whose worker died during each of three runs (a task that kills its worker)
+    task = _running(1, "first", "second", "third")
+    # when any worker recovers with at most three runs
+    recovery = tasks_recover(backend_name="default", lease=LEASE, max_attempts=3)
+    # then it fails, naming the reason and the workers, and is not queued again
+    task.refresh_from_db()
+    assert recovery.failed == [str(task.id)]
+    assert recovery.requeued == []
+    assert task.status == TaskResultStatus.FAILED
+    assert task.exception_class_path == "emplus.core.task_workers.WorkerLost"
+    assert "first, second, third" in task.traceback
+    assert task.finished_at is not None
+    assert not DBTaskResult.objects.ready().exists()
+
+
+def test_finished_and_queued_tasks_are_left_alone():
+    # given a queued task and a finished one, neither with a live worker
+    queued = DBTaskResult.objects.get(id=record_run.enqueue(1).id)
+    finished = _running(2, "gone")
+    finished.set_successful(2)
+    # when any worker recovers
+    recovery = tasks_recover(backend_name="default", lease=LEASE, max_attempts=3)
+    # then neither changes
+    queued.refresh_from_db()
+    finished.refresh_from_db()
+    assert recovery.requeued == recovery.failed == []
+    assert queued.status == TaskResultStatus.READY
+    assert finished.status == TaskResultStatus.SUCCESSFUL
+
+
+def test_task_of_another_backend_is_left_to_it():
+    # given a task of another backend's queue whose worker is gone
+    task = _running(1, "gone")
+    DBTaskResult.objects.filter(id=task.id).update(backend_name="other")
+    # when the default backend's workers recover
+    recovery = tasks_recover(backend_name="default", lease=LEASE, max_attempts=3)
+    # then they leave it
+    assert recovery.requeued == []
+
+
+def test_lease_is_registered_renewed_and_given_back():
+    # given a worker that registered a while ago
+    worker_register(worker_id="w1")
+    TaskWorker.objects.filter(worker_id="w1").update(seen_at=timezone.now() - LEASE / 2)
+    # when it renews its lease
+    renewed = worker_renew(worker_id="w1")
+    # then it is seen now
+    assert renewed
+    assert TaskWorker.objects.get(worker_id="w1").seen_at > timezone.now() - timedelta(seconds=5)
+    # and when it stops it gives its lease back
+    worker_unregister(worker_id="w1")
+    assert not TaskWorker.objects.exists()
+
+
+def test_worker_whose_lease_was_removed_takes_a_new_one():
+    # given a worker whose lease expired and was removed by another worker
+    # when it renews
+    renewed = worker_renew(worker_id="late")
+    # then it says so and holds a lease again
+    assert not renewed
+    assert TaskWorker.objects.filter(worker_id="late").exists()
