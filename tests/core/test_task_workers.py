@@ -4,9 +4,11 @@ its own. The real worker processes are in test_task_workers_processes.py."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -151,3 +153,51 @@ def test_worker_whose_lease_was_removed_takes_a_new_one():
     # then it says so and holds a lease again
     assert not renewed
     assert TaskWorker.objects.filter(worker_id="late").exists()
+
+
+def _status(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("worker_status", *args, stdout=out, stderr=err)
+    except SystemExit as stopped:
+        return int(stopped.code or 0), out.getvalue(), err.getvalue()
+    return 0, out.getvalue(), err.getvalue()
+
+
+def test_worker_status_is_healthy_with_a_live_worker_and_a_fresh_queue():
+    # given one live worker and one task queued just now
+    _lease("w-live", seen_ago=timedelta(seconds=3))
+    record_run.enqueue(1)
+    # when the health check runs
+    code, out, err = _status("--max-wait", "300")
+    # then it passes and says what it saw
+    assert code == 0, err
+    assert "alive   w-live host=host-1 pid=1" in out
+    assert "1 worker(s) alive; 1 task(s) queued (the oldest for 0 s), 0 running" in out
+
+
+def test_worker_status_fails_without_a_live_worker():
+    # given only a worker whose lease expired
+    _lease("w-dead", seen_ago=2 * LEASE)
+    # when the health check runs
+    code, out, err = _status()
+    # then it fails and names the expired worker
+    assert code == 1
+    assert "expired w-dead" in out
+    assert "fewer than 1 worker(s) alive" in err
+
+
+def test_worker_status_fails_when_a_task_waited_too_long():
+    # given two live workers and a task queued ten minutes ago
+    _lease("w-1", seen_ago=timedelta(seconds=1))
+    _lease("w-2", seen_ago=timedelta(seconds=1))
+    task = DBTaskResult.objects.get(id=record_run.enqueue(1).id)
+    DBTaskResult.objects.filter(id=task.id).update(
+        enqueued_at=timezone.now() - timedelta(minutes=10)
+    )
+    # when the health check allows five minutes, and asks for three workers
+    code, _, err = _status("--max-wait", "300", "--min-workers", "3")
+    # then it fails for both reasons
+    assert code == 1
+    assert "fewer than 3 worker(s) alive" in err
+    assert "a task has waited more than 300 s" in err

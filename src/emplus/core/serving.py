@@ -24,7 +24,9 @@ class _Gunicorn(BaseApplication):
         return get_internal_wsgi_application()
 
 
-def serve(*, bind: str, workers: int, threads: int, access_log: bool) -> None:
+def serve(
+    *, bind: str, workers: int, threads: int, access_log: bool, task_workers: int = 1
+) -> None:
     options = {
         "bind": bind,
         "workers": workers,
@@ -36,17 +38,22 @@ def serve(*, bind: str, workers: int, threads: int, access_log: bool) -> None:
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
     }
-    # One background worker beside the web server runs queued tasks (effect estimates), and is
-    # stopped with it (docs/decisions/0011-background-estimates.md).
-    worker = subprocess.Popen([sys.executable, "-m", "emplus", "db_worker", "--interval", "1"])
+    # Background workers beside the web server run queued tasks (effect estimates), and are
+    # stopped with it (decision 0011); none where workers run on hosts of their own (0041).
+    task_processes = [
+        subprocess.Popen([sys.executable, "-m", "emplus", "db_worker", "--interval", "1"])
+        for _ in range(task_workers)
+    ]
     arbiter = os.getpid()
     try:
         _Gunicorn(options).run()
     finally:
         if os.getpid() != arbiter:  # a forked web worker leaving: the task worker is not its own
             return  # noqa: B012
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for worker in task_processes:
+            worker.terminate()
+        for worker in task_processes:
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()

@@ -20,7 +20,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Min
 from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -121,6 +123,31 @@ def tasks_recover(
         )
     expired, _ = TaskWorker.objects.filter(seen_at__lt=Now() - lease).delete()
     return Recovery(requeued=requeued, failed=failed, expired_workers=expired)
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    live: list[TaskWorker]
+    expired: list[TaskWorker]
+    queued: int
+    running: int
+    oldest_queued_seconds: float | None
+
+
+def queue_status(*, backend_name: str = "default") -> QueueStatus:
+    """What a health check reads: the workers holding a live lease, those whose lease expired,
+    and how many tasks wait (the oldest since how long) or run."""
+    lease = lease_duration()
+    workers = list(TaskWorker.objects.annotate(age=Now() - F("seen_at")))
+    ready = DBTaskResult.objects.ready().filter(backend_name=backend_name)
+    oldest = ready.aggregate(oldest=Min("enqueued_at"))["oldest"]
+    return QueueStatus(
+        live=[worker for worker in workers if worker.age <= lease],
+        expired=[worker for worker in workers if worker.age > lease],
+        queued=ready.count(),
+        running=DBTaskResult.objects.running().filter(backend_name=backend_name).count(),
+        oldest_queued_seconds=(timezone.now() - oldest).total_seconds() if oldest else None,
+    )
 
 
 class LeasedWorker(Worker):

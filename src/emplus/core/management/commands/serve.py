@@ -20,6 +20,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-access-log", action="store_true")
+        parser.add_argument(
+            "--task-workers",
+            type=int,
+            default=int(os.environ.get("EMPLUS_TASK_WORKERS", "1")),
+            help="background workers (emplus db-worker) to run beside the web server; 0 where "
+            "they run on hosts of their own (default %(default)s)",
+        )
 
     def handle(self, *args, **options):
         self.stdout.write(f"Serving on http://{options['bind']}/ (Ctrl+C stops)")
@@ -29,4 +36,5 @@ class Command(BaseCommand):
             workers=options["workers"],
             threads=options["threads"],
             access_log=not options["no_access_log"],
+            task_workers=max(options["task_workers"], 0),
         )
