@@ -1,6 +1,7 @@
 """Background task of the action plans (django-tasks, database backend): the monthly snapshot
 of every running goal's value and status. `emplus plan_snapshots --enqueue` queues it (from
-cron or a systemd timer on the first of the month); `emplus db-worker` runs it."""
+cron or a systemd timer on the first of the month); `emplus db-worker` runs it. Run again after
+its worker died (decision 0041), it skips the goals already taken this month."""
 
 from __future__ import annotations
 
