@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from html import unescape
 
 import pytest
@@ -20,11 +21,16 @@ from tests.factories import (
     TOTPDeviceFactory,
     make_user,
 )
+from tests.factories import TestBedFactory as BedFactory
+from tests.plans.conftest import running_plan
 
 from emplus.core.roles import Role
 from emplus.home import selectors
+from emplus.pathways import selectors as pathway_selectors
 from emplus.pathways import services as pathway_services
 from emplus.pathways.models import Instrument
+from emplus.plans import selectors as plan_selectors
+from emplus.selfservice import services as selfservice_services
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +41,7 @@ ITEMS = (
     "stalled",
     "core_data_missing",
     "link_open",
+    "attestation_waiting",
     "recent",
 )
 
@@ -105,6 +112,7 @@ A1 = counts(
     stalled=1,
     core_data_missing=1,
     link_open=1,
+    attestation_waiting=1,  # the link's month: hours from the steps, sent and not attested
     recent=4,  # every step of this data was recorded today
 )
 A2 = counts(assessment_due=1, stalled=1, recent=1)
@@ -142,6 +150,7 @@ def test_a_coordinator_counts_the_organisation_by_unit(
         stalled=2,
         core_data_missing=1,
         link_open=1,
+        attestation_waiting=1,
         recent=5,
     )
     assert page.coach == []
@@ -270,3 +279,142 @@ def test_another_organisations_unit_in_the_address_lists_nobody(client, caseload
     client.force_login(coach)
     response = client.get(f"/participants/?unit={unit_b1.pk}&stalled=1")
     assert response.context["page"].paginator.count == 0
+
+
+# --- time waiting for attestation ------------------------------------------------------------
+
+
+@pytest.fixture
+def attestations(today, coach, other_org_coach, unit_a1, unit_b1):
+    """Unit A1: a month sent for attestation (waiting), one attested on paper, one attested and
+    then changed (waiting again), one set to no hours, one never touched. Unit B1: one sent."""
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # last month
+    made = {}
+    for ref, unit, actor in [
+        ("T-SENT", unit_a1, coach),
+        ("T-PAPER", unit_a1, coach),
+        ("T-CHANGED", unit_a1, coach),
+        ("T-NONE", unit_a1, coach),
+        ("T-UNTOUCHED", unit_a1, coach),
+        ("T-OTHER", unit_b1, other_org_coach),
+    ]:
+        made[ref] = person(unit=unit, actor=actor, participant_ref=ref)
+        EnrolmentFactory(participant=made[ref], actor=actor, entry_date=month)
+    SelfServiceLinkFactory(participant=made["T-SENT"], actor=coach, month=month)
+    SelfServiceLinkFactory(participant=made["T-OTHER"], actor=other_org_coach, month=month)
+    for ref in ("T-PAPER", "T-CHANGED"):
+        selfservice_services.time_attestation_record_paper(
+            actor=coach, participant=made[ref], month=month, paper_date=today
+        )
+    for ref, hours in (("T-CHANGED", "12.5"), ("T-NONE", "0")):
+        selfservice_services.monthly_time_set_hours(
+            actor=coach, participant=made[ref], month=month, hours=hours
+        )
+    return made
+
+
+def test_time_waiting_is_hours_sent_or_changed_and_not_attested_as_they_stand(
+    client, attestations, coach, coordinator, other_org_coach, unit_a1, today
+):
+    # when the coach of A1 opens the start page
+    [panel] = selectors.start_page(viewer=coach, today=today).coach
+    # then the month sent and the month changed after its attestation wait; the attested, the
+    # one without hours and the untouched one do not
+    assert panel.counts.attestation_waiting == 2
+    # and the list the item links to names exactly those two
+    client.force_login(coach)
+    response = client.get(f"/participants/?unit={unit_a1.pk}&attestation_waiting=1")
+    listed = [p.participant_ref for p in response.context["page"].object_list]
+    assert listed == ["T-CHANGED", "T-SENT"]
+    # the coordinator counts them by unit; the other organisation's coach only their own
+    [org] = selectors.start_page(viewer=coordinator, today=today).coordinator
+    assert org.total.attestation_waiting == 2
+    [other] = selectors.start_page(viewer=other_org_coach, today=today).coach
+    assert other.counts.attestation_waiting == 1
+
+
+def test_an_attestation_signed_through_the_link_ends_the_wait(attestations, coach, today):
+    # given the month sent for attestation
+    link = selfservice_services.SelfServiceLink.objects.get(
+        participant=attestations["T-SENT"], revoked_at__isnull=True
+    )
+    monthly = link.participant.monthly_times.get(month=link.month)
+    # when the participant attests the hours they were shown
+    selfservice_services.selfservice_link_use_for_attestation(
+        link=link, key=uuid.uuid4(), hours_seen=monthly.hours
+    )
+    # then only the month changed after its attestation still waits
+    [panel] = selectors.start_page(viewer=coach, today=today).coach
+    assert panel.counts.attestation_waiting == 1
+
+
+def test_a_participant_shared_by_consent_shows_no_attested_time_to_the_other_organisation(
+    attestations, coach, org_a, other_org_coach, today
+):
+    # given B's participant with a month sent for attestation, shared with A by consent
+    ConsentFactory(
+        participant=attestations["T-OTHER"],
+        actor=other_org_coach,
+        sharing=True,
+        shared_with=[org_a],
+    )
+    filters = pathway_selectors.CaseloadFilters(attestation_waiting=True)
+
+    def waiting(viewer):
+        return [
+            p.participant_ref
+            for p in pathway_selectors.participant_list(
+                viewer=viewer, filters=filters, today=today, audit_shown=False
+            )
+        ]
+
+    # then A's coach reads the participant but not their time: attested time is never shared
+    assert pathway_selectors.participant_list(viewer=coach, today=today, audit_shown=False).filter(
+        participant_ref="T-OTHER"
+    )
+    assert waiting(coach) == ["T-CHANGED", "T-SENT"]
+    assert waiting(other_org_coach) == ["T-OTHER"]
+
+
+# --- action plans at risk --------------------------------------------------------------------
+
+
+@pytest.fixture
+def plans(coordinator, unit_a1, org_a):
+    bed = BedFactory(code="TB-HOME", lead_organisation=org_a)
+    behind = running_plan(coordinator, bed, "Långt efter", target="1000")
+    running_plan(coordinator, bed, "I fas", target="0")
+    participant = person(unit=unit_a1, actor=coordinator, participant_ref="PLAN-1")
+    EnrolmentFactory(participant=participant, actor=coordinator, test_bed=bed)
+    return behind
+
+
+def test_a_coordinator_counts_the_plans_at_risk_the_plan_list_shows(
+    client, plans, coordinator, coach, other_org_coordinator, today
+):
+    # when A's coordinator opens the start page
+    client.force_login(coordinator)
+    page = client.get("/").context["page"]
+    # then one plan is at risk, and the item's link lists exactly it
+    assert page.plans_at_risk == 1
+    html = client.get("/").content.decode()
+    [address] = re.findall(r'<a href="(/plans/\?[^"]+)">', html)
+    listed = client.get(unescape(address)).context["page"]
+    assert [p.pk for p in listed.object_list] == [plans.pk]
+    # another organisation's coordinator has none; a coach has no plans panel
+    client.force_login(other_org_coordinator)
+    assert client.get("/").context["page"].plans_at_risk == 0
+    assert selectors.start_page(viewer=coach, today=today).plans_at_risk is None
+
+
+def test_an_administrator_counts_the_partnership_plans_at_risk(admin_user, today):
+    page = selectors.start_page(viewer=admin_user, today=today)
+    assert page.plans_at_risk == len(plan_selectors.plans_at_risk(viewer=admin_user, on=today))
+
+
+def test_the_start_page_with_plans_stays_within_its_query_budget(
+    client, caseload, plans, coordinator, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(20):
+        assert client.get("/").status_code == 200

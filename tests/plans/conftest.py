@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from emplus.pathways import services as pathway_services
 from emplus.plans import services
@@ -65,3 +66,29 @@ def esf_goal(actor, plan, *, code="EECR04", baseline="0", target="10", **fields)
         deadline=fields.pop("deadline", PERIOD[1]),
         **fields,
     )
+
+
+def running_plan(actor, bed, title, *, target, days=365):
+    """A plan with one ESF+ goal running `days` either side of today (negative: ended): with a
+    target of 1000 participants in work it is far behind its line; with 0 it is achieved."""
+    today = timezone.localdate()
+    plan = services.plan_create(
+        actor=actor,
+        title=title,
+        owner_kind="test_bed",
+        test_bed=bed,
+        period_start=today - timedelta(days=abs(days) * 2),
+        period_end=today + timedelta(days=days),
+    )
+    services.goal_add(
+        actor=actor,
+        plan=plan,
+        title="Fler i arbete",
+        kind="esf",
+        indicator_code="EECR04",
+        test_bed=bed,
+        baseline=Decimal("0"),
+        target=Decimal(target),
+        deadline=plan.period_end,
+    )
+    return plan

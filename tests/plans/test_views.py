@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from emplus.plans import services
+from emplus.plans import selectors, services
 from emplus.plans.models import ActionPlan, PlanGoal
-from tests.plans.conftest import enrol, esf_goal, exit_to_work, make_plan
+from tests.plans.conftest import enrol, esf_goal, exit_to_work, make_plan, running_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,29 @@ def test_registering_an_exit_on_its_page_changes_the_plans_value_and_status(
     )
     [(row, _chart)] = client.get(reverse("plans:detail", args=[plan.pk])).context["goals"]
     assert (row.value, row.status) == (4.0, "achieved")
+
+
+def test_the_at_risk_filter_lists_exactly_the_viewers_plans_at_risk(
+    client, coordinator, other_org_coordinator, unit_a1, bed, django_assert_max_num_queries
+):
+    # given two running plans of A's test bed, one far behind its line and one on track, and
+    # an ended plan
+    behind = running_plan(coordinator, bed, "Långt efter", target="1000")
+    running_plan(coordinator, bed, "I fas", target="0")
+    running_plan(coordinator, bed, "Avslutad", target="1000", days=-30)
+    enrol(unit_a1, bed, 1)
+    _login(client, coordinator)
+    # when A's coordinator filters the list to the plans at risk
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("plans:list"), {"at_risk": "on"})
+    # then the list holds the plan the selector names, and only it
+    assert response.status_code == 200
+    listed = [p.pk for p in response.context["page"].object_list]
+    assert listed == [p.plan.pk for p in selectors.plans_at_risk(viewer=coordinator)]
+    assert listed == [behind.pk]
+    # and another organisation's coordinator is responsible for none of them
+    _login(client, other_org_coordinator)
+    response = client.get(reverse("plans:list"), {"at_risk": "on"})
+    assert response.context["page"].paginator.count == 0
+    # without the filter everyone still reads every plan
+    assert client.get(reverse("plans:list")).context["page"].paginator.count == 3

@@ -518,6 +518,7 @@ SECTIONS: tuple[Section, ...] = (
             "plans:action_new",
             "plans:value_new",
         ),
+        Shot("coordinator.abf", "/plans/"),
         related=("testbeds", "indicators"),
     ),
     # --- innovation -------------------------------------------------------------------------------
@@ -532,7 +533,7 @@ SECTIONS: tuple[Section, ...] = (
             "innovation:idea",
             "innovation:strategy",
         ),
-        None,
+        Shot("coordinator.abf", "/innovation/"),
     ),
 )
 

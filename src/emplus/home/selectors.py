@@ -20,6 +20,7 @@ from emplus.evidence.models import EffectEstimate
 from emplus.organisations.models import Membership, Organisation, Unit
 from emplus.organisations.selectors import memberships_of, role_grants_pending
 from emplus.pathways import selectors as pathway_selectors
+from emplus.plans import selectors as plan_selectors
 
 # What the caseload items count: each is also a filter of the caseload (same name, `=1`), so
 # the list an item links to shows exactly the participants it counted.
@@ -30,6 +31,7 @@ CASELOAD_ITEMS: dict[str, Q] = {
     "stalled": Q(is_stalled=True),
     "core_data_missing": pathway_selectors.core_data_missing(),
     "link_open": Q(has_open_link=True),
+    "attestation_waiting": Q(has_attestation_waiting=True),
     "recent": Q(has_recent_record=True),
 }
 
@@ -42,6 +44,7 @@ class CaseloadCounts:
     stalled: int = 0
     core_data_missing: int = 0
     link_open: int = 0
+    attestation_waiting: int = 0
     recent: int = 0
 
 
@@ -155,6 +158,17 @@ def statistics_core_data_missing(*, viewer: User, organisation: Organisation) ->
     )
 
 
+# --- action plans (coordinator, partnership administrator) ------------------------------------
+
+
+def plans_at_risk_count(*, viewer: User, today: date) -> int:
+    """The viewer's running plans with a goal at risk or off track: the very selector the plan
+    list's `?at_risk=1` filters by, so the count and the list cannot drift. The goals' values
+    are live (plans.measures, shared within the request), for at most
+    plans.selectors.AT_RISK_PLAN_LIMIT running plans."""
+    return len(plan_selectors.plans_at_risk(viewer=viewer, on=today))
+
+
 # --- partnership administrator ---------------------------------------------------------------
 
 # Events the start page checks at each view; `emplus verify-audit` walks the whole chain.
@@ -216,6 +230,7 @@ class StartPage:
     admin: AdminCounts | None
     thresholds: pathway_selectors.CaseloadThresholds
     transfer_weeks: int = TRANSFER_WEEKS
+    plans_at_risk: int | None = None  # None: no panel (neither coordinator nor administrator)
 
     @property
     def empty(self) -> bool:
@@ -247,4 +262,7 @@ def start_page(*, viewer: User, today: date) -> StartPage:
         estimates=estimates_latest(viewer=viewer) if roles.analysed else [],
         admin=admin_counts(viewer=viewer) if roles.administers else None,
         thresholds=pathway_selectors.caseload_thresholds(),
+        plans_at_risk=plans_at_risk_count(viewer=viewer, today=today)
+        if roles.coordinated or roles.administers
+        else None,
     )

@@ -26,6 +26,7 @@ class ParticipantFilterSet(SelectorFilterSet):
     stalled = StrictBooleanFilter(label=_("No new step for a long time"))
     core_data_missing = StrictBooleanFilter(label=_("Core data missing (ESF+)"))
     link_open = StrictBooleanFilter(label=_("Self-service link waiting"))
+    attestation_waiting = StrictBooleanFilter(label=_("Time waiting for attestation"))
     recent = StrictBooleanFilter(label=_("Pathway recorded in the last week"))
     organisation = django_filters.UUIDFilter(label=_("Organisation"))
     unit = django_filters.UUIDFilter(label=_("Local unit"))

@@ -72,6 +72,7 @@ class CaseloadFilters:
     stalled: bool = False
     core_data_missing: bool = False
     link_open: bool = False
+    attestation_waiting: bool = False
     recent: bool = False
     organisation: UUID | None = None
     unit: UUID | None = None
@@ -135,6 +136,20 @@ def open_link_exists() -> Exists:
     )
 
 
+def attestation_waiting_exists(viewer: User) -> Exists:
+    """Participants with a month of time waiting for their attestation, in the viewer's own
+    organisation and unit (attested time is never shared by consent): the months selfservice's
+    `MonthlyTimeQuerySet.attestation_waiting` names, reached through the participant's reverse
+    relation like the links above (selfservice sits above pathways)."""
+    monthly = Participant._meta.get_field("monthly_times").related_model
+    months: Any = monthly._default_manager  # a MonthlyTimeQuerySet's manager, not imported here
+    return Exists(
+        months.restrict(viewer, "time.view")
+        .attestation_waiting()
+        .filter(participant=OuterRef("pk"))
+    )
+
+
 def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
     """The viewer's participants with what the caseload filters and the start page count on,
     each an EXISTS in the database (no row is read or decrypted to decide it):
@@ -144,6 +159,7 @@ def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
     - assessment_is_due: active, and no assessment in the last EMPLUS_ASSESSMENT_DUE_WEEKS;
     - is_stalled: active, entered and no new pathway step in the last EMPLUS_STALLED_WEEKS;
     - has_open_link: a self-service link waiting to be used;
+    - has_attestation_waiting: a month's hours waiting for the participant's attestation;
     - has_recent_record: a step, event or assessment recorded in the last RECENT_DAYS days."""
     limits = caseload_thresholds()
     open_enrolment = Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
@@ -173,6 +189,7 @@ def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
             assessment_is_due=Q(is_active=True) & ~Exists(assessed_lately),
             is_stalled=Q(is_active=True) & ~Exists(moved_lately) & ~Exists(entered_lately),
             has_open_link=open_link_exists(),
+            has_attestation_waiting=attestation_waiting_exists(viewer),
             has_recent_record=Exists(PathwayStep.objects.filter(**recorded))
             | Exists(PathwayEvent.objects.filter(**recorded))
             | Exists(Assessment.objects.filter(**recorded)),
@@ -224,6 +241,8 @@ def participant_list(
         qs = qs.filter(core_data_missing())
     if filters.link_open:
         qs = qs.filter(has_open_link=True)
+    if filters.attestation_waiting:
+        qs = qs.filter(has_attestation_waiting=True)
     if filters.recent:
         qs = qs.filter(has_recent_record=True)
     if filters.q:

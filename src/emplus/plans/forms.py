@@ -168,6 +168,10 @@ class PlanFilterForm(forms.Form):
     thematic_area = forms.ChoiceField(label=_("Thematic area"), required=False)
     county = forms.ChoiceField(label=_("County"), required=False)
     current = forms.BooleanField(label=_("Running today"), required=False)
+    at_risk = forms.BooleanField(
+        label=_("At risk: running plans I am responsible for with a goal at risk or off track"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, areas: list, counties: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

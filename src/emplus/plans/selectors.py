@@ -47,6 +47,7 @@ class PlanFilters:
     thematic_area: str = ""  # code
     county: str = ""  # code
     current: bool = False  # running today
+    at_risk: bool = False  # the viewer's plans at risk (plans_at_risk, as the start page counts)
 
 
 def plan_list(*, viewer: User, filters: PlanFilters | None = None) -> QuerySet[ActionPlan]:
@@ -66,6 +67,8 @@ def plan_list(*, viewer: User, filters: PlanFilters | None = None) -> QuerySet[A
     if filters.current:
         today = timezone.localdate()
         qs = qs.filter(period_start__lte=today, period_end__gte=today)
+    if filters.at_risk:
+        qs = qs.filter(pk__in=[risk.plan.pk for risk in plans_at_risk(viewer=viewer)])
     return qs.order_by("-period_start", "title", "pk")
 
 
@@ -164,16 +167,18 @@ def goal_rows(
     on: date | None = None,
     measurer: Measurer | None = None,
     goals: Iterable[PlanGoal] | None = None,
+    with_history: bool = True,
 ) -> list[GoalRow]:
     """Every goal of the plan with its live value and status as the viewer may see them, and
-    its monthly history (same rule)."""
+    its monthly history (same rule; none read with `with_history=False`)."""
     on = on or timezone.localdate()
     measurer = measurer or Measurer(on=on)
     detail = scoping.organisation_ids_with(viewer, DETAIL_PERMISSION)
     goals = list(_goals(plan) if goals is None else goals)
     snapshots: dict[UUID, list[GoalSnapshot]] = {}
-    for snap in GoalSnapshot.objects.filter(goal__in=goals).order_by("month"):
-        snapshots.setdefault(snap.goal_id, []).append(snap)
+    if with_history:
+        for snap in GoalSnapshot.objects.filter(goal__in=goals).order_by("month"):
+            snapshots.setdefault(snap.goal_id, []).append(snap)
     rows = []
     for goal in goals:
         goal.plan = plan  # the line starts at the plan's start; no query per goal
@@ -231,7 +236,7 @@ def owner_plan_list(
 @dataclass(frozen=True)
 class PlanAtRisk:
     plan: ActionPlan
-    goals: tuple[GoalRow, ...]  # the goals at risk or off track
+    goals: tuple[GoalRow, ...]  # the goals at risk or off track (without their history)
 
 
 # A start page shows a handful; more is the plan list's job.
@@ -252,12 +257,27 @@ def plans_at_risk(*, viewer: User, on: date | None = None) -> list[PlanAtRisk]:
         .select_related("organisation", "test_bed", "county")
         .order_by("period_end", "title")[:AT_RISK_PLAN_LIMIT]
     )
+    # Every goal of those plans in one read; their values shared within the one Measurer.
+    goals_of: dict[UUID, list[PlanGoal]] = {plan.pk: [] for plan in plans}
+    for goal in (
+        PlanGoal.objects.filter(plan__in=plans)
+        .select_related("organisation", "unit", "county", "method", "test_bed")
+        .order_by("order", "created_at")
+    ):
+        goals_of[goal.plan_id].append(goal)
     measurer = Measurer(on=on)
     out = []
     for plan in plans:
         rows = [
             r
-            for r in goal_rows(viewer=viewer, plan=plan, on=on, measurer=measurer)
+            for r in goal_rows(
+                viewer=viewer,
+                plan=plan,
+                on=on,
+                measurer=measurer,
+                goals=goals_of[plan.pk],
+                with_history=False,
+            )
             if r.status in AT_RISK
         ]
         if rows:

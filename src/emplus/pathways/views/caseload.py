@@ -65,6 +65,8 @@ def _narrowed(filters: selectors.CaseloadFilters, people: list) -> list[str]:
         words.append(_("core data missing"))
     if filters.link_open:
         words.append(_("self-service link waiting"))
+    if filters.attestation_waiting:
+        words.append(_("time waiting for attestation"))
     if filters.recent:
         words.append(_("pathway recorded in the last week"))
     # The names come from the rows shown (already read), never from a lookup of their own.
