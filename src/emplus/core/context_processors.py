@@ -24,6 +24,7 @@ NAVIGATION = [
     ("evidence:indicators", _("Evidence"), "evidence.view"),
     ("esf:list", _("ESF projects"), "esf.view"),
     ("calls:list", _("Funding calls"), "call.view"),
+    ("plans:list", _("Action plans"), "plan.view"),
     ("skills:overview", _("Skills development"), "skills.view"),
     ("innovation:board", _("Innovation pipeline"), "innovation.view"),
 ]
