@@ -184,6 +184,16 @@ def leaks(scope: frozenset[str], text: str) -> list[str]:
     return [word for u in outside for word in (FAMILY[u], REF[u]) if word in text]
 
 
+def title_is_text(response) -> bool:
+    """A page's <title> holds text only: a browser shows any markup in it verbatim."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return True
+    page = response.content.decode(errors="replace")
+    if "<title>" not in page:
+        return True
+    return "<" not in page.split("<title>", 1)[1].split("</title>", 1)[0]
+
+
 def writes(queries) -> list[str]:
     """The statements of a request that changed the database (any table)."""
     return [
@@ -231,6 +241,7 @@ def test_access(matrix, key, target, persona):
     if got == 200:
         found = leaks(scope_of(persona, row), body_text(response))
         assert found == [], f"{url} shows {found} to {persona} (outside their scope)"
+        assert title_is_text(response), f"{url}: markup inside <title> (an unclosed title block?)"
         if row.budget is not None:
             if row.budget_hole and len(queries) > row.budget:
                 pytest.xfail(f"known N+1: {len(queries)} queries: {row.known_hole}")
