@@ -128,12 +128,12 @@ def _grow(org, unit, start_at: int, size: int, rng: random.Random) -> float:
 
 
 def _search_index(viewer, term: str) -> tuple[int, list]:
-    from django.core.paginator import Paginator
-
+    from emplus.core.pagination import KeysFirstPaginator
     from emplus.pathways.selectors import CaseloadFilters, participant_list
 
     matches = participant_list(viewer=viewer, filters=CaseloadFilters(q=term), audit_shown=False)
-    page = Paginator(matches, PER_PAGE).get_page(1)
+    # As the caseload reads a page since decision 42: its keys, then its rows.
+    page = KeysFirstPaginator(matches, PER_PAGE).get_page(1)
     return page.paginator.count, [p.display_name for p in page.object_list]
 
 

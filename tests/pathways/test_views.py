@@ -25,6 +25,7 @@ from emplus.pathways.models import (
     PathwayStep,
     ShareRequest,
 )
+from emplus.pathways.views import caseload as caseload_views
 
 pytestmark = pytest.mark.django_db
 
@@ -772,3 +773,30 @@ def test_another_legal_basis_cannot_cover_sharing_on_the_page(client, coach, uni
     )
     assert "legal_basis" in response.context["form"].errors
     assert not Participant.objects.exists()
+
+
+def test_caseload_counts_follow_ups_due_only_up_to_a_limit(client, coach, unit_a1, monkeypatch):
+    # given three participants who left, each with a follow-up due
+    for ref in ("FU-1", "FU-2", "FU-3"):
+        left = _participant(coach, unit_a1, ref)
+        services.enrolment_exit(
+            actor=coach, enrolment=_enrolment(left), exit_date=date(2025, 3, 1), reason="job"
+        )
+    client.force_login(coach)
+    url = reverse("pathways:caseload")
+    monkeypatch.setattr(caseload_views, "PER_PAGE", 1)
+    # when all are counted, the page gives the count
+    response = client.get(url)
+    assert (response.context["followups_due_count"], response.context["followups_due_more"]) == (
+        3,
+        False,
+    )
+    assert "av 3." in response.content.decode()
+    # when fewer are counted than are due, it says "more than"
+    monkeypatch.setattr(caseload_views, "FOLLOWUPS_COUNTED", 2)
+    response = client.get(url)
+    assert (response.context["followups_due_count"], response.context["followups_due_more"]) == (
+        2,
+        True,
+    )
+    assert "av fler än 2." in response.content.decode()

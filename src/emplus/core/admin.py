@@ -8,6 +8,7 @@ from emplus.core.models import AuditEvent
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = [
+        "lane",
         "sequence",
         "occurred_at",
         "actor_username",
@@ -19,7 +20,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     ]
     list_filter = ["action", "organisation_id", "occurred_at"]
     search_fields = ["actor_username", "target_id"]
-    ordering = ["-sequence"]
+    ordering = ["-occurred_at", "-lane", "-sequence"]
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
     actions = None
     show_full_result_count = False

@@ -9,6 +9,13 @@ hash printed by `emplus verify-audit` elsewhere and pass it back with `--expect-
 Events written before the key was introduced carry a plain SHA-256 and an empty `key_id`; the
 first keyed event links to the last of them, so they stay covered by the keyed chain after them
 (docs/decisions/0013).
+
+The log is AUDIT_LANES chains ("lanes", docs/decisions/0042), each with its own sequence and
+links. An append locks one lane until its transaction ends: the first lane that no other
+transaction holds, so a long transaction (an import) or a slow request holds up nobody while a
+lane is free. Only when every lane is busy does an append wait, and then always for lane 0, so
+waits cannot form a cycle. A single connection always finds lane 0 free: without concurrency
+the log is one chain, as before. Events of lane 0 hash exactly as before lanes existed.
 """
 
 from __future__ import annotations
@@ -19,13 +26,14 @@ import json
 import re
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from emplus.core.models import AppendOnlyError, AuditEvent
@@ -33,6 +41,7 @@ from emplus.core.models import AppendOnlyError, AuditEvent
 __all__ = [
     "GENESIS_HASH",
     "AppendOnlyError",
+    "AUDIT_LANES",
     "AuditProblem",
     "audit_event_hash",
     "audit_head",
@@ -44,8 +53,11 @@ __all__ = [
 
 GENESIS_HASH = "0" * 64
 
-# One advisory lock key for all appends on PostgreSQL (any constant bigint would do).
+# The advisory lock of lane n on PostgreSQL is _PG_LOCK_KEY + n (lane 0's is the key that
+# guarded the single chain before lanes).
 _PG_LOCK_KEY = zlib.crc32(b"emplus.core.audit")
+# Chains an append may take; more lanes, fewer waits, and more heads to record.
+AUDIT_LANES = 8
 
 # Personal identity numbers have no place in details; a cheap guard against the obvious slip.
 _LOOKS_LIKE_PERSONAL_ID = re.compile(
@@ -71,7 +83,7 @@ def audit_event_hash(event: AuditEvent) -> str:
     """The event's hash (hex) over a canonical JSON of every field except the hash itself:
     HMAC-SHA-256 with the key named by `key_id`, or plain SHA-256 for events from before the
     audit key was introduced (empty `key_id`)."""
-    content = {
+    content: dict[str, Any] = {
         "id": str(event.id),
         "sequence": event.sequence,
         "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
@@ -87,6 +99,8 @@ def audit_event_hash(event: AuditEvent) -> str:
     }
     if event.key_id:
         content["key_id"] = event.key_id
+    if event.lane:
+        content["lane"] = event.lane
     canonical = json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
@@ -113,13 +127,28 @@ def _canonical_details(details: dict[str, Any] | None) -> dict[str, Any]:
     return value
 
 
-def _serialise_appends(using: str) -> None:
+def _take_lane(using: str) -> int:
+    """Lock a lane until the transaction ends and return it: the first one free (a lane this
+    transaction holds already counts as free), else wait for lane 0."""
     connection = transaction.get_connection(using)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-    # SQLite: transactions begin IMMEDIATE (settings), so writers are already serialised.
-    # Anywhere else the unique sequence still refuses a forked chain.
+    if connection.vendor != "postgresql":
+        # SQLite: transactions begin IMMEDIATE (settings), so writers are already serialised.
+        # Anywhere else the unique (lane, sequence) still refuses a forked chain.
+        return 0
+    with connection.cursor() as cursor:
+        # Row by row in lane order, and LIMIT stops at the first lock taken.
+        cursor.execute(
+            "SELECT lane FROM generate_series(0, %s) AS lane "
+            "WHERE pg_try_advisory_xact_lock(%s + lane) LIMIT 1",
+            [AUDIT_LANES - 1, _PG_LOCK_KEY],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        # Every lane busy: wait for lane 0. Its holder never waits for another lane (it finds
+        # lane 0 free), so no two appends can wait for each other.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+    return 0
 
 
 def audit_log(
@@ -155,9 +184,10 @@ def audit_log(
     using = AuditEvent.objects.db
     # A savepoint inside the caller's transaction, or a transaction of its own if there is none.
     with transaction.atomic(using=using):
-        _serialise_appends(using)
+        event.lane = _take_lane(using)
         last = (
             AuditEvent.objects.using(using)
+            .filter(lane=event.lane)
             .order_by("-sequence")
             .values_list("sequence", "hash")
             .first()
@@ -198,33 +228,75 @@ class AuditProblem:
     sequence: int
     id: str
     reason: str
+    lane: int = 0
 
     def __str__(self) -> str:
-        return f"sequence {self.sequence} (id {self.id}): {self.reason}"
+        where = f"lane {self.lane} " if self.lane else ""
+        return f"{where}sequence {self.sequence} (id {self.id}): {self.reason}"
+
+
+def _newest_sequence(using: str, lane: int) -> Subquery:
+    newest = AuditEvent.objects.using(using).filter(lane=lane).order_by("-sequence")
+    return Subquery(newest.values("sequence")[:1])
+
+
+def _lane_heads(using: str) -> dict[int, tuple[int, str]]:
+    """lane -> (sequence, hash) of its newest event, for each lane an append may take: one
+    query, one index probe per lane, whatever the size of the log."""
+    condition = Q()
+    for lane in range(AUDIT_LANES):
+        condition |= Q(lane=lane, sequence=_newest_sequence(using, lane))
+    heads = AuditEvent.objects.using(using).filter(condition)
+    return {
+        lane: (sequence, hash_)
+        for lane, sequence, hash_ in heads.values_list("lane", "sequence", "hash")
+    }
 
 
 def audit_verify(*, using: str = "default", last: int | None = None) -> list[AuditProblem]:
-    """Walk the chain in sequence order and list every row where it breaks (empty: intact).
+    """Walk each lane's chain in sequence order and list every row where it breaks (empty:
+    intact). The whole walk reads every row's lane, so it also finds rows written into a lane
+    no append takes.
 
-    With `last`, only the newest `last` events, linked to the row before them (a quick look
-    for a page; `emplus verify-audit` walks the whole chain)."""
+    With `last`, only the newest `last` events of each lane (read in one query), linked to the
+    row before them (a quick look for a page; `emplus verify-audit` walks the whole log)."""
+    events = AuditEvent.objects.using(using)
+    problems: list[AuditProblem] = []
+    if last is None:
+        for lane in events.order_by("lane").values_list("lane", flat=True).distinct():
+            ordered = events.filter(lane=lane).order_by("sequence")
+            problems += _verify_lane(lane, ordered.iterator(chunk_size=2000), last=None)
+        return problems
+    condition = Q()
+    for lane in range(AUDIT_LANES):
+        condition |= Q(lane=lane, sequence__gte=_newest_sequence(using, lane) - last)
+    by_lane: dict[int, list[AuditEvent]] = {}
+    for event in events.filter(condition).order_by("lane", "sequence"):
+        by_lane.setdefault(event.lane, []).append(event)
+    for lane, rows in by_lane.items():
+        problems += _verify_lane(lane, rows, last=last)
+    return problems
+
+
+def _verify_lane(
+    lane: int, events: Iterable[AuditEvent], *, last: int | None
+) -> list[AuditProblem]:
     problems: list[AuditProblem] = []
     expected_sequence, expected_prev = 1, GENESIS_HASH
-    keyed_seen = False
-    ordered = AuditEvent.objects.using(using).order_by("sequence")
-    events: Iterable[AuditEvent] = ordered.iterator(chunk_size=2000)
+    # Lanes other than 0 began after the key: an unkeyed row there is a forgery.
+    keyed_seen = lane != 0
     if last is not None:
-        newest = list(ordered.reverse()[: last + 1])[::-1]
+        newest = list(events)
         if len(newest) > last:
             # The row before the newest ones is trusted as their link, not checked itself.
             before = newest.pop(0)
             expected_sequence, expected_prev = before.sequence + 1, before.hash
-            keyed_seen = bool(before.key_id)
+            keyed_seen = keyed_seen or bool(before.key_id)
         events = newest
     for event in events:
 
         def report(reason: str, event=event) -> None:
-            problems.append(AuditProblem(event.sequence, str(event.id), reason))
+            problems.append(AuditProblem(event.sequence, str(event.id), reason, lane))
 
         if event.sequence != expected_sequence:
             missing = (
@@ -256,21 +328,30 @@ def audit_verify(*, using: str = "default", last: int | None = None) -> list[Aud
 @dataclass(frozen=True)
 class AuditHead:
     count: int
-    sequence: int | None
+    sequence: int | None  # lane 0's newest
     hash: str | None
-    keyed_from: int | None  # first keyed sequence; None: no keyed event yet
+    keyed_from: int | None  # first keyed sequence of lane 0; None: no keyed event yet
+    # lane -> (sequence, hash) of its newest event, for every lane in use
+    lanes: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
 def audit_head(*, using: str = "default") -> AuditHead:
-    """The newest event, the number of events, and where the keyed part of the chain begins."""
+    """The newest event of each lane, the number of events, and where the keyed part of lane 0
+    begins."""
     events = AuditEvent.objects.using(using)
-    head = events.order_by("-sequence").values_list("sequence", "hash").first()
+    lanes = _lane_heads(using)
     keyed_from = (
-        events.exclude(key_id="").order_by("sequence").values_list("sequence", flat=True).first()
+        events.filter(lane=0)
+        .exclude(key_id="")
+        .order_by("sequence")
+        .values_list("sequence", flat=True)
+        .first()
     )
+    head = lanes.get(0)
     return AuditHead(
         count=events.count(),
         sequence=head[0] if head else None,
         hash=head[1] if head else None,
         keyed_from=keyed_from,
+        lanes=lanes,
     )

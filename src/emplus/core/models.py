@@ -60,7 +60,11 @@ class AuditEvent(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    # The log is a few hash chains ("lanes", docs/decisions/0042): an append takes whichever
+    # lane is free, so a long transaction holding one does not hold up every other request.
+    # `sequence` counts within the lane.
+    lane = models.PositiveSmallIntegerField(_("lane"), default=0, editable=False)
+    sequence = models.PositiveBigIntegerField(_("sequence"), editable=False)
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True, editable=False)
     actor_id = models.UUIDField(_("actor id"), null=True, blank=True, editable=False)
     actor_username = models.CharField(_("actor"), max_length=150, blank=True, editable=False)
@@ -80,13 +84,16 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["sequence"]
+        ordering = ["occurred_at", "lane", "sequence"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [models.Index(fields=["target_type", "target_id"], name="auditevent_target_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["lane", "sequence"], name="auditevent_lane_sequence")
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action}"
+        return f"#{self.lane}.{self.sequence} {self.action}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

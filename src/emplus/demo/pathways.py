@@ -88,15 +88,26 @@ def _maybe(rng: random.Random, p: float, value):
     return value if rng.random() < p else None
 
 
-def create(rng: random.Random, *, count: int = PARTICIPANTS) -> int:
-    """Create the demo participants once; returns how many exist."""
-    existing = Participant.objects.filter(participant_ref__startswith=REF_PREFIX).count()
+def create(
+    rng: random.Random,
+    *,
+    count: int = PARTICIPANTS,
+    prefix: str = REF_PREFIX,
+    organisation_code: str | None = None,
+) -> int:
+    """Create the demo participants once; returns how many exist. `prefix` and
+    `organisation_code` (every partner when None) let the load test's data builder add more in
+    batches (bench/loadtest_data.py)."""
+    existing = Participant.objects.filter(participant_ref__startswith=prefix).count()
     if existing:
         return existing
+    partner_units = Unit.objects.filter(organisation__is_partner=True)
+    if organisation_code is not None:
+        partner_units = partner_units.filter(organisation__code=organisation_code)
     units = list(
-        Unit.objects.filter(organisation__is_partner=True)
-        .select_related("organisation", "municipality")
-        .order_by("organisation__code", "name")
+        partner_units.select_related("organisation", "municipality").order_by(
+            "organisation__code", "name"
+        )
     )
     instrument = Instrument.objects.get(code="VAGEN", version=1)
     dimensions = list(instrument.dimensions.order_by("order"))
@@ -126,7 +137,7 @@ def create(rng: random.Random, *, count: int = PARTICIPANTS) -> int:
         person = Participant(
             organisation=unit.organisation,
             unit=unit,
-            participant_ref=f"{REF_PREFIX}{index:05d}",
+            participant_ref=f"{prefix}{index:05d}",
             given_name=rng.choice(FIRST),
             family_name=rng.choice(LAST),
             birth_date=entry - relativedelta(years=age, days=rng.randint(0, 364)),

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from emplus.core.audit import audit_list, audit_log
 from emplus.core.filters import body_serializer, filters_or_400
+from emplus.core.pagination import KeysFirstPagination
 from emplus.core.permissions import RolePermission, has_permission
 from emplus.core.search_tokens import search_token_load, search_token_store
 from emplus.core.viewsets import ScopedReadOnlyViewSet
@@ -97,6 +98,7 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
     required_permission = "participant.view"
     write_permission = "participant.change"
     throttle_scope = "search"  # the caseload search by name
+    pagination_class = KeysFirstPagination  # a page's keys, then its rows (decision 42)
     queryset = Participant.objects.none()  # for the schema; get_queryset() scopes
     filterset_class = ParticipantFilterSet  # documents and validates the list's parameters
 

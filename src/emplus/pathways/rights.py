@@ -172,7 +172,7 @@ def participant_export_data(*, actor, participant: Participant) -> dict[str, Any
     )
     audit_events = AuditEvent.objects.filter(
         target_type=Participant._meta.label_lower, target_id=str(participant.pk)
-    ).order_by("sequence")
+    ).order_by("occurred_at", "lane", "sequence")
     return {
         "generated_at": timezone.now(),
         "generated_by": _user(actor),

@@ -217,7 +217,9 @@ def participant_list(
     qs = (
         caseload_annotated(viewer=viewer, today=today)
         .select_related("unit", "organisation")
-        .order_by("participant_ref")
+        # The same reference may exist in two organisations: the key makes the order total, so
+        # pages neither repeat nor skip a participant.
+        .order_by("participant_ref", "pk")
     )
     if filters.organisation:
         qs = qs.filter(organisation_id=filters.organisation)

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from emplus.core.choices import Phase
+from emplus.core.pagination import KeysFirstPaginator
 from emplus.core.permissions import permission_required
 from emplus.core.search_tokens import search_token_load, search_token_store
 from emplus.pathways import forms, selectors, services
@@ -25,6 +25,9 @@ from emplus.pathways.views.common import apply_errors
 SEARCH_KIND = "caseload"
 # Participants (and follow-ups due) on one page of the caseload.
 PER_PAGE = 50
+# The follow-ups due are counted up to this many; beyond it the page says "more than" (a count
+# of every due follow-up of a large organisation reads each one's consent, decision 42).
+FOLLOWUPS_COUNTED = 1000
 
 
 def _search_address(request, filters: selectors.CaseloadFilters) -> str:
@@ -94,11 +97,15 @@ def caseload(request):
     matching = selectors.participant_list(
         viewer=request.user, filters=filters, today=today, audit_shown=False
     )
-    # A page at a time: only its rows are read and decrypted, however large the caseload.
-    page = Paginator(matching, PER_PAGE).get_page(request.GET.get("page"))
+    # A page at a time: its keys in order, then only its rows read and decrypted, however
+    # large the caseload and however deep the page (decision 42).
+    page = KeysFirstPaginator(matching, PER_PAGE).get_page(request.GET.get("page"))
     people = list(page.object_list)
     due_all = selectors.followups_due(viewer=request.user, on=today).order_by("due_on")
     due = list(due_all[:PER_PAGE])
+    due_total = (
+        due_all.order_by()[: FOLLOWUPS_COUNTED + 1].count() if len(due) == PER_PAGE else len(due)
+    )
     # The page names the caseload and the follow-ups due: one audit event for everyone on it.
     selectors.participants_shown(
         viewer=request.user,
@@ -116,7 +123,8 @@ def caseload(request):
             "people": people,
             "page": page,
             "query_without_page": params.urlencode(),
-            "followups_due_count": due_all.count() if len(due) == PER_PAGE else len(due),
+            "followups_due_count": min(due_total, FOLLOWUPS_COUNTED),
+            "followups_due_more": due_total > FOLLOWUPS_COUNTED,
             "filters": filters,
             "narrowed": _narrowed(filters, people),
             "filterset": filterset,

@@ -22,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--expect-head",
             metavar="HASH",
-            help="a head hash printed by an earlier run; it must still be in the chain",
+            help=(
+                "the head hashes printed by an earlier run (comma-separated, one per lane); "
+                "each must still be in the log"
+            ),
         )
 
     def handle(self, *args, database: str, expect_head: str | None, **options):
@@ -33,20 +36,23 @@ class Command(BaseCommand):
             self.stderr.write(f"{len(problems)} problem(s) found.")
             sys.exit(1)
         head = audit_head(using=database)
-        if expect_head:
+        found: list[tuple[int, int, int]] = []  # (lane, sequence, newer events in the lane)
+        for wanted in _hashes(expect_head):
             expected = (
                 AuditEvent.objects.using(database)
-                .filter(hash=expect_head.strip().lower())
-                .values_list("sequence", flat=True)
+                .filter(hash=wanted)
+                .values_list("lane", "sequence")
                 .first()
             )
             if expected is None:
                 self.stderr.write(
-                    f"The expected head {expect_head} is not in the audit log: the newest events "
+                    f"The expected head {wanted} is not in the audit log: the newest events "
                     f"were removed or the log was replaced (it now ends at sequence "
                     f"{head.sequence or 0})."
                 )
                 sys.exit(1)
+            lane, sequence = expected
+            found.append((lane, sequence, head.lanes[lane][0] - sequence))
         self.stdout.write(self.style.SUCCESS(f"Audit log intact: {head.count} events"))
         if head.count and head.keyed_from is None:
             self.stdout.write(
@@ -57,11 +63,20 @@ class Command(BaseCommand):
                 f"Events 1–{head.keyed_from - 1} predate the audit key (plain SHA-256); the "
                 f"keyed chain from sequence {head.keyed_from} covers them."
             )
-        if expect_head:
-            newer = head.sequence - expected
+        for lane, sequence, newer in found:
+            where = f" of lane {lane}" if lane else ""
             self.stdout.write(
-                f"Expected head found at sequence {expected}; {newer} newer event(s)."
+                f"Expected head found at sequence {sequence}{where}; {newer} newer event(s)."
             )
-        if head.sequence:
-            # Keep this somewhere outside the database and pass it to --expect-head next time.
-            self.stdout.write(f"Head: sequence {head.sequence}, hash {head.hash}")
+        # Keep the heads somewhere outside the database and pass them to --expect-head next
+        # time (comma-separated): each lane is a chain of its own (docs/decisions/0042).
+        for lane, (sequence, hash_) in sorted(head.lanes.items()):
+            where = f" of lane {lane}" if lane else ""
+            self.stdout.write(f"Head{where}: sequence {sequence}, hash {hash_}")
+        if len(head.lanes) > 1:
+            heads = ",".join(hash_ for _, (_, hash_) in sorted(head.lanes.items()))
+            self.stdout.write(f"All heads: {heads}")
+
+
+def _hashes(value: str | None) -> list[str]:
+    return [part.strip().lower() for part in (value or "").split(",") if part.strip()]

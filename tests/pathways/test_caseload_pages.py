@@ -1,0 +1,131 @@
+"""Pages that do not grow with the caseload (issue 14, decision 42): a page's keys are read
+first, in reference order, then only its rows; a deep page costs the queries of the first; the
+same reference in two organisations neither repeats nor loses a participant; a reference is
+found by any part of it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.paginator import EmptyPage, Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.test import APIClient
+from tests.factories import ConsentFactory, ParticipantFactory
+
+from emplus.core.models import AuditEvent
+from emplus.core.pagination import KeysFirstPaginator
+from emplus.pathways import selectors
+from emplus.pathways.views import caseload as caseload_view
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def caseload(coordinator, org_a, unit_a1, unit_a2):
+    """Seven participants in two units, given in an order other than their references."""
+    refs = ["R-07", "R-03", "R-05", "R-01", "R-06", "R-02", "R-04"]
+    return [
+        ParticipantFactory(actor=coordinator, unit=unit_a1 if i % 2 else unit_a2, participant_ref=r)
+        for i, r in enumerate(refs)
+    ]
+
+
+def _scope(viewer, **filters):
+    return selectors.participant_list(
+        viewer=viewer, filters=selectors.CaseloadFilters(**filters), audit_shown=False
+    )
+
+
+@pytest.mark.parametrize(("per_page", "orphans"), [(3, 0), (3, 1), (2, 0), (7, 0), (50, 0)])
+def test_keys_first_pages_are_the_pages_of_the_plain_paginator(
+    coordinator, caseload, per_page, orphans
+):
+    plain = Paginator(_scope(coordinator), per_page, orphans=orphans)
+    keys_first = KeysFirstPaginator(_scope(coordinator), per_page, orphans=orphans)
+    assert keys_first.count == plain.count == 7
+    assert keys_first.num_pages == plain.num_pages
+    for number in plain.page_range:
+        assert [p.pk for p in keys_first.page(number)] == [p.pk for p in plain.page(number)]
+    # and every participant is on exactly one page, in reference order
+    walked = [p.participant_ref for n in plain.page_range for p in keys_first.page(n)]
+    assert walked == sorted(p.participant_ref for p in caseload)
+
+
+def test_keys_first_refuses_a_page_past_the_end_as_the_plain_paginator_does(coordinator, caseload):
+    pages = KeysFirstPaginator(_scope(coordinator), 3)
+    with pytest.raises(EmptyPage):
+        pages.page(4)
+    assert pages.get_page(99).number == 3
+    assert pages.get_page("x").number == 1
+
+
+def test_the_rows_of_a_page_keep_their_annotations(coordinator, caseload):
+    page = KeysFirstPaginator(_scope(coordinator), 3).page(1)
+    assert [p.participant_ref for p in page] == ["R-01", "R-02", "R-03"]
+    assert all(hasattr(p, "is_active") and hasattr(p, "current_phase") for p in page)
+    assert page[0].display_name  # decrypted, as the page shows it
+
+
+def test_the_same_reference_in_two_organisations_is_on_one_page_each(
+    coordinator, org_a, unit_b1, caseload
+):
+    # given: org_b's participant R-03 shared with org_a by consent, so the coordinator sees two
+    other = ParticipantFactory(unit=unit_b1, participant_ref="R-03")
+    ConsentFactory(participant=other, sharing=True, shared_with=[org_a])
+    scope = _scope(coordinator)
+    assert scope.count() == 8
+    # then: pages of one cut between the two R-03 and show each once
+    pages = KeysFirstPaginator(scope, 1)
+    walked = [pages.page(n)[0].pk for n in pages.page_range]
+    assert len(walked) == len(set(walked)) == 8
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+def test_a_deep_page_of_the_caseload_costs_the_queries_of_the_first(
+    client, coordinator, caseload, monkeypatch
+):
+    monkeypatch.setattr(caseload_view, "PER_PAGE", 2)
+    client.force_login(coordinator)
+    url = reverse("pathways:caseload")
+    _queries(client, url)  # warm: memberships and the session
+    first, deep = _queries(client, url), _queries(client, url + "?page=4")
+    assert deep == first
+    # and the page shows its own rows, and one audit event names exactly them
+    before = AuditEvent.objects.count()
+    response = client.get(url + "?page=2")
+    assert [p.participant_ref for p in response.context["people"]] == ["R-03", "R-04"]
+    event = AuditEvent.objects.order_by("occurred_at", "lane", "sequence")[before:].get()
+    assert event.details["participants"] == [str(p.pk) for p in response.context["people"]]
+
+
+def test_a_deep_page_of_the_api_list_costs_the_queries_of_the_first(
+    coordinator, caseload, monkeypatch
+):
+    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    client = APIClient()
+    client.force_authenticate(coordinator)
+    url = "/api/participants/"
+    _queries(client, url)  # warm
+    first, deep = _queries(client, url), _queries(client, url + "?page=4")
+    assert deep == first
+    body = client.get(url + "?page=2").json()
+    assert body["count"] == 7
+    assert [row["participant_ref"] for row in body["results"]] == ["R-03", "R-04"]
+    # a page past the end is refused as before
+    assert client.get(url + "?page=5").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [("R-0", 7), ("r-05", 1), ("05", 1), ("-0", 7), ("R-08", 0)],
+)
+def test_a_reference_is_found_by_any_part_of_it_in_any_case(coordinator, caseload, term, found):
+    assert _scope(coordinator, q=term).count() == found
