@@ -225,7 +225,9 @@ def test_caseload_query_count_does_not_grow_with_the_caseload(client, coach, uni
     for i in range(10):
         _participant(coach, unit_a1, f"B{i}")
     assert count() == small
-    assert small <= 12
+    # 13 on PostgreSQL: the audit append takes its lane in a query of its own, and a page is
+    # read keys first, then its rows (decision 42)
+    assert small <= 13
 
 
 # --- registration -----------------------------------------------------------------------------
