@@ -108,12 +108,22 @@ def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def unguard_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """Undo `safe_frame` on every text column of a frame read from a CSV file."""
+    """Undo `safe_frame` on every text column of a frame read from a CSV file.
+
+    Only the columns where some cell starts with the guard are rewritten: in most files none
+    does, and rewriting a column copies every string (about 1.5 CPU seconds for a file of a
+    million rows and 28 columns)."""
     import polars as pl
 
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text or not frame.height:
+        return frame
+    starts = frame.select(
+        pl.col(name).str.starts_with(CSV_GUARD).any().alias(name) for name in text
+    ).row(0)
     exprs = []
-    for name, dtype in frame.schema.items():
-        if dtype != pl.String:
+    for name, any_guard in zip(text, starts, strict=True):
+        if not any_guard:
             continue
         column = pl.col(name)
         rest = column.str.slice(1)

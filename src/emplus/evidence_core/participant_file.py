@@ -589,24 +589,30 @@ def _parse_columns(
     """Add `__<name>` (typed), `__empty_<name>` and, for bad cells, `__bad_<name>` columns.
 
     Coded columns (dates, booleans, codes, numbers) repeat a few thousand distinct values
-    across a file: each column is dictionary-encoded (a Categorical with its own category set),
-    each distinct value is trimmed and parsed once, and the results are gathered back by code.
-    Free-text columns are trimmed directly.
+    across a file: each column is dictionary-encoded (a Categorical with its own category set,
+    so its categories are exactly the values that occur), each distinct value is trimmed and
+    parsed once, and the results are gathered back by code. The encoding and the gathering
+    each run as one `select` over all coded columns, so Polars spreads the columns over the
+    cores. Free-text columns are trimmed directly.
     """
     checks: list[_Check] = []
-    new: list[pl.Series] = []
     exprs: list[pl.Expr] = []
     text_kinds = {"ref", "text", "personal_id"}
     if organisations is None:
         text_kinds.add("organisation")
+    coded = [name for name in COLUMNS if _KINDS[name][0] not in text_kinds]
+    encoded = values.select(
+        pl.col(name).cast(pl.Categorical(pl.Categories.random())) for name in coded
+    )
+    gathered: list[pl.Expr] = []
+    for name in coded:
+        columns, message = _parse_coded(encoded.get_column(name), name, organisations)
+        gathered += columns
+        if len(columns) == 3:  # some cells are bad
+            checks.append(_Check(name, pl.col(f"__bad_{name}"), message, _found_value(name)))
     for name in COLUMNS:
         kind = _KINDS[name][0]
         if kind not in text_kinds:
-            parsed, empty, bad, message = _parse_coded(values.get_column(name), name, organisations)
-            new += [parsed.alias(f"__{name}"), empty.alias(f"__empty_{name}")]
-            if bad is not None:
-                new.append(bad.alias(f"__bad_{name}"))
-                checks.append(_Check(name, pl.col(f"__bad_{name}"), message, _found_value(name)))
             continue
         cleaned = _clean(pl.col(name))
         exprs.append(cleaned.is_null().alias(f"__empty_{name}"))
@@ -635,7 +641,7 @@ def _parse_columns(
         mask = (pl.col("__pid_error") == kind_name).fill_null(False)
         checks.append(_Check("personal_id", mask, text, None))
     typed = values.with_columns(exprs).with_columns(
-        *new,
+        *encoded.select(gathered).get_columns(),
         pid.get_column("error").alias("__pid_error"),
         pid.get_column("birth_date").alias("__pid_birth"),
         pid.get_column("normalised").alias("__personal_id"),
@@ -644,34 +650,33 @@ def _parse_columns(
 
 
 def _parse_coded(
-    raw: pl.Series, name: str, organisations: Mapping[str, str] | None
-) -> tuple[pl.Series, pl.Series, pl.Series | None, str]:
-    """(typed values, empty-cell mask, bad-cell mask or None, message) of a coded column."""
+    encoded: pl.Series, name: str, organisations: Mapping[str, str] | None
+) -> tuple[list[pl.Expr], str]:
+    """Expressions over the encoded column: typed values, the empty-cell mask and, when some
+    cells are bad, the bad-cell mask; and the message for a bad cell."""
     parse, dtype, message = _parser(name, organisations)
-    encoded = raw.cast(pl.Categorical(pl.Categories.random()))
-    codes = encoded.to_physical()
+    dictionary = encoded.dtype
+    assert isinstance(dictionary, pl.Categorical)  # noqa: S101 - encoded by the caller
+    # The categories in code order (a code never used would be null: parsed as unknown).
     distinct = (
-        encoded.unique()
-        .drop_nulls()
+        dictionary.categories.to_series()
         .to_frame("value")
-        .select(pl.col("value").to_physical().alias("code"), pl.col("value").cast(pl.String))
+        .with_row_index("code")
         .with_columns(clean=_clean(pl.col("value")))
         .with_columns(parsed=parse(pl.col("clean")).cast(dtype))
     )
-    size = int(distinct.get_column("code").max() or 0) + 1  # type: ignore[arg-type]
-    lookup = pl.Series(name, [None] * size, dtype=dtype).scatter(
-        distinct.get_column("code"), distinct.get_column("parsed")
-    )
-    parsed = lookup.gather(codes)
-    blank = distinct.filter(pl.col("clean").is_null()).get_column("code")
+    codes = pl.col(name).to_physical()
+    columns = [pl.lit(distinct.get_column("parsed")).gather(codes).alias(f"__{name}")]
+    blank = distinct.filter(pl.col("value").is_not_null() & pl.col("clean").is_null())
     empty = codes.is_null()
-    if len(blank):
-        empty = empty | codes.is_in(blank.to_list())
-    bad_codes = distinct.filter(
-        pl.col("clean").is_not_null() & pl.col("parsed").is_null()
-    ).get_column("code")
-    bad = codes.is_in(bad_codes.to_list()).fill_null(False) if len(bad_codes) else None
-    return parsed, empty, bad, message
+    if blank.height:
+        empty = empty | codes.is_in(blank.get_column("code").to_list())
+    columns.append(empty.alias(f"__empty_{name}"))
+    bad = distinct.filter(pl.col("clean").is_not_null() & pl.col("parsed").is_null())
+    if bad.height:
+        codes_bad = bad.get_column("code").to_list()
+        columns.append(codes.is_in(codes_bad).fill_null(False).alias(f"__bad_{name}"))
+    return columns, message
 
 
 def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
