@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.apps import apps
 from django.apps.registry import Apps
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, models
 from django.db.migrations.writer import MigrationWriter
@@ -18,9 +18,11 @@ from emplus.core.crypto import (
     EncryptedTextField,
     decrypt,
     encrypt,
+    encrypt_many,
     is_current,
     mask_personal_id,
     pseudonym,
+    pseudonyms,
     rotate,
 )
 from emplus.core.management.commands.rotate_field_keys import encrypted_fields
@@ -197,6 +199,39 @@ def test_rotate_field_keys_finds_no_fields_among_current_platform_models():
     assert all(model is not SealedNote for model, _ in encrypted_fields())
     call_command("rotate_field_keys", stdout=(out := StringIO()))
     assert "Re-encrypted" in out.getvalue()
+
+
+def test_encrypting_many_gives_fernet_tokens_that_decrypt_and_rotate(settings, old_key):
+    # given values of one, two and several AES blocks, empty and non-ASCII ones
+    values = ["199001011234", "", "x" * 16, "Åsa Lindqvist-Öberg, Storgatan 1", "z" * 100, "a"]
+    # when
+    tokens = encrypt_many(values)
+    # then each is a Fernet token of the newest key, read by `decrypt` and by Fernet itself
+    assert [decrypt(t) for t in tokens] == values
+    assert [Fernet(OLD_KEY).decrypt(t.encode()).decode() for t in tokens] == values
+    assert all(is_current(t) for t in tokens)
+    # and no two are equal, not even for equal values (a random IV each)
+    again = encrypt_many(values * 2)
+    assert len(set(again) | set(tokens)) == len(again) + len(tokens)
+    # and the key rotation takes them like any other token
+    settings.EMPLUS_FIELD_KEYS = [NEW_KEY, OLD_KEY]
+    assert [decrypt(rotate(t)) for t in tokens] == values
+    assert encrypt_many([]) == []
+
+
+def test_encrypting_many_needs_a_valid_key(settings):
+    settings.EMPLUS_FIELD_KEYS = []
+    with pytest.raises(ImproperlyConfigured):
+        encrypt_many(["x"])
+
+
+def test_pseudonyms_of_many_are_the_pseudonyms_of_each(settings):
+    settings.EMPLUS_PSEUDONYM_KEY = "key-one"
+    numbers = ["199001011234", "199001011235", "20000101-0000"]
+    assert pseudonyms(numbers) == [pseudonym(n) for n in numbers]
+    assert pseudonyms([]) == []
+    with pytest.raises(ValueError):
+        pseudonyms(["199001011234", ""])
 
 
 def test_pseudonym_is_stable_keyed_and_not_the_identifier(settings):

@@ -14,8 +14,9 @@ Rules (the participant-file spec, plus what a database adds):
   organisation whose municipality is the row's municipality_code (the first such unit by
   name), else the organisation's first unit by name. An update never moves a participant to
   another unit, and a coach cannot update a participant of another unit.
-- personal_id is validated again by `services.identity_check`, stored encrypted with its
-  pseudonym. An empty personal_id never removes a stored one (removing identity is erasure).
+- personal_id is validated by the file reader with the checks of `services.identity_check`
+  (form, date, check digit, agreement with birth_date), stored encrypted with its pseudonym.
+  An empty personal_id never removes a stored one (removing identity is erasure).
 - disability and minority are stored only under a legal basis (`consent`); without one they
   are left out and counted. For a participant already registered they are stored only when
   the participant's current consent covers special categories (a file cannot widen what the
@@ -31,19 +32,22 @@ Rules (the participant-file spec, plus what a database adds):
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emplus.core import scoping
 from emplus.core.audit import audit_log
+from emplus.core.crypto import encrypt_many, pseudonyms
 from emplus.core.uploads import describe_refusal, tabular_limits
 from emplus.evidence_core.participant_file import (
     COLUMNS,
@@ -60,7 +64,7 @@ from emplus.pathways.services import (
     CONSENT_PURPOSES,
     FOLLOW_UP_AFTER,
     ConsentTerms,
-    identity_check,
+    IdentityCheck,
 )
 
 CHUNK_SIZE = 1000
@@ -116,33 +120,46 @@ class ImportResult:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _RowPlan:
-    """The writes of one file row; empty lists/None mean nothing to write."""
+    """The writes of one file row, as plain values: for a new record every value, for a known
+    one only the changed values; empty dicts/None mean nothing to write."""
 
     row: int
-    participant: Participant
+    participant_id: Any
     participant_new: bool = False
-    participant_fields: set[str] = field(default_factory=set)
-    enrolment: Enrolment | None = None
+    participant_values: dict[str, Any] = field(default_factory=dict)
+    enrolment_id: Any = None
     enrolment_new: bool = False
-    enrolment_fields: set[str] = field(default_factory=set)
-    follow_up: FollowUp | None = None
+    enrolment_values: dict[str, Any] = field(default_factory=dict)
+    follow_up_id: Any = None
     follow_up_new: bool = False
-    follow_up_fields: set[str] = field(default_factory=set)
-    follow_up_delete: FollowUp | None = None
+    follow_up_values: dict[str, Any] = field(default_factory=dict)
+    follow_up_delete: Any = None
 
     @property
     def changed(self) -> bool:
         return bool(
             self.participant_new
-            or self.participant_fields
+            or self.participant_values
             or self.enrolment_new
-            or self.enrolment_fields
+            or self.enrolment_values
             or self.follow_up_new
-            or self.follow_up_fields
+            or self.follow_up_values
             or self.follow_up_delete
         )
+
+
+@dataclass(slots=True)
+class _Known:
+    """A registered participant as plain values (no model objects: a re-import of 100 000
+    rows reads them with three queries per chunk of references)."""
+
+    id: Any
+    unit_id: Any
+    erased_at: Any
+    values: dict[str, Any]
+    enrolments: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -291,10 +308,13 @@ def participants_import_steps(
         total = len(plans)
         yield 0, total
         now = timezone.now()
+        writer = _Writer(now=now, organisation=organisation)
         consents = 0
         for done, chunk in enumerate(_chunks(plans, CHUNK_SIZE), start=1):
-            _write_chunk(chunk, now=now)
-            consents += _record_basis(chunk, basis=basis, legal_basis=legal_basis, actor=actor)
+            _write_chunk(chunk, now=now, writer=writer)
+            consents += _record_basis(
+                chunk, basis=basis, legal_basis=legal_basis, actor=actor, writer=writer
+            )
             yield min(done * CHUNK_SIZE, total), total
         batch = ImportBatch.objects.create(
             organisation=organisation,
@@ -366,26 +386,22 @@ def _basis_details(basis: ConsentTerms | None, legal_basis: str) -> dict[str, An
 
 
 def _record_basis(
-    chunk: list[_RowPlan], *, basis: ConsentTerms | None, legal_basis: str, actor
+    chunk: list[_RowPlan], *, basis: ConsentTerms | None, legal_basis: str, actor, writer: _Writer
 ) -> int:
     """One consent record (the legal basis of the file) for each new participant of a chunk."""
-    new = [p.participant for p in chunk if p.participant_new]
+    new = [p.participant_id for p in chunk if p.participant_new]
     if basis is None or not new:
         return 0
     purposes = _purposes(basis, legal_basis)
-    records = [
-        Consent(
-            participant=participant,
-            legal_basis=basis.legal_basis,
-            information_version=basis.information_version,
-            given_on=basis.given_on,
-            recorded_by=actor,
-            **{name: name in purposes for name in CONSENT_PURPOSES},
-        )
-        for participant in new
-    ]
-    Consent.objects.bulk_create(records)
-    return len(records)
+    constants = {
+        "legal_basis": basis.legal_basis,
+        "information_version": basis.information_version,
+        "given_on": basis.given_on,
+        "recorded_by_id": actor.pk,
+        **{name: name in purposes for name in CONSENT_PURPOSES},
+    }
+    writer.insert(Consent, [{"id": uuid.uuid4(), "participant_id": pk} for pk in new], constants)
+    return len(new)
 
 
 _UNKNOWN_ORGANISATION = "not a known organisation code"
@@ -459,15 +475,24 @@ def _plan(
     for unit in units:
         by_municipality.setdefault(unit.municipality_id, unit)
 
-    existing = _existing_participants(organisation, [r["participant_ref"] for r in rows])
-    special_covered = _special_categories_covered([p.pk for p in existing.values()])
-    identities = {}
-    for r in rows:
-        if r["personal_id"]:
-            identities[r["row"]] = identity_check(
-                personal_id=r["personal_id"], birth_date=r["birth_date"], reference_date=as_of
-            )
-    _check_identities(rows, identities, existing, organisation, errors)
+    whole = _whole_organisation(organisation, len(rows))
+    existing = _existing_participants(
+        organisation, [r["participant_ref"] for r in rows], whole=whole
+    )
+    special_covered = _special_categories_covered(
+        organisation, [p.id for p in existing.values()], whole=whole
+    )
+    # The reader has checked every identity number as `services.identity_check` does (form,
+    # date, check digit, agreement with birth_date) and normalised it; what is left is the
+    # pseudonym, derived for all rows at once.
+    with_identity = [r for r in rows if r["personal_id"]]
+    identities = {
+        r["row"]: IdentityCheck(r["personal_id"], r["birth_date"], digest)
+        for r, digest in zip(
+            with_identity, pseudonyms([r["personal_id"] for r in with_identity]), strict=True
+        )
+    }
+    _check_identities(rows, identities, organisation, errors, whole=whole)
 
     plans: list[_RowPlan] = []
     for r in rows:
@@ -503,17 +528,16 @@ def _plan(
         plan = _plan_participant(
             r,
             participant,
-            organisation=organisation,
             unit=grant.unit
             if grant.unit is not None
             else by_municipality.get(r["municipality_code"], units[0]),
             identity=identities.get(row_number),
             legal_basis=legal_basis
-            if participant is None or participant.pk in special_covered
+            if participant is None or participant.id in special_covered
             else "",
             result=result,
         )
-        _plan_enrolment(plan, r, method_id=method_id, test_bed_id=test_bed_id)
+        _plan_enrolment(plan, r, participant, method_id=method_id, test_bed_id=test_bed_id)
         plans.append(plan)
     return plans
 
@@ -543,42 +567,96 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def _existing_participants(organisation: Organisation, refs: list[str]) -> dict[str, Participant]:
-    found: dict[str, Participant] = {}
-    for chunk in _chunks(refs, LOOKUP_CHUNK):
-        qs = (
-            Participant.objects.filter(organisation=organisation, participant_ref__in=chunk)
-            .only(
-                "id",
-                "organisation_id",
-                "unit_id",
-                "participant_ref",
-                "personal_id",
-                "pseudonym",
-                "special_category_basis",
-                "erased_at",
-                *PARTICIPANT_FIELDS,
-                *SPECIAL_FIELDS,
-            )
-            .prefetch_related("enrolments__follow_up")
+# The stored values an import compares with the file: the entry characteristics, the special
+# categories and their basis, and the pseudonym (equal pseudonyms are equal identity numbers,
+# so the encrypted number itself is never read or decrypted).
+_COMPARED = ("pseudonym", "special_category_basis", *PARTICIPANT_FIELDS, *SPECIAL_FIELDS)
+_ENROLMENT_READ = ("id", "participant_id", *ENROLMENT_FIELDS, "method_id", "test_bed_id")
+
+
+def _whole_organisation(organisation: Organisation, keys: int) -> bool:
+    """Read the organisation's participants in one query (instead of chunks of references):
+    when the file is large and the organisation not much larger than it."""
+    if keys <= LOOKUP_CHUNK:
+        return False
+    return Participant.objects.filter(organisation=organisation).count() <= 2 * keys
+
+
+def _existing_participants(
+    organisation: Organisation, refs: list[str], *, whole: bool
+) -> dict[str, _Known]:
+    """The organisation's participants under the file's references, with their enrolments and
+    follow-ups, as plain values: three queries (per chunk of references, or for the whole
+    organisation when the file is large)."""
+    found: dict[str, _Known] = {}
+    if whole:
+        _read_known(
+            found,
+            Participant.objects.filter(organisation=organisation),
+            Enrolment.objects.filter(participant__organisation=organisation),
+            FollowUp.objects.filter(enrolment__participant__organisation=organisation),
+            wanted=set(refs),
         )
-        found.update((p.participant_ref, p) for p in qs)
+        return found
+    for chunk in _chunks(refs, LOOKUP_CHUNK):
+        people = Participant.objects.filter(organisation=organisation, participant_ref__in=chunk)
+        _read_known(
+            found,
+            people,
+            Enrolment.objects.filter(participant__in=people.values("pk")),
+            FollowUp.objects.filter(enrolment__participant__in=people.values("pk")),
+        )
     return found
 
 
-def _special_categories_covered(participant_ids: list) -> set:
+def _read_known(found, people, enrolments, follow_ups, wanted: set[str] | None = None) -> None:
+    known: dict[Any, _Known] = {}
+    for values in people.values("id", "unit_id", "participant_ref", "erased_at", *_COMPARED):
+        if wanted is not None and values["participant_ref"] not in wanted:
+            continue
+        person = _Known(
+            id=values["id"], unit_id=values["unit_id"], erased_at=values["erased_at"], values=values
+        )
+        known[person.id] = person
+        found[values["participant_ref"]] = person
+    if not known:
+        return
+    by_id: dict[Any, dict[str, Any]] = {}
+    for values in enrolments.values(*_ENROLMENT_READ):
+        person = known.get(values["participant_id"])
+        if person is not None:
+            values["follow_up"] = None
+            by_id[values["id"]] = values
+            person.enrolments.append(values)
+    for values in follow_ups.values("id", "enrolment_id", *FOLLOWUP_FIELDS):
+        enrolment = by_id.get(values["enrolment_id"])
+        if enrolment is not None:
+            enrolment["follow_up"] = values
+
+
+def _special_categories_covered(
+    organisation: Organisation, participant_ids: list, *, whole: bool
+) -> set:
     """The registered participants whose current consent covers special categories."""
+    current = Consent.objects.current().filter(special_categories=True)
+    if whole:
+        wanted = set(participant_ids)
+        return {
+            pk
+            for pk in current.filter(participant__organisation=organisation).values_list(
+                "participant_id", flat=True
+            )
+            if pk in wanted
+        }
     covered: set = set()
     for chunk in _chunks(participant_ids, LOOKUP_CHUNK):
         covered.update(
-            Consent.objects.current()
-            .filter(participant_id__in=chunk, special_categories=True)
-            .values_list("participant_id", flat=True)
+            current.filter(participant_id__in=chunk).values_list("participant_id", flat=True)
         )
     return covered
 
 
-def _check_identities(rows, identities, existing, organisation, errors) -> None:
+def _check_identities(rows, identities, organisation, errors, *, whole: bool) -> None:
     """One person, one participant_ref per organisation (in the file and in the database)."""
     ref_of_row = {r["row"]: r["participant_ref"] for r in rows}
     first_ref: dict[str, tuple[int, str]] = {}
@@ -593,13 +671,19 @@ def _check_identities(rows, identities, existing, organisation, errors) -> None:
                     column="personal_id",
                 )
             )
-    pseudonyms = list(first_ref)
     registered: dict[str, str] = {}
-    for chunk in _chunks(pseudonyms, LOOKUP_CHUNK):
+    people = Participant.objects.filter(organisation=organisation, erased_at__isnull=True)
+    if whole:
         registered.update(
-            Participant.objects.filter(
-                organisation=organisation, pseudonym__in=chunk, erased_at__isnull=True
-            ).values_list("pseudonym", "participant_ref")
+            (digest, ref)
+            for digest, ref in people.filter(pseudonym__isnull=False).values_list(
+                "pseudonym", "participant_ref"
+            )
+            if digest in first_ref
+        )
+    for chunk in [] if whole else _chunks(list(first_ref), LOOKUP_CHUNK):
+        registered.update(
+            people.filter(pseudonym__in=chunk).values_list("pseudonym", "participant_ref")
         )
     for row_number, identity in identities.items():
         other = registered.get(identity.pseudonym)
@@ -620,9 +704,7 @@ def _desired_value(name: str, value):
     return value
 
 
-def _plan_participant(
-    r, participant, *, organisation, unit, identity, legal_basis, result
-) -> _RowPlan:
+def _plan_participant(r, participant: _Known | None, *, unit, identity, legal_basis, result):
     values = {name: _desired_value(name, r[column]) for name, column in PARTICIPANT_FIELDS.items()}
     special_given = {name: r[name] for name in SPECIAL_FIELDS if r[name]}
     if legal_basis:
@@ -632,88 +714,287 @@ def _plan_participant(
     else:
         result.special_values_left_out += len(special_given)
     if identity is not None:
-        values["personal_id"] = identity.normalised
         values["pseudonym"] = identity.pseudonym
     if participant is None:
-        participant = Participant(
-            organisation=organisation,
-            unit=unit,
-            participant_ref=r["participant_ref"],
-            **values,
+        # Every new row carries every column (the model's empty values where the file has none).
+        for name in SPECIAL_FIELDS:
+            values.setdefault(name, "")
+        values.setdefault("special_category_basis", "")
+        values.setdefault("pseudonym", None)
+        values["personal_id"] = identity.normalised if identity is not None else None
+        values["participant_ref"] = r["participant_ref"]
+        values["unit_id"] = unit.pk
+        return _RowPlan(
+            row=r["row"],
+            participant_id=uuid.uuid4(),
+            participant_new=True,
+            participant_values=values,
         )
-        return _RowPlan(row=r["row"], participant=participant, participant_new=True)
-    plan = _RowPlan(row=r["row"], participant=participant)
-    for name, value in values.items():
-        if getattr(participant, name) != value:
-            setattr(participant, name, value)
-            plan.participant_fields.add(name)
-    return plan
+    stored = participant.values
+    changed = {name: value for name, value in values.items() if stored[name] != value}
+    if "pseudonym" in changed:
+        changed["personal_id"] = identity.normalised
+    return _RowPlan(row=r["row"], participant_id=participant.id, participant_values=changed)
 
 
-def _plan_enrolment(plan: _RowPlan, r, *, method_id, test_bed_id) -> None:
+@lru_cache(maxsize=4096)
+def _due_on(exit_date: date) -> date:
+    return exit_date + FOLLOW_UP_AFTER
+
+
+def _plan_enrolment(
+    plan: _RowPlan, r, participant: _Known | None, *, method_id, test_bed_id
+) -> None:
     values = {name: r[column] for name, column in ENROLMENT_FIELDS.items()}
     values |= {"method_id": method_id, "test_bed_id": test_bed_id}
     enrolment = None
-    if not plan.participant_new:
-        enrolments = sorted(plan.participant.enrolments.all(), key=lambda e: e.entry_date)
-        enrolment = next((e for e in enrolments if e.entry_date == r["entry_date"]), None)
+    if participant is not None:
+        enrolments = sorted(participant.enrolments, key=lambda e: e["entry_date"])
+        enrolment = next((e for e in enrolments if e["entry_date"] == r["entry_date"]), None)
         if enrolment is None and enrolments:
             latest = enrolments[-1]
-            if latest.exit_date is None or r["entry_date"] <= latest.exit_date:
+            if latest["exit_date"] is None or r["entry_date"] <= latest["exit_date"]:
                 enrolment = latest
     if enrolment is None:
-        enrolment = Enrolment(participant=plan.participant, **values)
-        plan.enrolment, plan.enrolment_new = enrolment, True
+        plan.enrolment_id, plan.enrolment_new = uuid.uuid4(), True
+        plan.enrolment_values = {"participant_id": plan.participant_id, **values}
+        existing = None
     else:
-        plan.enrolment = enrolment
-        for name, value in values.items():
-            if getattr(enrolment, name) != value:
-                setattr(enrolment, name, value)
-                plan.enrolment_fields.add(name)
+        plan.enrolment_id = enrolment["id"]
+        plan.enrolment_values = {
+            name: value for name, value in values.items() if enrolment[name] != value
+        }
+        existing = enrolment["follow_up"]
 
-    existing = None if plan.enrolment_new else getattr(enrolment, "follow_up", None)
     if r["exit_date"] is None and r["followup_observed_on"] is None:
-        plan.follow_up_delete = existing
+        plan.follow_up_delete = existing["id"] if existing is not None else None
         return
     wanted = {
-        "due_on": r["exit_date"] + FOLLOW_UP_AFTER if r["exit_date"] else r["followup_observed_on"],
+        "due_on": _due_on(r["exit_date"]) if r["exit_date"] else r["followup_observed_on"],
         "observed_on": r["followup_observed_on"],
         "employed": r["followup_employed"],
         "improved": r["followup_improved"],
     }
     if existing is None:
-        plan.follow_up = FollowUp(enrolment=enrolment, **wanted)
-        plan.follow_up_new = True
+        plan.follow_up_id, plan.follow_up_new = uuid.uuid4(), True
+        plan.follow_up_values = {"enrolment_id": plan.enrolment_id, **wanted}
         return
-    plan.follow_up = existing
-    for name, value in wanted.items():
-        if getattr(existing, name) != value:
-            setattr(existing, name, value)
-            plan.follow_up_fields.add(name)
+    plan.follow_up_id = existing["id"]
+    plan.follow_up_values = {
+        name: value for name, value in wanted.items() if existing[name] != value
+    }
 
 
 # --- writing: in chunks, inside the caller's transaction --------------------------------
 
 
-def _write_chunk(chunk: list[_RowPlan], *, now) -> None:
-    """Write the planned changes of a few rows (bulk operations, compare-before-write)."""
-    Participant.objects.bulk_create([p.participant for p in chunk if p.participant_new])
-    _bulk_update(Participant, [(p.participant, p.participant_fields) for p in chunk], now)
-    Enrolment.objects.bulk_create([p.enrolment for p in chunk if p.enrolment_new])
-    _bulk_update(Enrolment, [(p.enrolment, p.enrolment_fields) for p in chunk], now)
-    deleted = [p.follow_up_delete.pk for p in chunk if p.follow_up_delete is not None]
+def _copy_text(value: Any) -> str:
+    """A database value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, date):  # dates and aware datetimes
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
+
+
+class _Writer:
+    """Writes the new rows of an import with plain statements: COPY on PostgreSQL (the rows
+    as one text stream), one prepared INSERT run for many rows elsewhere. Values are converted
+    to the database's form by the model fields themselves (each distinct value of a column
+    once); the columns a file does not set take the field's default, converted once per
+    import. New rows carry what `bulk_create` would write; the database's constraints check
+    them the same way."""
+
+    def __init__(self, *, now, organisation: Organisation) -> None:
+        self.now = now
+        self.organisation = organisation
+        self.connection = connections[router.db_for_write(Participant)]
+        self.copy = self.connection.vendor == "postgresql"
+        self._constants: dict[tuple, list[Any]] = {}
+        self._converters: dict[Any, Callable[[Any], Any]] = {}
+
+    def _database_value(self, model_field, value) -> Any:
+        prepared = model_field.get_db_prep_save(value, self.connection)
+        return _copy_text(prepared) if self.copy else prepared
+
+    def _converter(self, model_field) -> Callable[[Any], Any]:
+        convert = self._converters.get(model_field)
+        if convert is not None:
+            return convert
+        if isinstance(model_field, models.UUIDField) or (
+            model_field.is_relation and isinstance(model_field.target_field, models.UUIDField)
+        ):
+            if self.copy:
+                texts: dict[Any, str] = {}
+
+                def convert(value, texts=texts):
+                    try:
+                        return texts[value]
+                    except KeyError:
+                        texts[value] = text = _copy_text(value)
+                        return text
+
+            elif self.connection.features.has_native_uuid_field:
+                convert = _same
+            else:
+                convert = _uuid_hex
+        else:
+            seen: dict[Any, Any] = {}
+            database_value = self._database_value
+
+            def convert(value, seen=seen, model_field=model_field):
+                try:
+                    return seen[value]
+                except KeyError:
+                    seen[value] = prepared = database_value(model_field, value)
+                    return prepared
+
+        self._converters[model_field] = convert
+        return convert
+
+    def insert(
+        self,
+        model,
+        rows: list[dict[str, Any]],
+        constants: dict[str, Any] | None = None,
+        *,
+        ready: frozenset[str] = frozenset(),
+    ) -> None:
+        """Insert `rows` (attribute -> value) of `model`; `constants` hold the values every row
+        shares, `ready` names columns whose values are already in the database's form (the
+        encrypted identity numbers)."""
+        if not rows:
+            return
+        constants = constants or {}
+        fields = list(model._meta.concrete_fields)
+        per_row = [f for f in fields if f.attname in rows[0]]
+        shared = [f for f in fields if f.attname not in rows[0]]
+        key = (model, tuple(f.attname for f in per_row), tuple(sorted(constants.items())))
+        shared_values = self._constants.get(key)
+        if shared_values is None:
+            shared_values = []
+            for f in shared:
+                if f.attname in constants:
+                    value = constants[f.attname]
+                elif isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+                    value = self.now
+                else:
+                    value = f.get_default()
+                # Encrypted defaults ("" for a name the file does not carry) are encrypted
+                # here, once per import: every new row of the import shares the ciphertext of
+                # its empty contact fields (decision 40).
+                shared_values.append(self._database_value(f, value))
+            self._constants[key] = shared_values
+        pairs = [
+            (
+                f.attname,
+                (_token_text if self.copy else _same) if f.attname in ready else self._converter(f),
+            )
+            for f in per_row
+        ]
+        quote = self.connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in (*per_row, *shared))
+        table = quote(model._meta.db_table)
+        with self.connection.cursor() as cursor:
+            if self.copy:
+                tail = "\t".join(shared_values)
+                text = "".join(
+                    "\t".join([*(convert(row[name]) for name, convert in pairs), tail]) + "\n"
+                    if tail
+                    else "\t".join(convert(row[name]) for name, convert in pairs) + "\n"
+                    for row in rows
+                )
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    copy.write(text)
+            else:
+                records = [
+                    [convert(row[name]) for name, convert in pairs] + shared_values for row in rows
+                ]
+                marks = ", ".join(["%s"] * (len(per_row) + len(shared)))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - names
+                    records,
+                )
+
+
+def _token_text(value: str | None) -> str:
+    return "\\N" if value is None else value  # a Fernet token needs no escaping
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _uuid_hex(value: Any) -> Any:
+    return None if value is None else value.hex
+
+
+def _write_chunk(chunk: list[_RowPlan], *, now, writer: _Writer) -> None:
+    """Write the planned changes of a few rows (new rows in bulk, changed fields only)."""
+    new = [p for p in chunk if p.participant_new]
+    if new:
+        identities = [p.participant_values["personal_id"] for p in new]
+        tokens = iter(encrypt_many([i for i in identities if i is not None]))
+        writer.insert(
+            Participant,
+            [
+                {
+                    **p.participant_values,
+                    "id": p.participant_id,
+                    "personal_id": None if identity is None else next(tokens),
+                }
+                for p, identity in zip(new, identities, strict=True)
+            ],
+            {"organisation_id": writer.organisation.pk},
+            ready=frozenset({"personal_id"}),
+        )
+    _bulk_update(
+        Participant,
+        [(p.participant_id, p.participant_values) for p in chunk if not p.participant_new],
+        now,
+    )
+    writer.insert(
+        Enrolment,
+        [{**p.enrolment_values, "id": p.enrolment_id} for p in chunk if p.enrolment_new],
+    )
+    _bulk_update(
+        Enrolment, [(p.enrolment_id, p.enrolment_values) for p in chunk if not p.enrolment_new], now
+    )
+    deleted = [p.follow_up_delete for p in chunk if p.follow_up_delete is not None]
     if deleted:
         FollowUp.objects.filter(pk__in=deleted).delete()
-    FollowUp.objects.bulk_create([p.follow_up for p in chunk if p.follow_up_new])
-    _bulk_update(FollowUp, [(p.follow_up, p.follow_up_fields) for p in chunk], now)
+    writer.insert(
+        FollowUp,
+        [{**p.follow_up_values, "id": p.follow_up_id} for p in chunk if p.follow_up_new],
+    )
+    _bulk_update(
+        FollowUp,
+        [
+            (p.follow_up_id, p.follow_up_values)
+            for p in chunk
+            if not p.follow_up_new and p.follow_up_id is not None
+        ],
+        now,
+    )
 
 
-def _bulk_update(model, changes: list[tuple[Any, set[str]]], now) -> None:
-    """bulk_update per set of changed fields (bulk_update sets no auto_now field itself)."""
+def _bulk_update(model, changes: list[tuple[Any, dict[str, Any]]], now) -> None:
+    """bulk_update per set of changed fields (bulk_update sets no auto_now field itself), on
+    objects that carry the key and the changed values only."""
     groups: dict[frozenset[str], list] = {}
-    for obj, fields in changes:
-        if obj is not None and fields:
-            obj.updated_at = now
-            groups.setdefault(frozenset(fields), []).append(obj)
+    for pk, values in changes:
+        if values:
+            obj = model(pk=pk, updated_at=now, **values)
+            groups.setdefault(frozenset(values), []).append(obj)
     for fields, objs in groups.items():
         model.objects.bulk_update(objs, [*sorted(fields), "updated_at"])
