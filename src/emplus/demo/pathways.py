@@ -25,6 +25,7 @@ from emplus.pathways.models import (
     PathwayStep,
 )
 from emplus.pathways.name_index import name_index_write
+from emplus.pathways.services import instrument_data_changed
 
 PARTICIPANTS = 3000
 REF_PREFIX = "D-"
@@ -260,6 +261,7 @@ def create(
         (FollowUp, follow_ups),
     ]:
         model.objects.bulk_create(rows, batch_size=1000)
+    instrument_data_changed(instrument=instrument)  # the assessments were written in bulk
     name_index_write(participants=people, new=True)
     audit_log(
         actor=None,

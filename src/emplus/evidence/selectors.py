@@ -17,7 +17,7 @@ the API and `emplus esf-indicators` on an exported file agree.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -25,17 +25,18 @@ from uuid import UUID
 
 import polars as pl
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
 from emplus.core import scoping
+from emplus.core.frames import queryset_frame
 from emplus.core.permissions import has_permission
 from emplus.core.suppression import DEFAULT_THRESHOLD
 from emplus.core.typing import User
 from emplus.evidence.models import EffectEstimate
 from emplus.evidence_core import progression
-from emplus.evidence_core import reliable_change as progress
 from emplus.evidence_core import special_categories as special
 from emplus.evidence_core.indicators import IndicatorResult, IndicatorRules, compute_indicators
 from emplus.evidence_core.participant_file import CORE_COLUMNS
@@ -44,6 +45,7 @@ from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import progress_data
 from emplus.pathways.evidence_adapter import participant_frame
 from emplus.pathways.models import (
+    Assessment,
     AssessmentScore,
     Enrolment,
     Instrument,
@@ -466,18 +468,6 @@ class ProgressionReport:
     whole_request: dict[str, str] | None = None
 
 
-def _latest_phase(enrolment_ids: Iterable[UUID]) -> dict[UUID, str]:
-    latest: dict[UUID, str] = {}
-    steps = (
-        PathwayStep.objects.filter(enrolment_id__in=enrolment_ids)
-        .order_by("enrolment_id", "started_on", "created_at")
-        .values_list("enrolment_id", "phase")
-    )
-    for enrolment_id, phase in steps.iterator():
-        latest[enrolment_id] = phase  # ordered: the last one wins
-    return latest
-
-
 def progress_records(
     *, instrument: Instrument, group_of: Mapping[Any, Any]
 ) -> list[progression.ProgressRecord]:
@@ -515,6 +505,95 @@ def progress_records(
             )
         )
     return records
+
+
+def _text(field: str) -> Cast:
+    return Cast(field, output_field=TextField())
+
+
+def progress_frame(*, instrument: Instrument, enrolments: QuerySet[Enrolment]) -> pl.DataFrame:
+    """Per enrolment of `enrolments` with at least two assessments on `instrument`, and per
+    dimension scored at its first and at its latest: `key` (the enrolment), `code`, `first`,
+    `latest`. One query (the enrolments a subquery of it, one row per assessment with its
+    scores side by side) read straight into Polars."""
+
+    assessments, code_of = progress_data.assessment_frame(
+        instrument=instrument,
+        assessments=Assessment.objects.filter(enrolment__in=enrolments.order_by().values("pk")),
+        key="enrolment_id",
+    )
+    ordered = assessments.filter(pl.col("count") >= 2)
+    scores = list(code_of)
+
+    def long(rows: pl.DataFrame, name: str) -> pl.DataFrame:
+        return (
+            rows.unpivot(on=list(scores), index="key", variable_name="code", value_name=name)
+            .drop_nulls(name)
+            .with_columns(pl.col("code").replace_strict(code_of, return_dtype=pl.String()))
+        )
+
+    return long(ordered.filter(pl.col("rank") == 0), "first").join(
+        long(ordered.filter(pl.col("rank") == pl.col("count") - 1), "latest"),
+        on=["key", "code"],
+    )
+
+
+def _enrolment_groups(enrolments: QuerySet[Enrolment], field: str | None) -> pl.DataFrame:
+    """`key` and `group` of each enrolment: the value of `field`, or (None) the phase of its
+    latest pathway step."""
+    if field is not None:
+        return queryset_frame(
+            enrolments.annotate(key=_text("pk")).order_by().values_list("key", field),
+            {"key": pl.String(), "group": pl.String()},
+        )
+    steps = queryset_frame(
+        PathwayStep.objects.filter(enrolment__in=enrolments.order_by().values("pk"))
+        .annotate(key=_text("enrolment_id"))
+        .order_by("enrolment_id", "started_on", "created_at")
+        .values_list("key", "phase"),
+        {"key": pl.String(), "group": pl.String()},
+    )
+    latest = steps.group_by("key", maintain_order=True).last()  # ordered: the last one wins
+    every = queryset_frame(
+        enrolments.annotate(key=_text("pk")).order_by().values_list("key"), {"key": pl.String()}
+    )
+    return every.join(latest, on="key", how="left")
+
+
+def _enrolments_in_blocks(blocks: tuple[date | None, date | None]) -> QuerySet[Enrolment]:
+    first, last = blocks
+    enrolments = Enrolment.objects.all()
+    if first is not None:
+        enrolments = enrolments.filter(entry_date__gte=first)
+    if last is not None:
+        enrolments = enrolments.filter(entry_date__lte=special_calendar().end(last))
+    return enrolments
+
+
+def _special_cell_frame(blocks: tuple[date | None, date | None]) -> pl.DataFrame:
+    """`key` (enrolment), `organisation` (code), `block` (first day) and `person` of every
+    enrolment of the partnership in the blocks (the partitions must be the same whoever
+    asks)."""
+    calendar = special_calendar()
+    frame = queryset_frame(
+        _enrolments_in_blocks(blocks)
+        .annotate(key=_text("pk"), person=_text("participant_id"))
+        .order_by()
+        .values_list("key", "participant__organisation__code", "entry_date", "person"),
+        {
+            "key": pl.String(),
+            "organisation": pl.String(),
+            "entry": pl.Date(),
+            "person": pl.String(),
+        },
+    )
+    starts = {day: calendar.start(day) for day in frame.get_column("entry").unique().to_list()}
+    return frame.select(
+        "key",
+        "organisation",
+        pl.col("entry").replace_strict(starts, return_dtype=pl.Date()).alias("block"),
+        "person",
+    )
 
 
 def progression_report(
@@ -557,42 +636,40 @@ def progression_report(
         "organisation": "participant__organisation__code",
         "method": "method__code",
         "test_bed": "test_bed__code",
-        "phase": "pk",
+        "phase": None,
     }[group_by]
-    group_of = dict(enrolments.values_list("pk", group_field))
-    if group_by == "phase":
-        phases = _latest_phase(list(group_of))
-        group_of = {pk: phases.get(pk) for pk in group_of}
-    sensitive = special_dimensions([code for code, _ in dimensions])
+    codes = [code for code, _ in dimensions]
+    sensitive = special_dimensions(codes)
     blocks = special_blocks(filters, as_of=None) if sensitive else None
-    cell_of = _special_cells(blocks) if blocks is not None else {}
-    # One read of the scores serves the page and the partnership-wide cells of the special rule.
-    by_enrolment = progress_records(
-        instrument=instrument, group_of={pk: pk for pk in group_of.keys() | cell_of.keys()}
+    read = enrolments
+    if blocks is not None:
+        # One read serves the page and the partnership-wide cells of the special rule.
+        read = Enrolment.objects.filter(
+            Q(pk__in=enrolments.order_by().values("pk"))
+            | Q(pk__in=_enrolments_in_blocks(blocks).order_by().values("pk"))
+        )
+    changes = progress_frame(instrument=instrument, enrolments=read)
+    groups = _enrolment_groups(enrolments, group_field)
+    scoped = changes.join(groups, on="key").with_columns(
+        pl.col("group").fill_null(NO_GROUP).replace("", NO_GROUP)
     )
-    records = [
-        progression.ProgressRecord(group_of[r.group] or NO_GROUP, r.first, r.latest)
-        for r in by_enrolment
-        if r.group in group_of
-    ]
     statistics = progress_data.instrument_statistics(instrument=instrument)
     stats = {**statistics.per_dimension, progression.TOTAL: statistics.total}
-    rows = progression.progression_table(
-        records, dimensions=[code for code, _ in dimensions], stats=stats
-    )
+    rows = progression.progression_table_frame(scoped, dimensions=codes, stats=stats)
     if not full_detail:
         rows = progression.suppress_progression(rows, threshold=threshold)
     if sensitive:
-        counts = _special_progress_counts(
-            [
-                progression.ProgressRecord(cell_of[r.group], r.first, r.latest)
-                for r in by_enrolment
-                if r.group in cell_of
-            ],
-            dimensions=sensitive,
-            codes=[code for code, _ in dimensions],
-            stats=stats,
-        )
+        counts = {}
+        if blocks is not None:
+            # The partitions of the special rule are the partnership's, whoever asks.
+            counts = progression.person_change_counts(
+                changes.join(_special_cell_frame(blocks), on="key").with_columns(
+                    pl.lit(progression.ALL).alias("group")
+                ),
+                dimensions=codes,
+                counted=sorted(sensitive),
+                stats=stats,
+            )
         rows = _protect_special_progression(
             rows,
             dimensions=sensitive,
@@ -633,68 +710,6 @@ def _organisation_codes(organisation_ids: Iterable[UUID] | None) -> tuple[str, .
         .order_by("code")
         .values_list("code", flat=True)
     )
-
-
-def _special_cells(blocks: tuple[date | None, date | None]) -> dict[UUID, tuple[str, date, str]]:
-    """Enrolment -> (organisation code, block, person) for every enrolment of the partnership
-    in the blocks (the partitions must be the same whoever asks)."""
-
-    first, last = blocks
-    calendar = special_calendar()
-    enrolments = Enrolment.objects.all()
-    if first is not None:
-        enrolments = enrolments.filter(entry_date__gte=first)
-    if last is not None:
-        enrolments = enrolments.filter(entry_date__lte=calendar.end(last))
-    return {
-        pk: (org, calendar.start(entry), str(person))
-        for pk, person, org, entry in enrolments.values_list(
-            "pk", "participant_id", "participant__organisation__code", "entry_date"
-        ).iterator()
-    }
-
-
-def _special_progress_counts(
-    records: Iterable[progression.ProgressRecord],
-    *,
-    dimensions: Iterable[str],
-    codes: Sequence[str],
-    stats: Mapping[str, Any],
-) -> dict[str, dict[Any, dict[str, dict[str, int]]]]:
-    """Per special dimension, block and organisation: persons with a first and a latest score
-    (`n`) and those whose change was a reliable improvement, deterioration or neither.
-    `records` are grouped by (organisation, block, person)."""
-
-    persons: dict = {}
-    for rec in records:
-        org, block, person = rec.group
-        for dimension in dimensions:
-            if dimension == progression.TOTAL:
-                if not all(c in rec.first and c in rec.latest for c in codes):
-                    continue
-                pair = (sum(rec.first[c] for c in codes), sum(rec.latest[c] for c in codes))
-            elif dimension in rec.first and dimension in rec.latest:
-                pair = (rec.first[dimension], rec.latest[dimension])
-            else:
-                continue
-            kinds = {"n"}
-            if stats.get(dimension) is not None:
-                verdict = progress.verdict(progress.rci(*pair, stats[dimension]))
-                kinds.add(
-                    {progress.IMPROVED: "improved", progress.DETERIORATED: "deteriorated"}.get(
-                        verdict, "unchanged"
-                    )
-                )
-            cell = persons.setdefault(dimension, {}).setdefault(block, {}).setdefault(org, {})
-            for kind in kinds:
-                cell.setdefault(kind, set()).add(person)
-    return {
-        dimension: {
-            block: {org: {k: len(v) for k, v in cell.items()} for org, cell in by_org.items()}
-            for block, by_org in by_block.items()
-        }
-        for dimension, by_block in persons.items()
-    }
 
 
 def _protect_special_progression(

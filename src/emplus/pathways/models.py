@@ -534,6 +534,29 @@ class AssessmentScore(models.Model):
         return f"{self.dimension_id}: {self.value}"
 
 
+class InstrumentReliability(models.Model):
+    """The reliability statistics of an instrument's reliable-change index, kept between
+    requests (docs/decisions/0039-evidence-from-the-database-at-columnar-speed.md).
+
+    `data_version` counts the writes of the instrument's assessments (the services raise it in
+    the write's transaction); `statistics` were computed from the data of `computed_version`
+    and are used only while it equals `data_version`. Derived data, no personal data."""
+
+    instrument = models.OneToOneField(
+        Instrument, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    data_version = models.PositiveBigIntegerField(default=0)
+    computed_version = models.PositiveBigIntegerField(null=True)
+    statistics = models.JSONField(null=True)
+
+    class Meta:
+        verbose_name = _("reliability statistics")
+        verbose_name_plural = _("reliability statistics")
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} v{self.data_version}"
+
+
 class ImportBatch(UUIDModel):
     """Who imported which file, when, for which organisation, under which legal basis."""
 

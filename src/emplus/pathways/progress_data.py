@@ -4,20 +4,33 @@ instrument's reliability statistics from everybody's first and second assessment
 The statistics use the first two assessments of every participant on the instrument in every
 organisation. That is deliberate: they are aggregates (a standard deviation and a correlation)
 and no value of any single person, organisation or unit leaves this module; a small
-organisation alone would rarely reach the number of participants the estimates need. Nothing is
-cached across requests, so a new assessment counts at once.
+organisation alone would rarely reach the number of participants the estimates need.
+
+They are computed at most once per data version of the instrument and kept in
+`InstrumentReliability` (decision 39): every service that writes an assessment raises the
+version in its transaction (`pathways.services.instrument_data_changed`), so a new assessment
+counts at the next read, and a read in between costs one query.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
+import polars as pl
+from django.db.models import Case, Max, QuerySet, TextField, When
+from django.db.models.functions import Cast
 from django.utils.translation import get_language
 
+from emplus.core.frames import queryset_frame
 from emplus.evidence_core import reliable_change
-from emplus.pathways.models import Assessment, AssessmentScore, Instrument, Participant
+from emplus.pathways.models import (
+    Assessment,
+    Instrument,
+    InstrumentReliability,
+    Participant,
+)
 
 
 def instrument_active() -> Instrument | None:
@@ -39,40 +52,116 @@ class InstrumentStatistics:
     def enough_data(self) -> bool:
         return self.participants_with_two >= reliable_change.MIN_PARTICIPANTS
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "participants_with_two": self.participants_with_two,
+            "per_dimension": {
+                code: None if s is None else asdict(s) for code, s in self.per_dimension.items()
+            },
+            "total": None if self.total is None else asdict(self.total),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> InstrumentStatistics:
+        def stats(value: dict | None) -> reliable_change.ReliabilityStats | None:
+            return None if value is None else reliable_change.ReliabilityStats(**value)
+
+        return cls(
+            participants_with_two=data["participants_with_two"],
+            per_dimension={code: stats(v) for code, v in data["per_dimension"].items()},
+            total=stats(data["total"]),
+        )
+
 
 def instrument_statistics(*, instrument: Instrument) -> InstrumentStatistics:
-    """Baseline SD and reliability per dimension (test–retest) and for the total (alpha)."""
-    codes = list(instrument.dimensions.order_by("order").values_list("code", flat=True))
-    rows = AssessmentScore.objects.filter(assessment__instrument=instrument).values_list(
-        "assessment__enrolment__participant_id",
-        "assessment__assessed_on",
-        "assessment__created_at",
-        "assessment_id",
-        "dimension__code",
-        "value",
+    """Baseline SD and reliability per dimension (test–retest) and for the total (alpha):
+    kept from an earlier request while no assessment on the instrument was written since,
+    else computed and kept."""
+    kept = InstrumentReliability.objects.filter(instrument=instrument).first()
+    version = kept.data_version if kept else 0
+    if kept is not None and kept.computed_version == version and kept.statistics is not None:
+        return InstrumentStatistics.from_json(kept.statistics)
+    statistics = instrument_statistics_compute(instrument=instrument)
+    if kept is None:
+        # The first read of an instrument nobody has assessed on through the services; a
+        # concurrent first read or write may have created the row meanwhile: theirs stays.
+        InstrumentReliability.objects.bulk_create(
+            [
+                InstrumentReliability(
+                    instrument=instrument,
+                    data_version=0,
+                    computed_version=0,
+                    statistics=statistics.to_json(),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        return statistics
+    # Kept only if no assessment was written while computing (the version is still the one
+    # read before); otherwise the next read computes again.
+    InstrumentReliability.objects.filter(instrument=instrument, data_version=version).update(
+        computed_version=version, statistics=statistics.to_json()
     )
-    by_participant: dict = defaultdict(dict)
-    for participant_id, assessed_on, created_at, assessment_id, code, value in rows.iterator():
-        key = (assessed_on, created_at, str(assessment_id))
-        by_participant[participant_id].setdefault(key, {})[code] = value
-    pairs: dict[str, list[tuple[int, int]]] = {code: [] for code in codes}
-    profiles: list[list[int]] = []
-    with_two = 0
-    for assessments in by_participant.values():
-        if len(assessments) < 2:
-            continue
-        with_two += 1
-        first_key, second_key = sorted(assessments)[:2]
-        first, second = assessments[first_key], assessments[second_key]
-        for code in codes:
-            if code in first and code in second:
-                pairs[code].append((first[code], second[code]))
-        if all(code in first for code in codes):
-            profiles.append([first[code] for code in codes])
+    return statistics
+
+
+def assessment_frame(
+    *, instrument: Instrument, assessments: QuerySet[Assessment], key: str
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """One row per assessment of `assessments` on `instrument`, in one query read straight into
+    Polars: `key` (the text of the field `key`, e.g. the enrolment), `on`, `created` and
+    `assessment` (the order of a key's assessments), and the scores side by side, one column
+    per dimension; the map names each score column's dimension code."""
+    dimensions = list(instrument.dimensions.order_by("order").values_list("pk", "code"))
+    scores = {
+        f"dim_{i}": Max(Case(When(scores__dimension_id=pk, then="scores__value")))
+        for i, (pk, _code) in enumerate(dimensions)
+    }
+    frame = queryset_frame(
+        assessments.filter(instrument=instrument)
+        .annotate(
+            key=Cast(key, output_field=TextField()),
+            created=Cast("created_at", output_field=TextField()),
+            assessment_key=Cast("pk", output_field=TextField()),
+            **scores,
+        )
+        .order_by()
+        .values_list("key", "assessed_on", "created", "assessment_key", *scores),
+        {
+            "key": pl.String(),
+            "on": pl.Date(),
+            "created": pl.String(),
+            "assessment": pl.String(),
+            **dict.fromkeys(scores, pl.Int64()),
+        },
+    )
+    ordered = frame.sort("key", "on", "created", "assessment").with_columns(
+        rank=pl.int_range(pl.len()).over("key"), count=pl.len().over("key")
+    )
+    return ordered, {f"dim_{i}": code for i, (_pk, code) in enumerate(dimensions)}
+
+
+def instrument_statistics_compute(*, instrument: Instrument) -> InstrumentStatistics:
+    """The statistics from the database, now: every assessment on the instrument read in one
+    query into Polars, each participant's first two found there, and the numbers from the one
+    implementation in `evidence_core.reliable_change`."""
+    ordered, code_of = assessment_frame(
+        instrument=instrument,
+        assessments=Assessment.objects.all(),
+        key="enrolment__participant_id",
+    )
+    two = ordered.filter(pl.col("count") >= 2)
+    first = two.filter(pl.col("rank") == 0).sort("key")
+    second = two.filter(pl.col("rank") == 1).sort("key")
+    pairs: dict[str, list[tuple[int, int]]] = {}
+    for column, code in code_of.items():
+        both = pl.DataFrame({"a": first[column], "b": second[column]}).drop_nulls()
+        pairs[code] = list(both.iter_rows())
+    profiles = [list(row) for row in first.select(list(code_of)).drop_nulls().iter_rows()]
     return InstrumentStatistics(
-        participants_with_two=with_two,
-        per_dimension={code: reliable_change.retest_stats(pairs[code]) for code in codes},
-        total=reliable_change.total_stats(profiles),
+        participants_with_two=first.height,
+        per_dimension={code: reliable_change.retest_stats(pairs[code]) for code in pairs},
+        total=reliable_change.total_stats(profiles) if code_of else None,
     )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from emplus.pathways.models import (
     FollowUp,
     Goal,
     Instrument,
+    InstrumentReliability,
     Participant,
     PathwayEvent,
     PathwayStep,
@@ -624,6 +626,16 @@ def goal_record(
     return _enrolment_record_save(actor=actor, record=goal, kind="goal")
 
 
+def instrument_data_changed(*, instrument: Instrument) -> None:
+    """Raise the data version of an instrument's assessments, so that its reliability
+    statistics are computed again at the next read (decision 39). Every write of assessments
+    calls it inside its own transaction: the new version is seen with the new rows."""
+    InstrumentReliability.objects.get_or_create(instrument=instrument)
+    InstrumentReliability.objects.filter(instrument=instrument).update(
+        data_version=F("data_version") + 1
+    )
+
+
 @transaction.atomic
 def assessment_record(
     *,
@@ -666,6 +678,7 @@ def assessment_record(
         AssessmentScore(assessment=assessment, dimension=dimensions[code], value=int(value))
         for code, value in scores.items()
     )
+    instrument_data_changed(instrument=instrument)
     audit_log(
         actor=actor,
         action="assessment.recorded",

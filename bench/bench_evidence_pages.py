@@ -1,0 +1,306 @@
+"""Benchmark of the evidence pages from the database: the participant page (distance
+travelled), /evidence/indicators/ and /evidence/progression/ as the ABF coordinator.
+
+Builds the demo partnership (3 000 participants) and adds N participants with enrolments,
+exits, follow-ups and self-assessments to ABF in a fresh database, then requests each page
+through the Django test client, logged in as `coordinator.abf`, and prints the median and
+p95 of the response times. The baseline is the code before decision 39, a copy of its
+`src/` given with `--baseline-src` (e.g. `git archive <commit> src | tar -x -C /tmp/old`):
+the same requests on the same data in a child process that imports that code
+(`--baseline-repeat` requests each).
+
+    .venv/bin/python bench/bench_evidence_pages.py                       # 100 000, SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/emplus_bench_evidence \
+      .venv/bin/python bench/bench_evidence_pages.py --size 100000 --repeat 20
+    ... --reuse      # keep the database of an earlier run (PostgreSQL), skip the build
+    ... --baseline-src /tmp/old/src   # time the code before decision 39 as well
+
+Without DATABASE_URL the database is a temporary SQLite file. On PostgreSQL the database
+named in the URL is dropped and created again unless --reuse is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+REF_PREFIX = "BE-"
+TODAY = date(2026, 11, 1)
+
+
+def _database(url: str | None, reuse: bool) -> None:
+    if url:
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        if not reuse:
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = url
+    else:
+        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+
+
+def _build(size: int, rng: random.Random) -> float:
+    """The demo partnership plus `size` participants of ABF; returns the seconds."""
+    from dateutil.relativedelta import relativedelta
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from emplus.demo.builder import demo_data_create
+    from emplus.organisations.models import Organisation
+    from emplus.pathways import services
+    from emplus.pathways.models import (
+        Assessment,
+        AssessmentScore,
+        Consent,
+        Enrolment,
+        FollowUp,
+        Instrument,
+        Participant,
+        PathwayStep,
+    )
+
+    start = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", verbosity=0)
+    demo_data_create()
+    abf = Organisation.objects.get(code="ABF")
+    units = list(abf.units.select_related("municipality").order_by("name"))
+    recorder = get_user_model().objects.get(username="coordinator.abf")
+    instrument = Instrument.objects.get(code="VAGEN", version=1)
+    dimensions = list(instrument.dimensions.order_by("order"))
+    phases = ["mobilise", "prepare", "train", "support"]
+    batch: dict[type, list] = defaultdict(list)
+
+    def flush() -> None:
+        for model in (
+            Participant,
+            Consent,
+            Enrolment,
+            PathwayStep,
+            Assessment,
+            AssessmentScore,
+            FollowUp,
+        ):
+            model.objects.bulk_create(batch.pop(model, []), batch_size=5000)
+
+    for index in range(size):
+        unit = units[index % len(units)]
+        entry = TODAY - timedelta(days=rng.randint(20, 900))
+        status = rng.choice(["unemployed", "unemployed", "inactive", "employed"])
+        person = Participant(
+            organisation=abf,
+            unit=unit,
+            participant_ref=f"{REF_PREFIX}{index:07d}",
+            given_name="Bench",
+            family_name=f"Person {index}",
+            birth_date=entry - relativedelta(years=rng.randint(16, 64), days=rng.randint(0, 364)),
+            gender=rng.choices(["woman", "man", "non_binary"], weights=[50, 48, 2], k=1)[0],
+            municipality=unit.municipality,
+            lm_status_entry=status,
+            unemployed_months=rng.randint(0, 48) if status == "unemployed" else None,
+            isced=rng.randint(0, 8),
+            citizenship=rng.choice(["SE", "SE", "SE", "SY", "FI"]),
+            born_abroad=rng.random() < 0.45,
+            parents_born_abroad=rng.choice([0, 1, 2]),
+            homeless=rng.random() < 0.05,
+        )
+        batch[Participant].append(person)
+        batch[Consent].append(
+            Consent(
+                participant=person,
+                case_work=True,
+                statistics=True,
+                follow_up=True,
+                information_version="2026-1",
+                given_on=entry,
+                recorded_by=recorder,
+            )
+        )
+        left = (TODAY - entry).days > 120 and rng.random() < 0.6
+        exit_date = entry + timedelta(days=rng.randint(90, (TODAY - entry).days)) if left else None
+        enrolment = Enrolment(participant=person, entry_date=entry, exit_date=exit_date)
+        if exit_date:
+            enrolment.exit_observed_on = exit_date
+            enrolment.exit_employed = rng.random() < 0.35
+            enrolment.exit_job_searching = not enrolment.exit_employed
+            enrolment.exit_in_education = rng.random() < 0.2
+            follow_up = FollowUp(enrolment=enrolment, due_on=exit_date + relativedelta(months=6))
+            if rng.random() < 0.5:
+                follow_up.observed_on = exit_date + relativedelta(months=6)
+                follow_up.employed = rng.random() < 0.4
+                follow_up.improved = follow_up.employed or rng.random() < 0.2
+            batch[FollowUp].append(follow_up)
+        batch[Enrolment].append(enrolment)
+        batch[PathwayStep].append(
+            PathwayStep(
+                enrolment=enrolment, phase=rng.choice(phases), activity="Bänk", started_on=entry
+            )
+        )
+        level = [rng.randint(2, 7) for _ in dimensions]
+        gain = rng.gauss(0.9, 0.8)
+        for k in range(1 + min(2, (TODAY - entry).days // 150)):
+            assessment = Assessment(
+                enrolment=enrolment,
+                instrument=instrument,
+                assessed_on=entry + timedelta(100 * k),
+                recorded_by=recorder,
+            )
+            batch[Assessment].append(assessment)
+            for dimension, base in zip(dimensions, level, strict=True):
+                value = max(1, min(10, round(base + k * gain + rng.gauss(0, 0.8))))
+                batch[AssessmentScore].append(
+                    AssessmentScore(assessment=assessment, dimension=dimension, value=value)
+                )
+        if len(batch[Participant]) == 5000:
+            flush()
+    flush()
+    if hasattr(services, "instrument_data_changed"):  # written in bulk, past the services
+        services.instrument_data_changed(instrument=instrument)
+    return time.perf_counter() - start
+
+
+def _times(client, url: str, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def _p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000, help="participants added to ABF")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per page (new code)")
+    parser.add_argument("--baseline-repeat", type=int, default=3, help="requests (old code)")
+    parser.add_argument("--baseline-src", help="src/ of the code to compare with")
+    parser.add_argument("--times-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reuse", action="store_true", help="keep an earlier run's database")
+    parser.add_argument("--profile", metavar="PAGE", help="cProfile one request of PAGE")
+    args = parser.parse_args()
+    if args.times_only and args.baseline_src:
+        sys.path.insert(0, args.baseline_src)  # the old code, ahead of the installed one
+    url = os.environ.get("DATABASE_URL")
+    _database(url, args.reuse)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emplus.config.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
+    from tests.factories import verify_session
+
+    from emplus.pathways.models import Assessment, AssessmentScore, Enrolment, Participant
+
+    setup_test_environment()
+    if not args.times_only:
+        print(
+            f"machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
+            f"Python {platform.python_version()}, load average at start "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
+    if args.reuse:
+        call_command("migrate", verbosity=0)
+    if not (args.reuse and Participant.objects.filter(participant_ref__startswith=REF_PREFIX)):
+        seconds = _build(args.size, random.Random(2026))  # noqa: S311 - bench data
+        print(f"built in {seconds:.0f} s")
+        with connection.cursor() as cursor:  # as autovacuum would leave the tables
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    print(
+        f"data on {connection.vendor}: {Participant.objects.count():,} participants "
+        f"({Participant.objects.filter(organisation__code='ABF').count():,} in ABF), "
+        f"{Enrolment.objects.count():,} enrolments, {Assessment.objects.count():,} assessments, "
+        f"{AssessmentScore.objects.count():,} scores"
+    )
+    viewer = get_user_model().objects.get(username="coordinator.abf")
+    client = Client()
+    verify_session(client, viewer)
+    participant = (
+        Participant.objects.filter(participant_ref__startswith=REF_PREFIX)
+        .filter(enrolments__assessments__isnull=False)
+        .order_by("participant_ref")
+        .first()
+    )
+    pages = {
+        "participant": reverse("pathways:detail", args=[participant.pk]),
+        "indicators": reverse("evidence:indicators"),
+        "progression": reverse("evidence:progression"),
+    }
+    if args.profile:
+        import cProfile
+        import pstats
+
+        client.get(pages[args.profile])
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(pages[args.profile])
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        return
+    results = {}
+    for name, page in pages.items():
+        client.get(page)  # warm: first-request imports, kept statistics
+        results[name] = _times(client, page, args.repeat)
+    if args.times_only:
+        print(json.dumps(results))
+        return
+    old: dict[str, list[float]] = {}
+    if args.baseline_src:
+        child = subprocess.run(  # noqa: S603 - this script, with the old code first on the path
+            [
+                sys.executable,
+                __file__,
+                "--reuse",
+                "--times-only",
+                "--baseline-src",
+                args.baseline_src,
+                "--repeat",
+                str(args.baseline_repeat),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        old = json.loads(child.stdout.strip().splitlines()[-1])
+    print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    print("| page | requests | median | p95 | before (median) | faster |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, new in results.items():
+        med = statistics.median(new)
+        before = statistics.median(old[name]) if old.get(name) else None
+        print(
+            f"| {name} | {len(new)} | {med * 1000:.0f} ms | {_p95(new) * 1000:.0f} ms | "
+            + (f"{before * 1000:.0f} ms | {before / med:.0f}× |" if before else "– | – |")
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The progression table from a frame of changes equals the one from records (decision 39)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emplus.evidence_core import progression, reliable_change
+from emplus.evidence_core.progression import (
+    ALL,
+    TOTAL,
+    ProgressRecord,
+    person_change_counts,
+    progression_table,
+    progression_table_frame,
+)
+
+DIMS = ("a", "b", "c")
+STATS = {
+    "a": reliable_change.ReliabilityStats(40, 2.0, 0.7, 1.1, 1.5),
+    "b": None,
+    "c": reliable_change.ReliabilityStats(40, 1.5, 0.8, 0.7, 1.0),
+    TOTAL: reliable_change.ReliabilityStats(40, 4.0, 0.9, 1.3, 1.8),
+}
+
+
+def _records(rng: random.Random, count: int) -> list[ProgressRecord]:
+    records = []
+    for _ in range(count):
+        first = {d: rng.randint(1, 10) for d in DIMS if rng.random() < 0.9}
+        latest = {d: rng.randint(1, 10) for d in DIMS if rng.random() < 0.9}
+        records.append(ProgressRecord(rng.choice(["X", "Y", "Z"]), first, latest))
+    return records
+
+
+def _frame(records: list[ProgressRecord]) -> pl.DataFrame:
+    rows = [
+        (str(i), r.group, code, r.first[code], r.latest[code])
+        for i, r in enumerate(records)
+        for code in DIMS
+        if code in r.first and code in r.latest
+    ]
+    return pl.DataFrame(rows, schema=list(progression.CHANGE_COLUMNS), orient="row").cast(
+        {"first": pl.Int64, "latest": pl.Int64}
+    )
+
+
+def _same(got: list, expected: list) -> None:
+    assert [(r.group, r.dimension, r.n) for r in got] == [
+        (r.group, r.dimension, r.n) for r in expected
+    ]
+    for g, e in zip(got, expected, strict=True):
+        for name in (
+            "mean_first",
+            "mean_latest",
+            "mean_change",
+            "d",
+            "d_low",
+            "d_high",
+            "improved_share",
+            "deteriorated_share",
+        ):
+            a, b = getattr(g, name), getattr(e, name)
+            assert (a is None) == (b is None), (g, e, name)
+            if a is not None:
+                assert a == pytest.approx(b, rel=1e-9, abs=1e-12), (g, e, name)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), count=st.integers(0, 60))
+def test_the_frame_table_equals_the_record_table(seed, count):
+    records = _records(random.Random(seed), count)  # noqa: S311 - test data
+    # records whose first and latest share no dimension are left out of the frame's groups
+    expected = progression_table(
+        [r for r in records if set(r.first) & set(r.latest)], dimensions=DIMS, stats=STATS
+    )
+    _same(progression_table_frame(_frame(records), dimensions=DIMS, stats=STATS), expected)
+
+
+def test_constant_change_has_no_effect_size_and_an_empty_group_is_zero():
+    records = [ProgressRecord("X", {"a": 3, "b": 4, "c": 5}, {"a": 5, "b": 6, "c": 7})] * 4
+    rows = progression_table_frame(_frame(records), dimensions=DIMS, stats=STATS, groups=["X", "W"])
+    keyed = {(r.group, r.dimension): r for r in rows}
+    assert keyed[(ALL, "a")].n == 4 and keyed[(ALL, "a")].d is None
+    assert keyed[(ALL, "a")].mean_change == 2 and keyed[(ALL, "b")].improved_share is None
+    assert keyed[(ALL, TOTAL)].mean_change == 6 and keyed[("W", "a")].n == 0
+
+
+def _reference_counts(records, *, counted, stats):
+    """The per-person counting as the selector did it record by record before decision 39."""
+    persons: dict = {}
+    for rec in records:
+        org, block, person = rec.group
+        for dimension in counted:
+            if dimension == TOTAL:
+                if not all(c in rec.first and c in rec.latest for c in DIMS):
+                    continue
+                pair = (sum(rec.first[c] for c in DIMS), sum(rec.latest[c] for c in DIMS))
+            elif dimension in rec.first and dimension in rec.latest:
+                pair = (rec.first[dimension], rec.latest[dimension])
+            else:
+                continue
+            kinds = {"n"}
+            if stats.get(dimension) is not None:
+                verdict = reliable_change.verdict(reliable_change.rci(*pair, stats[dimension]))
+                kinds.add(
+                    {
+                        reliable_change.IMPROVED: "improved",
+                        reliable_change.DETERIORATED: "deteriorated",
+                    }.get(verdict, "unchanged")
+                )
+            cell = persons.setdefault(dimension, {}).setdefault(block, {}).setdefault(org, {})
+            for kind in kinds:
+                cell.setdefault(kind, set()).add(person)
+    return {
+        d: {
+            b: {o: {k: len(v) for k, v in c.items()} for o, c in by_o.items()}
+            for b, by_o in x.items()
+        }
+        for d, x in persons.items()
+    }
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), count=st.integers(0, 80))
+def test_person_counts_equal_the_record_by_record_counts(seed, count):
+    rng = random.Random(seed)  # noqa: S311 - test data
+    blocks = [date(2024, 1, 1), date(2025, 1, 1)]
+    records, rows = [], []
+    for i, rec in enumerate(_records(rng, count)):
+        cell = (rng.choice(["O1", "O2"]), rng.choice(blocks), f"p{rng.randint(0, count // 2)}")
+        records.append(ProgressRecord(cell, rec.first, rec.latest))
+        for code in DIMS:
+            if code in rec.first and code in rec.latest:
+                rows.append((str(i), ALL, code, rec.first[code], rec.latest[code], *cell))
+    frame = pl.DataFrame(
+        rows,
+        schema=dict.fromkeys(progression.CHANGE_COLUMNS, pl.String)
+        | {"first": pl.Int64, "latest": pl.Int64}
+        | {"organisation": pl.String, "block": pl.Date, "person": pl.String},
+        orient="row",
+    )
+    counted = ["b", "c", TOTAL]
+    got = person_change_counts(frame, dimensions=DIMS, counted=counted, stats=STATS)
+    assert got == _reference_counts(records, counted=counted, stats=STATS)
