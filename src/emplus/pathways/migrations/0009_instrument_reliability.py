@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pathways', '0007_consent_employer_proposals'),
+        ("pathways", "0008_participant_caseload_indexes"),
     ]
 
     operations = [
