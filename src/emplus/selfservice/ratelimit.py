@@ -1,7 +1,8 @@
 """A fixed-window attempt counter in the cache, for the public link pages.
 
-With the default per-process memory cache each server process counts on its own; a deployment
-with several processes sets a shared cache (CACHES) so the limits hold across them."""
+The default cache is a file cache (EMPLUS_CACHE_DIR) shared by the server processes of one
+machine; several machines share that directory or use sticky sessions, otherwise each machine
+counts on its own (docs/operations.md, docs/deployment-multi-host.md)."""
 
 from __future__ import annotations
 
