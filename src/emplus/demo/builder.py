@@ -54,9 +54,9 @@ def demo_data_create(
     worklife_demo.create(random.Random(seed + 5))  # noqa: S311 - own stream: working life
     collaborations_demo.create(random.Random(seed + 6))  # noqa: S311 - own stream: collaborations
     calls_demo.create(random.Random(seed + 11))  # noqa: S311 - own stream: calls, consortium
-    skills_demo.create(random.Random(seed + 6))  # noqa: S311 - own stream: skills development
+    skills_demo.create(random.Random(seed + 8))  # noqa: S311 - own stream: skills development
     plans_demo.create(random.Random(seed + 12))  # noqa: S311 - own stream: action plans
-    opportunities_demo.create(random.Random(seed + 12))  # noqa: S311 - own stream: matching
+    opportunities_demo.create(random.Random(seed + 13))  # noqa: S311 - own stream: matching
     innovation_demo.create(random.Random(seed + 7))  # noqa: S311 - own stream: innovation
     # Later modules add their demo content here, each from the same generator, in order.
     return logins
