@@ -515,6 +515,7 @@ SECTIONS: tuple[Section, ...] = (
             "plans:edit",
             "plans:print",
             "plans:goal_new",
+            "plans:goal_edit",
             "plans:action_new",
             "plans:value_new",
         ),

@@ -141,6 +141,38 @@ class GoalForm(forms.Form):
         return data
 
 
+class GoalEditForm(GoalForm):
+    """A goal's change: the add form filled in from the goal. Once values are recorded
+    (`bound_locked`), what the goal measures and whom it counts are shown but disabled."""
+
+    BINDING = (
+        "kind",
+        "esf_code",
+        "dimension",
+        "metric_name",
+        "organisation",
+        "unit",
+        "county",
+        "method",
+        "test_bed",
+        "entry_from",
+        "entry_to",
+    )
+
+    def __init__(self, *args: Any, goal: Any, bound_locked: bool, **kwargs: Any) -> None:
+        names = [name for name in GoalForm.base_fields if name not in ("esf_code", "dimension")]
+        initial = {name: getattr(goal, name) for name in names}
+        initial["esf_code"] = goal.indicator_code if goal.kind == GoalKind.ESF else ""
+        initial["dimension"] = goal.indicator_code if goal.kind == GoalKind.PROGRESSION else ""
+        super().__init__(*args, initial=initial, **kwargs)
+        if bound_locked:
+            for name in self.BINDING:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Values are recorded for the goal: what it measures can no longer change."
+                )
+
+
 class ActionForm(forms.Form):
     title = forms.CharField(label=_("Action"), max_length=300)
     responsible = forms.ModelChoiceField(

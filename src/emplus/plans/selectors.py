@@ -100,6 +100,12 @@ def goal_for_change(*, viewer: User, pk: UUID) -> PlanGoal:
     return goal
 
 
+def goal_has_history(*, goal: PlanGoal) -> bool:
+    """Whether values were recorded for the goal or snapshots taken of it (its binding is
+    then fixed, services.GOAL_BINDING_FIELDS)."""
+    return goal.values.exists() or goal.snapshots.exists()
+
+
 def action_for_change(*, viewer: User, pk: UUID) -> PlanAction:
     action = get_object_or_404(PlanAction.objects.select_related("goal__plan"), pk=pk)
     if not plan_can_change(viewer=viewer, plan=action.goal.plan):

@@ -177,6 +177,75 @@ def goal_add(*, actor: User, plan: ActionPlan, **fields: Any) -> PlanGoal:
     return goal
 
 
+# What a goal measures and whose participants it counts: fixed once values are recorded or
+# snapshots taken, for those numbers measured exactly this (a changed binding would put values
+# of another measure on one line). The title, baseline, target and deadline stay editable:
+# they are the plan's intent, and the history keeps each value as it was measured.
+GOAL_BINDING_FIELDS = (
+    "kind",
+    "indicator_code",
+    "metric_name",
+    "organisation",
+    "unit",
+    "county",
+    "method",
+    "test_bed",
+    "entry_from",
+    "entry_to",
+)
+
+
+def _goal_has_history(goal: PlanGoal) -> bool:
+    """Whether values were recorded for the goal or snapshots taken of it."""
+    return goal.values.exists() or goal.snapshots.exists()
+
+
+def _audit_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "pk", value))
+
+
+@transaction.atomic
+def goal_update(*, actor: User, goal: PlanGoal, **fields: Any) -> PlanGoal:
+    """Change a goal; `fields` are among GOAL_FIELDS. Refused (naming the field) when the
+    deadline is not after the plan's start or, once the goal has recorded values or snapshots,
+    when its binding (GOAL_BINDING_FIELDS) would change. The audit entry keeps each changed
+    field's old and new value: the goal's history."""
+    _require_change(actor, goal.plan)
+    unknown = set(fields) - set(GOAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown goal fields: {sorted(unknown)}")
+    goal = PlanGoal.objects.select_for_update().select_related("plan").get(pk=goal.pk)
+    before = {name: getattr(goal, name) for name in fields}
+    changed = sorted(name for name, value in fields.items() if before[name] != value)
+    if not changed:
+        return goal
+    bound = [name for name in changed if name in GOAL_BINDING_FIELDS]
+    if bound and _goal_has_history(goal):
+        message = _("Values are recorded for the goal: what it measures can no longer change.")
+        raise ValidationError(dict.fromkeys(bound, message))
+    deadline = fields.get("deadline", goal.deadline)
+    if deadline and deadline <= goal.plan.period_start:
+        raise ValidationError({"deadline": _("The deadline must come after the plan starts.")})
+    for name in changed:
+        setattr(goal, name, fields[name])
+    goal.full_clean()
+    goal.save()
+    _audit(
+        actor,
+        "plan_goal.changed",
+        goal.plan,
+        goal=str(goal.pk),
+        changes={
+            name: [_audit_value(before[name]), _audit_value(fields[name])] for name in changed
+        },
+    )
+    return goal
+
+
 @transaction.atomic
 def goal_delete(*, actor: User, goal: PlanGoal) -> None:
     _require_change(actor, goal.plan)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:pk>/print/", views.plan_print, name="print"),
     path("<uuid:pk>/export.xlsx", views.plan_export, name="export"),
     path("<uuid:pk>/goals/new/", views.goal_new, name="goal_new"),
+    path("goals/<uuid:goal_pk>/edit/", views.goal_edit, name="goal_edit"),
     path("goals/<uuid:goal_pk>/delete/", views.goal_delete, name="goal_delete"),
     path("goals/<uuid:goal_pk>/actions/new/", views.action_new, name="action_new"),
     path("goals/<uuid:goal_pk>/values/new/", views.value_new, name="value_new"),

@@ -199,6 +199,29 @@ def goal_new(request, pk):
     )
 
 
+@permission_required("plan.change")
+def goal_edit(request, goal_pk):
+    goal = selectors.goal_for_change(viewer=request.user, pk=goal_pk)
+    form = forms.GoalEditForm(
+        request.POST or None,
+        goal=goal,
+        bound_locked=selectors.goal_has_history(goal=goal),
+        esf_codes=selectors.esf_code_options(),
+        dimensions=selectors.dimension_options(),
+    )
+    return _form_page(
+        request,
+        form,
+        lambda: _goal_url(
+            services.goal_update(actor=request.user, goal=goal, **form.goal_values())
+        ),
+        title=_("Edit the goal “%(goal)s”") % {"goal": goal.title},
+        done=_("Goal saved."),
+        back=_goal_url(goal),
+        plan=goal.plan,
+    )
+
+
 @require_POST
 @permission_required("plan.change")
 def goal_delete(request, goal_pk):
