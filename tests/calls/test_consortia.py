@@ -111,6 +111,21 @@ def test_lead_drafts_a_consortium_with_history_and_a_capped_budget(
     assert AuditEvent.objects.filter(action="consortium.partner_added").count() == 2
 
 
+def test_history_shows_a_dash_for_an_event_whose_user_is_gone(client, coordinator, org_a, call):
+    # given a consortium whose first event's user has since been deleted (the key is SET_NULL,
+    # as in the demo's own history, which has no user)
+    consortium = services.consortium_create(
+        actor=coordinator, call=call, lead_organisation=org_a, title="Historikspåret"
+    )
+    ConsortiumEvent.objects.filter(consortium=consortium).update(actor=None)
+    client.force_login(coordinator)
+    # when the lead opens the draft, then it is shown, the event by "–" (it was a server error)
+    response = client.get(f"/calls/consortia/{consortium.pk}/")
+    assert response.status_code == 200
+    history = response.content.decode().split("<tbody>")[-1]
+    assert "<td>–</td>" in history
+
+
 def test_annex_opens_as_pdf_and_xlsx_in_swedish_and_english(
     client, coordinator, org_a, org_b, call
 ):
