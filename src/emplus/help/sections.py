@@ -468,7 +468,16 @@ SECTIONS: tuple[Section, ...] = (
         _("The consortium builder"),
         (Role.COORDINATOR, Role.ADMIN),
         ("calls:suggestions", "calls:consortium", "calls:partner_edit"),
-        None,
+        # the demo's consortium in progress: its call, the suggestions, then the draft
+        Shot(
+            "coordinator.abf",
+            "/calls/",
+            follow=(
+                "main a:has-text('Vägar in i arbete')",
+                "#suggested-partners",
+                "main a[href*='/calls/consortia/']",
+            ),
+        ),
         related=("calls",),
     ),
     # --- skills development -----------------------------------------------------------------------
