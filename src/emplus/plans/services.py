@@ -28,9 +28,11 @@ from emplus.testbeds.models import TestBed
 
 PURPOSE = "directory"
 
-# The fields of a goal a form or the demo may set (besides the plan).
-GOAL_FIELDS = (
-    "title",
+# What a goal measures and whose participants it counts: fixed once values are recorded or
+# snapshots taken, for those numbers measured exactly this (a changed binding would put values
+# of another measure on one line). The title, baseline, target and deadline stay editable:
+# they are the plan's intent, and the history keeps each value as it was measured.
+GOAL_BINDING_FIELDS = (
     "kind",
     "indicator_code",
     "metric_name",
@@ -41,11 +43,10 @@ GOAL_FIELDS = (
     "test_bed",
     "entry_from",
     "entry_to",
-    "baseline",
-    "target",
-    "deadline",
-    "order",
 )
+
+# The fields of a goal a form or the demo may set (besides the plan).
+GOAL_FIELDS = ("title", *GOAL_BINDING_FIELDS, "baseline", "target", "deadline", "order")
 
 
 def plan_can_change(*, actor: User, plan: ActionPlan) -> bool:
@@ -175,24 +176,6 @@ def goal_add(*, actor: User, plan: ActionPlan, **fields: Any) -> PlanGoal:
     goal.save()
     _audit(actor, "plan_goal.added", plan, goal=str(goal.pk), kind=goal.kind)
     return goal
-
-
-# What a goal measures and whose participants it counts: fixed once values are recorded or
-# snapshots taken, for those numbers measured exactly this (a changed binding would put values
-# of another measure on one line). The title, baseline, target and deadline stay editable:
-# they are the plan's intent, and the history keeps each value as it was measured.
-GOAL_BINDING_FIELDS = (
-    "kind",
-    "indicator_code",
-    "metric_name",
-    "organisation",
-    "unit",
-    "county",
-    "method",
-    "test_bed",
-    "entry_from",
-    "entry_to",
-)
 
 
 def _goal_has_history(goal: PlanGoal) -> bool:
