@@ -3,6 +3,7 @@ lease, and stops them with the server (decision 0041)."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import sqlite3
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from emplus.core.serving import KEEPALIVE_SECONDS
 
 EMPLUS = Path(sys.executable).with_name("emplus")
 
@@ -69,6 +72,18 @@ def test_serve_runs_the_asked_number_of_task_workers_and_stops_them(tmp_path):
                 return False
 
         _wait_for("the web server", healthy)
+        # and a connection kept alive still answers after a person's pause of a few seconds
+        kept = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            for pause in (0, KEEPALIVE_SECONDS - 2):
+                time.sleep(pause)
+                kept.request("GET", "/healthz")
+                answer = kept.getresponse()
+                answer.read()
+                assert answer.status == 200
+                assert kept.sock is not None, "the server closed the kept-alive connection"
+        finally:
+            kept.close()
         # then two workers of this host hold a lease
         leases = _wait_for("two leases", lambda: len(_leases(database)) == 2 and _leases(database))
         assert {host for host, _ in leases} == {socket.gethostname()}

@@ -9,6 +9,8 @@ import sys
 from django.core.servers.basehttp import get_internal_wsgi_application
 from gunicorn.app.base import BaseApplication
 
+KEEPALIVE_SECONDS = 5
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict) -> None:
@@ -33,6 +35,9 @@ def serve(
         "threads": threads,
         "worker_class": "gthread",
         "timeout": 120,
+        # A person clicks again within seconds: gunicorn's 2 s default closed idle connections
+        # just as the next request reused them (resets under the load test, bench/README.md).
+        "keepalive": KEEPALIVE_SECONDS,
         "graceful_timeout": 10,
         # Request lines carry no personal data (no identifiers in URLs), so access logs are safe.
         "accesslog": "-" if access_log else None,
