@@ -345,8 +345,15 @@ def participant_for_change(*, viewer: User, pk: UUID) -> Participant:
 
 
 def consent_current(*, participant: Participant) -> Consent | None:
-    """The participant's newest consent record, None when there is none or it was withdrawn."""
-    newest = participant.consents.order_by("-given_on", "-created_at").first()
+    """The participant's newest consent record, None when there is none or it was withdrawn.
+
+    Found among the consents already read with the participant (`participant_get`) when they
+    were, else read."""
+    read = getattr(participant, "_prefetched_objects_cache", {}).get("consents")
+    if read is None:
+        newest = participant.consents.order_by("-given_on", "-created_at").first()
+    else:
+        newest = max(read, key=lambda c: (c.given_on, c.created_at), default=None)
     return newest if newest is not None and newest.withdrawn_at is None else None
 
 
