@@ -200,6 +200,7 @@ def main() -> None:
     parser.add_argument("--times-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reuse", action="store_true", help="keep an earlier run's database")
     parser.add_argument("--profile", metavar="PAGE", help="cProfile one request of PAGE")
+    parser.add_argument("--pages", help="comma-separated pages to time (default: all)")
     args = parser.parse_args()
     if args.times_only and args.baseline_src:
         sys.path.insert(0, args.baseline_src)  # the old code, ahead of the installed one
@@ -264,6 +265,8 @@ def main() -> None:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         return
+    if args.pages:
+        pages = {name: pages[name] for name in args.pages.split(",")}
     results = {}
     for name, page in pages.items():
         client.get(page)  # warm: first-request imports, kept statistics
@@ -283,6 +286,7 @@ def main() -> None:
                 args.baseline_src,
                 "--repeat",
                 str(args.baseline_repeat),
+                *(["--pages", args.pages] if args.pages else []),
             ],
             capture_output=True,
             text=True,

@@ -12,7 +12,12 @@ from tests.conftest import import_basis
 
 from emplus.evidence_core.indicators import compute_indicators
 from emplus.evidence_core.participant_file import participant_schema, read_participant_file
-from emplus.pathways.evidence_adapter import participant_columns, participant_frame
+from emplus.pathways.evidence_adapter import (
+    participant_columns,
+    participant_frame,
+    participant_frame_fingerprint,
+    participant_frame_tables,
+)
 from emplus.pathways.importing import participants_import
 from emplus.pathways.models import Enrolment, Participant
 
@@ -155,3 +160,62 @@ def test_the_frame_holds_only_the_participants_it_is_given(imported, coach, othe
     # then
     assert visible_to_b.height == 0 and isinstance(visible_to_b, pl.DataFrame)
     assert visible_to_a["participant_ref"].to_list() == ["P1", "P2"]
+
+
+def test_an_unordered_frame_has_the_same_rows(imported):
+    # given the imported participants, one of them with a second enrolment
+    participant = Participant.objects.order_by("participant_ref").first()
+    Enrolment.objects.create(participant=participant, entry_date=date(2026, 1, 5))
+    # when the frame is read without the file's order
+    ordered = participant_frame(Participant.objects.all(), with_person=True)
+    unordered = participant_frame(Participant.objects.all(), with_person=True, ordered=False)
+    # then it holds the same rows, and only the order may differ
+    assert unordered.sort(unordered.columns).equals(ordered.sort(ordered.columns))
+    with pytest.raises(ValueError, match="order"):
+        participant_frame(Participant.objects.all(), enrolments="latest", ordered=False)
+
+
+def test_the_fingerprint_covers_every_table_the_frame_reads(imported):
+    # given the tables the frame's sources join
+    labels = {model._meta.label for model in participant_frame_tables()}
+    # then they are the enrolment and every model a source goes through
+    assert labels == {
+        "pathways.Enrolment",
+        "pathways.Participant",
+        "pathways.FollowUp",
+        "organisations.Organisation",
+        "methods.Method",
+        "testbeds.TestBed",
+    }
+
+
+def test_the_fingerprint_moves_with_an_insert_a_save_and_a_delete(imported):
+    # given the fingerprint of the data, which is stable while nothing changes
+    before = participant_frame_fingerprint()
+    assert participant_frame_fingerprint() == before
+    participant = Participant.objects.order_by("participant_ref").first()
+    seen = [before]
+    # when a row is added, saved and deleted, each changes it
+    enrolment = Enrolment.objects.create(participant=participant, entry_date=date(2026, 1, 5))
+    seen.append(participant_frame_fingerprint())
+    enrolment.exit_date = date(2026, 2, 1)
+    enrolment.save()
+    seen.append(participant_frame_fingerprint())
+    Enrolment.objects.exclude(pk=enrolment.pk).first().delete()
+    seen.append(participant_frame_fingerprint())
+    assert len(set(seen)) == 4
+    enrolment.delete()
+    assert participant_frame_fingerprint() != seen[-1]
+
+
+def test_the_fingerprint_sees_a_save_that_commits_after_a_later_one(imported):
+    # given two participants, the second saved last
+    first, second = Participant.objects.order_by("participant_ref")[:2]
+    first.save()
+    second.save()
+    before = participant_frame_fingerprint()
+    # when the first is saved with a time older than the newest (it committed later)
+    older = Participant.objects.get(pk=second.pk).updated_at.replace(microsecond=0)
+    Participant.objects.filter(pk=first.pk).update(updated_at=older)
+    # then the number of rows and the latest time are unchanged, and still the print moves
+    assert participant_frame_fingerprint() != before

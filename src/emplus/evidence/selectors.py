@@ -16,6 +16,8 @@ the API and `emplus esf-indicators` on an exported file agree.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,6 +27,8 @@ from uuid import UUID
 
 import polars as pl
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -43,7 +47,11 @@ from emplus.evidence_core.participant_file import CORE_COLUMNS
 from emplus.geo.models import County, Municipality
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import progress_data
-from emplus.pathways.evidence_adapter import participant_frame
+from emplus.pathways.evidence_adapter import (
+    participant_columns,
+    participant_frame,
+    participant_frame_fingerprint,
+)
 from emplus.pathways.models import (
     Assessment,
     AssessmentScore,
@@ -209,18 +217,26 @@ def whole_request(filters: IndicatorFilters, *, as_of: date | None) -> dict[str,
     return widened.as_params()
 
 
-def _special_table(first: date | None, last: date | None, *, rules: IndicatorRules) -> pl.DataFrame:
+def _special_table(
+    first: date | None,
+    last: date | None,
+    *,
+    rules: IndicatorRules,
+    frame: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The special-category table of the whole partnership for these blocks: the partitions
     must be the same whoever asks, so it is never scoped to the viewer (only released sums
-    of it reach the viewer)."""
+    of it reach the viewer). `frame`: the partnership's rows of these blocks, when read."""
 
     calendar = special_calendar()
-    frame = participant_frame(
-        Participant.objects.all(),
-        columns=_SPECIAL_COLUMNS,
-        with_person=True,
-        entered=(first, None if last is None else calendar.end(last)),
-    )
+    if frame is None:
+        frame = participant_frame(
+            Participant.objects.all(),
+            columns=_SPECIAL_COLUMNS,
+            with_person=True,
+            entered=(first, None if last is None else calendar.end(last)),
+            ordered=False,
+        )
     return special.special_category_table(
         frame, calendar=calendar, rules=rules, codes=special_indicator_codes()
     )
@@ -233,9 +249,11 @@ def special_category_release(
     organisation_codes: tuple[str, ...] | None,
     rules: IndicatorRules,
     threshold: int = DEFAULT_THRESHOLD,
+    frame: pl.DataFrame | None = None,
 ) -> tuple[special.SpecialRelease, SpecialCategories]:
     """The special-category cells of a request (None where hidden) and how they were treated.
-    `organisation_codes` None means the whole partnership."""
+    `organisation_codes` None means the whole partnership. `frame`: the partnership's
+    participant frame of the request's blocks (with `person`), when the caller has read it."""
     codes = special_indicator_codes()
     months = special_calendar().months
     blocks = special_blocks(filters, as_of=as_of)
@@ -249,7 +267,7 @@ def special_category_release(
         return special.SpecialRelease(hidden), status
     first, last = blocks
     release = special.release_special_counts(
-        _special_table(first, last, rules=rules),
+        _special_table(first, last, rules=rules, frame=frame),
         organisations=organisation_codes,
         first_block=first,
         last_block=last,
@@ -420,11 +438,132 @@ def indicator_report(
     rules: IndicatorRules | None = None,
     threshold: int = DEFAULT_THRESHOLD,
 ) -> IndicatorReport:
-    """The 23 ESF+ indicators of the participants the viewer may aggregate, filtered."""
+    """The 23 ESF+ indicators of the participants the viewer may aggregate, filtered.
+
+    Kept in the cache under the request (its scope, filters, reporting date and rules) and a
+    fingerprint of the data read from the database: a change to any row the report reads
+    gives another key, so nothing has to invalidate it (decision 45)."""
     filters = filters or IndicatorFilters()
     as_of = filters.as_of or timezone.localdate()
     rules = rules or indicator_rules()
-    frame, full_detail, codes, everyone = _indicator_frame(viewer=viewer, filters=filters)
+    participants, full_detail, organisation_ids = evidence_participants(
+        viewer=viewer, filters=filters
+    )
+    key = _report_key(participants, full_detail, filters, as_of, rules, threshold)
+    report = cache.get(key)
+    if isinstance(report, IndicatorReport):
+        return report
+    report = _indicator_report(
+        participants=participants,
+        full_detail=full_detail,
+        organisation_ids=organisation_ids,
+        filters=filters,
+        as_of=as_of,
+        rules=rules,
+        threshold=threshold,
+    )
+    cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
+
+
+# A kept report is found again only while the data is unchanged; the timeout just clears
+# the cache of reports nobody asks for any more.
+REPORT_CACHE_SECONDS = 24 * 3600
+
+
+def _report_key(
+    participants: QuerySet[Participant],
+    full_detail: bool,
+    filters: IndicatorFilters,
+    as_of: date,
+    rules: IndicatorRules,
+    threshold: int,
+) -> str:
+    """Everything the report depends on: the scope as the SQL that selects it (so two
+    viewers share a report only when they aggregate the same participants at the same
+    detail), the filters, the date, the rules, the special-category settings and the data."""
+    try:
+        sql, params = participants.query.sql_with_params()
+        scope = [sql, [str(p) for p in params]]
+    except EmptyResultSet:  # Django knows without asking: nobody (e.g. `pk__in=[]`)
+        scope = []
+    request = {
+        "version": 1,
+        "scope": scope,
+        "full_detail": full_detail,
+        "filters": filters.as_params(),
+        "as_of": as_of.isoformat(),
+        "rules": rules.to_mapping(),
+        "threshold": threshold,
+        "special": [special_calendar().months, list(special_indicator_codes())],
+        "data": participant_frame_fingerprint(using=participants.db),
+    }
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode())
+    return f"evidence:indicators:{digest.hexdigest()}"
+
+
+# The columns the indicators read: no reference, no identity (nothing to decrypt), and the
+# method and test bed only when a filter asks for them.
+_INDICATOR_COLUMNS = tuple(
+    c for c in participant_columns() if c not in ("participant_ref", "method", "test_bed")
+)
+
+
+def _report_frames(
+    *,
+    participants: QuerySet[Participant],
+    codes: tuple[str, ...] | None,
+    filters: IndicatorFilters,
+    blocks: tuple[date | None, date | None] | None,
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The viewer's frame of the indicators and, for a request of whole blocks, the
+    partnership's frame of the special categories. `codes`: the organisations of the scope
+    (None: every one)."""
+    columns = [*_INDICATOR_COLUMNS, *(c for c in ("method", "test_bed") if getattr(filters, c))]
+    if blocks is None:
+        frame = participant_frame(participants, columns=columns, ordered=False)
+        return _enrolment_filter(frame, filters), None
+    # Whole blocks: no filter narrower than organisations, so the viewer's rows are those of
+    # their organisations in the partnership's rows, which the special rule reads anyway. One
+    # read from the first block on serves both.
+    first, last = blocks
+    every = participant_frame(
+        Participant.objects.all(),
+        columns=columns,
+        with_person=True,
+        entered=(first, None),
+        ordered=False,
+    )
+    scoped = every.drop("person")
+    if codes is not None:
+        scoped = scoped.filter(pl.col("organisation").is_in(list(codes)))
+    in_blocks = every
+    if last is not None:
+        in_blocks = every.filter(pl.col("entry_date") <= special_calendar().end(last))
+    return _enrolment_filter(scoped, filters), in_blocks.select(*_SPECIAL_COLUMNS, "person")
+
+
+def _indicator_report(
+    *,
+    participants: QuerySet[Participant],
+    full_detail: bool,
+    organisation_ids: set[UUID] | None,
+    filters: IndicatorFilters,
+    as_of: date,
+    rules: IndicatorRules,
+    threshold: int,
+) -> IndicatorReport:
+    everyone = organisation_ids is None
+    orgs = Organisation.objects.all()
+    if organisation_ids is not None:
+        orgs = orgs.filter(pk__in=organisation_ids)
+    codes = tuple(orgs.order_by("code").values_list("code", flat=True))
+    frame, special_frame = _report_frames(
+        participants=participants,
+        codes=None if everyone else codes,
+        filters=filters,
+        blocks=special_blocks(filters, as_of=as_of),
+    )
     result = compute_indicators(frame, as_of=as_of, rules=rules)
     # Special categories follow their own rule for every viewer, own organisation included:
     # whole organisations and whole calendar blocks only, each count a sum of safe blocks.
@@ -434,6 +573,7 @@ def indicator_report(
         organisation_codes=None if everyone else codes,
         rules=rules,
         threshold=threshold,
+        frame=special_frame,
     )
     shown = {k: v for k, v in release.values.items() if v is not None}
     result = result.with_cells(shown)

@@ -134,6 +134,9 @@ class IndicatorRules:
     def __hash__(self) -> int:  # the populations mapping is not hashable itself
         return hash(json.dumps(self.to_mapping(), sort_keys=True))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # nor picklable: a report is kept in a cache
+        return (IndicatorRules.from_mapping, (self.to_mapping(),))
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> IndicatorRules:
         """Rules from settings: any subset of the field names; unknown keys are an error.

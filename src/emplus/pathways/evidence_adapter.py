@@ -8,13 +8,14 @@ decides what a read means) and no scoping (the caller passes an already scoped q
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
 import polars as pl
 from django.db import connections
-from django.db.models import QuerySet, TextField
+from django.db.models import Model, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from emplus.core.frames import queryset_frame
@@ -59,6 +60,7 @@ def participant_frame(
     columns: Sequence[str] | None = None,
     with_person: bool = False,
     entered: tuple[date | None, date | None] = (None, None),
+    ordered: bool = True,
 ) -> pl.DataFrame:
     """One row per enrolment of the given participants, with exactly the participant-file
     columns and types (`participant_schema()` without `row`).
@@ -68,7 +70,9 @@ def participant_frame(
     participant's most recent enrolment only: a participant file holds one row per
     participant_ref, so that is what an export that must import again writes. `columns`
     narrows the columns, `entered` the entry dates (both ends included), and `with_person`
-    adds `person`, an opaque key per participant for counting persons.
+    adds `person`, an opaque key per participant for counting persons. `ordered=False` leaves
+    the rows in the database's order (a sum does not need the file's order and the sort of
+    every row by reference costs more than the rest of the read).
 
     The rows are read by one query (the participants stay a subquery in its SQL) straight
     into Polars (decision 39); only the identity number, which is stored encrypted, is
@@ -85,9 +89,16 @@ def participant_frame(
         enrolment_rows = enrolment_rows.filter(entry_date__gte=entered[0])
     if entered[1] is not None:
         enrolment_rows = enrolment_rows.filter(entry_date__lte=entered[1])
+    if enrolments == "latest" and not ordered:
+        raise ValueError("the latest enrolment is found by the order of the rows")
+    order = (
+        ("participant__organisation__code", "participant__participant_ref", "entry_date")
+        if ordered
+        else ()
+    )
     rows = (
         enrolment_rows.annotate(person_key=Cast("participant_id", output_field=TextField()))
-        .order_by("participant__organisation__code", "participant__participant_ref", "entry_date")
+        .order_by(*order)
         .values_list("person_key", *[_SOURCES[c] for c in columns])
     )
     read = {
@@ -111,6 +122,48 @@ def participant_frame(
         return frame.select(columns)
     # Only to count persons (a person with two enrolments is one person); never shown.
     return frame.select(*columns, "person")
+
+
+def participant_frame_tables() -> tuple[type[Model], ...]:
+    """The models whose rows `participant_frame` reads: the enrolment and every model one of
+    its sources joins (found from the sources, so a new source brings its table along)."""
+    found: dict[str, type[Model]] = {Enrolment._meta.label: Enrolment}
+    for lookup in _SOURCES.values():
+        model: type[Model] = Enrolment
+        for part in lookup.split("__")[:-1]:
+            related = model._meta.get_field(part).related_model
+            assert isinstance(related, type), lookup  # noqa: S101 - a relation, by construction
+            model = related
+            found[model._meta.label] = model
+    return tuple(found[label] for label in sorted(found))
+
+
+def participant_frame_fingerprint(*, using: str = "default") -> str:
+    """A digest of every row `participant_frame` could read, in one query: per table the
+    number of rows, the latest `updated_at` and the sum of all of them. A new or deleted row
+    changes the number, a saved one its `updated_at`; the sum also catches a save that commits
+    after a later one (its `updated_at` is older than the latest). Nothing needs to be told of
+    a change (decision 45). A write that bypasses `updated_at` (`QuerySet.update()`) is not
+    seen: the services never change these tables that way."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    parts, tables = [], []
+    for model in participant_frame_tables():
+        table, updated = model._meta.db_table, quote(model._meta.get_field("updated_at").column)
+        summed = (
+            # Whole microseconds (exact in a double until the year 2255), summed as integers.
+            f"sum((date_part('epoch', {updated}) * 1000000)::bigint)"
+            if connection.vendor == "postgresql"
+            else f"total(julianday({updated}))"  # the same rows give the same float
+        )
+        # Names from the models' metadata, never from a request.
+        parts.append(f"SELECT %s, count(*), max({updated}), {summed} FROM {quote(table)}")  # noqa: S608
+        tables.append(table)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), tables)
+        rows = cursor.fetchall()
+    text = "|".join(",".join(str(value) for value in row) for row in sorted(rows))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _decrypted(stored: pl.Series) -> list[str | None]:

@@ -130,6 +130,8 @@ class Participant(UUIDModel):
                 condition=Q(erased_at__isnull=True),
                 name="participant_scope_idx",
             ),
+            # The fingerprint of the kept indicator reports reads it alone (decision 45).
+            models.Index(fields=["updated_at"], name="participant_updated_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -337,6 +339,8 @@ class Enrolment(UUIDModel):
         ordering = ["-entry_date"]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
+        # The fingerprint of the kept indicator reports reads it alone (decision 45).
+        indexes = [models.Index(fields=["updated_at"], name="enrolment_updated_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(exit_date__isnull=True) | Q(exit_date__gte=F("entry_date")),
@@ -370,6 +374,8 @@ class FollowUp(UUIDModel):
         ordering = ["due_on"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+        # The fingerprint of the kept indicator reports reads it alone (decision 45).
+        indexes = [models.Index(fields=["updated_at"], name="followup_updated_idx")]
 
 
 class PathwayStep(UUIDModel):
