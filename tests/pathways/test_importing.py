@@ -257,7 +257,7 @@ def test_a_failure_half_way_leaves_nothing_written(coach, org_a, unit_a1, monkey
     # given a row writer that fails after the first chunk
     monkeypatch.setattr(importing, "CHUNK_SIZE", 10)
     calls = []
-    real = importing._write_chunk
+    real = importing._write_new_chunk
 
     def failing(chunk, **kw):
         calls.append(len(chunk))
@@ -265,7 +265,7 @@ def test_a_failure_half_way_leaves_nothing_written(coach, org_a, unit_a1, monkey
             raise RuntimeError("disk full")
         return real(chunk, **kw)
 
-    monkeypatch.setattr(importing, "_write_chunk", failing)
+    monkeypatch.setattr(importing, "_write_new_chunk", failing)
     rows = [row(f"P{i}", exit_date="2025-06-01") for i in range(50)]
     # when
     with pytest.raises(RuntimeError):

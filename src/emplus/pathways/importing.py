@@ -40,8 +40,9 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
+import polars as pl
 from django.core.exceptions import PermissionDenied
-from django.db import connections, models, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,7 @@ from emplus.evidence_core.participant_file import (
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import fields as participant_fields
 from emplus.pathways.choices import ConsentPurpose, LegalBasis, ProcessingBasis
+from emplus.pathways.import_writer import BulkWriter
 from emplus.pathways.models import Consent, Enrolment, FollowUp, ImportBatch, Participant
 from emplus.pathways.selectors import enrolment_reference_model
 from emplus.pathways.services import (
@@ -276,20 +278,18 @@ def participants_import_steps(
     frame = parsed.data
     started = frame.filter(frame["entry_date"] <= as_of)
     result.not_yet_started = frame.height - started.height
-    rows = started.to_dicts()
 
-    plans = _plan(
-        rows,
+    plans, new = _plan(
+        started,
         result=result,
         organisation=organisation,
         grant=grant,
         legal_basis=legal_basis,
-        as_of=as_of,
     )
     if result.errors:
         result.errors.sort(key=lambda e: (e.row or 0, _column_order(e.column)))
         return result
-    result.created = sum(1 for p in plans if p.participant_new)
+    result.created = new.height + sum(1 for p in plans if p.participant_new)
     if result.created and basis is None:
         result.errors = [
             FileIssue(
@@ -301,21 +301,34 @@ def participants_import_steps(
         ]
         return result
     result.updated = sum(1 for p in plans if p.changed and not p.participant_new)
-    result.unchanged = len(plans) - result.created - result.updated
+    result.unchanged = len(plans) + new.height - result.created - result.updated
     if dry_run:
         return result
     with transaction.atomic():
-        total = len(plans)
+        total = new.height + len(plans)
         yield 0, total
         now = timezone.now()
-        writer = _Writer(now=now, organisation=organisation)
-        consents = 0
-        for done, chunk in enumerate(_chunks(plans, CHUNK_SIZE), start=1):
+        writer = BulkWriter(now=now, organisation=organisation)
+        done = consents = 0
+        if new.height:
+            assert basis is not None  # noqa: S101 - checked above: new rows need a basis
+            tables = _new_tables(
+                new, writer=writer, grant=grant, organisation=organisation, legal_basis=legal_basis
+            )
+            consent = _consent_constants(basis, legal_basis, actor)
+            for start in range(0, new.height, CHUNK_SIZE):
+                chunk = tables.slice(start, CHUNK_SIZE)
+                _write_new_chunk(chunk, writer=writer, consent=consent)
+                done += len(chunk)
+                yield done, total
+            consents = new.height
+        for chunk in _chunks(plans, CHUNK_SIZE):
             _write_chunk(chunk, now=now, writer=writer)
             consents += _record_basis(
                 chunk, basis=basis, legal_basis=legal_basis, actor=actor, writer=writer
             )
-            yield min(done * CHUNK_SIZE, total), total
+            done += len(chunk)
+            yield done, total
         batch = ImportBatch.objects.create(
             organisation=organisation,
             imported_by=actor,
@@ -385,21 +398,32 @@ def _basis_details(basis: ConsentTerms | None, legal_basis: str) -> dict[str, An
     }
 
 
-def _record_basis(
-    chunk: list[_RowPlan], *, basis: ConsentTerms | None, legal_basis: str, actor, writer: _Writer
-) -> int:
-    """One consent record (the legal basis of the file) for each new participant of a chunk."""
-    new = [p.participant_id for p in chunk if p.participant_new]
-    if basis is None or not new:
-        return 0
+def _consent_constants(basis: ConsentTerms, legal_basis: str, actor) -> dict[str, Any]:
+    """The values of the consent record an import writes for each new participant."""
     purposes = _purposes(basis, legal_basis)
-    constants = {
+    return {
         "legal_basis": basis.legal_basis,
         "information_version": basis.information_version,
         "given_on": basis.given_on,
         "recorded_by_id": actor.pk,
         **{name: name in purposes for name in CONSENT_PURPOSES},
     }
+
+
+def _record_basis(
+    chunk: list[_RowPlan],
+    *,
+    basis: ConsentTerms | None,
+    legal_basis: str,
+    actor,
+    writer: BulkWriter,
+) -> int:
+    """One consent record (the legal basis of the file) for each new participant of a chunk
+    planned row by row (the reference planner, `NEW_ROWS_IN_BULK` off)."""
+    new = [p.participant_id for p in chunk if p.participant_new]
+    if basis is None or not new:
+        return 0
+    constants = _consent_constants(basis, legal_basis, actor)
     writer.insert(Consent, [{"id": uuid.uuid4(), "participant_id": pk} for pk in new], constants)
     return len(new)
 
@@ -451,33 +475,60 @@ def _column_order(column: str | None) -> int:
 # --- planning: compare the file with the database, collect every error -------------------
 
 
+@dataclass
+class _NewRows:
+    """The rows of a file whose participant_ref is not registered yet: nothing to compare, so
+    they are planned column-wise (`_new_tables`). `frame` is the file's typed frame of those
+    rows plus their `pseudonym`."""
+
+    frame: pl.DataFrame
+    unit: Unit | None  # the coach's unit; None: by municipality
+    by_municipality: dict[str, Unit]
+    first_unit: Unit | None
+    methods: dict[str, Any]
+    test_beds: dict[str, Any]
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+
+# The reference planner (every row planned on its own, as before decision 40's second step)
+# stays for the participants already registered; switched off, it plans the new ones too, so
+# that a test can compare both ways of writing them.
+NEW_ROWS_IN_BULK = True
+
+
 def _plan(
-    rows: list[dict[str, Any]],
+    frame: pl.DataFrame,
     *,
     result: ImportResult,
     organisation: Organisation,
     grant: ImportGrant,
     legal_basis: str,
-    as_of: date,
-) -> list[_RowPlan]:
+) -> tuple[list[_RowPlan], _NewRows]:
     errors = result.errors
-    methods = _codes(
-        enrolment_reference_model("method"), {r["method"] for r in rows if r["method"]}
-    )
-    test_beds = _codes(
-        enrolment_reference_model("test_bed"), {r["test_bed"] for r in rows if r["test_bed"]}
-    )
+    methods = _codes(enrolment_reference_model("method"), _present(frame, "method"))
+    test_beds = _codes(enrolment_reference_model("test_bed"), _present(frame, "test_bed"))
     units = list(Unit.objects.filter(organisation=organisation).order_by("name"))
-    if not units:
-        errors.append(FileIssue("the organisation has no local unit to place participants in"))
-        return []
     by_municipality: dict[str, Unit] = {}
     for unit in units:
         by_municipality.setdefault(unit.municipality_id, unit)
+    new = _NewRows(
+        frame=frame.clear(),
+        unit=grant.unit,
+        by_municipality=by_municipality,
+        first_unit=units[0] if units else None,
+        methods=methods,
+        test_beds=test_beds,
+    )
+    if not units:
+        errors.append(FileIssue("the organisation has no local unit to place participants in"))
+        return [], new
 
-    whole = _whole_organisation(organisation, len(rows))
+    whole = _whole_organisation(organisation, frame.height)
     existing = _existing_participants(
-        organisation, [r["participant_ref"] for r in rows], whole=whole
+        organisation, frame.get_column("participant_ref").to_list(), whole=whole
     )
     special_covered = _special_categories_covered(
         organisation, [p.id for p in existing.values()], whole=whole
@@ -485,20 +536,28 @@ def _plan(
     # The reader has checked every identity number as `services.identity_check` does (form,
     # date, check digit, agreement with birth_date) and normalised it; what is left is the
     # pseudonym, derived for all rows at once.
-    with_identity = [r for r in rows if r["personal_id"]]
-    identities = {
-        r["row"]: IdentityCheck(r["personal_id"], r["birth_date"], digest)
-        for r, digest in zip(
-            with_identity, pseudonyms([r["personal_id"] for r in with_identity]), strict=True
+    frame = frame.with_columns(_pseudonyms(frame.get_column("personal_id")))
+    _check_identities(frame, organisation, errors, whole=whole)
+    for column, known in (("method", methods), ("test_bed", test_beds)):
+        unknown = frame.filter(
+            pl.col(column).fill_null("").ne("")
+            & ~pl.col(column).str.to_uppercase().is_in(list(known))
         )
-    }
-    _check_identities(rows, identities, organisation, errors, whole=whole)
+        for r in unknown.select("row", column).iter_rows(named=True):
+            _code_id(r, column, known, errors)
+
+    registered = frame.get_column("participant_ref").is_in(list(existing))
+    if NEW_ROWS_IN_BULK:
+        new.frame = frame.filter(~registered)
+        frame = frame.filter(registered)
+    if legal_basis == "":
+        result.special_values_left_out += sum(
+            new.frame.get_column(name).fill_null("").ne("").sum() for name in SPECIAL_FIELDS
+        )
 
     plans: list[_RowPlan] = []
-    for r in rows:
+    for r in frame.iter_rows(named=True):
         row_number = r["row"]
-        method_id = _code_id(r, "method", methods, errors)
-        test_bed_id = _code_id(r, "test_bed", test_beds, errors)
         participant = existing.get(r["participant_ref"])
         if participant is not None and participant.erased_at is not None:
             errors.append(
@@ -531,15 +590,35 @@ def _plan(
             unit=grant.unit
             if grant.unit is not None
             else by_municipality.get(r["municipality_code"], units[0]),
-            identity=identities.get(row_number),
+            identity=IdentityCheck(r["personal_id"], r["birth_date"], r["pseudonym"])
+            if r["personal_id"]
+            else None,
             legal_basis=legal_basis
             if participant is None or participant.id in special_covered
             else "",
             result=result,
         )
-        _plan_enrolment(plan, r, participant, method_id=method_id, test_bed_id=test_bed_id)
+        _plan_enrolment(
+            plan,
+            r,
+            participant,
+            method_id=methods.get(r["method"].upper()) if r["method"] else None,
+            test_bed_id=test_beds.get(r["test_bed"].upper()) if r["test_bed"] else None,
+        )
         plans.append(plan)
-    return plans
+    return plans, new
+
+
+def _present(frame: pl.DataFrame, column: str) -> set[str]:
+    return set(frame.get_column(column).drop_nulls().unique().to_list()) - {""}
+
+
+def _pseudonyms(identities: pl.Series) -> pl.Series:
+    """The pseudonym of each identity number (null where there is none)."""
+    present = identities.is_not_null().arg_true()
+    digests = pseudonyms(identities.drop_nulls().to_list())
+    empty = pl.Series("pseudonym", [None] * identities.len(), dtype=pl.String)
+    return empty.scatter(present, pl.Series(digests, dtype=pl.String)) if digests else empty
 
 
 def _codes(model, codes: set[str]) -> dict[str, Any]:
@@ -656,46 +735,60 @@ def _special_categories_covered(
     return covered
 
 
-def _check_identities(rows, identities, organisation, errors, *, whole: bool) -> None:
+def _check_identities(frame: pl.DataFrame, organisation, errors, *, whole: bool) -> None:
     """One person, one participant_ref per organisation (in the file and in the database)."""
-    ref_of_row = {r["row"]: r["participant_ref"] for r in rows}
-    first_ref: dict[str, tuple[int, str]] = {}
-    for row_number, identity in identities.items():
-        ref = ref_of_row[row_number]
-        seen = first_ref.setdefault(identity.pseudonym, (row_number, ref))
-        if seen[1] != ref:
-            errors.append(
-                FileIssue(
-                    f"the same person appears under another participant_ref on row {seen[0]}",
-                    row=row_number,
-                    column="personal_id",
-                )
+    people = frame.filter(pl.col("pseudonym").is_not_null()).select(
+        "row", "participant_ref", "pseudonym"
+    )
+    first = people.group_by("pseudonym", maintain_order=True).agg(
+        pl.col("row").first().alias("first_row"),
+        pl.col("participant_ref").first().alias("first_ref"),
+    )
+    clashes = people.join(first, on="pseudonym").filter(
+        pl.col("participant_ref") != pl.col("first_ref")
+    )
+    for row_number, first_row in clashes.sort("row").select("row", "first_row").iter_rows():
+        errors.append(
+            FileIssue(
+                f"the same person appears under another participant_ref on row {first_row}",
+                row=row_number,
+                column="personal_id",
             )
+        )
+    digests = first.get_column("pseudonym").to_list()
+    wanted = set(digests)
     registered: dict[str, str] = {}
-    people = Participant.objects.filter(organisation=organisation, erased_at__isnull=True)
+    people_of = Participant.objects.filter(organisation=organisation, erased_at__isnull=True)
     if whole:
         registered.update(
             (digest, ref)
-            for digest, ref in people.filter(pseudonym__isnull=False).values_list(
+            for digest, ref in people_of.filter(pseudonym__isnull=False).values_list(
                 "pseudonym", "participant_ref"
             )
-            if digest in first_ref
+            if digest in wanted
         )
-    for chunk in [] if whole else _chunks(list(first_ref), LOOKUP_CHUNK):
+    for chunk in [] if whole else _chunks(digests, LOOKUP_CHUNK):
         registered.update(
-            people.filter(pseudonym__in=chunk).values_list("pseudonym", "participant_ref")
+            people_of.filter(pseudonym__in=chunk).values_list("pseudonym", "participant_ref")
         )
-    for row_number, identity in identities.items():
-        other = registered.get(identity.pseudonym)
-        if other is not None and other != ref_of_row[row_number]:
-            errors.append(
-                FileIssue(
-                    "this person is already registered in the organisation under another "
-                    "participant_ref",
-                    row=row_number,
-                    column="personal_id",
-                )
+    if not registered:
+        return
+    known = pl.DataFrame(
+        {"pseudonym": list(registered), "registered_ref": list(registered.values())},
+        schema={"pseudonym": pl.String, "registered_ref": pl.String},
+    )
+    others = people.join(known, on="pseudonym").filter(
+        pl.col("registered_ref") != pl.col("participant_ref")
+    )
+    for (row_number,) in others.sort("row").select("row").iter_rows():
+        errors.append(
+            FileIssue(
+                "this person is already registered in the organisation under another "
+                "participant_ref",
+                row=row_number,
+                column="personal_id",
             )
+        )
 
 
 def _desired_value(name: str, value):
@@ -788,158 +881,138 @@ def _plan_enrolment(
 # --- writing: in chunks, inside the caller's transaction --------------------------------
 
 
-def _copy_text(value: Any) -> str:
-    """A database value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, date):  # dates and aware datetimes
-        return value.isoformat()
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
+@dataclass
+class _NewTables:
+    """The rows the new participants of a file add to each table, in the database's form and
+    aligned: row i of each frame belongs to the file's i-th new participant (a follow-up's
+    `id` is null where the row has none)."""
 
+    participants: pl.DataFrame
+    enrolments: pl.DataFrame
+    follow_ups: pl.DataFrame
+    consents: pl.DataFrame
 
-class _Writer:
-    """Writes the new rows of an import with plain statements: COPY on PostgreSQL (the rows
-    as one text stream), one prepared INSERT run for many rows elsewhere. Values are converted
-    to the database's form by the model fields themselves (each distinct value of a column
-    once); the columns a file does not set take the field's default, converted once per
-    import. New rows carry what `bulk_create` would write; the database's constraints check
-    them the same way."""
+    def __len__(self) -> int:
+        return self.participants.height
 
-    def __init__(self, *, now, organisation: Organisation) -> None:
-        self.now = now
-        self.organisation = organisation
-        self.connection = connections[router.db_for_write(Participant)]
-        self.copy = self.connection.vendor == "postgresql"
-        self._constants: dict[tuple, list[Any]] = {}
-        self._converters: dict[Any, Callable[[Any], Any]] = {}
-
-    def _database_value(self, model_field, value) -> Any:
-        prepared = model_field.get_db_prep_save(value, self.connection)
-        return _copy_text(prepared) if self.copy else prepared
-
-    def _converter(self, model_field) -> Callable[[Any], Any]:
-        convert = self._converters.get(model_field)
-        if convert is not None:
-            return convert
-        if isinstance(model_field, models.UUIDField) or (
-            model_field.is_relation and isinstance(model_field.target_field, models.UUIDField)
-        ):
-            if self.copy:
-                texts: dict[Any, str] = {}
-
-                def convert(value, texts=texts):
-                    try:
-                        return texts[value]
-                    except KeyError:
-                        texts[value] = text = _copy_text(value)
-                        return text
-
-            elif self.connection.features.has_native_uuid_field:
-                convert = _same
-            else:
-                convert = _uuid_hex
-        else:
-            seen: dict[Any, Any] = {}
-            database_value = self._database_value
-
-            def convert(value, seen=seen, model_field=model_field):
-                try:
-                    return seen[value]
-                except KeyError:
-                    seen[value] = prepared = database_value(model_field, value)
-                    return prepared
-
-        self._converters[model_field] = convert
-        return convert
-
-    def insert(
-        self,
-        model,
-        rows: list[dict[str, Any]],
-        constants: dict[str, Any] | None = None,
-        *,
-        ready: frozenset[str] = frozenset(),
-    ) -> None:
-        """Insert `rows` (attribute -> value) of `model`; `constants` hold the values every row
-        shares, `ready` names columns whose values are already in the database's form (the
-        encrypted identity numbers)."""
-        if not rows:
-            return
-        constants = constants or {}
-        fields = list(model._meta.concrete_fields)
-        per_row = [f for f in fields if f.attname in rows[0]]
-        shared = [f for f in fields if f.attname not in rows[0]]
-        key = (model, tuple(f.attname for f in per_row), tuple(sorted(constants.items())))
-        shared_values = self._constants.get(key)
-        if shared_values is None:
-            shared_values = []
-            for f in shared:
-                if f.attname in constants:
-                    value = constants[f.attname]
-                elif isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
-                    value = self.now
-                else:
-                    value = f.get_default()
-                # Encrypted defaults ("" for a name the file does not carry) are encrypted
-                # here, once per import: every new row of the import shares the ciphertext of
-                # its empty contact fields (decision 40).
-                shared_values.append(self._database_value(f, value))
-            self._constants[key] = shared_values
-        pairs = [
-            (
-                f.attname,
-                (_token_text if self.copy else _same) if f.attname in ready else self._converter(f),
+    def slice(self, start: int, length: int) -> _NewTables:
+        return _NewTables(
+            *(
+                table.slice(start, length)
+                for table in (self.participants, self.enrolments, self.follow_ups, self.consents)
             )
-            for f in per_row
-        ]
-        quote = self.connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in (*per_row, *shared))
-        table = quote(model._meta.db_table)
-        with self.connection.cursor() as cursor:
-            if self.copy:
-                tail = "\t".join(shared_values)
-                text = "".join(
-                    "\t".join([*(convert(row[name]) for name, convert in pairs), tail]) + "\n"
-                    if tail
-                    else "\t".join(convert(row[name]) for name, convert in pairs) + "\n"
-                    for row in rows
-                )
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    copy.write(text)
-            else:
-                records = [
-                    [convert(row[name]) for name, convert in pairs] + shared_values for row in rows
-                ]
-                marks = ", ".join(["%s"] * (len(per_row) + len(shared)))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - names
-                    records,
-                )
+        )
 
 
-def _token_text(value: str | None) -> str:
-    return "\\N" if value is None else value  # a Fernet token needs no escaping
+def _new_tables(
+    new: _NewRows, *, writer: BulkWriter, grant: ImportGrant, organisation, legal_basis: str
+) -> _NewTables:
+    """Plan the new participants column by column: what `_plan_participant` and
+    `_plan_enrolment` give a row without a registered participant, for all rows at once."""
+    frame, count = new.frame, new.height
+    key = writer.key
+    participant_id = writer.new_keys(count)
+    enrolment_id = writer.new_keys(count)
+    identities = frame.get_column("personal_id")
+    tokens = encrypt_many(identities.drop_nulls().to_list())
+    personal_id = pl.Series("personal_id", [None] * count, dtype=pl.String)
+    if tokens:
+        personal_id = personal_id.scatter(
+            identities.is_not_null().arg_true(), pl.Series(tokens, dtype=pl.String)
+        )
+    if new.unit is not None:
+        unit_id = pl.lit(key(new.unit.pk))
+    else:
+        assert new.first_unit is not None  # noqa: S101 - _plan refuses an organisation without
+        unit_id = pl.col("municipality_code").replace_strict(
+            {code: key(unit.pk) for code, unit in new.by_municipality.items()},
+            default=key(new.first_unit.pk),
+            return_dtype=pl.String,
+        )
+    entry = [
+        (pl.col(column).fill_null("") if name in _BLANK_TEXT else pl.col(column)).alias(name)
+        for name, column in PARTICIPANT_FIELDS.items()
+    ]
+    if legal_basis:
+        special = [pl.col(name).fill_null("").alias(name) for name in SPECIAL_FIELDS]
+        given = pl.any_horizontal(pl.col(name).fill_null("").ne("") for name in SPECIAL_FIELDS)
+        basis = pl.when(given).then(pl.lit(legal_basis)).otherwise(pl.lit(""))
+    else:
+        special = [pl.lit("").alias(name) for name in SPECIAL_FIELDS]
+        basis = pl.lit("")
+    participants = frame.select(
+        participant_id.alias("id"),
+        "participant_ref",
+        unit_id.alias("unit_id"),
+        personal_id,
+        "pseudonym",
+        *entry,
+        *special,
+        basis.alias("special_category_basis"),
+    )
+
+    def code_ids(column: str, known: dict[str, Any]) -> pl.Expr:
+        return (
+            pl.col(column)
+            .str.to_uppercase()
+            .replace_strict(
+                {code: key(pk) for code, pk in known.items()}, default=None, return_dtype=pl.String
+            )
+        )
+
+    enrolments = frame.select(
+        enrolment_id.alias("id"),
+        participant_id.alias("participant_id"),
+        *(pl.col(column).alias(name) for name, column in ENROLMENT_FIELDS.items()),
+        code_ids("method", new.methods).alias("method_id"),
+        code_ids("test_bed", new.test_beds).alias("test_bed_id"),
+    )
+    # A follow-up where the row has an exit or an observed follow-up, due `FOLLOW_UP_AFTER`
+    # the exit (each distinct exit date computed once) or on the day observed.
+    exits = frame.get_column("exit_date").drop_nulls().unique().to_list()
+    wanted = (
+        frame.get_column("exit_date").is_not_null()
+        | frame.get_column("followup_observed_on").is_not_null()
+    )
+    follow_up_id = pl.Series("id", [None] * count, dtype=pl.String)
+    if wanted.any():
+        follow_up_id = follow_up_id.scatter(wanted.arg_true(), writer.new_keys(wanted.sum()))
+    follow_ups = frame.select(
+        follow_up_id,
+        enrolment_id.alias("enrolment_id"),
+        pl.when(pl.col("exit_date").is_not_null())
+        .then(
+            pl.col("exit_date").replace_strict(
+                {d: _due_on(d) for d in exits}, default=None, return_dtype=pl.Date
+            )
+        )
+        .otherwise(pl.col("followup_observed_on"))
+        .alias("due_on"),
+        pl.col("followup_observed_on").alias("observed_on"),
+        pl.col("followup_employed").alias("employed"),
+        pl.col("followup_improved").alias("improved"),
+    )
+    consents = pl.DataFrame({"id": writer.new_keys(count), "participant_id": participant_id})
+    return _NewTables(
+        participants=writer.frame_for(Participant, participants, ready=frozenset({"personal_id"})),
+        enrolments=writer.frame_for(Enrolment, enrolments, ready=frozenset()),
+        follow_ups=writer.frame_for(FollowUp, follow_ups, ready=frozenset()),
+        consents=writer.frame_for(Consent, consents, ready=frozenset()),
+    )
 
 
-def _same(value: Any) -> Any:
-    return value
+def _write_new_chunk(chunk: _NewTables, *, writer: BulkWriter, consent: dict[str, Any]) -> None:
+    """Write a few of the new participants: their rows, enrolments, follow-ups and consent
+    records (constants: the organisation and the file's legal basis)."""
+    writer.insert_frame(
+        Participant, chunk.participants, {"organisation_id": writer.organisation.pk}
+    )
+    writer.insert_frame(Enrolment, chunk.enrolments)
+    writer.insert_frame(FollowUp, chunk.follow_ups.filter(pl.col("id").is_not_null()))
+    writer.insert_frame(Consent, chunk.consents, consent)
 
 
-def _uuid_hex(value: Any) -> Any:
-    return None if value is None else value.hex
-
-
-def _write_chunk(chunk: list[_RowPlan], *, now, writer: _Writer) -> None:
+def _write_chunk(chunk: list[_RowPlan], *, now, writer: BulkWriter) -> None:
     """Write the planned changes of a few rows (new rows in bulk, changed fields only)."""
     new = [p for p in chunk if p.participant_new]
     if new:

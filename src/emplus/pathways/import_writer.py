@@ -1,0 +1,275 @@
+"""Writing an import's new rows in bulk: COPY on PostgreSQL, one prepared INSERT elsewhere.
+
+Rows come either as a Polars frame (the new participants of a file, planned column-wise) or as
+dicts (the new enrolments and follow-ups of participants already registered). Values reach the
+database in the form the model fields would give them; the database's constraints check them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from datetime import date
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+import polars as pl
+from django.db import connections, models, router
+
+from emplus.core.crypto import EncryptedTextField
+from emplus.pathways.models import Participant
+
+__all__ = ["BulkWriter", "copy_text"]
+
+
+def copy_text(value: Any) -> str:
+    """A database value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, date):  # dates and aware datetimes
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
+
+
+def _copy_text_column(column: pl.Expr) -> pl.Expr:
+    """`copy_text` of a whole string column (nulls stay null: the writer prints them as \\N)."""
+    for plain, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        column = column.str.replace_all(plain, escaped, literal=True)
+    return column
+
+
+def _token_text(value: str | None) -> str:
+    return "\\N" if value is None else value  # a Fernet token needs no escaping
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _uuid_hex(value: Any) -> Any:
+    return None if value is None else value.hex
+
+
+class BulkWriter:
+    """Writes the new rows of an import with plain statements: COPY on PostgreSQL (the rows
+    as one text stream), one prepared INSERT run for many rows elsewhere. Values are converted
+    to the database's form by the model fields themselves (each distinct value of a column
+    once) or, for a frame, column by column from its type; the columns the rows do not set take
+    the field's default, converted once per import. New rows carry what `bulk_create` would
+    write; the database's constraints check them the same way."""
+
+    def __init__(self, *, now, organisation) -> None:
+        self.now = now
+        self.organisation = organisation
+        self.connection = connections[router.db_for_write(Participant)]
+        self.copy = self.connection.vendor == "postgresql"
+        self._constants: dict[tuple, list[Any]] = {}
+        self._converters: dict[Any, Callable[[Any], Any]] = {}
+
+    # --- keys -------------------------------------------------------------------------------
+
+    def key(self, pk: Any) -> str:
+        """A UUID primary or foreign key as the frame carries it (the database's text form)."""
+        return str(pk) if self.copy else pk.hex
+
+    def new_keys(self, count: int) -> pl.Series:
+        """`count` random version-4 UUIDs in ascending order, in the database's text form:
+        rows written in the order of their keys fill the primary-key index from one end."""
+        raw = np.frombuffer(os.urandom(16 * count), dtype=np.uint8).reshape(count, 16).copy()
+        raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+        raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+        hexes = pl.Series("key", [bytes(r) for r in raw], dtype=pl.Binary).sort().bin.encode("hex")
+        if not self.copy:
+            return hexes
+        return hexes.to_frame().select(
+            pl.concat_str(
+                [
+                    pl.col("key").str.slice(0, 8),
+                    pl.col("key").str.slice(8, 4),
+                    pl.col("key").str.slice(12, 4),
+                    pl.col("key").str.slice(16, 4),
+                    pl.col("key").str.slice(20, 12),
+                ],
+                separator="-",
+            )
+        )["key"]
+
+    # --- values -----------------------------------------------------------------------------
+
+    def _database_value(self, model_field, value) -> Any:
+        prepared = model_field.get_db_prep_save(value, self.connection)
+        return copy_text(prepared) if self.copy else prepared
+
+    def _converter(self, model_field) -> Callable[[Any], Any]:
+        convert = self._converters.get(model_field)
+        if convert is not None:
+            return convert
+        if isinstance(model_field, models.UUIDField) or (
+            model_field.is_relation and isinstance(model_field.target_field, models.UUIDField)
+        ):
+            if self.copy:
+                texts: dict[Any, str] = {}
+
+                def convert(value, texts=texts):
+                    try:
+                        return texts[value]
+                    except KeyError:
+                        texts[value] = text = copy_text(value)
+                        return text
+
+            elif self.connection.features.has_native_uuid_field:
+                convert = _same
+            else:
+                convert = _uuid_hex
+        else:
+            seen: dict[Any, Any] = {}
+            database_value = self._database_value
+
+            def convert(value, seen=seen, model_field=model_field):
+                try:
+                    return seen[value]
+                except KeyError:
+                    seen[value] = prepared = database_value(model_field, value)
+                    return prepared
+
+        self._converters[model_field] = convert
+        return convert
+
+    def _shared(self, model, per_row: Iterable[str], constants: dict[str, Any]) -> tuple:
+        """The fields the rows do not carry, with their values in the database's form."""
+        fields = list(model._meta.concrete_fields)
+        names = set(per_row)
+        shared = [f for f in fields if f.attname not in names]
+        key = (model, tuple(sorted(names)), tuple(sorted(constants.items())))
+        shared_values = self._constants.get(key)
+        if shared_values is None:
+            shared_values = []
+            for f in shared:
+                if f.attname in constants:
+                    value = constants[f.attname]
+                elif isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+                    value = self.now
+                else:
+                    value = f.get_default()
+                # Encrypted defaults ("" for a name the file does not carry) are encrypted
+                # here, once per import: every new row of the import shares the ciphertext of
+                # its empty contact fields (decision 40).
+                shared_values.append(self._database_value(f, value))
+            self._constants[key] = shared_values
+        return shared, shared_values
+
+    def _statement(self, model, fields) -> tuple[str, str]:
+        quote = self.connection.ops.quote_name
+        return quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def insert(
+        self,
+        model,
+        rows: list[dict[str, Any]],
+        constants: dict[str, Any] | None = None,
+        *,
+        ready: frozenset[str] = frozenset(),
+    ) -> None:
+        """Insert `rows` (attribute -> value) of `model`; `constants` hold the values every row
+        shares, `ready` names columns whose values are already in the database's form (the
+        encrypted identity numbers)."""
+        if not rows:
+            return
+        constants = constants or {}
+        per_row = [f for f in model._meta.concrete_fields if f.attname in rows[0]]
+        shared, shared_values = self._shared(model, rows[0], constants)
+        pairs = [
+            (
+                f.attname,
+                (_token_text if self.copy else _same) if f.attname in ready else self._converter(f),
+            )
+            for f in per_row
+        ]
+        table, columns = self._statement(model, [*per_row, *shared])
+        if self.copy:
+            tail = "\t".join(shared_values)
+            text = "".join(
+                "\t".join([*(convert(row[name]) for name, convert in pairs), tail]) + "\n"
+                if tail
+                else "\t".join(convert(row[name]) for name, convert in pairs) + "\n"
+                for row in rows
+            )
+            self._copy(table, columns, text)
+        else:
+            records = [
+                [convert(row[name]) for name, convert in pairs] + shared_values for row in rows
+            ]
+            self._executemany(table, columns, len(per_row) + len(shared), records)
+
+    def frame_for(self, model, frame: pl.DataFrame, *, ready: frozenset[str]) -> pl.DataFrame:
+        """`frame` (model attribute -> column, keys already in text form) in the database's
+        form, once for all its chunks: on PostgreSQL text escaped for COPY, elsewhere dates as
+        ISO text. Encrypted fields must come encrypted (`ready`)."""
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        for name in frame.columns:
+            field = fields[name]  # a KeyError names a column the model does not have
+            if isinstance(field, EncryptedTextField) and name not in ready:
+                raise ValueError(f"{name} must be encrypted before it is written")
+        casts = []
+        for name, dtype in frame.schema.items():
+            if dtype == pl.String and self.copy and name not in ready:
+                casts.append(_copy_text_column(pl.col(name)))
+            elif dtype == pl.Date and not self.copy:
+                casts.append(pl.col(name).cast(pl.String))
+        return frame.with_columns(casts) if casts else frame
+
+    def insert_frame(
+        self, model, frame: pl.DataFrame, constants: dict[str, Any] | None = None
+    ) -> None:
+        """Insert the rows of a frame from `frame_for` (attribute -> column); `constants` hold
+        the values every row shares."""
+        if frame.height == 0:
+            return
+        per_row = [f for f in model._meta.concrete_fields if f.attname in frame.columns]
+        shared, shared_values = self._shared(model, frame.columns, constants or {})
+        frame = frame.select([f.attname for f in per_row])
+        table, columns = self._statement(model, [*per_row, *shared])
+        if self.copy:
+            if shared_values:
+                frame = frame.with_columns(
+                    pl.lit(value).alias(f"__shared{i}") for i, value in enumerate(shared_values)
+                )
+            text = frame.write_csv(
+                separator="\t", null_value="\\N", quote_style="never", include_header=False
+            )
+            self._copy(table, columns, text)
+        else:
+            records = zip(
+                *(frame.get_column(f.attname).to_list() for f in per_row),
+                *(repeat(value) for value in shared_values),
+                strict=False,  # the shared values repeat without end
+            )
+            self._executemany(table, columns, len(per_row) + len(shared), records)
+
+    def _copy(self, table: str, columns: str, text: str) -> None:
+        with (
+            self.connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            copy.write(text)
+
+    def _executemany(self, table: str, columns: str, width: int, records: Iterable) -> None:
+        marks = ", ".join(["%s"] * width)
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - names
+                records,
+            )
