@@ -309,26 +309,25 @@ def participants_import_steps(
         yield 0, total
         now = timezone.now()
         writer = BulkWriter(now=now, organisation=organisation)
-        done = consents = 0
-        if new.height:
-            assert basis is not None  # noqa: S101 - checked above: new rows need a basis
-            tables = _new_tables(
-                new, writer=writer, grant=grant, organisation=organisation, legal_basis=legal_basis
-            )
-            consent = _consent_constants(basis, legal_basis, actor)
-            for start in range(0, new.height, CHUNK_SIZE):
-                chunk = tables.slice(start, CHUNK_SIZE)
-                _write_new_chunk(chunk, writer=writer, consent=consent)
+        with writer.roomy_cache():
+            done = consents = 0
+            if new.height:
+                assert basis is not None  # noqa: S101 - checked above: new rows need a basis
+                tables = _new_tables(new, writer=writer, legal_basis=legal_basis)
+                consent = _consent_constants(basis, legal_basis, actor)
+                for start in range(0, new.height, CHUNK_SIZE):
+                    chunk = tables.slice(start, CHUNK_SIZE)
+                    _write_new_chunk(chunk, writer=writer, consent=consent)
+                    done += len(chunk)
+                    yield done, total
+                consents = new.height
+            for chunk in _chunks(plans, CHUNK_SIZE):
+                _write_chunk(chunk, now=now, writer=writer)
+                consents += _record_basis(
+                    chunk, basis=basis, legal_basis=legal_basis, actor=actor, writer=writer
+                )
                 done += len(chunk)
                 yield done, total
-            consents = new.height
-        for chunk in _chunks(plans, CHUNK_SIZE):
-            _write_chunk(chunk, now=now, writer=writer)
-            consents += _record_basis(
-                chunk, basis=basis, legal_basis=legal_basis, actor=actor, writer=writer
-            )
-            done += len(chunk)
-            yield done, total
         batch = ImportBatch.objects.create(
             organisation=organisation,
             imported_by=actor,
@@ -904,9 +903,7 @@ class _NewTables:
         )
 
 
-def _new_tables(
-    new: _NewRows, *, writer: BulkWriter, grant: ImportGrant, organisation, legal_basis: str
-) -> _NewTables:
+def _new_tables(new: _NewRows, *, writer: BulkWriter, legal_basis: str) -> _NewTables:
     """Plan the new participants column by column: what `_plan_participant` and
     `_plan_enrolment` give a row without a registered participant, for all rows at once."""
     frame, count = new.frame, new.height
