@@ -188,14 +188,24 @@ def participant_progress(
     assessments = list(
         Assessment.objects.filter(enrolment__participant=participant, instrument=instrument)
         .order_by("assessed_on", "created_at")
-        .prefetch_related("scores__dimension")
+        .prefetch_related("scores")
     )
     statistics = instrument_statistics(instrument=instrument)
     labelled = [(d.code, dimension_label(d, language)) for d in dimensions]
     if not assessments:
         return ParticipantProgress(instrument, 0, None, None, [], None, statistics)
-    first = {s.dimension.code: s.value for s in assessments[0].scores.all()}
-    latest = {s.dimension.code: s.value for s in assessments[-1].scores.all()}
+    # The instrument's dimensions are read already; a score of any other counts nowhere.
+    code_of = {d.pk: d.code for d in dimensions}
+
+    def scores(assessment: Assessment) -> dict[str, int]:
+        return {
+            code_of[s.dimension_id]: s.value
+            for s in assessment.scores.all()
+            if s.dimension_id in code_of
+        }
+
+    first = scores(assessments[0])
+    latest = scores(assessments[-1])
     if len(assessments) < 2:
         latest = {}
     rows = reliable_change.distance_travelled(
