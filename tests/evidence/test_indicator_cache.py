@@ -3,6 +3,7 @@ and never across scopes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -212,3 +213,23 @@ def test_the_reporting_date_and_rules_are_part_of_the_request(coordinator):
     assert late.result.participants.not_yet_started == 0
     assert strict.result.indicator("EECO03").total == 0
     assert late.result.indicator("EECO03").total > 0
+
+
+@pytest.mark.usefixtures("data")
+def test_other_municipality_groups_are_another_request(coordinator, monkeypatch):
+    # given a kept report
+    indicator_report(viewer=coordinator, filters=WHOLE)
+    computed = []
+    compute = selectors._indicator_report
+    monkeypatch.setattr(
+        selectors, "_indicator_report", lambda **kw: computed.append(1) or compute(**kw)
+    )
+    # when the packaged municipality groups change (a new release of the reference data)
+    groups = dict(selectors.municipality_by_code())
+    code = next(iter(groups))
+    other = "C9" if groups[code].skr_group_2023 != "C9" else "A1"
+    groups[code] = replace(groups[code], skr_group_2023=other)
+    monkeypatch.setattr(selectors, "municipality_by_code", lambda: groups)
+    indicator_report(viewer=coordinator, filters=WHOLE)
+    # then the kept report is not used
+    assert computed == [1]

@@ -44,6 +44,7 @@ from emplus.evidence_core import progression
 from emplus.evidence_core import special_categories as special
 from emplus.evidence_core.indicators import IndicatorResult, IndicatorRules, compute_indicators
 from emplus.evidence_core.participant_file import CORE_COLUMNS
+from emplus.evidence_core.reference import municipality_by_code
 from emplus.geo.models import County, Municipality
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import progress_data
@@ -488,6 +489,8 @@ def _report_key(
     except EmptyResultSet:  # Django knows without asking: nobody (e.g. `pk__in=[]`)
         scope = []
     request = {
+        # Raise it when the computation changes: a report kept by the old code is then not
+        # found (the data alone would not tell).
         "version": 1,
         "scope": scope,
         "full_detail": full_detail,
@@ -496,6 +499,8 @@ def _report_key(
         "rules": rules.to_mapping(),
         "threshold": threshold,
         "special": [special_calendar().months, list(special_indicator_codes())],
+        # The packaged municipality groups decide who lives in a rural area (EECO17).
+        "groups": sorted((c, m.skr_group_2023) for c, m in municipality_by_code().items()),
         "data": participant_frame_fingerprint(using=participants.db),
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode())
