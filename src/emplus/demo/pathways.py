@@ -25,6 +25,7 @@ from emplus.pathways.models import (
     PathwayStep,
 )
 from emplus.pathways.name_index import name_index_write
+from emplus.pathways.progress_summary import enrolment_progress_refresh
 from emplus.pathways.services import instrument_data_changed
 
 PARTICIPANTS = 3000
@@ -261,7 +262,13 @@ def create(
         (FollowUp, follow_ups),
     ]:
         model.objects.bulk_create(rows, batch_size=1000)
-    instrument_data_changed(instrument=instrument)  # the assessments were written in bulk
+    # The assessments were written in bulk, past the services: the statistics' version and the
+    # progress summary of the new enrolments.
+    instrument_data_changed(instrument=instrument)
+    enrolment_progress_refresh(
+        instrument=instrument,
+        enrolments=Enrolment.objects.filter(participant__participant_ref__startswith=prefix),
+    )
     name_index_write(participants=people, new=True)
     audit_log(
         actor=None,

@@ -29,13 +29,12 @@ import polars as pl
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import F, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
 from emplus.core import scoping
-from emplus.core.frames import queryset_frame
 from emplus.core.permissions import has_permission
 from emplus.core.suppression import DEFAULT_THRESHOLD
 from emplus.core.typing import User
@@ -54,7 +53,6 @@ from emplus.pathways.evidence_adapter import (
     participant_frame_fingerprint,
 )
 from emplus.pathways.models import (
-    Assessment,
     AssessmentScore,
     Enrolment,
     Instrument,
@@ -656,53 +654,22 @@ def _text(field: str) -> Cast:
     return Cast(field, output_field=TextField())
 
 
-def progress_frame(*, instrument: Instrument, enrolments: QuerySet[Enrolment]) -> pl.DataFrame:
-    """Per enrolment of `enrolments` with at least two assessments on `instrument`, and per
-    dimension scored at its first and at its latest: `key` (the enrolment), `code`, `first`,
-    `latest`. One query (the enrolments a subquery of it, one row per assessment with its
-    scores side by side) read straight into Polars."""
-
-    assessments, code_of = progress_data.assessment_frame(
-        instrument=instrument,
-        assessments=Assessment.objects.filter(enrolment__in=enrolments.order_by().values("pk")),
-        key="enrolment_id",
-    )
-    ordered = assessments.filter(pl.col("count") >= 2)
-    scores = list(code_of)
-
-    def long(rows: pl.DataFrame, name: str) -> pl.DataFrame:
-        return (
-            rows.unpivot(on=list(scores), index="key", variable_name="code", value_name=name)
-            .drop_nulls(name)
-            .with_columns(pl.col("code").replace_strict(code_of, return_dtype=pl.String()))
+def _group_column(group_by: str) -> tuple[Any, pl.DataType]:
+    """The group of an enrolment's stored progress summary: the value of a field, or for
+    `phase` the phase of its latest pathway step."""
+    if group_by == "phase":
+        latest_step = (
+            PathwayStep.objects.filter(enrolment_id=OuterRef("enrolment_id"))
+            .order_by("-started_on", "-created_at")
+            .values("phase")[:1]
         )
-
-    return long(ordered.filter(pl.col("rank") == 0), "first").join(
-        long(ordered.filter(pl.col("rank") == pl.col("count") - 1), "latest"),
-        on=["key", "code"],
-    )
-
-
-def _enrolment_groups(enrolments: QuerySet[Enrolment], field: str | None) -> pl.DataFrame:
-    """`key` and `group` of each enrolment: the value of `field`, or (None) the phase of its
-    latest pathway step."""
-    if field is not None:
-        return queryset_frame(
-            enrolments.annotate(key=_text("pk")).order_by().values_list("key", field),
-            {"key": pl.String(), "group": pl.String()},
-        )
-    steps = queryset_frame(
-        PathwayStep.objects.filter(enrolment__in=enrolments.order_by().values("pk"))
-        .annotate(key=_text("enrolment_id"))
-        .order_by("enrolment_id", "started_on", "created_at")
-        .values_list("key", "phase"),
-        {"key": pl.String(), "group": pl.String()},
-    )
-    latest = steps.group_by("key", maintain_order=True).last()  # ordered: the last one wins
-    every = queryset_frame(
-        enrolments.annotate(key=_text("pk")).order_by().values_list("key"), {"key": pl.String()}
-    )
-    return every.join(latest, on="key", how="left")
+        return Subquery(latest_step), pl.String()
+    field = {
+        "organisation": "enrolment__participant__organisation__code",
+        "method": "enrolment__method__code",
+        "test_bed": "enrolment__test_bed__code",
+    }[group_by]
+    return F(field), pl.String()
 
 
 def _enrolments_in_blocks(blocks: tuple[date | None, date | None]) -> QuerySet[Enrolment]:
@@ -715,29 +682,26 @@ def _enrolments_in_blocks(blocks: tuple[date | None, date | None]) -> QuerySet[E
     return enrolments
 
 
-def _special_cell_frame(blocks: tuple[date | None, date | None]) -> pl.DataFrame:
-    """`key` (enrolment), `organisation` (code), `block` (first day) and `person` of every
-    enrolment of the partnership in the blocks (the partitions must be the same whoever
-    asks)."""
+def _special_changes(
+    instrument: Instrument, codes: list[str], blocks: tuple[date | None, date | None]
+) -> pl.DataFrame:
+    """The changes of every enrolment of the partnership in the blocks (the partitions must be
+    the same whoever asks), with its `organisation` (code), `block` (first day) and `person`."""
     calendar = special_calendar()
-    frame = queryset_frame(
-        _enrolments_in_blocks(blocks)
-        .annotate(key=_text("pk"), person=_text("participant_id"))
-        .order_by()
-        .values_list("key", "participant__organisation__code", "entry_date", "person"),
-        {
-            "key": pl.String(),
-            "organisation": pl.String(),
-            "entry": pl.Date(),
-            "person": pl.String(),
+    frame = progress_data.progress_changes(
+        instrument=instrument,
+        enrolments=_enrolments_in_blocks(blocks),
+        codes=codes,
+        columns={
+            "organisation": (F("enrolment__participant__organisation__code"), pl.String()),
+            "entry": (F("enrolment__entry_date"), pl.Date()),
+            "person": (_text("enrolment__participant_id"), pl.String()),
         },
     )
     starts = {day: calendar.start(day) for day in frame.get_column("entry").unique().to_list()}
-    return frame.select(
-        "key",
-        "organisation",
+    return frame.with_columns(
         pl.col("entry").replace_strict(starts, return_dtype=pl.Date()).alias("block"),
-        "person",
+        pl.lit(progression.ALL).alias("group"),
     )
 
 
@@ -777,27 +741,15 @@ def progression_report(
         enrolments = enrolments.filter(entry_date__gte=filters.entry_from)
     if filters.entry_to:
         enrolments = enrolments.filter(entry_date__lte=filters.entry_to)
-    group_field = {
-        "organisation": "participant__organisation__code",
-        "method": "method__code",
-        "test_bed": "test_bed__code",
-        "phase": None,
-    }[group_by]
     codes = [code for code, _ in dimensions]
     sensitive = special_dimensions(codes)
     blocks = special_blocks(filters, as_of=None) if sensitive else None
-    read = enrolments
-    if blocks is not None:
-        # One read serves the page and the partnership-wide cells of the special rule.
-        read = Enrolment.objects.filter(
-            Q(pk__in=enrolments.order_by().values("pk"))
-            | Q(pk__in=_enrolments_in_blocks(blocks).order_by().values("pk"))
-        )
-    changes = progress_frame(instrument=instrument, enrolments=read)
-    groups = _enrolment_groups(enrolments, group_field)
-    scoped = changes.join(groups, on="key").with_columns(
-        pl.col("group").fill_null(NO_GROUP).replace("", NO_GROUP)
-    )
+    scoped = progress_data.progress_changes(
+        instrument=instrument,
+        enrolments=enrolments,
+        codes=codes,
+        columns={"group": _group_column(group_by)},
+    ).with_columns(pl.col("group").fill_null(NO_GROUP).replace("", NO_GROUP))
     statistics = progress_data.instrument_statistics(instrument=instrument)
     stats = {**statistics.per_dimension, progression.TOTAL: statistics.total}
     rows = progression.progression_table_frame(scoped, dimensions=codes, stats=stats)
@@ -808,9 +760,7 @@ def progression_report(
         if blocks is not None:
             # The partitions of the special rule are the partnership's, whoever asks.
             counts = progression.person_change_counts(
-                changes.join(_special_cell_frame(blocks), on="key").with_columns(
-                    pl.lit(progression.ALL).alias("group")
-                ),
+                _special_changes(instrument, codes, blocks),
                 dimensions=codes,
                 counted=sorted(sensitive),
                 stats=stats,

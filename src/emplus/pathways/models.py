@@ -563,6 +563,39 @@ class InstrumentReliability(models.Model):
         return f"{self.instrument_id} v{self.data_version}"
 
 
+class EnrolmentProgress(models.Model):
+    """Each enrolment's first and latest assessment on an instrument, kept by the services that
+    write assessments (docs/decisions/0044-stored-progress-summary.md): the progression page
+    reads one row per enrolment instead of every assessment and score.
+
+    Order is the assessments' (assessed_on, created_at, id). `first` and `latest` are the
+    values scored at that assessment in the order of the instrument's dimensions, separated by
+    commas, empty where a dimension was not scored ("4,7,,5"): two short texts per row, which
+    PostgreSQL writes and Polars splits far faster than JSON or a column per dimension. With
+    one assessment both are the same. Derived data: `emplus rebuild-progress` writes it again
+    from the assessments (also after a change of an instrument's dimensions)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+")
+    assessments = models.PositiveIntegerField()
+    first_on = models.DateField()
+    latest_on = models.DateField()
+    first = models.TextField()
+    latest = models.TextField()
+
+    class Meta:
+        verbose_name = _("progress summary")
+        verbose_name_plural = _("progress summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "enrolment"], name="enrolment_progress_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.instrument_id}: {self.assessments}"
+
+
 class ImportBatch(UUIDModel):
     """Who imported which file, when, for which organisation, under which legal basis."""
 

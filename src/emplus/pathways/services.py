@@ -38,6 +38,7 @@ from emplus.pathways.models import (
     ShareRequest,
 )
 from emplus.pathways.name_index import name_index_write
+from emplus.pathways.progress_summary import enrolment_progress_refresh
 
 if TYPE_CHECKING:  # methods and testbeds sit above pathways: the types only (docs/architecture.md)
     from emplus.methods.models import Method
@@ -637,6 +638,19 @@ def instrument_data_changed(*, instrument: Instrument) -> None:
 
 
 @transaction.atomic
+def progress_summary_rebuild(*, actor: User | None) -> dict[str, int]:
+    """Write the stored progress summary of every instrument again from the assessments (the
+    operator's escape hatch, `emplus rebuild-progress`; decision 44); the rows per instrument
+    code and version."""
+    written = {}
+    for instrument in Instrument.objects.order_by("code", "version"):
+        rows = enrolment_progress_refresh(instrument=instrument, enrolments=None)
+        written[f"{instrument.code} {instrument.version}"] = rows
+    audit_log(actor=actor, action="progress.rebuilt", purpose="evaluation", details=written)
+    return written
+
+
+@transaction.atomic
 def assessment_record(
     *,
     actor: User | None,  # None: the participant through a self-service link
@@ -679,6 +693,7 @@ def assessment_record(
         for code, value in scores.items()
     )
     instrument_data_changed(instrument=instrument)
+    enrolment_progress_refresh(instrument=instrument, enrolments=[enrolment.pk])
     audit_log(
         actor=actor,
         action="assessment.recorded",
