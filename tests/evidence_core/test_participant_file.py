@@ -12,11 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from emplus.core.tabular import LOCAL_LIMITS
 from emplus.evidence_core.participant_file import (
     COLUMNS,
     ParticipantFileError,
+    parse_participant_table,
     participant_schema,
     read_participant_file,
+    read_raw_table,
 )
 
 AS_OF = date(2026, 6, 30)
@@ -432,6 +435,59 @@ def test_long_found_values_are_shortened():
         f"row 2, column gender: not one of woman, man, non_binary, kvinna, icke-binär, "
         f"found '{'g' * 40}'"
     ]
+
+
+def test_guarded_cells_in_coded_columns_are_read_as_in_a_string_column():
+    # given an export's guard before formula-like cells: a tab before a valid yes/no, and a
+    # formula in a date and a number column
+    rows = [
+        row(participant_ref="P1", homeless="'\tja"),
+        row(participant_ref="P2", exit_date="'=1+1", isced="'-x"),
+        row(participant_ref="P3", homeless="'\tnej"),
+    ]
+    # when the file is read
+    result = read(rows)
+    # then the guard is dropped before parsing: the yes/no cells count, the bad cells are
+    # echoed without it
+    assert messages(result) == [
+        "row 3, column exit_date: not a date in the form YYYY-MM-DD, found '=1+1'",
+        "row 3, column isced: not an ISCED 2011 level, a whole number 0–8, found '-x'",
+    ]
+    fine = read([rows[0], rows[2]])
+    assert fine.data["homeless"].to_list() == [True, False]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cells=st.lists(
+        st.sampled_from(
+            ["", " ", "ja", " Nej ", "2025-01-10", "2024-13-01", "'=x", "'\tja", "''=y", "7", "-1"]
+        ),
+        min_size=4,
+        max_size=4 * 6,
+    ),
+    organisations=st.sampled_from([None, ORGS]),
+)
+def test_reading_coded_columns_encoded_gives_what_the_string_table_gives(cells, organisations):
+    # given rows with the same small vocabulary of good, bad, blank and guarded cells in
+    # coded columns of every kind
+    columns = ["homeless", "exit_date", "isced", "gender"]
+    rows = [
+        row(participant_ref=f"P{i}", **dict(zip(columns, cells[i * 4 : i * 4 + 4], strict=False)))
+        for i in range(len(cells) // 4)
+    ]
+    content = csv_bytes(rows)
+    # when the file is read (coded columns dictionary-encoded by the CSV reader) and when the
+    # same file is read as strings and then parsed
+    encoded = read_participant_file(content, as_of=AS_OF, organisations=organisations)
+    strings = parse_participant_table(
+        read_raw_table(content, "csv", LOCAL_LIMITS), as_of=AS_OF, organisations=organisations
+    )
+    # then both give the same errors, warnings and rows
+    assert encoded.errors == strings.errors
+    assert encoded.warnings == strings.warnings
+    if encoded.ok:
+        assert encoded.data.equals(strings.data)
 
 
 # --- properties -------------------------------------------------------------------------------

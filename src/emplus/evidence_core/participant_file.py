@@ -18,7 +18,7 @@ from typing import IO, Any, Literal
 
 import polars as pl
 
-from emplus.core.export_cells import unguard_frame
+from emplus.core.export_cells import CSV_GUARD, unguard_frame
 from emplus.core.personnummer import (
     CHECKSUM_MESSAGE,
     DATE_MESSAGE,
@@ -257,7 +257,7 @@ def read_participant_file(
     limits = limits or LOCAL_LIMITS
     fmt = file_format or _guess_format(source)
     try:
-        raw = read_raw_table(source, fmt, limits)
+        raw = read_raw_table(source, fmt, limits, encode=_coded_columns(organisations))
     except TableTooLarge as exc:
         return ParticipantFile(errors=(FileIssue(str(exc)),), warnings=(), rows_read=0, refusal=exc)
     except _UnreadableFile as exc:
@@ -269,12 +269,22 @@ class _UnreadableFile(Exception):
     pass
 
 
-def read_raw_table(source: Source, file_format: str, limits: TabularLimits) -> pl.DataFrame:
+def read_raw_table(
+    source: Source,
+    file_format: str,
+    limits: TabularLimits,
+    *,
+    encode: frozenset[str] = frozenset(),
+) -> pl.DataFrame:
     """All cells as strings, the header as first row, plus `row`; bounded by `limits`.
 
+    A CSV column whose header names one of `encode` is read dictionary-encoded (a Categorical
+    with its own category set) instead: the same cells, a quarter of the memory.
     Raises TableTooLarge, or _UnreadableFile for a file that is not a table."""
     check_size(source_size(source), limits)
-    return _read_xlsx(source, limits) if file_format == "xlsx" else _read_csv(source, limits)
+    if file_format == "xlsx":
+        return _read_xlsx(source, limits)
+    return _read_csv(source, limits, encode=encode)
 
 
 def _guess_format(source: Source) -> str:
@@ -292,8 +302,11 @@ def _guess_format(source: Source) -> str:
     return "xlsx" if head == b"PK\x03\x04" else "csv"
 
 
-def _read_csv(source: Source, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
-    """All cells as strings, header included as the first row, plus `row` (1-based)."""
+def _read_csv(
+    source: Source, limits: TabularLimits = LOCAL_LIMITS, *, encode: frozenset[str] = frozenset()
+) -> pl.DataFrame:
+    """All cells as strings, header included as the first row, plus `row` (1-based); the
+    columns named in `encode` as Categoricals (see `read_raw_table`)."""
     if isinstance(source, str | Path):
         with open(source, "rb") as fh:
             head = fh.read(65536)
@@ -323,13 +336,20 @@ def _read_csv(source: Source, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFr
         )
         check_columns(header.width, limits)
         width = header.width + _EXTRA_FIELDS
+        names = [(v or "").strip().lower() for v in header.row(0)] if header.height else []
+        schema: dict[str, pl.DataType] = {f"c{i}": pl.String() for i in range(width)}
+        for i, name in enumerate(names):
+            if name in encode:
+                # Coded columns repeat a few values: the reader builds each column's dictionary
+                # as it goes, so a million cells never exist as strings (and never page in).
+                schema[f"c{i}"] = pl.Categorical(pl.Categories.random())
         # One row more than allowed (the header is a row here) tells that there are too many.
         last = None if limits.max_rows is None else limits.max_rows + 2
         frame = pl.read_csv(
             polars_source,
             has_header=False,
             separator=separator,
-            schema={f"c{i}": pl.String for i in range(width)},
+            schema=schema,
             missing_columns="insert",
             truncate_ragged_lines=True,
             empty_string_is_null=True,
@@ -346,7 +366,15 @@ def _read_csv(source: Source, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFr
         raise _UnreadableFile(
             "the file is empty: expected a header row naming the columns"
         ) from None
-    # Exports put a single quote before text a spreadsheet would run as a formula; drop it.
+    # Exports put a single quote before text a spreadsheet would run as a formula; drop it. A
+    # dictionary holding such a cell (rare: no valid code is formula-like) goes back to strings.
+    guarded = [
+        name
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Categorical)
+        and dtype.categories.to_series().str.starts_with(CSV_GUARD).any()
+    ]
+    frame = frame.with_columns(pl.col(guarded).cast(pl.String)) if guarded else frame
     return _name_raw(unguard_frame(frame))
 
 
@@ -463,8 +491,11 @@ def parse_participant_table(
         ],
     )
     typed, format_checks = _parse_columns(values, as_of=as_of, organisations=organisations)
-    # Fully empty rows (often left at the end of a sheet) are not data rows.
-    typed = typed.filter(~pl.all_horizontal(pl.col(f"__empty_{n}") for n in COLUMNS))
+    # Fully empty rows (often left at the end of a sheet) are not data rows. Most files have
+    # none, and filtering would copy every column.
+    blank = typed.select(pl.all_horizontal(pl.col(f"__empty_{n}") for n in COLUMNS)).to_series()
+    if blank.any():
+        typed = typed.filter(~blank)
     checks = format_checks + _cross_checks(typed, present=set(by_name))
     masks = typed.select([c.mask.alias(f"m{i}") for i, c in enumerate(checks)])
     for i, (check, count) in enumerate(zip(checks, masks.sum().row(0), strict=True)):
@@ -526,6 +557,11 @@ class _Check:
     found: pl.Expr | None  # a string expression describing what was found; None → not echoed
 
 
+def _text(name: str) -> pl.Expr:
+    # A raw column as strings, whether it was read as strings or dictionary-encoded.
+    return pl.col(name).cast(pl.String)
+
+
 def _found_value(name: str) -> pl.Expr:
     return pl.format("'{}'", pl.col(name).str.strip_chars().str.slice(0, 40))
 
@@ -583,6 +619,15 @@ def _parser(name: str, organisations: Mapping[str, str] | None) -> tuple[Any, pl
     raise ValueError(kind)
 
 
+def _coded_columns(organisations: Mapping[str, str] | None) -> frozenset[str]:
+    """Columns parsed through their dictionary: all but free text (and the organisation code
+    when there is no register to map it with)."""
+    text_kinds = {"ref", "text", "personal_id"} | (
+        {"organisation"} if organisations is None else set()
+    )
+    return frozenset(name for name in COLUMNS if _KINDS[name][0] not in text_kinds)
+
+
 def _parse_columns(
     values: pl.DataFrame, *, as_of: date, organisations: Mapping[str, str] | None
 ) -> tuple[pl.DataFrame, list[_Check]]:
@@ -590,29 +635,30 @@ def _parse_columns(
 
     Coded columns (dates, booleans, codes, numbers) repeat a few thousand distinct values
     across a file: each column is dictionary-encoded (a Categorical with its own category set,
-    so its categories are exactly the values that occur), each distinct value is trimmed and
-    parsed once, and the results are gathered back by code. The encoding and the gathering
-    each run as one `select` over all coded columns, so Polars spreads the columns over the
-    cores. Free-text columns are trimmed directly.
+    so its categories are exactly the values that occur; the CSV reader already gives them so),
+    each distinct value is trimmed and parsed once, and the results are gathered back by code.
+    The encoding and the gathering each run as one `select` over all coded columns, so Polars
+    spreads the columns over the cores. Free-text columns are trimmed directly.
     """
     checks: list[_Check] = []
     exprs: list[pl.Expr] = []
-    text_kinds = {"ref", "text", "personal_id"}
-    if organisations is None:
-        text_kinds.add("organisation")
-    coded = [name for name in COLUMNS if _KINDS[name][0] not in text_kinds]
-    encoded = values.select(
-        pl.col(name).cast(pl.Categorical(pl.Categories.random())) for name in coded
+    coded = _coded_columns(organisations)
+    values = values.with_columns(
+        pl.col(name).cast(pl.Categorical(pl.Categories.random()))
+        for name in COLUMNS
+        if name in coded and not isinstance(values.schema[name], pl.Categorical)
     )
     gathered: list[pl.Expr] = []
-    for name in coded:
-        columns, message = _parse_coded(encoded.get_column(name), name, organisations)
+    for name in COLUMNS:
+        if name not in coded:
+            continue
+        columns, message, found = _parse_coded(values.get_column(name), name, organisations)
         gathered += columns
         if len(columns) == 3:  # some cells are bad
-            checks.append(_Check(name, pl.col(f"__bad_{name}"), message, _found_value(name)))
+            checks.append(_Check(name, pl.col(f"__bad_{name}"), message, found))
     for name in COLUMNS:
         kind = _KINDS[name][0]
-        if kind not in text_kinds:
+        if name in coded:
             continue
         cleaned = _clean(pl.col(name))
         exprs.append(cleaned.is_null().alias(f"__empty_{name}"))
@@ -640,8 +686,7 @@ def _parse_columns(
     ):
         mask = (pl.col("__pid_error") == kind_name).fill_null(False)
         checks.append(_Check("personal_id", mask, text, None))
-    typed = values.with_columns(exprs).with_columns(
-        *encoded.select(gathered).get_columns(),
+    typed = values.with_columns(*exprs, *gathered).with_columns(
         pid.get_column("error").alias("__pid_error"),
         pid.get_column("birth_date").alias("__pid_birth"),
         pid.get_column("normalised").alias("__personal_id"),
@@ -651,9 +696,9 @@ def _parse_columns(
 
 def _parse_coded(
     encoded: pl.Series, name: str, organisations: Mapping[str, str] | None
-) -> tuple[list[pl.Expr], str]:
+) -> tuple[list[pl.Expr], str, pl.Expr]:
     """Expressions over the encoded column: typed values, the empty-cell mask and, when some
-    cells are bad, the bad-cell mask; and the message for a bad cell."""
+    cells are bad, the bad-cell mask; the message for a bad cell and what it shows as found."""
     parse, dtype, message = _parser(name, organisations)
     dictionary = encoded.dtype
     assert isinstance(dictionary, pl.Categorical)  # noqa: S101 - encoded by the caller
@@ -676,7 +721,9 @@ def _parse_coded(
     if bad.height:
         codes_bad = bad.get_column("code").to_list()
         columns.append(codes.is_in(codes_bad).fill_null(False).alias(f"__bad_{name}"))
-    return columns, message
+    # As `_found_value`, from the dictionary: the cells are codes, not strings.
+    shown = distinct.select(_found_value("value")).to_series()
+    return columns, message, pl.lit(shown).gather(codes)
 
 
 def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
@@ -693,7 +740,7 @@ def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
     ]
 
     def found_dates(a: str, b: str) -> pl.Expr:
-        return pl.concat_str([pl.lit(f"{a} "), pl.col(a), pl.lit(f" and {b} "), pl.col(b)])
+        return pl.concat_str([pl.lit(f"{a} "), _text(a), pl.lit(f" and {b} "), _text(b)])
 
     checks.append(
         _Check(
@@ -717,7 +764,7 @@ def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
             "personal_id",
             (pl.col("__pid_birth") != pl.col("__birth_date")).fill_null(False),
             "the birth date in personal_id disagrees with birth_date",
-            pl.concat_str([pl.lit("birth_date "), pl.col("birth_date")]),
+            pl.concat_str([pl.lit("birth_date "), _text("birth_date")]),
         )
     )
     # Duplicates: every occurrence after the first of an organisation's participant_ref. Most
