@@ -537,6 +537,31 @@ def test_json_lists_all_23_codes_in_order_with_zeros():
     assert data["incomplete_participants"] == []
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    refs=st.lists(
+        st.text(
+            alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1
+        ).filter(lambda s: s.strip() and "," not in s),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda s: s.strip(),
+    ),
+)
+def test_json_with_a_completeness_report_is_what_json_writes(refs):
+    # given incomplete participants whose references hold quotes, backslashes, control
+    # characters and non-ASCII text, missing one or several core values
+    rows = [
+        {**BASE, "participant_ref": ref, "gender": "", "isced": "" if i % 2 else "3"}
+        for i, ref in enumerate(refs)
+    ]
+    result = compute_indicators(read_participant_file(to_csv(rows), as_of=AS_OF).data, as_of=AS_OF)
+    assert result.completeness.height == len(refs)
+    # when it is written as JSON, then the text is json's own, byte for byte
+    assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+    assert result.to_json(indent=None) == json.dumps(result.to_dict(), ensure_ascii=False)
+
+
 def test_csv_and_xlsx_hold_the_same_table(tmp_path):
     result = compute([BASE, {**BASE, "participant_ref": "P2", "gender": "man"}])
     lines = list(csv.reader(io.StringIO(result.to_csv())))

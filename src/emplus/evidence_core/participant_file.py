@@ -325,9 +325,12 @@ def _read_csv(
             raise _UnreadableFile("the file is not UTF-8 encoded text") from None
     # Swedish Excel writes ';'; the header decides (names never contain either character).
     separator = ";" if first_line.count(b";") > first_line.count(b",") else ","
+    # A header without quotes is its first line: parsing that alone spares mapping the file.
+    whole_line = len(first_line) < len(head) and b'"' not in first_line
+    header_source = first_line + b"\n" if whole_line else polars_source
     try:
         header = pl.read_csv(
-            polars_source,
+            header_source,
             has_header=False,
             n_rows=1,
             separator=separator,
