@@ -1,4 +1,5 @@
-"""The progression table from a frame of changes equals the one from records (decision 39)."""
+"""The progression table from a frame of changes (decision 39) and from a wide frame (decision
+44) equals the one from records."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from emplus.evidence_core.progression import (
     TOTAL,
     ProgressRecord,
     person_change_counts,
+    person_change_counts_wide,
     progression_table,
     progression_table_frame,
+    progression_table_wide,
 )
 
 DIMS = ("a", "b", "c")
@@ -147,4 +150,50 @@ def test_person_counts_equal_the_record_by_record_counts(seed, count):
     )
     counted = ["b", "c", TOTAL]
     got = person_change_counts(frame, dimensions=DIMS, counted=counted, stats=STATS)
+    assert got == _reference_counts(records, counted=counted, stats=STATS)
+
+
+def _wide(records: list[ProgressRecord], **extra) -> pl.DataFrame:
+    """The wide frame of decision 44: one row per record, `first:<code>` and `latest:<code>`."""
+    return pl.DataFrame(
+        {
+            **extra,
+            **{
+                f"{side}:{code}": [getattr(r, side).get(code) for r in records]
+                for side in ("first", "latest")
+                for code in DIMS
+            },
+        },
+        schema_overrides={f"{s}:{c}": pl.Int64 for s in ("first", "latest") for c in DIMS},
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), count=st.integers(0, 60))
+def test_the_wide_table_equals_the_record_table(seed, count):
+    records = _records(random.Random(seed), count)  # noqa: S311 - test data
+    expected = progression_table(
+        [r for r in records if set(r.first) & set(r.latest)], dimensions=DIMS, stats=STATS
+    )
+    wide = _wide(records, group=pl.Series([r.group for r in records], dtype=pl.String))
+    _same(progression_table_wide(wide, dimensions=DIMS, stats=STATS), expected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), count=st.integers(0, 80))
+def test_wide_person_counts_equal_the_record_by_record_counts(seed, count):
+    rng = random.Random(seed)  # noqa: S311 - test data
+    blocks = [date(2024, 1, 1), date(2025, 1, 1)]
+    records = []
+    for rec in _records(rng, count):
+        cell = (rng.choice(["O1", "O2"]), rng.choice(blocks), f"p{rng.randint(0, count // 2)}")
+        records.append(ProgressRecord(cell, rec.first, rec.latest))
+    wide = _wide(
+        records,
+        organisation=pl.Series([r.group[0] for r in records], dtype=pl.String),
+        block=pl.Series([r.group[1] for r in records], dtype=pl.Date),
+        person=pl.Series([r.group[2] for r in records], dtype=pl.String),
+    )
+    counted = ["b", "c", TOTAL]
+    got = person_change_counts_wide(wide, dimensions=DIMS, counted=counted, stats=STATS)
     assert got == _reference_counts(records, counted=counted, stats=STATS)

@@ -752,14 +752,14 @@ def progression_report(
     ).with_columns(pl.col("group").fill_null(NO_GROUP).replace("", NO_GROUP))
     statistics = progress_data.instrument_statistics(instrument=instrument)
     stats = {**statistics.per_dimension, progression.TOTAL: statistics.total}
-    rows = progression.progression_table_frame(scoped, dimensions=codes, stats=stats)
+    rows = progression.progression_table_wide(scoped, dimensions=codes, stats=stats)
     if not full_detail:
         rows = progression.suppress_progression(rows, threshold=threshold)
     if sensitive:
         counts = {}
         if blocks is not None:
             # The partitions of the special rule are the partnership's, whoever asks.
-            counts = progression.person_change_counts(
+            counts = progression.person_change_counts_wide(
                 _special_changes(instrument, codes, blocks),
                 dimensions=codes,
                 counted=sorted(sensitive),

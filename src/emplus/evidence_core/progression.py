@@ -35,8 +35,10 @@ __all__ = [
     "change_frame",
     "paired_effect_size",
     "person_change_counts",
+    "person_change_counts_wide",
     "progression_table",
     "progression_table_frame",
+    "progression_table_wide",
     "suppress_progression",
     "summarise",
 ]
@@ -291,6 +293,139 @@ def person_change_counts(
     for row in table.iter_rows(named=True):
         cell = {k: row[k] for k in ("n", "improved", "deteriorated", "unchanged") if row[k]}
         out.setdefault(row["code"], {}).setdefault(row["block"], {})[row["organisation"]] = cell
+    return out
+
+
+# --- the same from a wide frame (decision 44: one row per enrolment, a pair of columns per
+# dimension; no long frame of enrolment × dimension rows) ----------------------------------
+
+
+def first_column(code: str) -> str:
+    return f"first:{code}"
+
+
+def latest_column(code: str) -> str:
+    return f"latest:{code}"
+
+
+def _wide_pairs(
+    dimensions: Sequence[str], codes: Iterable[str]
+) -> Iterable[tuple[str, pl.Expr, pl.Expr]]:
+    """(code, first, latest) of each of `codes` of a wide frame; TOTAL sums `dimensions` where
+    all of them are scored at both, as `change_frame` does."""
+    firsts = [pl.col(first_column(c)) for c in dimensions]
+    latests = [pl.col(latest_column(c)) for c in dimensions]
+    for code in codes:
+        if code != TOTAL:
+            yield code, pl.col(first_column(code)), pl.col(latest_column(code))
+            continue
+        every = pl.all_horizontal(
+            [e.is_not_null() for e in firsts] + [e.is_not_null() for e in latests]
+        )
+        yield (
+            TOTAL,
+            pl.when(every).then(pl.sum_horizontal(firsts)),
+            pl.when(every).then(pl.sum_horizontal(latests)),
+        )
+
+
+def _wide_verdicts(
+    frame: pl.DataFrame, stats: reliable_change.ReliabilityStats | None
+) -> pl.DataFrame:
+    s_diff = None if stats is None else stats.s_diff
+    index = (pl.col("latest") - pl.col("first")) / pl.lit(s_diff, dtype=pl.Float64)
+    return frame.with_columns(
+        diff=pl.col("latest") - pl.col("first"),
+        _improved=index > reliable_change.CRITICAL_RCI,
+        _deteriorated=index < -reliable_change.CRITICAL_RCI,
+        _rated=index.is_not_null(),
+    )
+
+
+def progression_table_wide(
+    wide: pl.DataFrame,
+    *,
+    dimensions: Sequence[str],
+    stats: Mapping[str, reliable_change.ReliabilityStats | None],
+    groups: Sequence[str] | None = None,
+) -> list[ChangeSummary]:
+    """`progression_table` from a wide frame: one row per enrolment with its `group` and, per
+    dimension, `first:<code>` and `latest:<code>` (None where not scored)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    aggregates = {
+        "n": pl.len(),
+        "mean_first": pl.col("first").mean(),
+        "mean_latest": pl.col("latest").mean(),
+        "mean_change": pl.col("diff").mean(),
+        "sd": pl.col("diff").std(ddof=1),
+        "improved": pl.col("_improved").sum(),
+        "deteriorated": pl.col("_deteriorated").sum(),
+    }
+    for code, first, latest in _wide_pairs(dimensions, (*dimensions, TOTAL)):
+        pairs = wide.select("group", first.alias("first"), latest.alias("latest")).drop_nulls(
+            ["first", "latest"]
+        )
+        if pairs.height == 0:
+            continue
+        pairs = _wide_verdicts(pairs, stats.get(code))
+        overall = pairs.select(pl.lit(ALL).alias("group"), **aggregates)
+        for row in pl.concat([overall, pairs.group_by("group").agg(**aggregates)]).iter_rows(
+            named=True
+        ):
+            found[(row["group"], code)] = row
+    if groups is None:
+        # the groups of enrolments with a change on some dimension, as `progression_table_frame`
+        scored = pl.any_horizontal(
+            pl.col(first_column(c)).is_not_null() & pl.col(latest_column(c)).is_not_null()
+            for c in dimensions
+        )
+        groups = sorted(set(wide.filter(scored).get_column("group").to_list()))
+    rows = []
+    for group in (ALL, *[g for g in groups if g != ALL]):
+        for code in (*dimensions, TOTAL):
+            kept = found.get((group, code))
+            rows.append(
+                ChangeSummary(group, code, 0)
+                if kept is None
+                else _summary_of(group, code, kept, stats.get(code))
+            )
+    return rows
+
+
+def person_change_counts_wide(
+    wide: pl.DataFrame,
+    *,
+    dimensions: Sequence[str],
+    counted: Iterable[str],
+    stats: Mapping[str, reliable_change.ReliabilityStats | None],
+) -> dict[str, dict[Any, dict[Any, dict[str, int]]]]:
+    """`person_change_counts` from a wide frame (as `progression_table_wide`'s, with `block`,
+    `organisation` and `person` instead of `group`)."""
+    person = pl.col("person")
+    out: dict[str, dict[Any, dict[Any, dict[str, int]]]] = {}
+    for code, first, latest in _wide_pairs(dimensions, counted):
+        pairs = wide.select(
+            "block",
+            "organisation",
+            "person",
+            first.alias("first"),
+            latest.alias("latest"),
+        ).drop_nulls(["first", "latest"])
+        table = (
+            _wide_verdicts(pairs, stats.get(code))
+            .group_by("block", "organisation")
+            .agg(
+                n=person.n_unique(),
+                improved=person.filter(pl.col("_improved")).n_unique(),
+                deteriorated=person.filter(pl.col("_deteriorated")).n_unique(),
+                unchanged=person.filter(
+                    pl.col("_rated") & ~pl.col("_improved") & ~pl.col("_deteriorated")
+                ).n_unique(),
+            )
+        )
+        for row in table.iter_rows(named=True):
+            cell = {k: row[k] for k in ("n", "improved", "deteriorated", "unchanged") if row[k]}
+            out.setdefault(code, {}).setdefault(row["block"], {})[row["organisation"]] = cell
     return out
 
 

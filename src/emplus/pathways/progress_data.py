@@ -168,17 +168,21 @@ def progress_changes(
     codes: list[str],
     columns: dict[str, tuple[Any, pl.DataType]],
 ) -> pl.DataFrame:
-    """Per enrolment of `enrolments` with at least two assessments on `instrument`, and per
-    dimension scored at its first and at its latest: `key` (one per enrolment), `code`,
-    `first`, `latest`, and `columns` (name: an expression on the enrolment's stored summary
-    and its type, String or Date, e.g. its group). `codes` are the instrument's dimensions in
-    order.
+    """One row per enrolment of `enrolments` with at least two assessments on `instrument`:
+    `columns` (name: an expression on the enrolment's stored summary and its type, String or
+    Date, e.g. its group), and per dimension of `codes` (the instrument's, in order) its value
+    at the first and at the latest assessment, `first:<code>` and `latest:<code>` (None where
+    not scored): the wide frame of `evidence_core.progression.progression_table_wide`.
 
     One query of the stored summary (decision 44), the enrolments a subquery of it, that joins
     each enrolment's values into one text, split again by Polars: one row through COPY instead
     of one per enrolment (psycopg reads a COPY row by row in Python, about ten times the time
     PostgreSQL takes to write these rows)."""
-    fields = [*(expression for expression, _type in columns.values()), "first", "latest"]
+    fields = [
+        *(expression for expression, _type in columns.values()),
+        "first",
+        "latest",
+    ]
     texts = []
     for expression in fields:
         text = Cast(expression, output_field=TextField())
@@ -202,31 +206,21 @@ def progress_changes(
     )
     names = [*columns, "first", "latest"]
     wide = items.select(
-        pl.int_range(pl.len()).cast(pl.String()).alias("key"),
         *(
             _typed(pl.col("items").list.get(i, null_on_oob=True), columns.get(name)).alias(name)
             for i, name in enumerate(names)
         ),
     ).with_columns(pl.col("first").str.split(","), pl.col("latest").str.split(","))
-    index = ["key", *columns]
 
     def value(side: str, i: int) -> pl.Expr:
         text = pl.col(side).list.get(i, null_on_oob=True)
-        return pl.when(text == "").then(None).otherwise(text).cast(pl.Int64()).alias(side)
+        return pl.when(text == "").then(None).otherwise(text).cast(pl.Int64())
 
-    parts = [
-        wide.select(
-            *index,
-            pl.lit(code, dtype=pl.String()).alias("code"),
-            value("first", i),
-            value("latest", i),
-        )
-        for i, code in enumerate(codes)
-    ]
-    if not parts:
-        empty = {"code": pl.String(), "first": pl.Int64(), "latest": pl.Int64()}
-        return pl.DataFrame(schema={**wide.select(index).schema, **empty})
-    return pl.concat(parts).drop_nulls(["first", "latest"])
+    return wide.select(
+        *columns,
+        *(value("first", i).alias(f"first:{code}") for i, code in enumerate(codes)),
+        *(value("latest", i).alias(f"latest:{code}") for i, code in enumerate(codes)),
+    )
 
 
 def _typed(text: pl.Expr, column: tuple[Any, pl.DataType] | None) -> pl.Expr:
