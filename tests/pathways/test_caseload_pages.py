@@ -5,6 +5,8 @@ found by any part of it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
@@ -12,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.test import APIClient
-from tests.factories import ConsentFactory, ParticipantFactory
+from tests.factories import ConsentFactory, EnrolmentFactory, ParticipantFactory
 
 from emplus.core.models import AuditEvent
 from emplus.core.pagination import KeysFirstPaginator
-from emplus.pathways import selectors
+from emplus.pathways import selectors, services
 from emplus.pathways.views import caseload as caseload_view
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,40 @@ def test_a_deep_page_of_the_api_list_costs_the_queries_of_the_first(
 )
 def test_a_reference_is_found_by_any_part_of_it_in_any_case(coordinator, caseload, term, found):
     assert _scope(coordinator, q=term).count() == found
+
+
+def test_the_first_follow_ups_due_are_those_of_the_whole_list_in_one_query(
+    coordinator, caseload, unit_b1
+):
+    # given follow-ups due on three dates, two on the same day, one not yet due, one whose
+    # participant no longer agrees to be contacted, and one of another organisation
+    exits = [
+        date(2025, 4, 1),
+        date(2025, 2, 1),
+        date(2025, 2, 1),
+        date(2025, 3, 1),
+        date(2026, 6, 1),
+        date(2025, 2, 1),
+        date(2025, 2, 1),
+    ]
+    people = [*caseload[:6], ParticipantFactory(unit=unit_b1)]
+    for person, exit_date in zip(people, exits, strict=True):
+        ConsentFactory(participant=person, follow_up=True)
+        enrolment = EnrolmentFactory(participant=person, steps=0)
+        services.enrolment_exit(
+            actor=coordinator, enrolment=enrolment, exit_date=exit_date, reason="job"
+        )
+    ConsentFactory(participant=caseload[5], given_on=date(2025, 2, 1))
+    on = date(2025, 12, 1)
+    whole = list(selectors.followups_due(viewer=coordinator, on=on))
+    who = [f.enrolment.participant for f in whole]
+    assert set(who[:2]) == set(caseload[1:3]) and whole[0].pk < whole[1].pk
+    assert who[2:] == [caseload[3], caseload[0]]
+    # when the first ones are read for the page
+    with CaptureQueriesContext(connection) as queries:
+        first = selectors.followups_due_first(viewer=coordinator, on=on, limit=3)
+        refs = [f.enrolment.participant.participant_ref for f in first]
+    # then they are the first of the list, in its order (the key breaks the tie), in one query
+    assert [f.pk for f in first] == [f.pk for f in whole[:3]]
+    assert refs == [p.participant_ref for p in who[:3]]
+    assert len(queries) == 1

@@ -374,8 +374,23 @@ class FollowUp(UUIDModel):
         ordering = ["due_on"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-        # The fingerprint of the kept indicator reports reads it alone (decision 45).
-        indexes = [models.Index(fields=["updated_at"], name="followup_updated_idx")]
+        # The fingerprint of the kept indicator reports reads updated_at alone (decision 45).
+        # The follow-ups not yet recorded (decision 42): a coach's caseload reaches them from
+        # its enrolments (the second index, its due date read from the index), a coordinator's
+        # walks them by due date and stops after a page (the third).
+        indexes = [
+            models.Index(fields=["updated_at"], name="followup_updated_idx"),
+            models.Index(
+                fields=["enrolment", "due_on"],
+                condition=Q(observed_on__isnull=True),
+                name="followup_pending_idx",
+            ),
+            models.Index(
+                fields=["due_on", "id"],
+                condition=Q(observed_on__isnull=True),
+                name="followup_pending_due_idx",
+            ),
+        ]
 
 
 class PathwayStep(UUIDModel):

@@ -16,13 +16,32 @@ from emplus.core.scoping import RestrictedQuerySet, ScopeFields
 SHARED_PERMISSIONS = frozenset({"participant.view"})
 
 
+def _sharing_reaches(user, organisations: frozenset) -> bool:
+    """Whether any consent not withdrawn shares a participant with one of `organisations`.
+
+    A superset of the current consents that do (an older record may since have been superseded):
+    when it is False, no row can be shared with the viewer, and restrict() leaves the EXISTS out.
+    With `own OR EXISTS(...)` PostgreSQL cannot estimate the scope and walks the whole
+    organisation (decision 42). One look-up through the index on the organisation of
+    `shared_with`, kept on the user object like the memberships: once per request and user."""
+    cache = getattr(user, "_emplus_sharing_reaches", None)
+    if cache is None:
+        cache = user._emplus_sharing_reaches = {}
+    if organisations not in cache:
+        Consent = apps.get_model("pathways", "Consent")
+        cache[organisations] = Consent.objects.filter(
+            sharing=True, withdrawn_at__isnull=True, shared_with__in=sorted(organisations)
+        ).exists()
+    return cache[organisations]
+
+
 def _shared_with_viewer(user, participant_path: str, permission: str) -> Q | None:
     """Participants whose active consent shares them with an organisation where the viewer holds
-    `permission` (only for SHARED_PERMISSIONS)."""
+    `permission` (only for SHARED_PERMISSIONS); None when no consent could."""
     if permission not in SHARED_PERMISSIONS:
         return None
     organisations = scoping.organisation_ids_with(user, permission)
-    if not organisations:
+    if not organisations or not _sharing_reaches(user, organisations):
         return None
     # The models import these querysets for their managers: Consent comes from the app
     # registry, so the two modules form no import cycle (contract "acyclic").

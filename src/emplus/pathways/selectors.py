@@ -453,7 +453,8 @@ def participant_known_elsewhere(
 
 
 def followups_due(*, viewer: User, on: date) -> QuerySet[FollowUp]:
-    """Follow-ups due for the viewer's caseload whose participant still agrees to be contacted."""
+    """Follow-ups due for the viewer's caseload whose participant still agrees to be contacted,
+    the earliest first (the key breaks ties, so that a page's first rows are always the same)."""
     contact_allowed = Consent.objects.current().filter(
         participant=OuterRef("enrolment__participant"), follow_up=True
     )
@@ -462,6 +463,18 @@ def followups_due(*, viewer: User, on: date) -> QuerySet[FollowUp]:
         .due(on=on)
         .filter(Exists(contact_allowed), enrolment__participant__erased_at__isnull=True)
         .select_related("enrolment__participant")
+        .order_by("due_on", "pk")
+    )
+
+
+def followups_due_first(*, viewer: User, on: date, limit: int) -> list[FollowUp]:
+    """The first `limit` follow-ups due, read keys first in one statement: the walk over the
+    caseload takes keys only, and only the rows of those keys are read in full (decision 42)."""
+    keys = followups_due(viewer=viewer, on=on).values("pk")[:limit]
+    return list(
+        FollowUp.objects.filter(pk__in=keys)
+        .select_related("enrolment__participant")
+        .order_by("due_on", "pk")
     )
 
 

@@ -101,10 +101,13 @@ def caseload(request):
     # large the caseload and however deep the page (decision 42).
     page = KeysFirstPaginator(matching, PER_PAGE).get_page(request.GET.get("page"))
     people = list(page.object_list)
-    due_all = selectors.followups_due(viewer=request.user, on=today).order_by("due_on")
-    due = list(due_all[:PER_PAGE])
+    due = selectors.followups_due_first(viewer=request.user, on=today, limit=PER_PAGE)
     due_total = (
-        due_all.order_by()[: FOLLOWUPS_COUNTED + 1].count() if len(due) == PER_PAGE else len(due)
+        selectors.followups_due(viewer=request.user, on=today)
+        .order_by()[: FOLLOWUPS_COUNTED + 1]
+        .count()
+        if len(due) == PER_PAGE
+        else len(due)
     )
     # The page names the caseload and the follow-ups due: one audit event for everyone on it.
     selectors.participants_shown(
