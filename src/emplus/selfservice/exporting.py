@@ -53,9 +53,9 @@ def time_overview_xlsx(overview: TimeOverview, *, actor) -> bytes:
     total = len(overview.rows) + 2
     for offset, (label, value) in enumerate(
         [
-            (_("Attested hours"), overview.attested_hours),
-            (_("Attested"), overview.attested),
-            (_("Not attested"), overview.missing + overview.changed),
+            (_("Attested hours"), overview.summary.attested_hours),
+            (_("Attested"), overview.summary.attested),
+            (_("Not attested"), overview.summary.missing + overview.summary.changed),
         ]
     ):
         xlsx_write(sheet, total + offset, 0, label, bold)

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from emplus.core.audit import audit_log
@@ -99,8 +99,9 @@ def _enrolled_in(month: date) -> Q:
     )
 
 
-def hours_derived_many(participant_ids: Iterable[UUID], months: list[date]) -> dict:
-    """Hours from the steps for every (participant id, month) asked for, in one query."""
+def hours_derived_many(participant_ids: Iterable[UUID] | QuerySet, months: list[date]) -> dict:
+    """Hours from the steps for every (participant id, month) asked for, in one query (and for
+    the other months of the same steps: look up the months you asked for)."""
     if not months:
         return {}
     first, last = min(months), hours_rules.month_end(max(months))
@@ -205,16 +206,26 @@ def time_units(*, viewer: User, permission: str = "time.view") -> QuerySet[Unit]
 
 
 @dataclass(frozen=True)
-class TimeOverview:
-    unit: Unit
-    month: date
-    rows: list[MonthRow]
+class TimeSummary:
+    """The counts of a unit's month: every participant of the list, not a page of it."""
+
+    participants: int
     attested: int
     missing: int
     changed: int
     without_hours: int
     attested_hours: Decimal
     total_hours: Decimal
+
+
+@dataclass(frozen=True)
+class TimeOverview:
+    """A unit's month with every row (the export)."""
+
+    unit: Unit
+    month: date
+    rows: list[MonthRow]
+    summary: TimeSummary
 
 
 def time_rows_shown(*, viewer: User, unit: Unit, month: date, rows: list[MonthRow]) -> None:
@@ -232,31 +243,90 @@ def time_rows_shown(*, viewer: User, unit: Unit, month: date, rows: list[MonthRo
     )
 
 
+def time_participants(
+    *, viewer: User, unit: Unit, month: date, permission: str = "time.view"
+) -> QuerySet[Participant]:
+    """The participants of a unit's month, in reference order (the key breaks ties, so that
+    pages neither repeat nor lose anyone): those of the unit where the viewer holds
+    `permission` (own organisation, never by consent) with an enrolment in the month.
+
+    `unit` must come from time_units(viewer, permission); the caller audits what it shows
+    (time_rows_shown, or the export's own event)."""
+    enrolled = Enrolment.objects.filter(_enrolled_in(hours_rules.month_start(month)))
+    return (
+        Participant.objects.restrict(viewer, permission)
+        .filter(unit=unit, erased_at__isnull=True, pk__in=enrolled.values("participant_id"))
+        .order_by("participant_ref", "pk")
+    )
+
+
+def time_rows(*, participants: list[Participant], month: date) -> list[MonthRow]:
+    """The rows of these participants (a page of time_participants) for one month."""
+    month = hours_rules.month_start(month)
+    ids = [p.pk for p in participants]
+    return _rows(participants, {pk: [month] for pk in ids}, _monthly_rows(ids, [month]))
+
+
+def time_summary(*, participants: QuerySet[Participant], month: date) -> TimeSummary:
+    """The counts of the whole list without building its rows: the stored months are counted
+    by the database, and only the hours of the others are derived from their steps; three
+    queries however many participants (the same figures as the rows would give)."""
+    month = hours_rules.month_start(month)
+    keys = participants.order_by().values("pk")
+    still_valid = TimeAttestation.objects.filter(
+        monthly_time=OuterRef("pk"), time_version=OuterRef("version")
+    )
+    ever = TimeAttestation.objects.filter(monthly_time=OuterRef("pk"))
+    stored = MonthlyTime.objects.filter(participant__in=keys, month=month).annotate(
+        valid=Exists(still_valid), earlier=Exists(ever)
+    )
+    open_with_hours = Q(valid=False, hours__gt=0)
+    totals = stored.aggregate(
+        attested=Count("pk", filter=Q(valid=True)),
+        changed=Count("pk", filter=open_with_hours & Q(earlier=True)),
+        missing=Count("pk", filter=open_with_hours & Q(earlier=False)),
+        attested_hours=Sum("hours", filter=Q(valid=True)),
+        hours=Sum("hours"),
+    )
+    # A month without a stored row has no attestation: missing when its steps give hours.
+    others = participants.order_by().exclude(pk__in=stored.values("participant_id"))
+    derived = [
+        hours
+        for (_, derived_month), hours in hours_derived_many(others.values("pk"), [month]).items()
+        if derived_month == month
+    ]
+    count = participants.count()
+    missing = totals["missing"] + sum(1 for hours in derived if hours > 0)
+    return TimeSummary(
+        participants=count,
+        attested=totals["attested"],
+        missing=missing,
+        changed=totals["changed"],
+        without_hours=count - totals["attested"] - totals["changed"] - missing,
+        attested_hours=totals["attested_hours"] or Decimal("0.0"),
+        total_hours=(totals["hours"] or Decimal("0.0")) + sum(derived, Decimal("0.0")),
+    )
+
+
 def time_overview(
     *, viewer: User, unit: Unit, month: date, permission: str = "time.view"
 ) -> TimeOverview:
-    """Per unit and month: whose time is attested, whose is missing, and the attested hours.
-
-    `unit` must come from time_units(viewer, permission); the caller audits what it shows
-    (time_rows_shown, or the export's own event). The participants are those of the unit where
-    the viewer holds `permission` (own organisation, never by consent) with an enrolment in the
-    month."""
+    """Per unit and month, every row (the export): whose time is attested, whose is missing,
+    and the attested hours. The page reads one page of rows (time_participants, time_rows)
+    and the counts (time_summary) instead."""
     month = hours_rules.month_start(month)
-    enrolled = Enrolment.objects.filter(_enrolled_in(month)).values("participant_id")
-    participants = list(
-        Participant.objects.restrict(viewer, permission)
-        .filter(unit=unit, erased_at__isnull=True, pk__in=enrolled)
-        .order_by("participant_ref")
-    )
-    ids = [p.pk for p in participants]
-    rows = _rows(participants, {pk: [month] for pk in ids}, _monthly_rows(ids, [month]))
+    participants = time_participants(viewer=viewer, unit=unit, month=month, permission=permission)
+    rows = time_rows(participants=list(participants), month=month)
+    return TimeOverview(unit=unit, month=month, rows=rows, summary=time_summary_of_rows(rows))
+
+
+def time_summary_of_rows(rows: list[MonthRow]) -> TimeSummary:
+    """The counts of rows already built (the export has them all)."""
     by_status: defaultdict[str, int] = defaultdict(int)
     for row in rows:
         by_status[row.status] += 1
-    return TimeOverview(
-        unit=unit,
-        month=month,
-        rows=rows,
+    return TimeSummary(
+        participants=len(rows),
         attested=by_status[TimeStatus.ATTESTED],
         missing=by_status[TimeStatus.MISSING],
         changed=by_status[TimeStatus.CHANGED],

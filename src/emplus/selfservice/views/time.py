@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from emplus.core import scoping
+from emplus.core.pagination import KeysFirstPaginator
 from emplus.core.permissions import permission_required
 from emplus.selfservice import exporting, forms, offline, selectors, services
 from emplus.selfservice import hours as hours_rules
@@ -60,11 +60,12 @@ def _shift(month: date, months: int) -> date:
 @permission_required("time.view")
 def overview(request):
     units, unit, month = _overview_choice(request, "time.view")
-    result = selectors.time_overview(viewer=request.user, unit=unit, month=month)
-    page = Paginator(result.rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.time_rows_shown(
-        viewer=request.user, unit=unit, month=month, rows=list(page.object_list)
-    )
+    participants = selectors.time_participants(viewer=request.user, unit=unit, month=month)
+    # A page of participants in the database (keys first), and rows built for that page only;
+    # the counts come from the database too, whatever the size of the unit.
+    page = KeysFirstPaginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.time_rows(participants=list(page.object_list), month=month)
+    selectors.time_rows_shown(viewer=request.user, unit=unit, month=month, rows=rows)
     today = timezone.localdate()
     return render(
         request,
@@ -78,8 +79,9 @@ def overview(request):
             "next_slug": month_slug(_shift(month, 1))
             if _shift(month, 1) <= hours_rules.month_start(today)
             else "",
-            "overview": result,
+            "summary": selectors.time_summary(participants=participants, month=month),
             "page": page,
+            "rows": rows,
             "can_export": scoping.allows(request.user, "time.export", unit),
         },
     )
