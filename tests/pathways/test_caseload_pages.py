@@ -63,6 +63,14 @@ def test_keys_first_refuses_a_page_past_the_end_as_the_plain_paginator_does(coor
     assert pages.get_page("x").number == 1
 
 
+def test_a_count_given_to_keys_first_is_not_asked_again(coordinator, caseload):
+    pages = KeysFirstPaginator(_scope(coordinator), 3, count=7)
+    with CaptureQueriesContext(connection) as queries:
+        assert [p.participant_ref for p in pages.page(3)] == ["R-07"]
+    assert len(queries) == 2  # the page's keys, its rows
+    assert pages.num_pages == 3
+
+
 def test_the_rows_of_a_page_keep_their_annotations(coordinator, caseload):
     page = KeysFirstPaginator(_scope(coordinator), 3).page(1)
     assert [p.participant_ref for p in page] == ["R-01", "R-02", "R-03"]

@@ -18,6 +18,20 @@ class KeysFirstPaginator(Paginator):
 
     object_list: QuerySet[Any]
 
+    def __init__(
+        self,
+        object_list: QuerySet[Any],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+        *,
+        count: int | None = None,
+    ) -> None:
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        if count is not None:
+            # The caller counted the list already (the time list's summary): not counted again.
+            self.__dict__["count"] = count
+
     def page(self, number) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

@@ -61,9 +61,12 @@ def _shift(month: date, months: int) -> date:
 def overview(request):
     units, unit, month = _overview_choice(request, "time.view")
     participants = selectors.time_participants(viewer=request.user, unit=unit, month=month)
-    # A page of participants in the database (keys first), and rows built for that page only;
-    # the counts come from the database too, whatever the size of the unit.
-    page = KeysFirstPaginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The counts come from the database, whatever the size of the unit; a page of participants
+    # is read keys first, and rows are built for that page only.
+    summary = selectors.time_summary(participants=participants, month=month)
+    page = KeysFirstPaginator(participants, PAGE_SIZE, count=summary.participants).get_page(
+        request.GET.get("page")
+    )
     rows = selectors.time_rows(participants=list(page.object_list), month=month)
     selectors.time_rows_shown(viewer=request.user, unit=unit, month=month, rows=rows)
     today = timezone.localdate()
@@ -79,7 +82,7 @@ def overview(request):
             "next_slug": month_slug(_shift(month, 1))
             if _shift(month, 1) <= hours_rules.month_start(today)
             else "",
-            "summary": selectors.time_summary(participants=participants, month=month),
+            "summary": summary,
             "page": page,
             "rows": rows,
             "can_export": scoping.allows(request.user, "time.export", unit),
