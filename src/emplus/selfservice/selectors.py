@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from emplus.core.audit import audit_log
@@ -268,34 +268,39 @@ def time_rows(*, participants: list[Participant], month: date) -> list[MonthRow]
 
 
 def time_summary(*, participants: QuerySet[Participant], month: date) -> TimeSummary:
-    """The counts of the whole list without building its rows: the stored months are counted
-    by the database, and only the hours of the others are derived from their steps; three
-    queries however many participants (the same figures as the rows would give)."""
+    """The counts of the whole list without building its rows: one aggregate over the list
+    reads each participant's stored month (hours, and whether an attestation still counts or
+    once did), and only the hours of the others are derived from their steps; two queries
+    however many participants, and the same figures as the rows would give."""
     month = hours_rules.month_start(month)
-    keys = participants.order_by().values("pk")
-    still_valid = TimeAttestation.objects.filter(
-        monthly_time=OuterRef("pk"), time_version=OuterRef("version")
+    stored = MonthlyTime.objects.filter(participant=OuterRef("pk"), month=month)
+    attested = TimeAttestation.objects.filter(
+        monthly_time__participant=OuterRef("pk"), monthly_time__month=month
     )
-    ever = TimeAttestation.objects.filter(monthly_time=OuterRef("pk"))
-    stored = MonthlyTime.objects.filter(participant__in=keys, month=month).annotate(
-        valid=Exists(still_valid), earlier=Exists(ever)
+    listed = participants.order_by().annotate(
+        stored_hours=Subquery(stored.values("hours")[:1]),
+        valid=Exists(attested.filter(time_version=F("monthly_time__version"))),
+        earlier=Exists(attested),
     )
-    open_with_hours = Q(valid=False, hours__gt=0)
-    totals = stored.aggregate(
+    open_with_hours = Q(valid=False, stored_hours__gt=0)
+    totals = listed.aggregate(
+        participants=Count("pk"),
         attested=Count("pk", filter=Q(valid=True)),
         changed=Count("pk", filter=open_with_hours & Q(earlier=True)),
         missing=Count("pk", filter=open_with_hours & Q(earlier=False)),
-        attested_hours=Sum("hours", filter=Q(valid=True)),
-        hours=Sum("hours"),
+        attested_hours=Sum("stored_hours", filter=Q(valid=True)),
+        hours=Sum("stored_hours"),
     )
     # A month without a stored row has no attestation: missing when its steps give hours.
-    others = participants.order_by().exclude(pk__in=stored.values("participant_id"))
+    others = participants.order_by().exclude(
+        pk__in=MonthlyTime.objects.filter(month=month).values("participant_id")
+    )
     derived = [
         hours
         for (_, derived_month), hours in hours_derived_many(others.values("pk"), [month]).items()
         if derived_month == month
     ]
-    count = participants.count()
+    count = totals["participants"]
     missing = totals["missing"] + sum(1 for hours in derived if hours > 0)
     return TimeSummary(
         participants=count,
