@@ -32,12 +32,9 @@ __all__ = [
     "TOTAL",
     "ChangeSummary",
     "ProgressRecord",
-    "change_frame",
     "paired_effect_size",
-    "person_change_counts",
     "person_change_counts_wide",
     "progression_table",
-    "progression_table_frame",
     "progression_table_wide",
     "suppress_progression",
     "summarise",
@@ -165,83 +162,6 @@ def progression_table(
     return rows
 
 
-# --- the same from a frame (decision 39: a partnership's enrolments at columnar speed) -------
-
-# A long frame of changes: one row per enrolment (`key`) and dimension (`code`) scored at both
-# its first and its latest assessment, with the enrolment's `group`.
-CHANGE_COLUMNS = ("key", "group", "code", "first", "latest")
-
-
-def change_frame(changes: pl.DataFrame, *, dimensions: Sequence[str]) -> pl.DataFrame:
-    """The changes on `dimensions` plus the total score (TOTAL) of every enrolment scored on
-    all of them at both assessments, as in `progression_table`."""
-    types: dict[Any, Any] = {
-        "key": pl.String,
-        "group": pl.String,
-        "code": pl.String,
-        "first": pl.Int64,
-        "latest": pl.Int64,
-    }
-    dims = changes.select(CHANGE_COLUMNS).cast(types).filter(pl.col("code").is_in(list(dimensions)))
-    totals = (
-        dims.group_by("key", "group")
-        .agg(pl.len().alias("_k"), pl.col("first").sum(), pl.col("latest").sum())
-        .filter(pl.col("_k") == len(dimensions))
-        .select("key", "group", pl.lit(TOTAL).alias("code"), "first", "latest")
-    )
-    return pl.concat([dims, totals.cast(types)])
-
-
-def _with_verdicts(
-    long: pl.DataFrame, stats: Mapping[str, reliable_change.ReliabilityStats | None]
-) -> pl.DataFrame:
-    s_diff = {code: s.s_diff for code, s in stats.items() if s is not None}
-    index = (pl.col("latest") - pl.col("first")) / pl.col("code").replace_strict(
-        s_diff, default=None, return_dtype=pl.Float64
-    )
-    return long.with_columns(
-        _improved=index > reliable_change.CRITICAL_RCI,
-        _deteriorated=index < -reliable_change.CRITICAL_RCI,
-        _rated=index.is_not_null(),
-    )
-
-
-def progression_table_frame(
-    changes: pl.DataFrame,
-    *,
-    dimensions: Sequence[str],
-    stats: Mapping[str, reliable_change.ReliabilityStats | None],
-    groups: Sequence[str] | None = None,
-) -> list[ChangeSummary]:
-    """`progression_table` from a frame of changes (`CHANGE_COLUMNS`): the same rows, computed
-    column-wise (the means, the spread of the change and the reliable-change shares)."""
-    long = change_frame(changes, dimensions=dimensions)
-    both = pl.concat([long.with_columns(pl.lit(ALL).alias("group")), long])
-    both = _with_verdicts(both.with_columns(diff=pl.col("latest") - pl.col("first")), stats)
-    summary = both.group_by("group", "code").agg(
-        n=pl.len(),
-        mean_first=pl.col("first").mean(),
-        mean_latest=pl.col("latest").mean(),
-        mean_change=pl.col("diff").mean(),
-        sd=pl.col("diff").std(ddof=1),
-        improved=pl.col("_improved").sum(),
-        deteriorated=pl.col("_deteriorated").sum(),
-    )
-    found = {(row["group"], row["code"]): row for row in summary.iter_rows(named=True)}
-    if groups is None:
-        groups = sorted(set(changes.get_column("group").to_list()))
-    rows = []
-    for group in (ALL, *[g for g in groups if g != ALL]):
-        for code in (*dimensions, TOTAL):
-            row = found.get((group, code))
-            rows.append(
-                ChangeSummary(group, code, 0)
-                if row is None
-                else _summary_of(group, code, row, stats.get(code))
-            )
-    return rows
-
-
 def _summary_of(
     group: str, code: str, row: Mapping[str, Any], stats: reliable_change.ReliabilityStats | None
 ) -> ChangeSummary:
@@ -266,36 +186,6 @@ def _summary_of(
     )
 
 
-def person_change_counts(
-    changes: pl.DataFrame,
-    *,
-    dimensions: Sequence[str],
-    counted: Iterable[str],
-    stats: Mapping[str, reliable_change.ReliabilityStats | None],
-) -> dict[str, dict[Any, dict[Any, dict[str, int]]]]:
-    """Per dimension of `counted` (TOTAL may be one), `block` and `organisation` (columns of
-    `changes` besides `CHANGE_COLUMNS`, with `person`): the persons with a change (`n`), and
-    where the dimension has statistics those with a reliable improvement, a reliable
-    deterioration or neither. A count that is zero is left out."""
-    extra = changes.select("key", "block", "organisation", "person").unique(subset="key")
-    long = change_frame(changes, dimensions=dimensions).filter(pl.col("code").is_in(list(counted)))
-    long = _with_verdicts(long.join(extra, on="key"), stats)
-    person = pl.col("person")
-    table = long.group_by("code", "block", "organisation").agg(
-        n=person.n_unique(),
-        improved=person.filter(pl.col("_improved")).n_unique(),
-        deteriorated=person.filter(pl.col("_deteriorated")).n_unique(),
-        unchanged=person.filter(
-            pl.col("_rated") & ~pl.col("_improved") & ~pl.col("_deteriorated")
-        ).n_unique(),
-    )
-    out: dict[str, dict[Any, dict[Any, dict[str, int]]]] = {}
-    for row in table.iter_rows(named=True):
-        cell = {k: row[k] for k in ("n", "improved", "deteriorated", "unchanged") if row[k]}
-        out.setdefault(row["code"], {}).setdefault(row["block"], {})[row["organisation"]] = cell
-    return out
-
-
 # --- the same from a wide frame (decision 44: one row per enrolment, a pair of columns per
 # dimension; no long frame of enrolment × dimension rows) ----------------------------------
 
@@ -312,7 +202,7 @@ def _wide_pairs(
     dimensions: Sequence[str], codes: Iterable[str]
 ) -> Iterable[tuple[str, pl.Expr, pl.Expr]]:
     """(code, first, latest) of each of `codes` of a wide frame; TOTAL sums `dimensions` where
-    all of them are scored at both, as `change_frame` does."""
+    all of them are scored at both, as `progression_table` does."""
     firsts = [pl.col(first_column(c)) for c in dimensions]
     latests = [pl.col(latest_column(c)) for c in dimensions]
     for code in codes:
@@ -374,7 +264,7 @@ def progression_table_wide(
         ):
             found[(row["group"], code)] = row
     if groups is None:
-        # the groups of enrolments with a change on some dimension, as `progression_table_frame`
+        # the groups of enrolments with a change on some dimension, as `progression_table`
         scored = pl.any_horizontal(
             pl.col(first_column(c)).is_not_null() & pl.col(latest_column(c)).is_not_null()
             for c in dimensions
@@ -399,8 +289,11 @@ def person_change_counts_wide(
     counted: Iterable[str],
     stats: Mapping[str, reliable_change.ReliabilityStats | None],
 ) -> dict[str, dict[Any, dict[Any, dict[str, int]]]]:
-    """`person_change_counts` from a wide frame (as `progression_table_wide`'s, with `block`,
-    `organisation` and `person` instead of `group`)."""
+    """Per dimension of `counted` (TOTAL may be one), `block` and `organisation` of a wide frame
+    (as `progression_table_wide`'s, with `block`, `organisation` and `person` instead of
+    `group`): the persons with a change (`n`), and where the dimension has statistics those with
+    a reliable improvement, a reliable deterioration or neither. A count that is zero is left
+    out."""
     person = pl.col("person")
     out: dict[str, dict[Any, dict[Any, dict[str, int]]]] = {}
     for code, first, latest in _wide_pairs(dimensions, counted):
