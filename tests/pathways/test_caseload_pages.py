@@ -5,7 +5,7 @@ found by any part of it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.paginator import EmptyPage, Paginator
@@ -16,6 +16,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.test import APIClient
 from tests.factories import ConsentFactory, EnrolmentFactory, ParticipantFactory
 
+from emplus.core import crypto
 from emplus.core.models import AuditEvent
 from emplus.core.pagination import KeysFirstPaginator
 from emplus.pathways import selectors, services
@@ -176,3 +177,126 @@ def test_the_first_follow_ups_due_are_those_of_the_whole_list_in_one_query(
     assert [f.pk for f in first] == [f.pk for f in whole[:3]]
     assert refs == [p.participant_ref for p in who[:3]]
     assert len(queries) == 1
+
+
+# A day when every exit of `varied` has a follow-up due (six months after it).
+LATER = date(2026, 1, 1)
+
+
+@pytest.fixture
+def varied(coordinator, caseload):
+    """The caseload with active and exited pathways, steps, assessments and follow-ups due."""
+    for n, person in enumerate(caseload):
+        ConsentFactory(participant=person, follow_up=True)
+        enrolment = EnrolmentFactory(participant=person, steps=n % 3)
+        if n % 2:
+            services.enrolment_exit(
+                actor=coordinator,
+                enrolment=enrolment,
+                exit_date=enrolment.entry_date + timedelta(days=10 + n),
+                reason="job",
+            )
+    return caseload
+
+
+def test_an_annotation_chosen_alone_has_its_value_among_all(coordinator, varied):
+    # given the caseload with every annotation, on a day some follow-ups are due
+    today = LATER
+    whole = selectors.caseload_annotated(viewer=coordinator, today=today)
+    for name in selectors.CASELOAD_ANNOTATIONS:
+        # when only one is asked for
+        alone = selectors.caseload_annotated(viewer=coordinator, today=today, names=[name])
+        # then each row has the value it has among all, and the others are not computed
+        assert dict(alone.values_list("pk", name)) == dict(whole.values_list("pk", name)), name
+        row = alone.first()
+        others = set(selectors.CASELOAD_ANNOTATIONS) - {name, "is_active"}
+        assert not any(hasattr(row, other) for other in others), name
+    assert {p.followup_is_due for p in whole} == {True, False}  # the data tells them apart
+
+
+def test_an_annotation_the_caseload_does_not_know_is_refused(coordinator):
+    with pytest.raises(ValueError, match="not an annotation"):
+        selectors.caseload_annotated(viewer=coordinator, today=date(2025, 1, 1), names=["x"])
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"status": "active"},
+        {"status": "exited"},
+        {"phase": "mobilise"},
+        {"followup_due": True},
+        {"followup_overdue": True},
+        {"assessment_due": True},
+        {"stalled": True},
+        {"link_open": True},
+        {"attestation_waiting": True},
+        {"recent": True},
+        {"status": "active", "followup_due": True},
+    ],
+)
+def test_a_filter_finds_the_same_rows_whatever_the_list_shows(coordinator, varied, filters):
+    def found(shown):
+        return [
+            p.pk
+            for p in selectors.participant_list(
+                viewer=coordinator,
+                filters=selectors.CaseloadFilters(**filters),
+                today=LATER,
+                audit_shown=False,
+                shown=shown,
+            )
+        ]
+
+    assert found(()) == found(selectors.CASELOAD_SHOWN) == found(selectors.CASELOAD_ANNOTATIONS)
+
+
+def test_the_caseload_page_decrypts_the_names_it_shows_and_nothing_else(
+    client, coordinator, varied, monkeypatch
+):
+    # given participants with every contact detail filled in (and identity numbers)
+    for person in varied:
+        services.participant_update(
+            actor=coordinator,
+            participant=person,
+            phone="070-1234567",
+            email="a@example.org",
+            address="Storgatan 1",
+        )
+    client.force_login(coordinator)
+    client.get(reverse("pathways:caseload"))  # warm
+    decrypted = []
+    real = crypto.decrypt
+
+    def counting(token):
+        value = real(token)
+        decrypted.append(value)
+        return value
+
+    monkeypatch.setattr(crypto, "decrypt", counting)
+    # when the caseload is shown (with follow-ups due beside it)
+    response = client.get(reverse("pathways:caseload"))
+    # then the names of its rows are decrypted, and nothing else: no identity number, phone,
+    # e-mail or address, and no name for the follow-ups (they show the reference)
+    people = response.context["people"]
+    assert len(people) == 7 and response.context["followups_due"]
+    assert len(decrypted) == 2 * len(people)
+    assert not {"070-1234567", "a@example.org", "Storgatan 1"} & set(decrypted)
+    assert all(p.display_name in response.content.decode() for p in people)
+
+
+def test_the_links_of_the_caseload_are_those_reverse_gives(client, coordinator, varied):
+    client.force_login(coordinator)
+    response = client.get(reverse("pathways:caseload"))
+    html = response.content.decode()
+    people, due = response.context["people"], response.context["followups_due"]
+    assert len(people) == 7 and due
+    for person in people:
+        assert f'<a href="{reverse("pathways:detail", args=[person.pk])}">' in html
+    for followup in due:
+        participant = followup.enrolment.participant_id
+        record = reverse("pathways:followup", args=[participant, followup.enrolment_id])
+        assert f'<a href="{record}">' in html
+        assert f'<a href="{reverse("pathways:detail", args=[participant])}">' in html
+    # and each row says its status in words, translated
+    assert html.count("<td>Aktiv</td>") + html.count("<td>Avslutad</td>") == 7

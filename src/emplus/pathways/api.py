@@ -141,7 +141,10 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
 
     def list(self, request, *args, **kwargs):
         filters = self._filters(request)
-        people = selectors.participant_list(viewer=request.user, filters=filters, audit_shown=False)
+        # The rows show fields of the participant only: no annotation is computed for them.
+        people = selectors.participant_list(
+            viewer=request.user, filters=filters, audit_shown=False, shown=()
+        )
         page = self.paginate_queryset(people)
         selectors.participants_shown(
             viewer=request.user, participants=page, action="participant.listed_api"

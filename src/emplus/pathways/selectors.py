@@ -150,7 +150,91 @@ def attestation_waiting_exists(viewer: User) -> Exists:
     )
 
 
-def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
+# Every annotation of the caseload, in an order in which each names only those before it.
+CASELOAD_ANNOTATIONS = (
+    "is_active",
+    "current_phase",
+    "followup_is_due",
+    "followup_is_overdue",
+    "assessment_is_due",
+    "is_stalled",
+    "has_open_link",
+    "has_attestation_waiting",
+    "has_recent_record",
+)
+# What the caseload page shows of a row beyond its fields (the phase, the status, a follow-up
+# due); the others only decide its filters.
+CASELOAD_SHOWN = ("is_active", "current_phase", "followup_is_due")
+# Annotations that are written in terms of another one.
+_ANNOTATION_NEEDS = {"assessment_is_due": "is_active", "is_stalled": "is_active"}
+# The encrypted contact details the caseload page does not show (it shows the names).
+UNLISTED_ON_PAGE = ("personal_id", "phone", "email", "address")
+# The filters of CaseloadFilters that stand on an annotation.
+_FILTER_ANNOTATION = {
+    "followup_due": "followup_is_due",
+    "followup_overdue": "followup_is_overdue",
+    "assessment_due": "assessment_is_due",
+    "stalled": "is_stalled",
+    "link_open": "has_open_link",
+    "attestation_waiting": "has_attestation_waiting",
+    "recent": "has_recent_record",
+}
+
+
+def _caseload_expressions(*, viewer: User, today: date, names: frozenset[str]) -> dict[str, Any]:
+    """The expressions of `names` (CASELOAD_ANNOTATIONS), built only when asked for: each is
+    a tree of subqueries that Django resolves and compiles on every request."""
+    limits = caseload_thresholds()
+    out: dict[str, Any] = {}
+
+    def open_enrolment() -> QuerySet[Enrolment]:
+        return Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
+
+    def due() -> QuerySet[FollowUp]:
+        return FollowUp.objects.due(on=today).filter(enrolment__participant=OuterRef("pk"))
+
+    if "is_active" in names:
+        out["is_active"] = Exists(open_enrolment())
+    if "current_phase" in names:
+        out["current_phase"] = _current_phase()
+    if "followup_is_due" in names:
+        out["followup_is_due"] = Exists(due())
+    if "followup_is_overdue" in names:
+        overdue = due().filter(due_on__lt=today - timedelta(days=limits.followup_overdue_days))
+        out["followup_is_overdue"] = Exists(overdue)
+    if "assessment_is_due" in names:
+        assessed_lately = Assessment.objects.filter(
+            enrolment__participant=OuterRef("pk"),
+            assessed_on__gt=today - timedelta(weeks=limits.assessment_due_weeks),
+        )
+        out["assessment_is_due"] = Q(is_active=True) & ~Exists(assessed_lately)
+    if "is_stalled" in names:
+        stalled_since = today - timedelta(weeks=limits.stalled_weeks)
+        moved_lately = PathwayStep.objects.filter(
+            enrolment__participant=OuterRef("pk"),
+            enrolment__exit_date__isnull=True,
+            started_on__gt=stalled_since,
+        )
+        entered_lately = open_enrolment().filter(entry_date__gt=stalled_since)
+        out["is_stalled"] = Q(is_active=True) & ~Exists(moved_lately) & ~Exists(entered_lately)
+    if "has_open_link" in names:
+        out["has_open_link"] = open_link_exists()
+    if "has_attestation_waiting" in names:
+        out["has_attestation_waiting"] = attestation_waiting_exists(viewer)
+    if "has_recent_record" in names:
+        recorded_since = timezone.now() - timedelta(days=RECENT_DAYS)
+        recorded = {"enrolment__participant": OuterRef("pk"), "created_at__gte": recorded_since}
+        out["has_recent_record"] = (
+            Exists(PathwayStep.objects.filter(**recorded))
+            | Exists(PathwayEvent.objects.filter(**recorded))
+            | Exists(Assessment.objects.filter(**recorded))
+        )
+    return out
+
+
+def caseload_annotated(
+    *, viewer: User, today: date, names: Iterable[str] = CASELOAD_ANNOTATIONS
+) -> QuerySet[Any]:
     """The viewer's participants with what the caseload filters and the start page count on,
     each an EXISTS in the database (no row is read or decrypted to decide it):
 
@@ -160,41 +244,19 @@ def caseload_annotated(*, viewer: User, today: date) -> QuerySet[Any]:
     - is_stalled: active, entered and no new pathway step in the last EMPLUS_STALLED_WEEKS;
     - has_open_link: a self-service link waiting to be used;
     - has_attestation_waiting: a month's hours waiting for the participant's attestation;
-    - has_recent_record: a step, event or assessment recorded in the last RECENT_DAYS days."""
-    limits = caseload_thresholds()
-    open_enrolment = Enrolment.objects.filter(participant=OuterRef("pk"), exit_date__isnull=True)
-    due = FollowUp.objects.due(on=today).filter(enrolment__participant=OuterRef("pk"))
-    overdue = due.filter(due_on__lt=today - timedelta(days=limits.followup_overdue_days))
-    assessed_lately = Assessment.objects.filter(
-        enrolment__participant=OuterRef("pk"),
-        assessed_on__gt=today - timedelta(weeks=limits.assessment_due_weeks),
-    )
-    stalled_since = today - timedelta(weeks=limits.stalled_weeks)
-    moved_lately = PathwayStep.objects.filter(
-        enrolment__participant=OuterRef("pk"),
-        enrolment__exit_date__isnull=True,
-        started_on__gt=stalled_since,
-    )
-    entered_lately = open_enrolment.filter(entry_date__gt=stalled_since)
-    recorded_since = timezone.now() - timedelta(days=RECENT_DAYS)
-    recorded = {"enrolment__participant": OuterRef("pk"), "created_at__gte": recorded_since}
-    return (
-        Participant.objects.restrict(viewer, "participant.view")
-        .filter(erased_at__isnull=True)
-        .annotate(
-            is_active=Exists(open_enrolment),
-            current_phase=_current_phase(),
-            followup_is_due=Exists(due),
-            followup_is_overdue=Exists(overdue),
-            assessment_is_due=Q(is_active=True) & ~Exists(assessed_lately),
-            is_stalled=Q(is_active=True) & ~Exists(moved_lately) & ~Exists(entered_lately),
-            has_open_link=open_link_exists(),
-            has_attestation_waiting=attestation_waiting_exists(viewer),
-            has_recent_record=Exists(PathwayStep.objects.filter(**recorded))
-            | Exists(PathwayEvent.objects.filter(**recorded))
-            | Exists(Assessment.objects.filter(**recorded)),
-        )
-    )
+    - has_recent_record: a step, event or assessment recorded in the last RECENT_DAYS days.
+
+    `names` chooses which of them (all by default): a list that shows three and filters on
+    none need not build, compile and compute the other six (issue 14)."""
+    wanted = set(names)
+    unknown = wanted - set(CASELOAD_ANNOTATIONS)
+    if unknown:
+        raise ValueError(f"not an annotation of the caseload: {sorted(unknown)}")
+    wanted |= {_ANNOTATION_NEEDS[name] for name in wanted if name in _ANNOTATION_NEEDS}
+    expressions = _caseload_expressions(viewer=viewer, today=today, names=frozenset(wanted))
+    qs = Participant.objects.restrict(viewer, "participant.view").filter(erased_at__isnull=True)
+    ordered = {name: expressions[name] for name in CASELOAD_ANNOTATIONS if name in expressions}
+    return qs.annotate(**ordered) if ordered else qs
 
 
 def participant_list(
@@ -203,19 +265,31 @@ def participant_list(
     filters: CaseloadFilters | None = None,
     today: date | None = None,
     audit_shown: bool = True,
+    shown: Iterable[str] = CASELOAD_ANNOTATIONS,
+    names_only: bool = False,
 ) -> QuerySet[Participant] | list[Participant]:
     """The caseload: participants the viewer may see, by reference, as a lazy queryset, so a
     page of it is read (and decrypted) with LIMIT/OFFSET in the database; a caller that shows
     only a page passes `audit_shown=False` and audits that page (participants_shown).
     Otherwise the list is one audit event naming everyone in it.
 
+    `shown` names the annotations the caller reads from the rows (all by default; the filters
+    add what they need); `names_only` leaves out the contact details other than the names
+    (the caseload page shows no more).
+
     A text search with a digit matches any part of the reference; one without is a name: every
     word of the term must begin a word of the given or family name, looked up in the blind
     index (decision 36)."""
     filters = filters or CaseloadFilters()
     today = today or timezone.localdate()
+    needed = set(shown)
+    needed |= {name for attr, name in _FILTER_ANNOTATION.items() if getattr(filters, attr)}
+    if filters.phase:
+        needed.add("current_phase")
+    if filters.status:
+        needed.add("is_active")
     qs = (
-        caseload_annotated(viewer=viewer, today=today)
+        caseload_annotated(viewer=viewer, today=today, names=needed)
         .select_related("unit", "organisation")
         # The same reference may exist in two organisations: the key makes the order total, so
         # pages neither repeat nor skip a participant.
@@ -257,6 +331,10 @@ def participant_list(
             # (an OR with the reference would make the database read every row instead).
             by_name = name_search(term)
             qs = qs.filter(by_name) if by_name is not None else qs.none()
+    if names_only:
+        # The page shows the names of the contact details: the identity number, phone, e-mail
+        # and address are neither read nor decrypted.
+        qs = qs.defer(*UNLISTED_ON_PAGE)
     people: QuerySet[Participant] | list[Participant] = qs
     if audit_shown:
         people = list(people)
@@ -474,6 +552,9 @@ def followups_due_first(*, viewer: User, on: date, limit: int) -> list[FollowUp]
     return list(
         FollowUp.objects.filter(pk__in=keys)
         .select_related("enrolment__participant")
+        # What the list shows: the date and the participant's reference (no name, nothing
+        # decrypted).
+        .only("due_on", "enrolment__participant__participant_ref")
         .order_by("due_on", "pk")
     )
 

@@ -95,7 +95,12 @@ def caseload(request):
     filters = filterset.selector_filters
     today = timezone.localdate()
     matching = selectors.participant_list(
-        viewer=request.user, filters=filters, today=today, audit_shown=False
+        viewer=request.user,
+        filters=filters,
+        today=today,
+        audit_shown=False,
+        shown=selectors.CASELOAD_SHOWN,
+        names_only=True,
     )
     # A page at a time: its keys in order, then only its rows read and decrypted, however
     # large the caseload and however deep the page (decision 42).
