@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from emplus.core.choices import Phase
 from emplus.core.pagination import KeysFirstPaginator
 from emplus.core.permissions import permission_required
+from emplus.core.reversing import reverser
 from emplus.core.search_tokens import search_token_load, search_token_store
 from emplus.pathways import forms, selectors, services
 from emplus.pathways.filters import ParticipantFilterSet, ParticipantSearchFilterSet
@@ -120,8 +121,16 @@ def caseload(request):
         participants=[*people, *(followup.enrolment.participant for followup in due)],
     )
     phases = dict(Phase.choices)
+    # The links of the rows: one reverse() each, not one per row (core.reversing).
+    detail_url = reverser("pathways:detail")
+    followup_url = reverser("pathways:followup", 2)
     for person in people:
         person.phase_label = phases.get(person.current_phase, "")
+        person.detail_url = detail_url(person.pk)
+    for followup in due:
+        participant_id = followup.enrolment.participant_id
+        followup.detail_url = detail_url(participant_id)
+        followup.record_url = followup_url(participant_id, followup.enrolment_id)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
