@@ -29,12 +29,14 @@ import polars as pl
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db.models import F, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import F, Model, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from emplus.core import scoping
+from emplus.core.fingerprints import tables_fingerprint
 from emplus.core.permissions import has_permission
 from emplus.core.suppression import DEFAULT_THRESHOLD
 from emplus.core.typing import User
@@ -54,8 +56,11 @@ from emplus.pathways.evidence_adapter import (
 )
 from emplus.pathways.models import (
     AssessmentScore,
+    Dimension,
     Enrolment,
+    EnrolmentProgress,
     Instrument,
+    InstrumentReliability,
     Participant,
     PathwayStep,
 )
@@ -481,16 +486,11 @@ def _report_key(
     """Everything the report depends on: the scope as the SQL that selects it (so two
     viewers share a report only when they aggregate the same participants at the same
     detail), the filters, the date, the rules, the special-category settings and the data."""
-    try:
-        sql, params = participants.query.sql_with_params()
-        scope = [sql, [str(p) for p in params]]
-    except EmptyResultSet:  # Django knows without asking: nobody (e.g. `pk__in=[]`)
-        scope = []
     request = {
         # Raise it when the computation changes: a report kept by the old code is then not
         # found (the data alone would not tell).
         "version": 1,
-        "scope": scope,
+        "scope": _scope_key(participants),
         "full_detail": full_detail,
         "filters": filters.as_params(),
         "as_of": as_of.isoformat(),
@@ -503,6 +503,16 @@ def _report_key(
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode())
     return f"evidence:indicators:{digest.hexdigest()}"
+
+
+def _scope_key(participants: QuerySet[Participant]) -> list:
+    """The scope of a kept report as the SQL that selects its participants: two viewers share
+    a report only when they aggregate the same participants."""
+    try:
+        sql, params = participants.query.sql_with_params()
+    except EmptyResultSet:  # Django knows without asking: nobody (e.g. `pk__in=[]`)
+        return []
+    return [sql, [str(p) for p in params]]
 
 
 # The columns the indicators read: no reference, no identity (nothing to decrypt), and the
@@ -714,7 +724,10 @@ def progression_report(
     language: str | None = None,
 ) -> ProgressionReport:
     """Change between each enrolment's first and latest assessment on the active instrument,
-    overall and by group, scoped and suppressed like the indicators."""
+    overall and by group, scoped and suppressed like the indicators.
+
+    Kept in the cache under the request (scope, filters, grouping, instrument, settings) and a
+    fingerprint of every table it reads, as the indicator report (decisions 45 and 47)."""
 
     filters = filters or IndicatorFilters()
     if group_by not in PROGRESSION_GROUPS:
@@ -722,16 +735,109 @@ def progression_report(
     participants, full_detail, organisation_ids = evidence_participants(
         viewer=viewer, filters=filters
     )
-    organisation_codes = _organisation_codes(organisation_ids)
-    scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
-    suppressed = None if full_detail else threshold
     instrument = progress_data.instrument_active()
     if instrument is None:
+        scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
+        suppressed = None if full_detail else threshold
         return ProgressionReport(None, group_by, (), (), scope, suppressed, False)
+    language = language or get_language() or "sv"
     dimensions = tuple(
         (d.code, progress_data.dimension_label(d, language))
         for d in instrument.dimensions.order_by("order")
     )
+    request = {
+        # Raise it when the computation changes: a report kept by the old code is then not
+        # found (the data alone would not tell).
+        "version": 1,
+        "scope": _scope_key(participants),
+        "full_detail": full_detail,
+        "filters": filters.as_params(),
+        "group_by": group_by,
+        "threshold": threshold,
+        "language": language,
+        "instrument": [str(instrument.pk), instrument.code, instrument.version],
+        "dimensions": dimensions,
+        "special": [
+            special_calendar().months,
+            sorted(settings.EMPLUS_SPECIAL_CATEGORY_DIMENSIONS),
+        ],
+        # Read before the rows: a write in between gives a report newer than its key, never
+        # an older report under a newer key.
+        "data": progression_fingerprint(group_by=group_by, using=participants.db),
+    }
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode())
+    key = f"evidence:progression:{digest.hexdigest()}"
+    report = cache.get(key)
+    if isinstance(report, ProgressionReport):
+        return report
+    report = _progression_report(
+        participants=participants,
+        full_detail=full_detail,
+        organisation_ids=organisation_ids,
+        filters=filters,
+        group_by=group_by,
+        threshold=threshold,
+        instrument=instrument,
+        dimensions=dimensions,
+    )
+    cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
+
+
+def progression_tables(group_by: str) -> tuple[tuple[type[Model], str], ...]:
+    """What the progression report reads, as (model, the field every write moves) for
+    `core.fingerprints.tables_fingerprint`: the stored summary (its rows are only inserted and
+    deleted, under keys never used again), the enrolments, participants and the codes of their
+    organisation, unit, method and test bed, the instrument and its dimensions, the data
+    version of the instrument's assessments (raised by every write of an assessment, decision
+    39: the reliability statistics), and the pathway steps when grouped by phase."""
+    tables: list[tuple[type[Model], str]] = [
+        (EnrolmentProgress, "id"),
+        (InstrumentReliability, "data_version"),
+        *(
+            (model, "updated_at")
+            for model in (
+                Enrolment,
+                Participant,
+                Organisation,
+                Unit,
+                # Methods and test beds sit above this app: found through the enrolment.
+                _related(Enrolment, "method"),
+                _related(Enrolment, "test_bed"),
+                Instrument,
+                Dimension,
+            )
+        ),
+    ]
+    if group_by == "phase":
+        tables.append((PathwayStep, "updated_at"))
+    return tuple(tables)
+
+
+def _related(model: type[Model], name: str) -> type[Model]:
+    related = model._meta.get_field(name).related_model
+    assert isinstance(related, type), name  # noqa: S101 - a foreign key, by construction
+    return related
+
+
+def progression_fingerprint(*, group_by: str, using: str = "default") -> str:
+    return tables_fingerprint(progression_tables(group_by), using=using)
+
+
+def _progression_report(
+    *,
+    participants: QuerySet[Participant],
+    full_detail: bool,
+    organisation_ids: set[UUID] | None,
+    filters: IndicatorFilters,
+    group_by: str,
+    threshold: int,
+    instrument: Instrument,
+    dimensions: tuple[tuple[str, str], ...],
+) -> ProgressionReport:
+    organisation_codes = _organisation_codes(organisation_ids)
+    scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
+    suppressed = None if full_detail else threshold
     enrolments = Enrolment.objects.filter(participant__in=participants.values("pk"))
     if filters.method:
         enrolments = enrolments.filter(method__code=filters.method)

@@ -8,7 +8,6 @@ decides what a read means) and no scoping (the caller passes an already scoped q
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date
 from typing import Literal
@@ -18,6 +17,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet, TextField
 from django.db.models.functions import Cast
 
+from emplus.core.fingerprints import tables_fingerprint
 from emplus.core.frames import queryset_frame
 from emplus.evidence_core.participant_file import COLUMNS, participant_schema
 from emplus.pathways.fields import file_columns
@@ -140,30 +140,13 @@ def participant_frame_tables() -> tuple[type[Model], ...]:
 
 def participant_frame_fingerprint(*, using: str = "default") -> str:
     """A digest of every row `participant_frame` could read, in one query: per table the
-    number of rows, the latest `updated_at` and the sum of all of them. A new or deleted row
-    changes the number, a saved one its `updated_at`; the sum also catches a save that commits
-    after a later one (its `updated_at` is older than the latest). Nothing needs to be told of
-    a change (decision 45). A write that bypasses `updated_at` (`QuerySet.update()`) is not
-    seen: the services never change these tables that way."""
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    parts, tables = [], []
-    for model in participant_frame_tables():
-        table, updated = model._meta.db_table, quote(model._meta.get_field("updated_at").column)
-        summed = (
-            # Whole microseconds (exact in a double until the year 2255), summed as integers.
-            f"sum((date_part('epoch', {updated}) * 1000000)::bigint)"
-            if connection.vendor == "postgresql"
-            else f"total(julianday({updated}))"  # the same rows give the same float
-        )
-        # Names from the models' metadata, never from a request.
-        parts.append(f"SELECT %s, count(*), max({updated}), {summed} FROM {quote(table)}")  # noqa: S608
-        tables.append(table)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), tables)
-        rows = cursor.fetchall()
-    text = "|".join(",".join(str(value) for value in row) for row in sorted(rows))
-    return hashlib.sha256(text.encode()).hexdigest()
+    number of rows, the latest `updated_at` and the sum of all of them
+    (`core.fingerprints.tables_fingerprint`). Nothing needs to be told of a change
+    (decision 45). A write that bypasses `updated_at` (`QuerySet.update()`) is not seen: the
+    services never change these tables that way."""
+    return tables_fingerprint(
+        ((model, "updated_at") for model in participant_frame_tables()), using=using
+    )
 
 
 def _decrypted(stored: pl.Series) -> list[str | None]:
