@@ -29,7 +29,7 @@ import polars as pl
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db.models import F, Model, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -682,32 +682,22 @@ def _group_column(group_by: str) -> tuple[Any, pl.DataType]:
     return F(field), pl.String()
 
 
-def _enrolments_in_blocks(blocks: tuple[date | None, date | None]) -> QuerySet[Enrolment]:
+def _in_blocks(blocks: tuple[date | None, date | None]) -> Q:
+    """The stored summaries of the enrolments that entered in the blocks."""
     first, last = blocks
-    enrolments = Enrolment.objects.all()
+    where = Q()
     if first is not None:
-        enrolments = enrolments.filter(entry_date__gte=first)
+        where &= Q(enrolment__entry_date__gte=first)
     if last is not None:
-        enrolments = enrolments.filter(entry_date__lte=special_calendar().end(last))
-    return enrolments
+        where &= Q(enrolment__entry_date__lte=special_calendar().end(last))
+    return where
 
 
-def _special_changes(
-    instrument: Instrument, codes: list[str], blocks: tuple[date | None, date | None]
-) -> pl.DataFrame:
+def _special_changes(frame: pl.DataFrame) -> pl.DataFrame:
     """The changes of every enrolment of the partnership in the blocks (the partitions must be
-    the same whoever asks), with its `organisation` (code), `block` (first day) and `person`."""
+    the same whoever asks), with its `organisation` (code), `block` (first day) and `person`,
+    from the frame read with those columns and `entry`."""
     calendar = special_calendar()
-    frame = progress_data.progress_changes(
-        instrument=instrument,
-        enrolments=_enrolments_in_blocks(blocks),
-        codes=codes,
-        columns={
-            "organisation": (F("enrolment__participant__organisation__code"), pl.String()),
-            "entry": (F("enrolment__entry_date"), pl.Date()),
-            "person": (_text("enrolment__participant_id"), pl.String()),
-        },
-    )
     starts = {day: calendar.start(day) for day in frame.get_column("entry").unique().to_list()}
     return frame.with_columns(
         pl.col("entry").replace_strict(starts, return_dtype=pl.Date()).alias("block"),
@@ -824,6 +814,64 @@ def progression_fingerprint(*, group_by: str, using: str = "default") -> str:
     return tables_fingerprint(progression_tables(group_by), using=using)
 
 
+def _progression_frames(
+    *,
+    instrument: Instrument,
+    codes: list[str],
+    participants: QuerySet[Participant],
+    organisation_codes: tuple[str, ...] | None,
+    filters: IndicatorFilters,
+    group_by: str,
+    blocks: tuple[date | None, date | None] | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The changes of the viewer's enrolments with their `group`, and for a request of whole
+    blocks with special-category dimensions those of the partnership's enrolments in the
+    blocks (with `organisation`, `entry` and `person`; else an empty frame)."""
+    group = _group_column(group_by)
+    if blocks is None:
+        where = Q(enrolment__participant__in=participants.values("pk"))
+        if filters.method:
+            where &= Q(enrolment__method__code=filters.method)
+        if filters.test_bed:
+            where &= Q(enrolment__test_bed__code=filters.test_bed)
+        if filters.entry_from:
+            where &= Q(enrolment__entry_date__gte=filters.entry_from)
+        if filters.entry_to:
+            where &= Q(enrolment__entry_date__lte=filters.entry_to)
+        scoped = progress_data.progress_changes(
+            instrument=instrument, codes=codes, columns={"group": group}, where=where
+        )
+        return _grouped(scoped), pl.DataFrame()
+    # Whole organisations and blocks: no filter narrower than organisations and the blocks'
+    # period, so the viewer's enrolments are those of their organisations among the
+    # partnership's, which the special rule reads anyway. One read serves both.
+    columns = {
+        "organisation": (F("enrolment__participant__organisation__code"), pl.String()),
+        "entry": (F("enrolment__entry_date"), pl.Date()),
+        "person": (_text("enrolment__participant_id"), pl.String()),
+    }
+    if group_by != "organisation":
+        columns["group"] = group
+    every = progress_data.progress_changes(
+        instrument=instrument, codes=codes, columns=columns, where=_in_blocks(blocks)
+    )
+    if group_by == "organisation":
+        every = every.with_columns(pl.col("organisation").alias("group"))
+    conditions = []
+    if organisation_codes is not None:
+        conditions.append(pl.col("organisation").is_in(list(organisation_codes)))
+    if filters.entry_from:
+        conditions.append(pl.col("entry") >= filters.entry_from)
+    if filters.entry_to:
+        conditions.append(pl.col("entry") <= filters.entry_to)
+    scoped = every.filter(*conditions) if conditions else every
+    return _grouped(scoped.drop("organisation", "entry", "person")), every.drop("group")
+
+
+def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col("group").fill_null(NO_GROUP).replace("", NO_GROUP))
+
+
 def _progression_report(
     *,
     participants: QuerySet[Participant],
@@ -838,24 +886,18 @@ def _progression_report(
     organisation_codes = _organisation_codes(organisation_ids)
     scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
     suppressed = None if full_detail else threshold
-    enrolments = Enrolment.objects.filter(participant__in=participants.values("pk"))
-    if filters.method:
-        enrolments = enrolments.filter(method__code=filters.method)
-    if filters.test_bed:
-        enrolments = enrolments.filter(test_bed__code=filters.test_bed)
-    if filters.entry_from:
-        enrolments = enrolments.filter(entry_date__gte=filters.entry_from)
-    if filters.entry_to:
-        enrolments = enrolments.filter(entry_date__lte=filters.entry_to)
     codes = [code for code, _ in dimensions]
     sensitive = special_dimensions(codes)
     blocks = special_blocks(filters, as_of=None) if sensitive else None
-    scoped = progress_data.progress_changes(
+    scoped, partnership = _progression_frames(
         instrument=instrument,
-        enrolments=enrolments,
         codes=codes,
-        columns={"group": _group_column(group_by)},
-    ).with_columns(pl.col("group").fill_null(NO_GROUP).replace("", NO_GROUP))
+        participants=participants,
+        organisation_codes=organisation_codes,
+        filters=filters,
+        group_by=group_by,
+        blocks=blocks,
+    )
     statistics = progress_data.instrument_statistics(instrument=instrument)
     stats = {**statistics.per_dimension, progression.TOTAL: statistics.total}
     rows = progression.progression_table_wide(scoped, dimensions=codes, stats=stats)
@@ -866,7 +908,7 @@ def _progression_report(
         if blocks is not None:
             # The partitions of the special rule are the partnership's, whoever asks.
             counts = progression.person_change_counts_wide(
-                _special_changes(instrument, codes, blocks),
+                _special_changes(partnership),
                 dimensions=codes,
                 counted=sorted(sensitive),
                 stats=stats,

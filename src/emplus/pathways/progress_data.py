@@ -19,8 +19,10 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from django.db.models import Aggregate, Case, Max, QuerySet, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Aggregate, Case, F, Func, Max, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Replace
 from django.utils.translation import get_language
 
 from emplus.core.frames import queryset_frame
@@ -144,18 +146,18 @@ def assessment_frame(
 
 
 # The separators of the one text the summary is read as: control characters no code, date,
-# key or stored value contains.
-ITEM, FIELD = "\x1e", "\x1f"
+# key or stored value contains. Each enrolment gives two lines of FIELD-separated values.
+LINE, FIELD = "\n", "\x1f"
 
 
 class _Joined(Aggregate):
-    """The texts of a group joined by ITEM: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite."""
+    """The texts of a group joined by LINE: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite."""
 
     function = "STRING_AGG"
     output_field = TextField()
 
     def __init__(self, expression: Any) -> None:
-        super().__init__(expression, Value(ITEM, output_field=TextField()))
+        super().__init__(expression, Value(LINE, output_field=TextField()))
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
@@ -164,71 +166,103 @@ class _Joined(Aggregate):
 def progress_changes(
     *,
     instrument: Instrument,
-    enrolments: QuerySet[Enrolment],
     codes: list[str],
     columns: dict[str, tuple[Any, pl.DataType]],
+    enrolments: QuerySet[Enrolment] | None = None,
+    where: Q | None = None,
 ) -> pl.DataFrame:
-    """One row per enrolment of `enrolments` with at least two assessments on `instrument`:
+    """One row per enrolment with at least two assessments on `instrument`, among `enrolments`
+    (a subquery) and the stored summaries that match `where` (a condition on
+    `EnrolmentProgress`, e.g. `Q(enrolment__entry_date__gte=...)`; both optional):
     `columns` (name: an expression on the enrolment's stored summary and its type, String or
     Date, e.g. its group), and per dimension of `codes` (the instrument's, in order) its value
     at the first and at the latest assessment, `first:<code>` and `latest:<code>` (None where
     not scored): the wide frame of `evidence_core.progression.progression_table_wide`.
 
-    One query of the stored summary (decision 44), the enrolments a subquery of it, that joins
-    each enrolment's values into one text, split again by Polars: one row through COPY instead
-    of one per enrolment (psycopg reads a COPY row by row in Python, about ten times the time
-    PostgreSQL takes to write these rows)."""
-    fields = [
-        *(expression for expression, _type in columns.values()),
-        "first",
-        "latest",
-    ]
-    texts = []
-    for expression in fields:
+    One query of the stored summary (decision 44) that joins every row into one text, read as
+    one value (psycopg reads a COPY row by row in Python, about ten times the time PostgreSQL
+    takes to write these rows). Each enrolment gives two lines, the columns and the first
+    values, then the latest values, every value a field of its own, so Polars' CSV reader
+    types every column at once (decision 47); a stored text with more or fewer values than
+    `codes` cannot move a value from one side to the other."""
+    summaries = EnrolmentProgress.objects.filter(instrument=instrument, assessments__gte=2)
+    if enrolments is not None:
+        summaries = summaries.filter(enrolment__in=enrolments.order_by().values("pk"))
+    if where is not None:
+        summaries = summaries.filter(where)
+    texts: list[Any] = []
+    for expression, _type in columns.values():
         text = Cast(expression, output_field=TextField())
         texts += [Coalesce(text, Value(""), output_field=TextField()), Value(FIELD)]
-    joined = queryset_frame(
-        EnrolmentProgress.objects.filter(
-            instrument=instrument,
-            assessments__gte=2,
-            enrolment__in=enrolments.order_by().values("pk"),
+    # Each line starts with its side, so that no line is ever empty (the CSV reader would skip
+    # it) and the pairs are checked.
+    line = Func(
+        Value("f" + FIELD),
+        *texts,
+        _fields("first"),
+        Value(LINE + "l" + FIELD + FIELD * len(columns)),
+        _fields("latest"),
+        # One flat `a || b || ...` (Concat nests a COALESCE per pair); every part is text and
+        # never NULL.
+        template="(%(expressions)s)",
+        arg_joiner=" || ",
+        output_field=TextField(),
+    )
+    queryset = (
+        summaries.order_by().values("instrument").annotate(items=_Joined(line)).values_list("items")
+    )
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # nobody, and Django knows without asking
+        rows = []
+    else:
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    values = [f"v{i}" for i in range(len(codes))]
+    schema = {
+        "side": pl.String(),
+        **dict.fromkeys(columns, pl.String()),
+        **dict.fromkeys(values, pl.Int64()),
+    }
+    if not rows or not rows[0][0]:
+        lines = pl.DataFrame(schema=schema)
+    else:
+        lines = pl.read_csv(
+            rows[0][0].encode(),
+            has_header=False,
+            separator=FIELD,
+            quote_char=None,
+            schema=schema,
+            truncate_ragged_lines=True,  # values beyond `codes`: not the instrument's
         )
-        .order_by()
-        .values("instrument")
-        .annotate(items=_Joined(Concat(*texts[:-1], output_field=TextField())))
-        .values_list("items"),
-        {"items": pl.String()},
-    )
-    items = (
-        joined.select(pl.col("items").str.split(ITEM))
-        .explode("items")
-        .select(pl.col("items").str.split(FIELD))
-    )
-    names = [*columns, "first", "latest"]
-    wide = items.select(
-        *(
-            _typed(pl.col("items").list.get(i, null_on_oob=True), columns.get(name)).alias(name)
-            for i, name in enumerate(names)
-        ),
-    ).with_columns(pl.col("first").str.split(","), pl.col("latest").str.split(","))
-
-    def value(side: str, i: int) -> pl.Expr:
-        text = pl.col(side).list.get(i, null_on_oob=True)
-        return pl.when(text == "").then(None).otherwise(text).cast(pl.Int64())
-
-    return wide.select(
-        *columns,
-        *(value("first", i).alias(f"first:{code}") for i, code in enumerate(codes)),
-        *(value("latest", i).alias(f"latest:{code}") for i, code in enumerate(codes)),
+    first, latest = lines.gather_every(2), lines.gather_every(2, offset=1)
+    if not (first.get_column("side") == "f").all() or not (latest.get_column("side") == "l").all():
+        raise ValueError("the stored progress summary was read out of its pairs")
+    return pl.concat(
+        [
+            first.select(
+                *(_typed(pl.col(name), column).alias(name) for name, column in columns.items()),
+                *(pl.col(v).alias(f"first:{code}") for v, code in zip(values, codes, strict=True)),
+            ),
+            latest.select(
+                pl.col(v).alias(f"latest:{code}") for v, code in zip(values, codes, strict=True)
+            ),
+        ],
+        how="horizontal",
     )
 
 
-def _typed(text: pl.Expr, column: tuple[Any, pl.DataType] | None) -> pl.Expr:
-    """A value read back from its text: "" is None (no value, or none stored)."""
-    value = pl.when(text == "").then(None).otherwise(text)
-    if column is not None and column[1] == pl.Date():
-        return value.str.slice(0, 10).str.to_date("%Y-%m-%d")
-    return value
+def _fields(name: str) -> Func:
+    """A stored text of values ("4,7,,5") as FIELD-separated fields."""
+    return Replace(F(name), Value(","), Value(FIELD), output_field=TextField())
+
+
+def _typed(text: pl.Expr, column: tuple[Any, pl.DataType]) -> pl.Expr:
+    """A column read back from its text (an empty field is None)."""
+    if column[1] == pl.Date():
+        return text.str.slice(0, 10).str.to_date("%Y-%m-%d")
+    return text
 
 
 def instrument_statistics_compute(*, instrument: Instrument) -> InstrumentStatistics:
