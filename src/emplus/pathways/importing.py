@@ -59,6 +59,17 @@ from emplus.evidence_core.participant_file import (
 from emplus.organisations.models import Organisation, Unit
 from emplus.pathways import fields as participant_fields
 from emplus.pathways.choices import ConsentPurpose, LegalBasis, ProcessingBasis
+from emplus.pathways.import_update_plan import (
+    ENROLMENT_FIELDS,
+    ERASED,
+    FOLLOWUP_FIELDS,
+    OTHER_UNIT,
+    UpdatePlan,
+    plan_updates,
+    read_registered,
+    text_key,
+)
+from emplus.pathways.import_update_writer import UpdateWriter
 from emplus.pathways.import_writer import BulkWriter
 from emplus.pathways.models import Consent, Enrolment, FollowUp, ImportBatch, Participant
 from emplus.pathways.selectors import enrolment_reference_model
@@ -78,16 +89,6 @@ PARTICIPANT_FIELDS: dict[str, str] = participant_fields.file_columns("entry")
 SPECIAL_FIELDS = participant_fields.SPECIAL_FIELDS
 # Text fields store "" for unknown; the others NULL.
 _BLANK_TEXT = participant_fields.blank_text_fields()
-ENROLMENT_FIELDS: dict[str, str] = {
-    "entry_date": "entry_date",
-    "exit_date": "exit_date",
-    "exit_observed_on": "exit_observed_on",
-    "exit_job_searching": "exit_job_searching",
-    "exit_in_education": "exit_in_education",
-    "exit_qualification": "exit_qualification",
-    "exit_employed": "exit_employed",
-}
-FOLLOWUP_FIELDS = ("due_on", "observed_on", "employed", "improved")
 
 Progress = Callable[[int, int], None]
 
@@ -279,7 +280,7 @@ def participants_import_steps(
     started = frame.filter(frame["entry_date"] <= as_of)
     result.not_yet_started = frame.height - started.height
 
-    plans, new = _plan(
+    plans, new, updates = _plan(
         started,
         result=result,
         organisation=organisation,
@@ -301,11 +302,12 @@ def participants_import_steps(
         ]
         return result
     result.updated = sum(1 for p in plans if p.changed and not p.participant_new)
-    result.unchanged = len(plans) + new.height - result.created - result.updated
+    result.updated += updates.updated
+    result.unchanged = len(plans) + new.height + updates.rows - result.created - result.updated
     if dry_run:
         return result
     with transaction.atomic():
-        total = new.height + len(plans)
+        total = new.height + updates.rows + len(plans)
         yield 0, total
         now = timezone.now()
         writer = BulkWriter(now=now, organisation=organisation)
@@ -321,6 +323,12 @@ def participants_import_steps(
                     done += len(chunk)
                     yield done, total
                 consents = new.height
+            if updates.rows:
+                updater = UpdateWriter(now=now)
+                for rows, part in updates.keyed(writer).chunks(CHUNK_SIZE):
+                    part.write(writer=writer, updater=updater)
+                    done += rows
+                    yield done, total
             for chunk in _chunks(plans, CHUNK_SIZE):
                 _write_chunk(chunk, now=now, writer=writer)
                 consents += _record_basis(
@@ -493,9 +501,11 @@ class _NewRows:
 
 
 # The reference planner (every row planned on its own, as before decision 40's second step)
-# stays for the participants already registered; switched off, it plans the new ones too, so
-# that a test can compare both ways of writing them.
+# plans what is switched off here, so that a test can compare both ways of planning and
+# writing: the new participants (`_new_tables`) and the registered ones
+# (`import_update_plan`).
 NEW_ROWS_IN_BULK = True
+REGISTERED_ROWS_IN_BULK = True
 
 
 def _plan(
@@ -505,7 +515,7 @@ def _plan(
     organisation: Organisation,
     grant: ImportGrant,
     legal_basis: str,
-) -> tuple[list[_RowPlan], _NewRows]:
+) -> tuple[list[_RowPlan], _NewRows, UpdatePlan]:
     errors = result.errors
     methods = _codes(enrolment_reference_model("method"), _present(frame, "method"))
     test_beds = _codes(enrolment_reference_model("test_bed"), _present(frame, "test_bed"))
@@ -523,15 +533,22 @@ def _plan(
     )
     if not units:
         errors.append(FileIssue("the organisation has no local unit to place participants in"))
-        return [], new
+        return [], new, UpdatePlan.nothing()
 
     whole = _whole_organisation(organisation, frame.height)
-    existing = _existing_participants(
-        organisation, frame.get_column("participant_ref").to_list(), whole=whole
-    )
-    special_covered = _special_categories_covered(
-        organisation, [p.id for p in existing.values()], whole=whole
-    )
+    if REGISTERED_ROWS_IN_BULK:
+        stored = read_registered(
+            organisation, frame.get_column("participant_ref"), whole=whole, chunk=LOOKUP_CHUNK
+        )
+        existing: dict[str, _Known] = {}
+        special_covered: set = set()
+    else:
+        existing = _existing_participants(
+            organisation, frame.get_column("participant_ref").to_list(), whole=whole
+        )
+        special_covered = _special_categories_covered(
+            organisation, [p.id for p in existing.values()], whole=whole
+        )
     # The reader has checked every identity number as `services.identity_check` does (form,
     # date, check digit, agreement with birth_date) and normalised it; what is left is the
     # pseudonym, derived for all rows at once.
@@ -545,10 +562,34 @@ def _plan(
         for r in unknown.select("row", column).iter_rows(named=True):
             _code_id(r, column, known, errors)
 
-    registered = frame.get_column("participant_ref").is_in(list(existing))
+    updates = UpdatePlan.nothing()
+    if REGISTERED_ROWS_IN_BULK:
+        registered = frame.get_column("participant_ref").is_in(
+            stored.participants.get_column("participant_ref").implode()
+        )
+        key = text_key()
+        updates = (
+            plan_updates(
+                frame.filter(registered),
+                stored,
+                unit_key=key(grant.unit.pk) if grant.unit is not None else None,
+                legal_basis=legal_basis,
+                methods={code: key(pk) for code, pk in methods.items()},
+                test_beds={code: key(pk) for code, pk in test_beds.items()},
+                errors=errors,
+            )
+            or UpdatePlan.nothing()
+        )
+        result.special_values_left_out += updates.special_values_left_out
+    else:
+        registered = frame.get_column("participant_ref").is_in(list(existing))
     if NEW_ROWS_IN_BULK:
         new.frame = frame.filter(~registered)
-        frame = frame.filter(registered)
+    # The rows left to the row planner.
+    if NEW_ROWS_IN_BULK and REGISTERED_ROWS_IN_BULK:
+        frame = frame.clear()
+    elif NEW_ROWS_IN_BULK or REGISTERED_ROWS_IN_BULK:
+        frame = frame.filter(registered if NEW_ROWS_IN_BULK else ~registered)
     if legal_basis == "":
         result.special_values_left_out += sum(
             new.frame.get_column(name).fill_null("").ne("").sum() for name in SPECIAL_FIELDS
@@ -559,27 +600,14 @@ def _plan(
         row_number = r["row"]
         participant = existing.get(r["participant_ref"])
         if participant is not None and participant.erased_at is not None:
-            errors.append(
-                FileIssue(
-                    "this participant's identity has been erased; it cannot be imported again",
-                    row=row_number,
-                    column="participant_ref",
-                )
-            )
+            errors.append(FileIssue(ERASED, row=row_number, column="participant_ref"))
             continue
         if (
             participant is not None
             and grant.unit is not None
             and participant.unit_id != grant.unit.pk
         ):
-            errors.append(
-                FileIssue(
-                    "the participant_ref belongs to a participant of another local unit; ask a "
-                    "coordinator to import this row",
-                    row=row_number,
-                    column="participant_ref",
-                )
-            )
+            errors.append(FileIssue(OTHER_UNIT, row=row_number, column="participant_ref"))
             continue
         if errors:
             continue  # keep collecting errors; no need to plan writes
@@ -605,7 +633,7 @@ def _plan(
             test_bed_id=test_beds.get(r["test_bed"].upper()) if r["test_bed"] else None,
         )
         plans.append(plan)
-    return plans, new
+    return plans, new, updates
 
 
 def _present(frame: pl.DataFrame, column: str) -> set[str]:
