@@ -6,11 +6,14 @@ a fresh database (migrated, reference data, one organisation "ABF" with a unit a
 coordinator, the file's method and test-bed codes), and `emplus import-participants` run in a
 child process (the command the operators run; `--basis=consent --legal-basis=consent`, so
 consent records and special categories are written too). Then the same file again (every row
-unchanged: the re-import compares every value and writes nothing).
+unchanged: the re-import compares every value and writes nothing), and then a file in which
+every tenth row changes (the education level, the gender left blank and, where the row has an
+exit, whether employed upon leaving: participants and enrolments updated by key).
 
     .venv/bin/python bench/bench_import.py                                 # 100 000 rows
     .venv/bin/python bench/bench_import.py --rows 20000 --databases sqlite
     .venv/bin/python bench/bench_import.py --baseline-ref main            # old code, same run
+    .venv/bin/python bench/bench_import.py --pg-database emplus_bench_mine  # beside others
 
 `--baseline-ref REF` checks REF out into a temporary `git worktree` and runs the same
 measurements with its code (the same virtual environment), so both figures come from one run
@@ -72,6 +75,31 @@ print(f"IMPORT_CPU {{time.process_time() - cpu:.3f}}", flush=True)
 """
 
 
+def _changed_file(path: Path, changed: Path) -> None:
+    """The file with every tenth row changed: another education level, the gender blank,
+    employed upon leaving turned round where the row has an exit."""
+    import polars as pl
+
+    frame = pl.read_csv(path, infer_schema=False)
+    tenth = pl.int_range(pl.len()) % 10 == 0
+    exit_employed = pl.col("exit_employed").replace_strict(
+        {"yes": "no", "no": "yes"}, default=pl.col("exit_employed")
+    )
+    frame = frame.with_columns(
+        pl.when(tenth)
+        .then((pl.col("isced").cast(pl.Int64, strict=False).fill_null(0) + 1) % 9)
+        .otherwise(pl.col("isced").cast(pl.Int64, strict=False))
+        .cast(pl.String)
+        .alias("isced"),
+        pl.when(tenth).then(pl.lit("")).otherwise(pl.col("gender")).alias("gender"),
+        pl.when(tenth & pl.col("exit_date").is_not_null())
+        .then(exit_employed)
+        .otherwise(pl.col("exit_employed"))
+        .alias("exit_employed"),
+    )
+    frame.write_csv(changed)
+
+
 def _write_file(path: Path, rows: int) -> None:
     import polars as pl
 
@@ -94,7 +122,7 @@ def _write_file(path: Path, rows: int) -> None:
     safe_frame(frame).write_csv(path)
 
 
-def _fresh_database(vendor: str, workdir: Path, label: str) -> str:
+def _fresh_database(vendor: str, workdir: Path, label: str, pg_name: str) -> str:
     if vendor == "sqlite":
         path = workdir / f"{label}.sqlite3"
         path.unlink(missing_ok=True)
@@ -102,9 +130,9 @@ def _fresh_database(vendor: str, workdir: Path, label: str) -> str:
     import psycopg
 
     with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
-        conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-    return f"{PG_BASE}/{PG_NAME}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}"')
+        conn.execute(f'CREATE DATABASE "{pg_name}"')
+    return f"{PG_BASE}/{pg_name}"
 
 
 def _env(tree: Path, url: str, workdir: Path) -> dict[str, str]:
@@ -156,15 +184,17 @@ def _run_measured(code: str, env: dict[str, str]) -> tuple[float, float, float, 
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
 
 
-def _measure(tree: Path, vendor: str, path: Path, workdir: Path, label: str) -> list[dict]:
-    url = _fresh_database(vendor, workdir, label)
+def _measure(
+    tree: Path, vendor: str, files: list[tuple[str, Path]], workdir: Path, label: str, pg_name: str
+) -> list[dict]:
+    url = _fresh_database(vendor, workdir, label, pg_name)
     env = _env(tree, url, workdir)
     _run(
         CHILD_SETUP.format(tree=str(tree), org=ORG, methods=METHODS, test_beds=TEST_BEDS),
         env,
     )
     results = []
-    for kind in ("first import", "re-import"):
+    for kind, path in files:
         wall, rss, cpu, out = _run_measured(CHILD_IMPORT.format(path=str(path), org=ORG), env)
         lines = out.splitlines()
         seconds = float(next(x for x in lines if x.startswith("IMPORT_SECONDS")).split()[1])
@@ -213,11 +243,17 @@ def main() -> None:
         "--databases", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"]
     )
     parser.add_argument("--baseline-ref", default=None, help="git ref to measure as well")
+    parser.add_argument(
+        "--pg-database", default=PG_NAME, help="the PostgreSQL database to create and drop"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="emplus-bench-import-"))
     path = workdir / f"participants-{args.rows}.csv"
     _write_file(path, args.rows)
+    changed = workdir / f"participants-{args.rows}-changed.csv"
+    _changed_file(path, changed)
+    files = [("first import", path), ("re-import", path), ("10 % changed", changed)]
     print(f"machine: {_machine()}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"file: {args.rows:,} rows, {path.stat().st_size / 2**20:.1f} MB ({path})")
@@ -245,7 +281,7 @@ def main() -> None:
     try:
         for vendor in args.databases:
             for label, tree in trees:
-                results += _measure(tree, vendor, path, workdir, label)
+                results += _measure(tree, vendor, files, workdir, label, args.pg_database)
     finally:
         if baseline_dir is not None:
             subprocess.run(  # noqa: S603 - git

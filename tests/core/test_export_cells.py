@@ -97,6 +97,8 @@ _WRITERS = re.compile(
 _NOT_EXPORTS = {
     # The bulk import's COPY stream to PostgreSQL (decision 40): read by the database only.
     "pathways/import_writer.py",
+    # The re-import's COPY stream into a temporary table (decision 40): the same.
+    "pathways/import_update_writer.py",
 }
 
 

@@ -338,9 +338,10 @@ def plan_updates(
     wanted["special_category_basis"] = (pl.lit(legal_basis), basis & pl.any_horizontal(given))
     wanted["pseudonym"] = (pl.col("pseudonym"), pl.col("pseudonym").is_not_null())
     left_out = frame.filter(~basis).select(pl.sum_horizontal(given).sum()).item()
-    participants = _changes(frame, "participant_id", wanted, PARTICIPANT_COMPARED).with_columns(
-        pl.col("personal_id"), pl.col("pseudonym" + _SET).alias("personal_id" + _SET)
-    )
+    # A changed pseudonym writes the (normalised) identity number too, encrypted by `keyed`.
+    participants = _changes(
+        frame, "participant_id", wanted, PARTICIPANT_COMPARED, carried=("personal_id",)
+    ).with_columns(pl.col("pseudonym" + _SET).alias("personal_id" + _SET))
 
     # Enrolments: the one with the row's entry date (the first in the row planner's order),
     # else the latest (the last among those of the latest entry date) when it is open or the
@@ -487,10 +488,12 @@ def _changes(
     key: str,
     wanted: dict[str, tuple[pl.Expr, pl.Expr]],
     names: tuple[str, ...],
+    *,
+    carried: tuple[str, ...] = (),
 ) -> pl.DataFrame:
-    """The rows of `frame` that change a stored row: `pos`, `id` (from `key`), and for each of
+    """The rows of `frame` that change a stored row: `pos`, `id` (from `key`), for each of
     `names` the wanted value and whether to write it (compared and different from the stored
-    value, a missing value equal only to a missing one)."""
+    value, a missing value equal only to a missing one), and the `carried` columns."""
     flags = [
         (compared & value.ne_missing(pl.col(name + _WAS))).alias(name + _SET)
         for name, (value, compared) in ((name, wanted[name]) for name in names)
@@ -500,5 +503,5 @@ def _changes(
         pl.col(key).alias("id"),
         *(wanted[name][0].alias(name) for name in names),
         *flags,
-        *([pl.col("personal_id")] if "pseudonym" in names else []),
+        *carried,
     ).filter(pl.any_horizontal(pl.col(name + _SET) for name in names))
