@@ -171,3 +171,19 @@ def test_progression_page_role_matrix(assessed, client, request, persona, status
     assert response.status_code == status
     if status == 200:
         assert 'id="progression"' in response.content.decode()
+
+
+def test_an_instrument_without_dimensions_gives_a_page_that_says_so(db, client, coordinator):
+    # given an active instrument whose dimensions are not entered yet
+    Instrument.objects.update(is_active=False)
+    Instrument.objects.create(
+        code="AAA-EMPTY", name_sv="Tomt", name_en="Empty", scale_min=1, scale_max=10
+    )
+    # when
+    client.force_login(coordinator)
+    response = client.get("/evidence/progression/", {"group_by": "organisation"})
+    # then the page answers, with no table and a sentence instead of an error
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="progression"' not in page
+    assert "har inga dimensioner" in page or "has no dimensions" in page

@@ -735,6 +735,10 @@ def progression_report(
         (d.code, progress_data.dimension_label(d, language))
         for d in instrument.dimensions.order_by("order")
     )
+    if not dimensions:  # an instrument in use whose dimensions are not entered yet
+        scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
+        suppressed = None if full_detail else threshold
+        return ProgressionReport(instrument, group_by, (), (), scope, suppressed, False)
     request = {
         # Raise it when the computation changes: a report kept by the old code is then not
         # found (the data alone would not tell).
