@@ -217,6 +217,36 @@ def test_vectorised_examples():
     assert vector_verdict(values) == [scalar_verdict(v) for v in values]
 
 
+def test_vectorised_keeps_row_order_over_many_batches_and_pads_early_years():
+    # given a column far longer than one batch of the streaming engine, cycling through
+    # numbers with different results (year 1 and year 999 included, whose normalised form
+    # needs leading zeros)
+    distinct = [
+        make(date(1981, 12, 18), form="10-"),
+        make(date(1, 2, 3), serial="456", form="12"),
+        make(date(999, 9, 9), coordination=True, form="12-"),
+        "811218-9875",
+        None,
+        make(date(2001, 1, 31), serial="002", form="10"),
+        "nonsense",
+    ]
+    values = [distinct[i % len(distinct)] for i in range(350_003)]
+    # when
+    out = personnummer_frame(pl.Series(values, dtype=pl.String), reference_date=REF)
+    # then every row has its own value's verdict, in order
+    expected = pl.DataFrame(
+        [scalar_verdict(distinct[i % len(distinct)]) for i in range(len(distinct))],
+        schema=out.schema,
+        orient="row",
+    )
+    assert expected.get_column("normalised").to_list()[1:3] == [
+        "00010203" + distinct[1][-4:],
+        "09990969" + distinct[2][-4:],
+    ]
+    cycled = expected.select(pl.all().gather(pl.int_range(len(values)) % len(distinct)))
+    assert out.equals(cycled)
+
+
 digits = st.text(alphabet="0123456789", min_size=0, max_size=13)
 near_valid = st.builds(
     lambda cc, body, sep, tail: cc + body + sep + tail,

@@ -8,13 +8,21 @@ import json
 from collections import Counter
 from datetime import date, timedelta
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from emplus.core.personnummer import PersonnummerError, parse_personnummer
-from emplus.evidence_core.indicators import INDICATORS, IndicatorRules, compute_indicators
+from emplus.evidence_core.indicators import (
+    _REPORT,
+    INDICATORS,
+    IndicatorRules,
+    _report_rows,
+    _report_text,
+    compute_indicators,
+)
 from emplus.evidence_core.participant_file import read_participant_file
 from emplus.evidence_core.reference import municipality_by_code
 from emplus.evidence_core.testing.participants import generate_participants
@@ -562,6 +570,54 @@ def test_json_with_a_completeness_report_is_what_json_writes(refs):
     # when it is written as JSON, then the text is json's own, byte for byte
     assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
     assert result.to_json(indent=None) == json.dumps(result.to_dict(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("ref", "column_wise"),
+    [
+        ("P-1", True),
+        ("with 'quote' ok", True),
+        ('with "quote"', False),
+        ("back\\slash", False),
+        ("tab\there", False),
+        ("Åsa ☃", True),
+    ],
+)
+def test_json_report_is_written_column_wise_unless_a_string_needs_escaping(ref, column_wise):
+    # given incomplete participants: one missing several core values, one missing one
+    rows = [
+        {**BASE, "participant_ref": ref, "gender": "", "isced": ""},
+        {**BASE, "participant_ref": "second", "isced": ""},
+        {**BASE, "participant_ref": "third"},
+    ]
+    result = compute_indicators(
+        read_participant_file(to_csv(rows), as_of=AS_OF, organisations=None).data, as_of=AS_OF
+    )
+    report = result.completeness
+    assert report.height == 2
+    # when the report rows are written column-wise, then they are exactly json's (or, when a
+    # string needs escaping, the column-wise writer declines and json's encoder writes them)
+    text = _report_text(report)
+    assert (text is not None) == column_wise
+    if text is not None:
+        assert text == ",\n".join(_report_rows(report))
+    assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+
+
+def test_json_report_column_wise_writes_nulls_and_empty_lists_as_json_does():
+    report = pl.DataFrame(
+        {
+            "row": [2, None, 4],
+            "participant_ref": [None, "b", "c"],
+            "organisation": ["X", None, "Z"],
+            "missing": [["gender", None], [], None],
+        },
+        schema=dict(_REPORT),
+    )
+    assert _report_text(report) == ",\n".join(_report_rows(report))
+    rows = json.loads("[" + (_report_text(report) or "") + "]")
+    assert rows[1] == {"row": None, "participant_ref": "b", "organisation": None, "missing": []}
+    assert rows[0]["missing"] == ["gender", None] and rows[2]["missing"] is None
 
 
 def test_csv_and_xlsx_hold_the_same_table(tmp_path):

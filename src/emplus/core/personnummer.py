@@ -233,13 +233,17 @@ def personnummer_frame(values: pl.Series, *, reference_date: date) -> pl.DataFra
         .select(
             "error",
             pl.when("valid").then("birth").alias("birth_date"),
+            # YYYY then MMDDNNNC, the last eight digits of the 10-digit form: one integer
+            # formatted once is cheaper than joining two strings per row.
             pl.when("valid")
-            .then(pl.format("{}{}", c("year").cast(pl.String).str.zfill(4), c("ten").str.slice(2)))
+            .then((c("year") * 10**8 + c("number") % 10**8).cast(pl.String).str.zfill(12))
             .alias("normalised"),
             pl.when("valid").then("coordination").alias("is_coordination_number"),
         )
     )
-    return lf.collect()
+    # The streaming engine runs the stages over batches of rows on every core; the in-memory
+    # engine would run most of them (one or two expressions each) on a single core.
+    return lf.collect(engine="streaming")
 
 
 def _days_in_month(year: pl.Expr, month: pl.Expr) -> pl.Expr:

@@ -331,14 +331,10 @@ class IndicatorResult:
         head = json.dumps(data, ensure_ascii=False, indent=2)
         empty = '"incomplete_participants": []\n}'
         assert head.endswith(empty)  # noqa: S101 - the report is the last key
-        return "".join(
-            (
-                head[: -len(empty)],
-                '"incomplete_participants": [\n',
-                ",\n".join(_report_rows(report)),
-                "\n  ]\n}",
-            )
-        )
+        rows = _report_text(report)
+        if rows is None:
+            rows = ",\n".join(_report_rows(report))
+        return "".join((head[: -len(empty)], '"incomplete_participants": [\n', rows, "\n  ]\n}"))
 
     def to_frame(self) -> pl.DataFrame:
         """The indicator table (suppressed cells are null)."""
@@ -397,6 +393,57 @@ _REPORT = pl.Schema(
         "missing": pl.List(pl.String()),
     }
 )
+
+
+#: Characters json escapes in a string (with ensure_ascii=False): quote, backslash, controls.
+_JSON_ESCAPED = r'["\\\x00-\x1f]'
+
+
+def _report_text(report: pl.DataFrame) -> str | None:
+    """The rows of `_report_rows`, joined, built column-wise by Polars (a tenth of a second
+    less than Python's loop at 30 000 rows); None when some string needs escaping, which
+    json's own encoder then does row by row."""
+    col = pl.col
+    texts = [col("participant_ref"), col("organisation")]
+    needs_escape = report.select(
+        pl.any_horizontal(
+            *[t.str.contains(_JSON_ESCAPED).any() for t in texts],
+            col("missing").explode().str.contains(_JSON_ESCAPED).any(),
+        )
+    ).item()
+    if needs_escape:
+        return None
+
+    def quoted(text: pl.Expr) -> pl.Expr:
+        return pl.concat_str(pl.lit('"'), text, pl.lit('"')).fill_null("null")
+
+    element = pl.element()
+    entries = (
+        col("missing")
+        .list.eval(pl.concat_str(pl.lit("        "), quoted(element)))
+        .list.join(",\n")
+    )
+    listed = (
+        pl.when(col("missing").list.len() == 0)
+        .then(pl.lit("[]"))
+        .otherwise(pl.concat_str(pl.lit("[\n"), entries, pl.lit("\n      ]")))
+        .fill_null("null")
+    )
+    keys = [f"      {json.encoder.encode_basestring(name)}: " for name in report.columns]
+    rows = report.select(
+        pl.concat_str(
+            pl.lit(f"    {{\n{keys[0]}"),
+            col("row").cast(pl.String).fill_null("null"),
+            pl.lit(f",\n{keys[1]}"),
+            quoted(col("participant_ref")),
+            pl.lit(f",\n{keys[2]}"),
+            quoted(col("organisation")),
+            pl.lit(f",\n{keys[3]}"),
+            listed,
+            pl.lit("\n    }"),
+        )
+    ).to_series()
+    return rows.str.join(",\n").item()
 
 
 def _report_rows(report: pl.DataFrame) -> Iterable[str]:
