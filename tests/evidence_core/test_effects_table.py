@@ -40,6 +40,38 @@ def test_reads_csv_semicolon_csv_with_decimal_comma_xlsx_and_parquet(tmp_path, s
     assert results == pytest.approx([results[0]] * 4, rel=1e-9)
 
 
+@pytest.mark.parametrize("encoding", ["ascii", "utf-8", "cp1252"])
+def test_a_csv_read_with_the_columns_used_has_those_columns_as_a_full_read_does(
+    tmp_path, small, encoding
+):
+    # given a CSV with more columns than the estimate uses, its text in ASCII, in UTF-8 with
+    # non-ASCII letters, or in cp1252 (Swedish Excel)
+    table = small.with_columns(
+        region=pl.col("region") + ("" if encoding == "ascii" else " Malmö"),
+        note=pl.lit("ignored"),
+    )
+    path = tmp_path / "table.csv"
+    path.write_text(table.write_csv(), encoding=encoding)
+    wanted = ["participant", "earnings", "region", "age", "region"]
+    # when it is read with the columns named (one twice) and in full
+    part = read_table(path, columns=wanted)
+    full = read_table(path)
+    # then the partial read has the named columns alone, each once, with the same values
+    assert part.columns == ["participant", "earnings", "region", "age"]
+    assert full.width == table.width
+    assert part.equals(full.select(part.columns))
+    assert part.get_column("region").str.ends_with(" Malmö").all() == (encoding != "ascii")
+
+
+def test_a_csv_lacking_a_named_column_is_read_whole_so_the_error_lists_its_columns(tmp_path, small):
+    path = tmp_path / "table.csv"
+    small.write_csv(path)
+    frame = read_table(path, columns=["participant", "earnings", "nope"])
+    assert frame.columns == small.columns
+    with pytest.raises(EffectInputError, match="not in the table: nope; the table has: "):
+        estimate_effect(frame, treatment="participant", outcome="earnings", covariates=["nope"])
+
+
 def test_unreadable_or_unknown_files_are_refused_clearly(tmp_path):
     with pytest.raises(EffectInputError, match="file not found"):
         read_table(tmp_path / "missing.csv")

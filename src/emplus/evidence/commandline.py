@@ -245,8 +245,10 @@ def run_effect(options: Mapping[str, Any], *, stdout: IO[str]) -> int:
     )
 
     covariates = [c.strip() for c in str(options["covariates"]).split(",") if c.strip()]
+    before = [options["outcome_before"]] if options["outcome_before"] else []
+    used = [str(options["treatment"]), str(options["outcome"]), *before, *covariates]
     try:
-        frame = read_table(str(options["file"]))
+        frame = read_table(str(options["file"]), columns=used)
         result = estimate_effect(
             frame,
             treatment=str(options["treatment"]),

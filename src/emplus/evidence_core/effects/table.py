@@ -32,9 +32,19 @@ MAX_LEVELS = 200
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+(,\d+)?\s*$")
 
 
-def read_table(path: str | Path, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
+def read_table(
+    path: str | Path,
+    limits: TabularLimits = LOCAL_LIMITS,
+    *,
+    columns: Sequence[str] | None = None,
+) -> pl.DataFrame:
     """Read a CSV (``,``/``;``/tab separated), XLSX or Parquet file into a Polars frame,
-    bounded by `limits` (`core.tabular`; the default is for an operator's own files)."""
+    bounded by `limits` (`core.tabular`; the default is for an operator's own files).
+
+    `columns` names the columns the caller will use: a CSV that has every one of them (and no
+    repeated name) is read with those alone, which spares parsing the others; otherwise, and
+    for the other formats, every column is read (so a missing one is reported with the
+    table's columns)."""
     path = Path(path)
     if not path.is_file():
         raise EffectInputError(f"file not found: {path}")
@@ -46,7 +56,7 @@ def read_table(path: str | Path, limits: TabularLimits = LOCAL_LIMITS) -> pl.Dat
         if suffix in {".xlsx", ".xlsm"}:
             return xlsx_frame(path, limits)
         if suffix in {".csv", ".txt", ".tsv", ""}:
-            return _read_csv(path, limits)
+            return _read_csv(path, limits, columns)
     except TableTooLarge as exc:
         raise EffectInputError(f"{path.name}: {exc}") from exc
     except EffectInputError:
@@ -56,15 +66,22 @@ def read_table(path: str | Path, limits: TabularLimits = LOCAL_LIMITS) -> pl.Dat
     raise EffectInputError(f"unsupported file type {suffix!r}: use CSV, XLSX or Parquet")
 
 
-def _read_csv(path: Path, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
+def _read_csv(
+    path: Path, limits: TabularLimits = LOCAL_LIMITS, columns: Sequence[str] | None = None
+) -> pl.DataFrame:
     raw = path.read_bytes()
+    source: Path | bytes = path
     try:
-        raw.decode("utf-8")
-        source: bytes = raw
+        # ASCII is UTF-8 and far cheaper to establish than decoding; Polars then reads the
+        # file itself instead of a copy of it.
+        if not raw.isascii():
+            raw.decode("utf-8")
+        header = raw.split(b"\n", 1)[0]
     except UnicodeDecodeError:
         # Swedish Excel on Windows still saves CSV as cp1252.
         source = raw.decode("cp1252").encode("utf-8")
-    header = source.split(b"\n", 1)[0]
+        header = source.split(b"\n", 1)[0]
+    del raw
     separator = max((",", ";", "\t"), key=lambda sep: header.count(sep.encode()))
     check_columns(header.count(separator.encode()) + 1, limits)
     options: dict[str, Any] = {
@@ -73,16 +90,25 @@ def _read_csv(path: Path, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataFrame:
         "try_parse_dates": False,
         "n_rows": None if limits.max_rows is None else limits.max_rows + 1,
     }
+    if columns is not None:
+        names = pl.read_csv(_readable(source), **(options | {"n_rows": 1})).columns
+        wanted = list(dict.fromkeys(columns))
+        if len(set(names)) == len(names) and set(wanted) <= set(names):
+            options["columns"] = wanted
     try:
-        frame = pl.read_csv(io.BytesIO(source), infer_schema_length=10_000, **options)
+        frame = pl.read_csv(_readable(source), infer_schema_length=10_000, **options)
     except pl.exceptions.ComputeError:
         # A late row did not fit the type guessed from the first rows: scan the whole file.
-        frame = pl.read_csv(io.BytesIO(source), infer_schema_length=None, **options)
+        frame = pl.read_csv(_readable(source), infer_schema_length=None, **options)
     if limits.max_rows is not None and frame.height > limits.max_rows:
         raise TableTooLarge("rows", limit=limits.max_rows)
     if separator != ",":
         frame = _decimal_comma_to_float(frame)
     return frame
+
+
+def _readable(source: Path | bytes) -> Path | io.BytesIO:
+    return source if isinstance(source, Path) else io.BytesIO(source)
 
 
 def _decimal_comma_to_float(frame: pl.DataFrame) -> pl.DataFrame:
@@ -149,7 +175,8 @@ def prepare(
     for name in [outcome, *([outcome_before] if outcome_before else [])]:
         frame = frame.with_columns(_parse_outcome(frame[name], name).alias(name))
     n_rows = frame.height
-    frame = frame.drop_nulls()
+    if any(frame.null_count().row(0)):  # most tables have none: filtering would copy them
+        frame = frame.drop_nulls()
     n_missing = n_rows - frame.height
     numeric_outcome = frame[outcome].cast(pl.Float64).to_numpy()
     if not np.isfinite(numeric_outcome).all():
