@@ -659,12 +659,18 @@ def _parse_columns(
         gathered += columns
         if len(columns) == 3:  # some cells are bad
             checks.append(_Check(name, pl.col(f"__bad_{name}"), message, found))
-    for name in COLUMNS:
+    # Free-text columns are trimmed once, up front: `_clean` names the trimmed text twice and
+    # the eager engine would trim again at every use.
+    free_text = [name for name in COLUMNS if name not in coded]
+    values = values.with_columns(
+        pl.col(n).str.strip_chars().alias(f"__trimmed_{n}") for n in free_text
+    )
+    for name in free_text:
         kind = _KINDS[name][0]
-        if name in coded:
-            continue
-        cleaned = _clean(pl.col(name))
-        exprs.append(cleaned.is_null().alias(f"__empty_{name}"))
+        trimmed = pl.col(f"__trimmed_{name}")
+        filled = trimmed.str.len_bytes() > 0
+        cleaned = pl.when(filled).then(trimmed)  # as `_clean`
+        exprs.append((~filled).fill_null(True).alias(f"__empty_{name}"))
         if kind == "organisation":
             # Codes are case-insensitive; without a register, the upper-case form is canonical.
             exprs.append(cleaned.str.to_uppercase().alias(f"__{name}"))
