@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
@@ -12,7 +11,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from emplus.evidence_core.effects.balance import balance_table, group_moments
+from emplus.evidence_core.effects.balance import balance_table
 from emplus.evidence_core.effects.errors import EffectInputError
 from emplus.evidence_core.effects.matching import MatchOn, matching_att
 from emplus.evidence_core.effects.propensity import Design, fit_propensity
@@ -102,13 +101,8 @@ def estimate_effect(
     y = data.outcome if data.outcome_before is None else data.outcome - data.outcome_before
     x = data.covariates[:, data.model_columns]
     use_caliper = caliper if method == "psm" else None
-    # The balance table's first half (means and spreads of each group) needs only the data:
-    # NumPy computes it without the GIL in a second thread while this one fits and matches.
     report(0.1, "fitting the propensity model")
-    with ThreadPoolExecutor(max_workers=1) as background:
-        groups = background.submit(group_moments, data.covariates, data.treated)
-        core = _estimate_once(y, data.treated, x, method, use_caliper, matching, with_se=True)
-        moments = groups.result()
+    core = _estimate_once(y, data.treated, x, method, use_caliper, matching, with_se=True)
     n_treated_used = int(core.treated_used.sum())
     n_control_used = int(np.count_nonzero(core.control_weight))
     _check_counts(n_treated_used, data.n_control, "inside the common support")
@@ -128,7 +122,6 @@ def estimate_effect(
         data.treated,
         treated_weight=core.treated_used.astype(np.float64),
         control_weight=core.control_weight,
-        moments=moments,
     )
     result = EffectResult(
         method=method,
