@@ -443,7 +443,7 @@ def _report_text(report: pl.DataFrame) -> str | None:
             pl.lit("\n    }"),
         )
     ).to_series()
-    return rows.str.join(",\n").item()
+    return str(rows.str.join(",\n").item())
 
 
 def _report_rows(report: pl.DataFrame) -> Iterable[str]:
