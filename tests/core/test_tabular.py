@@ -324,6 +324,7 @@ _NOT_UPLOADS = {
     "core/frames.py": "parses the CSV of PostgreSQL's own COPY ... TO STDOUT (decision 39)",
     "mapping/hsds.py": "validates an HSDS package the platform wrote (command line)",
     "methods/services.py": "the packaged thematic areas (methods/data/thematic_areas.csv)",
+    "pathways/progress_data.py": "parses the progress summary it read from the database (0047)",
 }
 
 
