@@ -33,11 +33,13 @@ from emplus.pathways.querysets import (
 class Participant(UUIDModel):
     """A person taking part, owned by one organisation (the controller) and one unit."""
 
+    # No index of its own: the unique (organisation, participant_ref) starts with it.
     organisation = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
         related_name="participants",
         verbose_name=_("organisation"),
+        db_index=False,
     )
     unit = models.ForeignKey(
         "organisations.Unit",
@@ -51,8 +53,9 @@ class Participant(UUIDModel):
     family_name = EncryptedTextField(_("family name"), blank=True)
     personal_id = EncryptedTextField(_("personal identity number"), null=True, blank=True)
     # NULL, not "", when there is no identity number: "" would look like one shared pseudonym.
+    # Indexed in Meta: looked up by equality only, so without PostgreSQL's LIKE index.
     pseudonym = models.CharField(  # noqa: DJ001
-        _("pseudonym"), max_length=64, null=True, blank=True, db_index=True, editable=False
+        _("pseudonym"), max_length=64, null=True, blank=True, editable=False
     )
     # Skyddad identitet: the ESF monthly report writes a special form instead of the number.
     protected_identity = models.BooleanField(_("protected identity"), default=False)
@@ -69,6 +72,7 @@ class Participant(UUIDModel):
         blank=True,
         related_name="participants",
         verbose_name=_("municipality of residence at entry"),
+        db_index=False,  # indexed in Meta, without PostgreSQL's LIKE index of a text key
     )
     lm_status_entry = models.CharField(
         _("labour-market status at entry"),
@@ -132,6 +136,9 @@ class Participant(UUIDModel):
             ),
             # The fingerprint of the kept indicator reports reads it alone (decision 45).
             models.Index(fields=["updated_at"], name="participant_updated_idx"),
+            # Equality lookups only: no LIKE index beside them (decision 40).
+            models.Index(fields=["pseudonym"], name="participant_pseudonym_idx"),
+            models.Index(fields=["municipality"], name="participant_municipality_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -165,8 +172,13 @@ class ParticipantNameToken(models.Model):
     encrypted name by lookup (emplus.core.blind_index). Never the text; written by the services
     that write names, removed with the name on erasure."""
 
+    # No index of its own: the unique (participant, digest) starts with it.
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="name_tokens", editable=False
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="name_tokens",
+        editable=False,
+        db_index=False,
     )
     digest = models.CharField(max_length=32, editable=False)
 
