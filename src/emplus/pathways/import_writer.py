@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.db import connections, models, router
+from django.db import IntegrityError, connections, models, router
 
 from emplus.core.crypto import EncryptedTextField
 from emplus.pathways.models import Participant
@@ -81,6 +81,10 @@ class BulkWriter:
         self.copy = self.connection.vendor == "postgresql"
         self._constants: dict[tuple, list[Any]] = {}
         self._converters: dict[Any, Callable[[Any], Any]] = {}
+        self._keys_checked_here: dict[tuple, bool] = {}
+        self._checking: list[tuple[models.ForeignKey, pl.Series]] | None = None
+        self._present: dict[Any, set[str]] = {}  # model -> keys known to be there (text)
+        self._checked_models: tuple = ()
 
     # --- keys -------------------------------------------------------------------------------
 
@@ -265,6 +269,7 @@ class BulkWriter:
         per_row = [f for f in model._meta.concrete_fields if f.attname in frame.columns]
         shared, shared_values = self._shared(model, frame.columns, constants or {})
         frame = frame.select([f.attname for f in per_row])
+        self._note_keys(model, frame, constants or {})
         table, columns = self._statement(model, [*per_row, *shared])
         if self.copy:
             if shared_values:
@@ -282,6 +287,102 @@ class BulkWriter:
                 strict=False,  # the shared values repeat without end
             )
             self._executemany(table, columns, len(per_row) + len(shared), records)
+
+    # --- foreign keys, checked once per distinct key ---------------------------------------
+
+    def _may_check_keys_itself(self, models_written: tuple) -> bool:
+        """Whether the writer may take PostgreSQL's per-row foreign-key triggers off its own
+        COPYs: the role may set `session_replication_role` (a superuser, or granted
+        `SET ON PARAMETER session_replication_role`), and the tables written have no trigger
+        but the foreign keys' own, so nothing else is skipped with them."""
+        if not self.copy or self.connection.pg_version < 150000:
+            return False
+        allowed = self._keys_checked_here.get(models_written)
+        if allowed is None:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT has_parameter_privilege('session_replication_role', 'SET') "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_trigger "
+                    "WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal)",
+                    [[m._meta.db_table for m in models_written]],
+                )
+                (allowed,) = cursor.fetchone()
+            self._keys_checked_here[models_written] = allowed = bool(allowed)
+        return allowed
+
+    @contextmanager
+    def keys_checked_once(self, *models_written) -> Iterator[None]:
+        """Write some frames with their foreign keys checked by distinct key instead of row by
+        row (decision 40). On PostgreSQL, when allowed (`_may_check_keys_itself`), the COPYs
+        inside run with `session_replication_role = replica` (local to the transaction, reset
+        on leaving), which skips the per-row foreign-key triggers, and the writer checks every
+        foreign key of the written rows before it leaves: keys of rows it wrote itself in this
+        transaction by lookup, other keys in the database, locked `FOR KEY SHARE` as the
+        triggers would lock them (a referenced unit, method or user cannot be deleted before
+        the import commits). A missing key raises IntegrityError, which rolls the import back.
+        Elsewhere the database checks the rows itself and this does nothing. Only frames of
+        `models_written` may be written inside."""
+        if not self._may_check_keys_itself(models_written):
+            yield
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('session_replication_role', 'replica', true)")
+        self._checking, self._checked_models = [], models_written
+        try:
+            yield
+        finally:
+            checking, self._checking = self._checking, None
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
+        self._check_keys(checking)
+
+    def _note_keys(self, model, frame: pl.DataFrame, constants: dict[str, Any]) -> None:
+        """Remember the written rows' keys and the foreign keys they hold (text form)."""
+        if self._checking is None:
+            return
+        if model not in self._checked_models:
+            raise ValueError(f"{model.__name__} is not among the models whose keys are checked")
+        self._present.setdefault(model, set()).update(
+            frame.get_column(model._meta.pk.attname).cast(pl.String).to_list()
+        )
+        for field in model._meta.concrete_fields:
+            if not field.is_relation:
+                continue
+            if field.attname in frame.columns:
+                keys = frame.get_column(field.attname).drop_nulls().unique().cast(pl.String)
+            else:
+                value = constants.get(field.attname, field.get_default())
+                keys = pl.Series([] if value is None else [str(value)], dtype=pl.String)
+            if len(keys):
+                self._checking.append((field, keys))
+
+    def _check_keys(self, checking: list[tuple[models.ForeignKey, pl.Series]]) -> None:
+        quote = self.connection.ops.quote_name
+        for field, keys in checking:
+            target = field.related_model
+            present = self._present.setdefault(target, set())
+            missing = [key for key in keys.to_list() if key not in present]
+            for start in range(0, len(missing), 1000):
+                wanted = missing[start : start + 1000]
+                column = field.target_field
+                values = [
+                    column.get_db_prep_value(column.to_python(k), self.connection) for k in wanted
+                ]
+                with self.connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT {quote(column.column)} FROM {quote(target._meta.db_table)} "  # noqa: S608 - names
+                        f"WHERE {quote(column.column)} IN ({', '.join(['%s'] * len(values))}) "
+                        "FOR KEY SHARE",
+                        values,
+                    )
+                    found = {str(key) for (key,) in cursor.fetchall()}
+                present.update(found)
+                absent = [key for key in wanted if key not in found]
+                if absent:
+                    raise IntegrityError(
+                        f"insert into {field.model._meta.db_table} violates its foreign key "
+                        f"{field.column}: {absent[0]} is not in {target._meta.db_table}"
+                    )
 
     def _copy(self, table: str, columns: str, text: str) -> None:
         with (

@@ -1028,13 +1028,15 @@ def _new_tables(new: _NewRows, *, writer: BulkWriter, legal_basis: str) -> _NewT
 
 def _write_new_chunk(chunk: _NewTables, *, writer: BulkWriter, consent: dict[str, Any]) -> None:
     """Write a few of the new participants: their rows, enrolments, follow-ups and consent
-    records (constants: the organisation and the file's legal basis)."""
-    writer.insert_frame(
-        Participant, chunk.participants, {"organisation_id": writer.organisation.pk}
-    )
-    writer.insert_frame(Enrolment, chunk.enrolments)
-    writer.insert_frame(FollowUp, chunk.follow_ups.filter(pl.col("id").is_not_null()))
-    writer.insert_frame(Consent, chunk.consents, consent)
+    records (constants: the organisation and the file's legal basis). Their foreign keys are
+    checked once per distinct key where the writer may (decision 40)."""
+    with writer.keys_checked_once(Participant, Enrolment, FollowUp, Consent):
+        writer.insert_frame(
+            Participant, chunk.participants, {"organisation_id": writer.organisation.pk}
+        )
+        writer.insert_frame(Enrolment, chunk.enrolments)
+        writer.insert_frame(FollowUp, chunk.follow_ups.filter(pl.col("id").is_not_null()))
+        writer.insert_frame(Consent, chunk.consents, consent)
 
 
 def _write_chunk(chunk: list[_RowPlan], *, now, writer: BulkWriter) -> None:
