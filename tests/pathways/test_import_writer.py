@@ -119,3 +119,16 @@ def test_a_referenced_row_cannot_be_deleted_before_the_import_commits(org_a, uni
         assert Participant.objects.get().unit_id == unit_a1.pk
     finally:
         other.close()
+
+
+def test_a_failed_copy_keeps_its_error_and_the_rollback_gives_the_triggers_back(org_a, unit_a1):
+    # given a participant already written under reference W1
+    writer = BulkWriter(now=timezone.now(), organisation=org_a)
+    _write(writer, unit=unit_a1)
+    # when the same reference is written again (a unique constraint, checked row by row)
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        _write(writer, unit=unit_a1)
+    # then the database's own error comes out, and after the rollback the triggers are on
+    assert "participant_ref_unique_per_organisation" in str(refused.value)
+    assert _replication_role() == "origin"
+    assert Participant.objects.count() == 1

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import psycopg
 from django.db import IntegrityError, connections, models, router
 
 from emplus.core.crypto import EncryptedTextField
@@ -332,8 +333,12 @@ class BulkWriter:
             yield
         finally:
             checking, self._checking = self._checking, None
-            with self.connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
+            # After a failed statement the transaction can only roll back, and the setting
+            # with it (it was set inside the import's transaction): leave the error as it is.
+            status = self.connection.connection.info.transaction_status
+            if status != psycopg.pq.TransactionStatus.INERROR:
+                with self.connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
         self._check_keys(checking)
 
     def _note_keys(self, model, frame: pl.DataFrame, constants: dict[str, Any]) -> None:
@@ -385,7 +390,9 @@ class BulkWriter:
                     )
 
     def _copy(self, table: str, columns: str, text: str) -> None:
+        # Django's own errors (IntegrityError …), as the ORM's statements raise them.
         with (
+            self.connection.wrap_database_errors,
             self.connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
