@@ -321,7 +321,7 @@ _NOT_UPLOADS = {
     "evidence_core/reference.py": "the packaged reference data",
     "evidence_core/ssyk.py": "the packaged SSYK 2012 groups",
     "organisations/reference.py": "the packaged partner register",
-    "core/frames.py": "parses the CSV of PostgreSQL's own COPY ... TO STDOUT (decision 39)",
+    "core/frames.py": "parses the CSV PostgreSQL itself writes (decisions 39 and 48)",
     "mapping/hsds.py": "validates an HSDS package the platform wrote (command line)",
     "methods/services.py": "the packaged thematic areas (methods/data/thematic_areas.csv)",
     "pathways/progress_data.py": "parses the progress summary it read from the database (0047)",

@@ -175,6 +175,47 @@ def test_an_unordered_frame_has_the_same_rows(imported):
         participant_frame(Participant.objects.all(), enrolments="latest", ordered=False)
 
 
+def test_an_unordered_frame_keeps_awkward_text_and_unknown_values(imported):
+    # given text that a joined read could break (separators, quotes, a backslash, a line
+    # break, an empty text) and unknown booleans and dates
+    awkward = {"P1": 'a,"b\\ (\n', "P2": ""}  # the column holds 10 characters
+    for ref, text in awkward.items():
+        Participant.objects.filter(participant_ref=ref).update(citizenship=text, homeless=None)
+    Enrolment.objects.update(exit_date=None, exit_employed=None)
+    # when
+    ordered = participant_frame(Participant.objects.all(), with_person=True)
+    unordered = participant_frame(Participant.objects.all(), with_person=True, ordered=False)
+    # then every value arrives as stored (empty text is None, as in a file)
+    assert unordered.sort("person").equals(ordered.sort("person"))
+    by_ref = dict(zip(ordered["participant_ref"], ordered["citizenship"], strict=True))
+    assert by_ref == {"P1": awkward["P1"], "P2": None}
+    assert unordered["homeless"].null_count() == unordered.height == 2
+    assert unordered["exit_date"].null_count() == unordered["exit_employed"].null_count() == 2
+
+
+def test_an_unordered_frame_holds_only_the_participants_it_is_given(imported, coach):
+    # given
+    p1 = Participant.objects.filter(participant_ref="P1")
+    # when
+    one = participant_frame(p1, ordered=False)
+    none = participant_frame(Participant.objects.none(), ordered=False)
+    visible = participant_frame(
+        Participant.objects.restrict(coach, "participant.view"), ordered=False
+    )
+    everyone = participant_frame(Participant.objects.all(), ordered=False)
+    # then: a filtered queryset narrows the rows; every participant reads them all
+    assert one["participant_ref"].to_list() == ["P1"]
+    assert none.height == 0 and none.columns == participant_columns()
+    assert (
+        sorted(visible["participant_ref"])
+        == sorted(everyone["participant_ref"])
+        == [
+            "P1",
+            "P2",
+        ]
+    )
+
+
 def test_the_fingerprint_covers_every_table_the_frame_reads(imported):
     # given the tables the frame's sources join
     labels = {model._meta.label for model in participant_frame_tables()}
