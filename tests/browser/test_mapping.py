@@ -3,7 +3,10 @@ coverage map's table alternative is reachable and complete from the keyboard."""
 
 from __future__ import annotations
 
+import re
+
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
@@ -75,7 +78,8 @@ def test_keyboard_reaches_the_complete_coverage_table(page, live_url):
         raise AssertionError("the table link is not reachable by keyboard")
     page.keyboard.press("Enter")
     # then: the table has a row for every municipality on the map
-    assert page.url.endswith("#coverage-table")
+    # The address changes after the key press: wait for it, do not read it at once.
+    expect(page).to_have_url(re.compile(r"#coverage-table$"))
     assert page.locator("#coverage-table tbody tr").count() == 290
     assert page.locator("figure.map path").count() == 290
 
@@ -93,7 +97,8 @@ def test_keyboard_reaches_the_complete_participant_table_with_the_maps_numbers(p
         raise AssertionError("the table link is not reachable by keyboard")
     page.keyboard.press("Enter")
     # then: one row per map area, and each area's label has its row's (suppressed) rate
-    assert page.url.endswith("#coverage-table")
+    # The address changes after the key press: wait for it, do not read it at once.
+    expect(page).to_have_url(re.compile(r"#coverage-table$"))
     rows = page.locator("#coverage-table tbody tr")
     assert rows.count() == 290
     titles = page.locator("figure.map path title").all_text_contents()

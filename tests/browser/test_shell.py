@@ -3,8 +3,11 @@ accessibility (axe-core) on every shell page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, log_out
 
@@ -94,7 +97,8 @@ def test_map_has_a_table_alternative_reachable_by_keyboard(page, live_url):
     link = page.get_by_role("link", name="Samma siffror som tabell")
     link.focus()
     page.keyboard.press("Enter")
-    assert page.url.endswith("#county-table")
+    # The address changes after the key press: wait for it, do not read it at once.
+    expect(page).to_have_url(re.compile(r"#county-table$"))
     assert page.locator("#county-table tbody tr").count() == 21
 
 
