@@ -27,7 +27,6 @@ from uuid import UUID
 
 import polars as pl
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
@@ -37,6 +36,7 @@ from django.utils.translation import get_language
 
 from emplus.core import scoping
 from emplus.core.fingerprints import tables_fingerprint
+from emplus.core.kept import kept
 from emplus.core.permissions import has_permission
 from emplus.core.suppression import DEFAULT_THRESHOLD
 from emplus.core.typing import User
@@ -446,7 +446,8 @@ def indicator_report(
 
     Kept in the cache under the request (its scope, filters, reporting date and rules) and a
     fingerprint of the data read from the database: a change to any row the report reads
-    gives another key, so nothing has to invalidate it (decision 45)."""
+    gives another key, so nothing has to invalidate it (decision 45). Viewers who ask for a
+    missing report at once wait for one computation of it (decision 49)."""
     filters = filters or IndicatorFilters()
     as_of = filters.as_of or timezone.localdate()
     rules = rules or indicator_rules()
@@ -454,20 +455,20 @@ def indicator_report(
         viewer=viewer, filters=filters
     )
     key = _report_key(participants, full_detail, filters, as_of, rules, threshold)
-    report = cache.get(key)
-    if isinstance(report, IndicatorReport):
-        return report
-    report = _indicator_report(
-        participants=participants,
-        full_detail=full_detail,
-        organisation_ids=organisation_ids,
-        filters=filters,
-        as_of=as_of,
-        rules=rules,
-        threshold=threshold,
+    return kept(
+        key,
+        lambda: _indicator_report(
+            participants=participants,
+            full_detail=full_detail,
+            organisation_ids=organisation_ids,
+            filters=filters,
+            as_of=as_of,
+            rules=rules,
+            threshold=threshold,
+        ),
+        kind=IndicatorReport,
+        timeout=REPORT_CACHE_SECONDS,
     )
-    cache.set(key, report, REPORT_CACHE_SECONDS)
-    return report
 
 
 # A kept report is found again only while the data is unchanged; the timeout just clears
@@ -717,7 +718,7 @@ def progression_report(
     overall and by group, scoped and suppressed like the indicators.
 
     Kept in the cache under the request (scope, filters, grouping, instrument, settings) and a
-    fingerprint of every table it reads, as the indicator report (decisions 45 and 47)."""
+    fingerprint of every table it reads, as the indicator report (decisions 45, 47 and 49)."""
 
     filters = filters or IndicatorFilters()
     if group_by not in PROGRESSION_GROUPS:
@@ -760,22 +761,21 @@ def progression_report(
         "data": progression_fingerprint(group_by=group_by, using=participants.db),
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode())
-    key = f"evidence:progression:{digest.hexdigest()}"
-    report = cache.get(key)
-    if isinstance(report, ProgressionReport):
-        return report
-    report = _progression_report(
-        participants=participants,
-        full_detail=full_detail,
-        organisation_ids=organisation_ids,
-        filters=filters,
-        group_by=group_by,
-        threshold=threshold,
-        instrument=instrument,
-        dimensions=dimensions,
+    return kept(
+        f"evidence:progression:{digest.hexdigest()}",
+        lambda: _progression_report(
+            participants=participants,
+            full_detail=full_detail,
+            organisation_ids=organisation_ids,
+            filters=filters,
+            group_by=group_by,
+            threshold=threshold,
+            instrument=instrument,
+            dimensions=dimensions,
+        ),
+        kind=ProgressionReport,
+        timeout=REPORT_CACHE_SECONDS,
     )
-    cache.set(key, report, REPORT_CACHE_SECONDS)
-    return report
 
 
 def progression_tables(group_by: str) -> tuple[tuple[type[Model], str], ...]:
