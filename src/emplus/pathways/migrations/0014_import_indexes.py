@@ -9,41 +9,79 @@ The fields' state changes as `AlterField` would say; the database work is a plai
 import django.db.models.deletion
 from django.db import migrations, models
 
-# Django's names of the indexes db_index=True made (the same on both databases; the _like
-# ones exist on PostgreSQL only).
-DROPPED = {
-    "pathways_participant_organisation_id_7b465d06": ("pathways_participant", "organisation_id"),
-    "pathways_participant_municipality_id_3218a87c": ("pathways_participant", "municipality_id"),
-    "pathways_participant_pseudonym_8cbd52cc": ("pathways_participant", "pseudonym"),
-    "pathways_participantnametoken_participant_id_2a861373": (
-        "pathways_participantnametoken",
-        "participant_id",
+# Django's names of the indexes db_index=True made (the same on both databases), their table and
+# column, and whether PostgreSQL also made a LIKE index of the column (the name + "_like").
+INDEXES = (
+    (
+        "pathways_participant_organisation_id_7b465d06",
+        "pathways_participant",
+        "organisation_id",
+        False,
     ),
-}
-LIKE = {
-    "pathways_participant_municipality_id_3218a87c_like": (
+    (
+        "pathways_participant_municipality_id_3218a87c",
         "pathways_participant",
         "municipality_id",
+        True,
     ),
-    "pathways_participant_pseudonym_8cbd52cc_like": ("pathways_participant", "pseudonym"),
+    ("pathways_participant_pseudonym_8cbd52cc", "pathways_participant", "pseudonym", True),
+    (
+        "pathways_participantnametoken_participant_id_2a861373",
+        "pathways_participantnametoken",
+        "participant_id",
+        False,
+    ),
+)
+# The fields the indexes came from, as they stand without db_index (what the state records).
+PROTECT, CASCADE = django.db.models.deletion.PROTECT, django.db.models.deletion.CASCADE
+UNINDEXED = {
+    ("participant", "municipality"): models.ForeignKey(
+        "geo.municipality",
+        PROTECT,
+        db_index=False,
+        blank=True,
+        null=True,
+        related_name="participants",
+        verbose_name="municipality of residence at entry",
+    ),
+    ("participant", "organisation"): models.ForeignKey(
+        "organisations.organisation",
+        PROTECT,
+        db_index=False,
+        related_name="participants",
+        verbose_name="organisation",
+    ),
+    ("participant", "pseudonym"): models.CharField(
+        "pseudonym", max_length=64, blank=True, null=True, editable=False
+    ),
+    ("participantnametoken", "participant"): models.ForeignKey(
+        "pathways.participant", CASCADE, db_index=False, editable=False, related_name="name_tokens"
+    ),
 }
+
+
+def _indexes(*, like: bool):
+    """(name, table, column, operator class): the plain indexes, then the LIKE ones if asked."""
+    yield from ((name, table, column, "") for name, table, column, _ in INDEXES)
+    if like:
+        for name, table, column, has_like in INDEXES:
+            if has_like:
+                yield f"{name}_like", table, column, " varchar_pattern_ops"
 
 
 def drop_indexes(apps, schema_editor):
     quote = schema_editor.quote_name
-    for name in [*DROPPED, *LIKE]:
+    for name, *_ in _indexes(like=True):  # IF EXISTS: SQLite never had the LIKE ones
         schema_editor.execute(f"DROP INDEX IF EXISTS {quote(name)}")
 
 
 def restore_indexes(apps, schema_editor):
     quote = schema_editor.quote_name
-    for name, (table, column) in DROPPED.items():
-        schema_editor.execute(f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)})")
-    if schema_editor.connection.vendor == "postgresql":
-        for name, (table, column) in LIKE.items():
-            schema_editor.execute(
-                f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)} varchar_pattern_ops)"
-            )
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    for name, table, column, opclass in _indexes(like=postgresql):
+        schema_editor.execute(
+            f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)}{opclass})"
+        )
 
 
 class Migration(migrations.Migration):
@@ -57,52 +95,8 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[migrations.RunPython(drop_indexes, restore_indexes)],
             state_operations=[
-                migrations.AlterField(
-                    model_name="participant",
-                    name="municipality",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="participants",
-                        to="geo.municipality",
-                        verbose_name="municipality of residence at entry",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="participant",
-                    name="organisation",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="participants",
-                        to="organisations.organisation",
-                        verbose_name="organisation",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="participant",
-                    name="pseudonym",
-                    field=models.CharField(
-                        blank=True,
-                        editable=False,
-                        max_length=64,
-                        null=True,
-                        verbose_name="pseudonym",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="participantnametoken",
-                    name="participant",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        editable=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="name_tokens",
-                        to="pathways.participant",
-                    ),
-                ),
+                migrations.AlterField(model_name=model_name, name=name, field=field)
+                for (model_name, name), field in UNINDEXED.items()
             ],
         ),
         migrations.AddIndex(
