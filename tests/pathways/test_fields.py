@@ -70,6 +70,11 @@ def test_import_and_export_map_the_same_declared_columns():
     assert importing.SPECIAL_FIELDS == fields.SPECIAL_FIELDS
     for attname, column in fields.file_columns().items():
         assert _SOURCES[column] == f"participant__{attname}"
+    # the enrolment's columns too: one list feeds the import and the export
+    assert importing.ENROLMENT_FIELDS is fields.ENROLMENT_FILE_COLUMNS
+    for attname, column in fields.ENROLMENT_FILE_COLUMNS.items():
+        assert column in COLUMNS
+        assert _SOURCES[column] == attname
 
 
 def test_a_service_refuses_a_field_that_is_not_declared(coach, unit_a1):

@@ -20,22 +20,16 @@ from django.db.models.functions import Cast
 from emplus.core.fingerprints import tables_fingerprint
 from emplus.core.frames import queryset_frame
 from emplus.evidence_core.participant_file import COLUMNS, participant_schema
-from emplus.pathways.fields import file_columns
+from emplus.pathways.fields import ENROLMENT_FILE_COLUMNS, file_columns
 from emplus.pathways.models import Enrolment, Participant
 
-# Participant-file column -> lookup from an Enrolment row: the participant's own columns come
-# from the one declaration of its fields (emplus.pathways.fields), the rest from the enrolment.
+# Participant-file column -> lookup from an Enrolment row: the participant's own columns and the
+# enrolment's come from their one declaration (emplus.pathways.fields), the rest from here.
 _SOURCES: dict[str, str] = {
     "participant_ref": "participant__participant_ref",
     "organisation": "participant__organisation__code",
     **{column: f"participant__{attname}" for attname, column in file_columns().items()},
-    "entry_date": "entry_date",
-    "exit_date": "exit_date",
-    "exit_observed_on": "exit_observed_on",
-    "exit_job_searching": "exit_job_searching",
-    "exit_in_education": "exit_in_education",
-    "exit_qualification": "exit_qualification",
-    "exit_employed": "exit_employed",
+    **{column: attname for attname, column in ENROLMENT_FILE_COLUMNS.items()},
     "followup_observed_on": "follow_up__observed_on",
     "followup_employed": "follow_up__employed",
     "followup_improved": "follow_up__improved",

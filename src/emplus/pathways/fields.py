@@ -1,4 +1,4 @@
-"""The participant's fields, declared once.
+"""The participant's fields, declared once (and the enrolment's columns of the participant file).
 
 The registration and edit form, the API serializers, the services, the participant-file import
 and the export take their lists of fields from `PARTICIPANT_FIELDS` and nowhere else; a test
@@ -86,6 +86,19 @@ LISTED_FIELDS = tuple(f.name for f in PARTICIPANT_FIELDS if f.in_lists)
 DETAIL_ONLY_FIELDS = tuple(
     f.name for f in PARTICIPANT_FIELDS if not f.in_lists and f.group != "identity"
 )
+
+
+# The enrolment's columns of the participant file (model attribute -> file column): the import
+# writes them, the re-import compares them and the export reads them, all from this one list.
+ENROLMENT_FILE_COLUMNS: dict[str, str] = {
+    "entry_date": "entry_date",
+    "exit_date": "exit_date",
+    "exit_observed_on": "exit_observed_on",
+    "exit_job_searching": "exit_job_searching",
+    "exit_in_education": "exit_in_education",
+    "exit_qualification": "exit_qualification",
+    "exit_employed": "exit_employed",
+}
 
 
 def blank_text_fields() -> frozenset[str]:

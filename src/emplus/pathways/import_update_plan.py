@@ -50,15 +50,7 @@ PARTICIPANT_FIELDS: dict[str, str] = participant_fields.file_columns("entry")
 SPECIAL_FIELDS = participant_fields.SPECIAL_FIELDS
 _BLANK_TEXT = participant_fields.blank_text_fields()
 # Enrolment model attribute -> file column.
-ENROLMENT_FIELDS: dict[str, str] = {
-    "entry_date": "entry_date",
-    "exit_date": "exit_date",
-    "exit_observed_on": "exit_observed_on",
-    "exit_job_searching": "exit_job_searching",
-    "exit_in_education": "exit_in_education",
-    "exit_qualification": "exit_qualification",
-    "exit_employed": "exit_employed",
-}
+ENROLMENT_FIELDS = participant_fields.ENROLMENT_FILE_COLUMNS
 FOLLOWUP_FIELDS = ("due_on", "observed_on", "employed", "improved")
 
 # The stored values a re-import compares with the file (the identity number through its
