@@ -1,7 +1,8 @@
 """Benchmark of the pages the load test hits most (bench/locustfile.py), one request at a time,
 in-process through the whole stack: middleware, session, authentication, second factor, audit,
-template rendering. CPU milliseconds of this process per request (what the server's cores pay
-for; PostgreSQL's own CPU is not in it), wall milliseconds, queries and the time spent in them.
+template rendering. CPU milliseconds of this process per request and of the PostgreSQL backend that
+served it (from /proc: the database on this machine; the mean, the kernel counts in 10 ms
+ticks), wall milliseconds, queries and the time spent in them.
 
 Run it on a database of the load test (bench/loadtest_data.py: its users `lt-coach-01` and
 `lt-coordinator-01`, a second factor required as in production):
@@ -112,22 +113,46 @@ def _requests(clients, rng: random.Random, pages_of_caseload: int, participant_u
     }
 
 
+def _backend_cpu() -> tuple[int | None, float]:
+    """The PostgreSQL backend serving this process's connection and its CPU seconds so far
+    (user + system, from /proc: the server runs on this machine); (None, 0) elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return None, 0.0
+    pid = connection.connection.info.backend_pid
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None, 0.0
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _measure(run, repeat: int) -> dict[str, list[float]]:
     from django.db import connection
 
-    out: dict[str, list[float]] = {"cpu": [], "wall": [], "sql": [], "queries": []}
+    out: dict[str, list[float]] = {"cpu": [], "wall": [], "sql": [], "queries": [], "pg": []}
     for _ in range(repeat):
         clock = _SqlClock()
+        pid, pg = _backend_cpu()
         with connection.execute_wrapper(clock):
             wall, cpu = time.perf_counter(), time.process_time()
             response = run()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         assert response.status_code == 200, response.status_code
+        pid_after, pg_after = _backend_cpu()
         out["cpu"].append(cpu * 1000)
         out["wall"].append(wall * 1000)
         out["sql"].append(clock.seconds * 1000)
         out["queries"].append(clock.queries)
+        # The kernel counts in ticks (10 ms): only the mean over the requests means anything.
+        if pid is not None and pid == pid_after:
+            out["pg"].append((pg_after - pg) * 1000)
     return out
+
+
+def _mean(values: list[float]) -> str:
+    return f"{statistics.fmean(values):.0f}" if values else "–"
 
 
 def _p95(values: list[float]) -> float:
@@ -227,13 +252,15 @@ def main() -> None:
     print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
     print(
-        "| request | CPU median | CPU p95 | wall median | wall p95 | SQL median | queries "
-        "| before: CPU median | CPU p95 | wall median | queries |"
+        "| request | CPU median | CPU p95 | PostgreSQL CPU mean | wall median | wall p95 "
+        "| SQL median | queries | before: CPU median | CPU p95 | PostgreSQL CPU mean "
+        "| wall median | queries |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, new in results.items():
         row = (
             f"| {name} | {statistics.median(new['cpu']):.0f} | {_p95(new['cpu']):.0f} | "
+            f"{_mean(new['pg'])} | "
             f"{statistics.median(new['wall']):.0f} | {_p95(new['wall']):.0f} | "
             f"{statistics.median(new['sql']):.0f} | {max(new['queries']):.0f} |"
         )
@@ -241,10 +268,11 @@ def main() -> None:
         if before:
             row += (
                 f" {statistics.median(before['cpu']):.0f} | {_p95(before['cpu']):.0f} | "
+                f"{_mean(before.get('pg', []))} | "
                 f"{statistics.median(before['wall']):.0f} | {max(before['queries']):.0f} |"
             )
         else:
-            row += " – | – | – | – |"
+            row += " – | – | – | – | – |"
         print(row)
 
 
