@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 from io import StringIO
 
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.apps import apps
 from django.apps.registry import Apps
 from django.core.exceptions import FieldError, ImproperlyConfigured
@@ -266,3 +269,51 @@ def test_pseudonym_of_nothing_is_refused(settings):
 )
 def test_mask_personal_id(value, masked):
     assert mask_personal_id(value) == masked
+
+
+@pytest.mark.parametrize(
+    "plaintext", ["", "a", "x" * 15, "x" * 16, "x" * 17, "Åsa Öberg-Ängström", "名前 " * 40]
+)
+def test_decrypt_reads_every_fernet_token_as_fernet_does(settings, plaintext):
+    # given: tokens of the older key and of the newest, as Fernet writes them
+    settings.EMPLUS_FIELD_KEYS = [NEW_KEY, OLD_KEY]
+    tokens = [Fernet(key).encrypt(plaintext.encode()).decode() for key in (NEW_KEY, OLD_KEY)]
+    # then
+    assert [decrypt(token) for token in tokens] == [plaintext, plaintext]
+
+
+def test_decrypt_refuses_what_fernet_refuses(settings, old_key):
+    # given: a token and every single-byte change of it, a shortened one and a foreign key's
+    token = encrypt("Anna Andersson")
+    raw = bytearray(base64.urlsafe_b64decode(token))
+    tampered = []
+    for position in range(len(raw)):
+        changed = bytearray(raw)
+        changed[position] ^= 0x01
+        tampered.append(base64.urlsafe_b64encode(bytes(changed)).decode())
+    truncated = base64.urlsafe_b64encode(bytes(raw[:-16])).decode()
+    foreign = Fernet(NEW_KEY).encrypt(b"Anna Andersson").decode()
+    reference = MultiFernet([Fernet(OLD_KEY)])
+    for bad in [*tampered, truncated, foreign, "", "not a token", "gAAAA"]:
+        # then: both refuse it (the time stamp is signed too, so no change goes unnoticed)
+        with pytest.raises(InvalidToken):
+            reference.decrypt(bad.encode())
+        with pytest.raises(DecryptionError):
+            decrypt(bad)
+
+
+def test_decrypt_refuses_a_signed_token_with_bad_padding(settings, old_key):
+    # given: a token signed with the right key whose last block does not unpad (Fernet would
+    # only ever write it with the key in hand)
+    raw_key = base64.urlsafe_b64decode(OLD_KEY)
+    signing_key, encryption_key = raw_key[:16], raw_key[16:]
+    iv = bytes(16)
+    encryptor = Cipher(algorithms.AES(encryption_key), modes.CBC(iv)).encryptor()
+    body = encryptor.update(b"sixteen bytes!!\x00") + encryptor.finalize()
+    signed = b"\x80" + bytes(8) + iv + body
+    token = base64.urlsafe_b64encode(signed + hmac.digest(signing_key, signed, "sha256")).decode()
+    # then
+    with pytest.raises(InvalidToken):
+        Fernet(OLD_KEY).decrypt(token.encode())
+    with pytest.raises(DecryptionError):
+        decrypt(token)
