@@ -12,7 +12,7 @@ import django_filters
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from emplus.pathways import selectors, services
 from emplus.pathways.filters import ParticipantFilterSet, ParticipantSearchFilterSet
 from emplus.pathways.models import Assessment, Enrolment, Participant, PathwayEvent
 from emplus.pathways.serializers import (
+    PARTICIPANT_LIST_COLUMNS,
     AssessmentSerializer,
     ConsentTermsSerializer,
     EnrolmentSerializer,
@@ -145,7 +146,10 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
         people = selectors.participant_list(
             viewer=request.user, filters=filters, audit_shown=False, shown=()
         )
-        page = self.paginate_queryset(people)
+        assert isinstance(people, QuerySet)  # noqa: S101 - audit_shown=False: a lazy list
+        # A page's rows read what the serializer shows and no more (decision 52).
+        people = people.select_related(None).select_related("organisation")
+        page = self.paginate_queryset(people.only(*PARTICIPANT_LIST_COLUMNS))
         selectors.participants_shown(
             viewer=request.user, participants=page, action="participant.listed_api"
         )

@@ -47,6 +47,19 @@ class ParticipantListSerializer(ModelSerializer):
         return mask_personal_id(obj.personal_id)
 
 
+# The columns a list row reads (for `QuerySet.only`, with the organisation selected): not the
+# unit's and the organisation's whole rows, the bookkeeping or the special categories. A
+# field added to the serializer and not here costs a query per row (the query budgets fail).
+PARTICIPANT_LIST_COLUMNS = (
+    "id",
+    "participant_ref",
+    "organisation__code",
+    "unit_id",
+    "personal_id",
+    *participant_fields.LISTED_FIELDS,
+)
+
+
 class ParticipantDetailSerializer(ParticipantListSerializer):
     """One participant: adds the special categories (never shown in lists)."""
 
