@@ -103,6 +103,22 @@ def test_participant_pages(page, people):
     assert page.get(reverse("pathways:edit", args=[people["b2"].pk])).status_code == 404
 
 
+def test_the_participant_page_offers_changes_where_the_database_allows_them(
+    mixed, coordinator, other_org_coach, coordinator_b, people
+):
+    # The page decides from the grants, without a query (decision 52): the same answer as
+    # the scope in the database, for every viewer and participant.
+    from emplus.core import scoping
+    from emplus.pathways.views.participant import _can_change
+
+    for user in (mixed, coordinator, other_org_coach, coordinator_b):
+        for participant in people.values():
+            user = get_user_model().objects.get(pk=user.pk)  # memberships read afresh
+            expected = scoping.allows(user, "participant.change", participant)
+            assert _can_change(user, participant) == expected, (user, participant)
+    assert _can_change(mixed, people["b1"]) and not _can_change(mixed, people["b2"])
+
+
 @pytest.mark.parametrize("name", ["participant", "export_json", "export_page"])
 def test_data_subject_rights_only_in_the_coordinated_organisation(page, people, name):
     assert page.get(reverse(f"pathways:rights:{name}", args=[people["a"].pk])).status_code == 200

@@ -14,6 +14,7 @@ counts at the next read, and a read in between costs one query.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -305,15 +306,34 @@ class ParticipantProgress:
 
 
 def participant_progress(
-    *, participant: Participant, instrument: Instrument, language: str | None = None
+    *,
+    participant: Participant,
+    instrument: Instrument,
+    language: str | None = None,
+    enrolments: Iterable[Enrolment] | None = None,
 ) -> ParticipantProgress:
-    """First vs latest assessment of a participant (over all their enrolments) per dimension."""
+    """First vs latest assessment of a participant (over all their enrolments) per dimension.
+
+    `enrolments`: every enrolment of the participant with its assessments and their scores
+    read already (the participant page's timelines): they are taken from there, not read again.
+    """
     dimensions = list(instrument.dimensions.order_by("order"))
-    assessments = list(
-        Assessment.objects.filter(enrolment__participant=participant, instrument=instrument)
-        .order_by("assessed_on", "created_at")
-        .prefetch_related("scores")
-    )
+    if enrolments is None:
+        assessments = list(
+            Assessment.objects.filter(enrolment__participant=participant, instrument=instrument)
+            .order_by("assessed_on", "created_at")
+            .prefetch_related("scores")
+        )
+    else:
+        assessments = sorted(
+            (
+                a
+                for e in enrolments
+                for a in e.assessments.all()
+                if a.instrument_id == instrument.pk
+            ),
+            key=lambda a: (a.assessed_on, a.created_at),
+        )
     statistics = instrument_statistics(instrument=instrument)
     labelled = [(d.code, dimension_label(d, language)) for d in dimensions]
     if not assessments:

@@ -725,13 +725,17 @@ def verdict_label(verdict: str) -> str:
     }[verdict]
 
 
-def participant_progress_summary(*, participant: Participant, language: str | None) -> dict:
-    """Distance travelled of one participant: the rows, the total and the chart of the page."""
+def participant_progress_summary(
+    *, participant: Participant, language: str | None, enrolments: list[Enrolment] | None = None
+) -> dict:
+    """Distance travelled of one participant: the rows, the total and the chart of the page.
+    `enrolments`: all of the participant's, as participant_enrolments reads them (their
+    assessments are then not read again)."""
     instrument = progress_data.instrument_active()
     if instrument is None:
         return {"progress": None}
     result = progress_data.participant_progress(
-        participant=participant, instrument=instrument, language=language
+        participant=participant, instrument=instrument, language=language, enrolments=enrolments
     )
     chart = None
     if result.comparable:

@@ -19,7 +19,13 @@ from emplus.pathways.views.common import done, form_page, save
 
 
 def _can_change(user, participant: Participant) -> bool:
-    return scoping.allows(user, "participant.change", participant)
+    """What `scoping.allows` asks the database, answered from the row already read (the page's
+    participant, not erased): a change is never granted by consent sharing, so the grants
+    of "participant.change" covering its organisation and unit decide alone (a test compares
+    the two for every persona)."""
+    return scoping.grants(user, "participant.change").covers(
+        organisation_id=participant.organisation_id, unit_id=participant.unit_id
+    )
 
 
 def _known_elsewhere(request, participant: Participant) -> list[dict]:
@@ -64,7 +70,9 @@ def detail(request, pk):
         ],
         "has_open_enrolment": any(e.exit_date is None for e in enrolments),
         "known_elsewhere": _known_elsewhere(request, participant) if can_change else [],
-        **selectors.participant_progress_summary(participant=participant, language=get_language()),
+        **selectors.participant_progress_summary(
+            participant=participant, language=get_language(), enrolments=enrolments
+        ),
     }
     return render(request, "pathways/detail.html", context)
 
