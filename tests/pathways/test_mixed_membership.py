@@ -18,7 +18,7 @@ from tests.conftest import make_user
 from emplus.core.models import AuditEvent
 from emplus.core.roles import Role
 from emplus.organisations.models import Unit
-from emplus.organisations.services import membership_grant
+from emplus.organisations.services import membership_grant, membership_revoke
 from emplus.pathways import services
 from emplus.pathways.importing import import_grant, import_organisations_for
 from emplus.pathways.models import Participant
@@ -117,6 +117,23 @@ def test_the_participant_page_offers_changes_where_the_database_allows_them(
             expected = scoping.allows(user, "participant.change", participant)
             assert _can_change(user, participant) == expected, (user, participant)
     assert _can_change(mixed, people["b1"]) and not _can_change(mixed, people["b2"])
+
+
+def test_a_revoked_membership_counts_from_the_next_request(page, mixed, coordinator_b, people):
+    # given: the mixed user reads a participant of the unit they coach, page and API
+    detail = reverse("pathways:detail", args=[people["b1"].pk])
+    assert page.get(detail).status_code == 200
+    api_client = APIClient()
+    api_client.force_login(mixed)  # each request reads the user afresh, as in production
+    assert api_client.get(f"/api/participants/{people['b1'].pk}/").status_code == 200
+    # when: the coaching membership is revoked between two requests of the same session
+    membership_revoke(membership=mixed.memberships.get(role=Role.COACH), actor=coordinator_b)
+    # then: the very next request no longer reaches the unit's participants (memberships are
+    # read once per request, never kept across requests: decision 52)
+    assert page.get(detail).status_code == 404
+    assert page.get(reverse("pathways:edit", args=[people["b1"].pk])).status_code == 404
+    assert api_client.get(f"/api/participants/{people['b1'].pk}/").status_code == 404
+    assert page.get(reverse("pathways:detail", args=[people["a"].pk])).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["participant", "export_json", "export_page"])
