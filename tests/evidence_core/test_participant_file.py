@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from emplus.core.tabular import LOCAL_LIMITS
 from emplus.evidence_core.participant_file import (
     COLUMNS,
+    DATE_COLUMNS,
     ParticipantFileError,
     parse_participant_table,
     participant_schema,
@@ -488,6 +489,60 @@ def test_reading_coded_columns_encoded_gives_what_the_string_table_gives(cells, 
     assert encoded.warnings == strings.warnings
     if encoded.ok:
         assert encoded.data.equals(strings.data)
+
+
+def test_a_bad_date_among_strictly_written_dates_is_named_by_row_and_column():
+    # given a date column where every cell but one is written YYYY-MM-DD (the direct parse)
+    rows = [row(participant_ref=f"P{i}", exit_date="2025-06-01") for i in range(5)]
+    rows.insert(3, row(participant_ref="P9", exit_date="2025-06-31"))
+    # when the file is read
+    result = read(rows)
+    # then the column goes through its dictionary and the bad cell is named as before
+    assert messages(result) == [
+        "row 5, column exit_date: not a date in the form YYYY-MM-DD, found '2025-06-31'"
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.sampled_from(
+            [
+                "",
+                " ",
+                "2025-01-10",
+                "2025-06-01",
+                " 2025-01-10",
+                "2025-01-10 ",
+                "2025-1-10",
+                "+2025-1-10",
+                "2025- 1-10",
+                "2025-02-30",
+                "0000-01-01",
+                "0001-01-01",
+                "'=1+1",
+            ]
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_dates_parsed_directly_give_what_their_dictionary_gives(cells):
+    # given exit dates that are strict, blank, padded, lenient forms or bad
+    content = csv_bytes([row(participant_ref=f"P{i}", exit_date=c) for i, c in enumerate(cells)])
+    raw = read_raw_table(content, "csv", LOCAL_LIMITS)
+    # when the table is parsed with the date columns as strings (parsed directly when every
+    # cell is strict) and with them dictionary-encoded (always through the dictionary)
+    direct = parse_participant_table(raw, as_of=AS_OF)
+    header = raw.row(0, named=True)
+    date_columns = [c for c, name in header.items() if name in DATE_COLUMNS]
+    encoded = raw.with_columns(pl.col(date_columns).cast(pl.Categorical))
+    dictionary = parse_participant_table(encoded, as_of=AS_OF)
+    # then both give the same errors, warnings and rows
+    assert direct.errors == dictionary.errors
+    assert direct.warnings == dictionary.warnings
+    if direct.ok:
+        assert direct.data.equals(dictionary.data)
 
 
 # --- properties -------------------------------------------------------------------------------

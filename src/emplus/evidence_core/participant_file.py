@@ -257,7 +257,7 @@ def read_participant_file(
     limits = limits or LOCAL_LIMITS
     fmt = file_format or _guess_format(source)
     try:
-        raw = read_raw_table(source, fmt, limits, encode=_coded_columns(organisations))
+        raw = read_raw_table(source, fmt, limits, encode=_dictionary_columns(organisations))
     except TableTooLarge as exc:
         return ParticipantFile(errors=(FileIssue(str(exc)),), warnings=(), rows_read=0, refusal=exc)
     except _UnreadableFile as exc:
@@ -631,29 +631,82 @@ def _coded_columns(organisations: Mapping[str, str] | None) -> frozenset[str]:
     return frozenset(name for name in COLUMNS if _KINDS[name][0] not in text_kinds)
 
 
+def _dictionary_columns(organisations: Mapping[str, str] | None) -> frozenset[str]:
+    """Coded columns the CSV reader encodes as it reads: all but the dates, which stay strings
+    so that a column written entirely in the strict form is parsed directly (see
+    `_strict_dates`); building a dictionary of a date column cost the reader more than the
+    parse it saves."""
+    return _coded_columns(organisations) - frozenset(DATE_COLUMNS)
+
+
+def _strict_dates(
+    values: pl.DataFrame, names: list[str]
+) -> tuple[pl.DataFrame, list[pl.Expr], set[str]]:
+    """Parse the string date columns `names` whose every cell is empty or exactly a valid
+    YYYY-MM-DD (what a program writes): the typed value and the empty-cell mask of each, as
+    expressions over the returned frame. A column with any other cell (spaces, another form, a
+    bad date) is left to the dictionary path, which trims and names every bad cell.
+
+    A cell that parses untrimmed has no surrounding spaces, so its trimmed value is itself
+    and the result equals the dictionary path's."""
+    if not names:
+        return values, [], set()
+    # As the dictionary path's `parse` for a date, with its two conditions checked once for
+    # the whole column instead of per row (the eager engine would parse twice).
+    values = values.with_columns(
+        pl.col(n).str.to_date("%Y-%m-%d", strict=False).alias(f"__strict_{n}") for n in names
+    )
+    strict = [
+        pl.col(n).is_null()
+        | (pl.col(n).str.contains(_DATE_RE) & (pl.col(f"__strict_{n}").dt.year() >= 1)).fill_null(
+            False
+        )
+        for n in names
+    ]
+    complete = values.select(ok.all() for ok in strict).row(0)
+    direct = {name for name, ok in zip(names, complete, strict=True) if ok}
+    exprs = [
+        expr
+        for name in names
+        if name in direct
+        for expr in (
+            pl.col(f"__strict_{name}").alias(f"__{name}"),
+            pl.col(name).is_null().alias(f"__empty_{name}"),
+        )
+    ]
+    return values, exprs, direct
+
+
 def _parse_columns(
     values: pl.DataFrame, *, as_of: date, organisations: Mapping[str, str] | None
 ) -> tuple[pl.DataFrame, list[_Check]]:
     """Add `__<name>` (typed), `__empty_<name>` and, for bad cells, `__bad_<name>` columns.
 
     Coded columns (dates, booleans, codes, numbers) repeat a few thousand distinct values
-    across a file: each column is dictionary-encoded (a Categorical with its own category set,
-    so its categories are exactly the values that occur; the CSV reader already gives them so),
-    each distinct value is trimmed and parsed once, and the results are gathered back by code.
+    across a file: each column (but a date column written strictly, see `_strict_dates`) is
+    dictionary-encoded (a Categorical with its own category set, so its categories are exactly
+    the values that occur; the CSV reader already gives them so), each distinct value is
+    trimmed and parsed once, and the results are gathered back by code.
     The encoding and the gathering each run as one `select` over all coded columns, so Polars
     spreads the columns over the cores. Free-text columns are trimmed directly.
     """
     checks: list[_Check] = []
     exprs: list[pl.Expr] = []
     coded = _coded_columns(organisations)
+    # Date columns read as strings and written strictly are parsed directly; the rest, and
+    # every date column that holds another cell, go through their dictionary.
+    values, gathered, direct = _strict_dates(
+        values, [n for n in DATE_COLUMNS if values.schema[n] == pl.String]
+    )
     values = values.with_columns(
         pl.col(name).cast(pl.Categorical(pl.Categories.random()))
         for name in COLUMNS
-        if name in coded and not isinstance(values.schema[name], pl.Categorical)
+        if name in coded
+        and name not in direct
+        and not isinstance(values.schema[name], pl.Categorical)
     )
-    gathered: list[pl.Expr] = []
     for name in COLUMNS:
-        if name not in coded:
+        if name not in coded or name in direct:
             continue
         columns, message, found = _parse_coded(values.get_column(name), name, organisations)
         gathered += columns
