@@ -182,15 +182,20 @@ def prepare(
     if not np.isfinite(numeric_outcome).all():
         raise EffectInputError(f"outcome column {outcome!r} holds infinite values")
     names: list[str] = []
-    blocks: list[np.ndarray] = []
     model_columns: list[int] = []
-    for name in covariates:
-        column = frame[name]
-        col_names, block, keep = _encode_covariate(column, name)
-        model_columns.extend(len(names) + i for i in keep)
+    encoded = [_encode_covariate(frame[name], name) for name in covariates]
+    # Filled in place: stacking one block per covariate would hold the matrix twice.
+    x = np.empty((frame.height, sum(len(col_names) for col_names, _, _ in encoded)))
+    for col_names, values, keep in encoded:
+        start = len(names)
+        model_columns.extend(start + i for i in keep)
         names.extend(col_names)
-        blocks.append(block)
-    x = np.column_stack(blocks) if blocks else np.empty((frame.height, 0))
+        if values.dtype.kind == "f":
+            x[:, start] = values
+        else:  # one-hot from the level codes
+            block = x[:, start : len(names)]
+            block[...] = 0.0
+            block[np.arange(values.size), values] = 1.0
     if not np.isfinite(x).all():
         raise EffectInputError("a covariate holds infinite values")
     before = None
@@ -280,10 +285,11 @@ def _parse_outcome(column: pl.Series, name: str) -> pl.Series:
 
 
 def _encode_covariate(column: pl.Series, name: str) -> tuple[list[str], np.ndarray, list[int]]:
-    """Return names, a float block and which of its columns enter the models."""
+    """Return names, the values (floats; the level codes of a text column, one-hot in
+    `prepare`) and which of the named columns enter the models."""
     dtype = column.dtype
     if dtype == pl.Boolean or dtype.is_numeric():
-        return [name], column.cast(pl.Float64).to_numpy().reshape(-1, 1), [0]
+        return [name], column.cast(pl.Float64).to_numpy(), [0]
     if dtype in (pl.String, pl.Categorical, pl.Enum):
         text = column.cast(pl.String)
         levels = text.unique().sort().to_list()
@@ -293,10 +299,8 @@ def _encode_covariate(column: pl.Series, name: str) -> tuple[list[str], np.ndarr
                 f"at most {MAX_LEVELS} categories are allowed"
             )
         codes = text.cast(pl.Enum(levels)).to_physical().to_numpy()
-        block = np.zeros((column.len(), len(levels)))
-        block[np.arange(column.len()), codes] = 1.0
         # The first level is the reference: with an intercept all levels would be collinear.
-        return [f"{name}={level}" for level in levels], block, list(range(1, len(levels)))
+        return [f"{name}={level}" for level in levels], codes, list(range(1, len(levels)))
     raise EffectInputError(
         f"covariate {name!r} has type {dtype}; use numbers, true/false or text categories"
     )
