@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from io import StringIO
@@ -11,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from emplus.evidence import commandline
 from emplus.evidence_core.effects import estimate_effect
 from emplus.evidence_core.testing.effects import COVARIATES, generate_effect_data
 
@@ -202,3 +204,33 @@ def test_command_line_prints_message_without_traceback_and_exits_2(table):
     assert "must be binary" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert completed.stdout == ""
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_the_file_command_asks_for_one_blas_thread_unless_told_otherwise(
+    table, monkeypatch, capsys, given, expected
+):
+    # given no OpenBLAS thread setting, or an explicit one (setenv first, so that the
+    # variable is restored, or removed, after the test)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", given or "")
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    path, _ = table
+    # when the command runs on a file (without Django, before NumPy would be imported)
+    status = commandline.main(
+        [
+            "emplus",
+            "effect",
+            str(path),
+            "--treatment",
+            "participant",
+            "--outcome",
+            "earnings",
+            "--covariates",
+            "age",
+        ]
+    )
+    # then it asked for one thread unless one was set; the result is printed as usual
+    assert status == 0
+    assert os.environ["OPENBLAS_NUM_THREADS"] == expected
+    assert json.loads(capsys.readouterr().out)["method"] == "psm"
