@@ -206,15 +206,23 @@ def test_command_line_prints_message_without_traceback_and_exits_2(table):
     assert completed.stdout == ""
 
 
-@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
-def test_the_file_command_asks_for_one_blas_thread_unless_told_otherwise(
-    table, monkeypatch, capsys, given, expected
+@pytest.mark.parametrize(
+    ("variable", "given", "expected"),
+    [
+        ("OPENBLAS_NUM_THREADS", None, "1"),
+        ("OPENBLAS_NUM_THREADS", "4", "4"),
+        ("NUMPY_MADVISE_HUGEPAGE", None, "0"),
+        ("NUMPY_MADVISE_HUGEPAGE", "1", "1"),
+    ],
+)
+def test_the_file_command_sets_numpys_import_settings_unless_told_otherwise(
+    table, monkeypatch, capsys, variable, given, expected
 ):
-    # given no OpenBLAS thread setting, or an explicit one (setenv first, so that the
-    # variable is restored, or removed, after the test)
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", given or "")
+    # given no setting, or an explicit one (setenv first, so that the variable is restored,
+    # or removed, after the test)
+    monkeypatch.setenv(variable, given or "")
     if given is None:
-        monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+        monkeypatch.delenv(variable)
     path, _ = table
     # when the command runs on a file (without Django, before NumPy would be imported)
     status = commandline.main(
@@ -230,7 +238,7 @@ def test_the_file_command_asks_for_one_blas_thread_unless_told_otherwise(
             "age",
         ]
     )
-    # then it asked for one thread unless one was set; the result is printed as usual
+    # then it set the variable unless it was set; the result is printed as usual
     assert status == 0
-    assert os.environ["OPENBLAS_NUM_THREADS"] == expected
+    assert os.environ[variable] == expected
     assert json.loads(capsys.readouterr().out)["method"] == "psm"

@@ -275,17 +275,22 @@ def run_effect(options: Mapping[str, Any], *, stdout: IO[str]) -> int:
     return 0
 
 
-def _one_blas_thread() -> None:
-    """Ask NumPy's OpenBLAS for one thread (before NumPy is imported; an explicit setting wins).
+def _numpy_settings() -> None:
+    """NumPy's import-time settings for the estimate (an explicit setting in the environment
+    wins), set before NumPy is imported.
 
-    The estimate's matrix products are small (13 columns) or bound by memory, so a second
-    thread gains nothing, while OpenBLAS's idle threads spin between calls: on 1 000 000 rows
-    they cost about 0.5 CPU seconds of the command's 3. One thread also makes the sums the same
-    on every machine (a product split over threads rounds differently with their number).
+    - One OpenBLAS thread: the estimate's matrix products are small (13 columns) or bound by
+      memory, so a second thread gains nothing, while OpenBLAS's idle threads spin between
+      calls (about 0.5 CPU seconds of 3.3 on 1 000 000 rows). One thread also makes the sums
+      the same on every machine (a product split over threads rounds with their number).
+    - No transparent huge pages for NumPy's large arrays: with the kernel's `madvise` setting
+      every fresh 2 MB page of the estimate's arrays may wait for memory to be compacted; on
+      1 000 000 rows that doubled the command's system time (0.8 → 1.4–1.7 s).
     """
     import os
 
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 
 # --- entry point ------------------------------------------------------------------------------
@@ -325,7 +330,7 @@ def main(argv: list[str]) -> int:
     options = vars(parser.parse_args(argv[2:]))
     try:
         if command == "effect":
-            _one_blas_thread()
+            _numpy_settings()
             return run_effect(options, stdout=sys.stdout)
 
         try:
