@@ -54,6 +54,7 @@ from emplus.pathways.evidence_adapter import (
     participant_frame,
     participant_frame_fingerprint,
 )
+from emplus.pathways.kept_participant_frame import partnership_frame
 from emplus.pathways.models import (
     AssessmentScore,
     Dimension,
@@ -540,14 +541,12 @@ def _report_frames(
     # Whole blocks: no filter narrower than organisations, so the viewer's rows are those of
     # their organisations in the partnership's rows, which the special rule reads anyway. One
     # read from the first block on serves both.
+    # The partnership's frame is kept and after a write only its changed rows are read again
+    # (decision 51).
     first, last = blocks
-    every = participant_frame(
-        Participant.objects.all(),
-        columns=columns,
-        with_person=True,
-        entered=(first, None),
-        ordered=False,
-    )
+    every = partnership_frame(columns=columns, using=participants.db)
+    if first is not None:
+        every = every.filter(pl.col("entry_date") >= first)
     scoped = every.drop("person")
     if codes is not None:
         scoped = scoped.filter(pl.col("organisation").is_in(list(codes)))

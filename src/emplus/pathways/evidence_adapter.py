@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 from django.db import connections
 from django.db.models import Model, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from emplus.core.fingerprints import tables_fingerprint
+from emplus.core.fingerprints import EpochMicros, tables_fingerprint
 from emplus.core.frames import queryset_frame
 from emplus.evidence_core.participant_file import COLUMNS, participant_schema
 from emplus.pathways.fields import ENROLMENT_FILE_COLUMNS, file_columns
@@ -55,6 +55,8 @@ def participant_frame(
     with_person: bool = False,
     entered: tuple[date | None, date | None] = (None, None),
     ordered: bool = True,
+    versions: bool = False,
+    enrolment_keys: Sequence[Any] | None = None,
 ) -> pl.DataFrame:
     """One row per enrolment of the given participants, with exactly the participant-file
     columns and types (`participant_schema()` without `row`).
@@ -67,7 +69,10 @@ def participant_frame(
     adds `person`, an opaque key per participant for counting persons. `ordered=False` leaves
     the rows in the database's order (a sum does not need the file's order and the sort of
     every row by reference costs more than the rest of the read); on PostgreSQL such a read
-    arrives as one text (decision 48).
+    arrives as one text (decision 48). `versions` adds each row's `enrolment` key and the
+    `updated_at` of its enrolment, participant and follow-up as whole microseconds
+    (`VERSION_COLUMNS`), and `enrolment_keys` narrows the rows to those enrolments: what a
+    frame kept between reads needs (decision 51).
 
     The rows are read by one query (the participants stay a subquery in its SQL) straight
     into Polars (decision 39); only the identity number, which is stored encrypted, is
@@ -82,6 +87,8 @@ def participant_frame(
     enrolment_rows = Enrolment.objects.all()
     if not _everyone(participants):
         enrolment_rows = enrolment_rows.filter(participant__in=participants.values("pk"))
+    if enrolment_keys is not None:
+        enrolment_rows = enrolment_rows.filter(pk__in=list(enrolment_keys))
     if entered[0] is not None:
         enrolment_rows = enrolment_rows.filter(entry_date__gte=entered[0])
     if entered[1] is not None:
@@ -93,14 +100,19 @@ def participant_frame(
         if ordered
         else ()
     )
+    kept = _VERSIONS if versions else {}
     rows = (
-        enrolment_rows.annotate(person_key=Cast("participant_id", output_field=TextField()))
+        enrolment_rows.annotate(
+            person_key=Cast("participant_id", output_field=TextField()),
+            **{name: expression for name, (expression, _dtype) in kept.items()},
+        )
         .order_by(*order)
-        .values_list("person_key", *[_SOURCES[c] for c in columns])
+        .values_list("person_key", *[_SOURCES[c] for c in columns], *kept)
     )
     read = {
         "person": pl.String(),
         **{c: pl.String() if c == "personal_id" else schema[c] for c in columns},
+        **{name: dtype for name, (_expression, dtype) in kept.items()},
     }
     # Unordered: on PostgreSQL one text instead of COPY's rows (decision 48).
     frame = queryset_frame(rows, read, one_text=not ordered)
@@ -117,9 +129,21 @@ def participant_frame(
         # where the participant's first row was.
         frame = frame.unique(subset="person", keep="last", maintain_order=True)
     if not with_person:
-        return frame.select(columns)
+        return frame.select(*columns, *kept)
     # Only to count persons (a person with two enrolments is one person); never shown.
-    return frame.select(*columns, "person")
+    return frame.select(*columns, "person", *kept)
+
+
+# What a kept frame carries per row to be brought up to date and checked (decision 51): the
+# enrolment's key and the times of the three tables whose rows it reads, as `tables_stats`
+# sums them.
+_VERSIONS: dict[str, tuple[Any, pl.DataType]] = {
+    "enrolment": (Cast("pk", output_field=TextField()), pl.String()),
+    "enrolment_at": (EpochMicros("updated_at"), pl.Int64()),
+    "participant_at": (EpochMicros("participant__updated_at"), pl.Int64()),
+    "followup_at": (EpochMicros("follow_up__updated_at"), pl.Int64()),
+}
+VERSION_COLUMNS = tuple(_VERSIONS)
 
 
 def _everyone(participants: QuerySet) -> bool:
