@@ -31,12 +31,13 @@ class EpochMicros(Func):
         )
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # Django keeps a time as UTC text, `YYYY-MM-DD HH:MM:SS[.ffffff]`.
+        # Django keeps a time as UTC text, `YYYY-MM-DD HH:MM:SS[.ffffff]`. The seconds from the
+        # whole seconds alone: SQLite rounds a fraction to milliseconds, into the next second.
         return self.as_sql(
             compiler,
             connection,
             template=(
-                "(CAST(strftime('%%%%s', %(expressions)s) AS INTEGER) * 1000000"
+                "(CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER) * 1000000"
                 " + CAST(substr(%(expressions)s, 21, 6) AS INTEGER))"
             ),
             **extra,
@@ -52,7 +53,7 @@ def _sums_sql(column: str, vendor: str) -> tuple[str, str, int]:
         return f"sum((date_part('epoch', {column}) * 1000000)::bigint)", "0", 1
     # As EpochMicros on SQLite; %% is the cursor's escape of %.
     return (
-        f"sum(CAST(strftime('%%s', {column}) AS INTEGER))",
+        f"sum(CAST(strftime('%%s', substr({column}, 1, 19)) AS INTEGER))",
         f"sum(CAST(substr({column}, 21, 6) AS INTEGER))",
         1_000_000,
     )
