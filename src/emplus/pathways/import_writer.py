@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
 from typing import Any
@@ -22,7 +23,7 @@ from django.db import IntegrityError, connections, models, router
 from emplus.core.crypto import EncryptedTextField
 from emplus.pathways.models import Participant
 
-__all__ = ["BulkWriter", "copy_text"]
+__all__ = ["BulkWriter", "Prepared", "copy_text"]
 
 # SQLite's page cache while an import writes (KiB): about what 100 000 participants with their
 # enrolments, follow-ups, consents and indexes take.
@@ -65,6 +66,25 @@ def _same(value: Any) -> Any:
 
 def _uuid_hex(value: Any) -> Any:
     return None if value is None else value.hex
+
+
+# A statement's own keys (text form) and the distinct foreign keys it holds, per field.
+_Keys = tuple[list[str], list[tuple[models.ForeignKey, pl.Series]]]
+
+
+@dataclass
+class Prepared:
+    """One statement of new rows, made ahead of its writing (`BulkWriter.prepare_frame`): the
+    COPY text (PostgreSQL) or the INSERT's records (elsewhere), and on PostgreSQL the keys the
+    writer checks when it checks them itself."""
+
+    model: Any
+    table: str
+    columns: str
+    width: int
+    rows: int
+    payload: Any = None
+    keys: _Keys = ([], [])
 
 
 class BulkWriter:
@@ -265,29 +285,52 @@ class BulkWriter:
     ) -> None:
         """Insert the rows of a frame from `frame_for` (attribute -> column); `constants` hold
         the values every row shares."""
-        if frame.height == 0:
-            return
+        self.write(self.prepare_frame(model, frame, constants))
+
+    def prepare_frame(
+        self, model, frame: pl.DataFrame, constants: dict[str, Any] | None = None
+    ) -> Prepared:
+        """`insert_frame`'s work that needs no database: the statement's text (COPY) or
+        records (INSERT) and the keys to check. It touches neither the connection nor the
+        writer's state but its cache of the shared values, so a thread may make it ahead
+        while another writes (`write`)."""
+        constants = constants or {}
         per_row = [f for f in model._meta.concrete_fields if f.attname in frame.columns]
-        shared, shared_values = self._shared(model, frame.columns, constants or {})
+        shared, shared_values = self._shared(model, frame.columns, constants)
         frame = frame.select([f.attname for f in per_row])
-        self._note_keys(model, frame, constants or {})
         table, columns = self._statement(model, [*per_row, *shared])
+        prepared = Prepared(model, table, columns, len(per_row) + len(shared), frame.height)
+        if frame.height == 0:
+            return prepared
         if self.copy:
+            prepared.keys = self._keys_of(model, frame, constants)
             if shared_values:
                 frame = frame.with_columns(
                     pl.lit(value).alias(f"__shared{i}") for i, value in enumerate(shared_values)
                 )
-            text = frame.write_csv(
+            prepared.payload = frame.write_csv(
                 separator="\t", null_value="\\N", quote_style="never", include_header=False
             )
-            self._copy(table, columns, text)
         else:
-            records = zip(
-                *(frame.get_column(f.attname).to_list() for f in per_row),
-                *(repeat(value) for value in shared_values),
-                strict=False,  # the shared values repeat without end
+            prepared.payload = list(
+                zip(
+                    *(frame.get_column(f.attname).to_list() for f in per_row),
+                    *(repeat(value) for value in shared_values),
+                    strict=False,  # the shared values repeat without end
+                )
             )
-            self._executemany(table, columns, len(per_row) + len(shared), records)
+        return prepared
+
+    def write(self, prepared: Prepared) -> None:
+        """Send a statement `prepare_frame` made (on the writer's own connection)."""
+        if prepared.rows == 0:
+            return
+        if self._checking is not None:
+            self._note_keys(prepared)
+        if self.copy:
+            self._copy(prepared.table, prepared.columns, prepared.payload)
+        else:
+            self._executemany(prepared.table, prepared.columns, prepared.width, prepared.payload)
 
     # --- foreign keys, checked once per distinct key ---------------------------------------
 
@@ -341,15 +384,10 @@ class BulkWriter:
                     cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
         self._check_keys(checking)
 
-    def _note_keys(self, model, frame: pl.DataFrame, constants: dict[str, Any]) -> None:
-        """Remember the written rows' keys and the foreign keys they hold (text form)."""
-        if self._checking is None:
-            return
-        if model not in self._checked_models:
-            raise ValueError(f"{model.__name__} is not among the models whose keys are checked")
-        self._present.setdefault(model, set()).update(
-            frame.get_column(model._meta.pk.attname).cast(pl.String).to_list()
-        )
+    def _keys_of(self, model, frame: pl.DataFrame, constants: dict[str, Any]) -> _Keys:
+        """The rows' own keys and the distinct foreign keys they hold (text form)."""
+        own = frame.get_column(model._meta.pk.attname).cast(pl.String).to_list()
+        held = []
         for field in model._meta.concrete_fields:
             if not field.is_relation:
                 continue
@@ -359,7 +397,19 @@ class BulkWriter:
                 value = constants.get(field.attname, field.get_default())
                 keys = pl.Series([] if value is None else [str(value)], dtype=pl.String)
             if len(keys):
-                self._checking.append((field, keys))
+                held.append((field, keys))
+        return own, held
+
+    def _note_keys(self, prepared: Prepared) -> None:
+        """Remember the written rows' keys and the foreign keys they hold."""
+        assert self._checking is not None  # noqa: S101 - only inside keys_checked_once
+        if prepared.model not in self._checked_models:
+            raise ValueError(
+                f"{prepared.model.__name__} is not among the models whose keys are checked"
+            )
+        own, held = prepared.keys
+        self._present.setdefault(prepared.model, set()).update(own)
+        self._checking.extend(held)
 
     def _check_keys(self, checking: list[tuple[models.ForeignKey, pl.Series]]) -> None:
         quote = self.connection.ops.quote_name

@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -47,6 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emplus.core import scoping
+from emplus.core.ahead import made_ahead
 from emplus.core.audit import audit_log
 from emplus.core.crypto import encrypt_many, pseudonyms
 from emplus.core.uploads import describe_refusal, tabular_limits
@@ -70,7 +72,7 @@ from emplus.pathways.import_update_plan import (
     text_key,
 )
 from emplus.pathways.import_update_writer import UpdateWriter
-from emplus.pathways.import_writer import BulkWriter
+from emplus.pathways.import_writer import BulkWriter, Prepared
 from emplus.pathways.models import Consent, Enrolment, FollowUp, ImportBatch, Participant
 from emplus.pathways.selectors import enrolment_reference_model
 from emplus.pathways.services import (
@@ -82,6 +84,10 @@ from emplus.pathways.services import (
 
 CHUNK_SIZE = 1000
 LOOKUP_CHUNK = 2000
+# New participants are planned this many chunks at a time, ahead of their writing.
+NEW_BLOCK_CHUNKS = 10
+# How many chunks of new participants may be made ahead of the one being written.
+CHUNKS_AHEAD = 4
 
 # Participant model attribute -> participant-file column (entry characteristics), and the
 # special categories (file column = field name); both from the one declaration.
@@ -315,13 +321,14 @@ def participants_import_steps(
             done = consents = 0
             if new.height:
                 assert basis is not None  # noqa: S101 - checked above: new rows need a basis
-                tables = _new_tables(new, writer=writer, legal_basis=legal_basis)
                 consent = _consent_constants(basis, legal_basis, actor)
-                for start in range(0, new.height, CHUNK_SIZE):
-                    chunk = tables.slice(start, CHUNK_SIZE)
-                    _write_new_chunk(chunk, writer=writer, consent=consent)
-                    done += len(chunk)
-                    yield done, total
+                chunks = _new_chunks(new, writer=writer, legal_basis=legal_basis, consent=consent)
+                # Planned and prepared in a worker thread while the database writes.
+                with closing(made_ahead(chunks, depth=CHUNKS_AHEAD)) as ready:
+                    for chunk in ready:
+                        _write_new_chunk(chunk, writer=writer)
+                        done += len(chunk)
+                        yield done, total
                 consents = new.height
             if updates.rows:
                 updater = UpdateWriter(now=now)
@@ -931,13 +938,51 @@ class _NewTables:
         )
 
 
-def _new_tables(new: _NewRows, *, writer: BulkWriter, legal_basis: str) -> _NewTables:
-    """Plan the new participants column by column: what `_plan_participant` and
-    `_plan_enrolment` give a row without a registered participant, for all rows at once."""
-    frame, count = new.frame, new.height
+@dataclass
+class _NewKeys:
+    """The keys of the new rows, made for the whole file at once so that each table's keys
+    ascend over the whole import (`BulkWriter.new_keys`); a follow-up's is null where the row
+    has none."""
+
+    participants: pl.Series
+    enrolments: pl.Series
+    follow_ups: pl.Series
+    consents: pl.Series
+
+    @classmethod
+    def made(cls, frame: pl.DataFrame, writer: BulkWriter) -> _NewKeys:
+        count = frame.height
+        # A follow-up where the row has an exit or an observed follow-up.
+        wanted = (
+            frame.get_column("exit_date").is_not_null()
+            | frame.get_column("followup_observed_on").is_not_null()
+        )
+        follow_ups = pl.Series("id", [None] * count, dtype=pl.String)
+        if wanted.any():
+            follow_ups = follow_ups.scatter(wanted.arg_true(), writer.new_keys(wanted.sum()))
+        return cls(
+            writer.new_keys(count), writer.new_keys(count), follow_ups, writer.new_keys(count)
+        )
+
+    def slice(self, start: int, length: int) -> _NewKeys:
+        return _NewKeys(
+            *(
+                keys.slice(start, length)
+                for keys in (self.participants, self.enrolments, self.follow_ups, self.consents)
+            )
+        )
+
+
+def _new_tables(
+    new: _NewRows, frame: pl.DataFrame, keys: _NewKeys, *, writer: BulkWriter, legal_basis: str
+) -> _NewTables:
+    """Plan new participants column by column: what `_plan_participant` and `_plan_enrolment`
+    give a row without a registered participant, for all rows of `frame` (rows of
+    `new.frame`, with their `keys`) at once."""
+    count = frame.height
     key = writer.key
-    participant_id = writer.new_keys(count)
-    enrolment_id = writer.new_keys(count)
+    participant_id = keys.participants.alias("id")
+    enrolment_id = keys.enrolments.alias("id")
     identities = frame.get_column("personal_id")
     tokens = encrypt_many(identities.drop_nulls().to_list())
     personal_id = pl.Series("personal_id", [None] * count, dtype=pl.String)
@@ -992,18 +1037,11 @@ def _new_tables(new: _NewRows, *, writer: BulkWriter, legal_basis: str) -> _NewT
         code_ids("method", new.methods).alias("method_id"),
         code_ids("test_bed", new.test_beds).alias("test_bed_id"),
     )
-    # A follow-up where the row has an exit or an observed follow-up, due `FOLLOW_UP_AFTER`
-    # the exit (each distinct exit date computed once) or on the day observed.
+    # A follow-up (where `keys` has one) is due `FOLLOW_UP_AFTER` the exit (each distinct exit
+    # date computed once) or on the day observed.
     exits = frame.get_column("exit_date").drop_nulls().unique().to_list()
-    wanted = (
-        frame.get_column("exit_date").is_not_null()
-        | frame.get_column("followup_observed_on").is_not_null()
-    )
-    follow_up_id = pl.Series("id", [None] * count, dtype=pl.String)
-    if wanted.any():
-        follow_up_id = follow_up_id.scatter(wanted.arg_true(), writer.new_keys(wanted.sum()))
     follow_ups = frame.select(
-        follow_up_id,
+        keys.follow_ups.alias("id"),
         enrolment_id.alias("enrolment_id"),
         pl.when(pl.col("exit_date").is_not_null())
         .then(
@@ -1017,7 +1055,7 @@ def _new_tables(new: _NewRows, *, writer: BulkWriter, legal_basis: str) -> _NewT
         pl.col("followup_employed").alias("employed"),
         pl.col("followup_improved").alias("improved"),
     )
-    consents = pl.DataFrame({"id": writer.new_keys(count), "participant_id": participant_id})
+    consents = pl.DataFrame({"id": keys.consents, "participant_id": participant_id})
     return _NewTables(
         participants=writer.frame_for(Participant, participants, ready=frozenset({"personal_id"})),
         enrolments=writer.frame_for(Enrolment, enrolments, ready=frozenset()),
@@ -1026,17 +1064,62 @@ def _new_tables(new: _NewRows, *, writer: BulkWriter, legal_basis: str) -> _NewT
     )
 
 
-def _write_new_chunk(chunk: _NewTables, *, writer: BulkWriter, consent: dict[str, Any]) -> None:
+@dataclass
+class _NewChunk:
+    """A chunk of new participants ready to write: one statement per table
+    (`BulkWriter.prepare_frame`)."""
+
+    rows: int
+    statements: list[Prepared]
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+def _new_chunks(
+    new: _NewRows, *, writer: BulkWriter, legal_basis: str, consent: dict[str, Any]
+) -> Iterator[_NewChunk]:
+    """The new participants planned (`_new_tables`) a block at a time and prepared for writing
+    a chunk at a time, needing no database: a worker thread makes them while the database
+    takes the chunks before (decision 40). The first block is one chunk, so that the writing
+    starts at once; the keys are made for all rows first, so that they ascend."""
+    keys = _NewKeys.made(new.frame, writer)
+    start, size = 0, CHUNK_SIZE
+    while start < new.height:
+        tables = _new_tables(
+            new,
+            new.frame.slice(start, size),
+            keys.slice(start, size),
+            writer=writer,
+            legal_basis=legal_basis,
+        )
+        for first in range(0, len(tables), CHUNK_SIZE):
+            chunk = tables.slice(first, CHUNK_SIZE)
+            yield _NewChunk(
+                len(chunk),
+                [
+                    writer.prepare_frame(
+                        Participant,
+                        chunk.participants,
+                        {"organisation_id": writer.organisation.pk},
+                    ),
+                    writer.prepare_frame(Enrolment, chunk.enrolments),
+                    writer.prepare_frame(
+                        FollowUp, chunk.follow_ups.filter(pl.col("id").is_not_null())
+                    ),
+                    writer.prepare_frame(Consent, chunk.consents, consent),
+                ],
+            )
+        start, size = start + size, NEW_BLOCK_CHUNKS * CHUNK_SIZE
+
+
+def _write_new_chunk(chunk: _NewChunk, *, writer: BulkWriter) -> None:
     """Write a few of the new participants: their rows, enrolments, follow-ups and consent
     records (constants: the organisation and the file's legal basis). Their foreign keys are
     checked once per distinct key where the writer may (decision 40)."""
     with writer.keys_checked_once(Participant, Enrolment, FollowUp, Consent):
-        writer.insert_frame(
-            Participant, chunk.participants, {"organisation_id": writer.organisation.pk}
-        )
-        writer.insert_frame(Enrolment, chunk.enrolments)
-        writer.insert_frame(FollowUp, chunk.follow_ups.filter(pl.col("id").is_not_null()))
-        writer.insert_frame(Consent, chunk.consents, consent)
+        for statement in chunk.statements:
+            writer.write(statement)
 
 
 def _write_chunk(chunk: list[_RowPlan], *, now, writer: BulkWriter) -> None:
