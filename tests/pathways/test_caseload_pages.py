@@ -142,7 +142,7 @@ def test_a_reference_is_found_by_any_part_of_it_in_any_case(coordinator, caseloa
     assert _scope(coordinator, q=term).count() == found
 
 
-def test_the_first_follow_ups_due_are_those_of_the_whole_list_in_one_query(
+def test_the_first_follow_ups_due_and_their_count_come_from_one_walk(
     coordinator, caseload, unit_b1
 ):
     # given follow-ups due on three dates, two on the same day, one not yet due, one whose
@@ -169,14 +169,51 @@ def test_the_first_follow_ups_due_are_those_of_the_whole_list_in_one_query(
     who = [f.enrolment.participant for f in whole]
     assert set(who[:2]) == set(caseload[1:3]) and whole[0].pk < whole[1].pk
     assert who[2:] == [caseload[3], caseload[0]]
-    # when the first ones are read for the page
+    # when the first ones are read for the page, with their count, from one walk
     with CaptureQueriesContext(connection) as queries:
-        first = selectors.followups_due_first(viewer=coordinator, on=on, limit=3)
+        first, total = selectors.followups_due_first(viewer=coordinator, on=on, limit=3, counted=10)
         refs = [f.enrolment.participant.participant_ref for f in first]
-    # then they are the first of the list, in its order (the key breaks the tie), in one query
+    # then they are the first of the list, in its order (the key breaks the tie), and the count
+    # is the list's: the walk and its count in one query, the rows of the first in another
     assert [f.pk for f in first] == [f.pk for f in whole[:3]]
     assert refs == [p.participant_ref for p in who[:3]]
-    assert len(queries) == 1
+    assert total == len(whole) == 4
+    assert len(queries) == 2
+
+
+def test_when_the_walk_stops_before_the_end_the_first_follow_ups_due_are_still_the_first(
+    coordinator, org_a, unit_a1
+):
+    # given more follow-ups due than are counted, the earliest exits recorded last
+    people = [ParticipantFactory(unit=unit_a1, participant_ref=f"W-{i}") for i in range(6)]
+    for i, person in enumerate(people):
+        ConsentFactory(participant=person, follow_up=True)
+        services.enrolment_exit(
+            actor=coordinator,
+            enrolment=EnrolmentFactory(participant=person, steps=0),
+            exit_date=date(2025, 6, 1) - timedelta(days=10 * i),
+            reason="job",
+        )
+    whole = list(selectors.followups_due(viewer=coordinator, on=date(2026, 6, 1)))
+    # when the walk counts only up to three
+    with CaptureQueriesContext(connection) as queries:
+        first, total = selectors.followups_due_first(
+            viewer=coordinator, on=date(2026, 6, 1), limit=2, counted=3
+        )
+    # then it says "more than three" (four found) and the first two are the earliest of all
+    assert total == 4
+    assert [f.pk for f in first] == [f.pk for f in whole[:2]]
+    assert [f.enrolment.participant for f in first] == [people[5], people[4]]
+    assert len(queries) == 2  # the walk and its count; the first in due order with their rows
+
+
+def test_no_follow_up_due_costs_one_query(coordinator, caseload):
+    selectors.followups_due_first(viewer=coordinator, on=date(2026, 6, 1), limit=3, counted=10)
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.followups_due_first(
+            viewer=coordinator, on=date(2026, 6, 1), limit=3, counted=10
+        ) == ([], 0)
+    assert len(queries) == 1  # the memberships and the sharing look-up were read above
 
 
 # A day when every exit of `varied` has a follow-up due (six months after it).

@@ -338,7 +338,8 @@ class BulkWriter:
         """Whether the writer may take PostgreSQL's per-row foreign-key triggers off its own
         COPYs: the role may set `session_replication_role` (a superuser, or granted
         `SET ON PARAMETER session_replication_role`), and the tables written have no trigger
-        but the foreign keys' own, so nothing else is skipped with them."""
+        but the foreign keys' own that the role would skip, so nothing else is skipped with
+        them (the kept participant counts fire always: `ENABLE ALWAYS`, decision 50)."""
         if not self.copy or self.connection.pg_version < 150000:
             return False
         allowed = self._keys_checked_here.get(models_written)
@@ -347,7 +348,8 @@ class BulkWriter:
                 cursor.execute(
                     "SELECT has_parameter_privilege('session_replication_role', 'SET') "
                     "AND NOT EXISTS (SELECT 1 FROM pg_trigger "
-                    "WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal)",
+                    "WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal "
+                    "AND tgenabled <> 'A')",
                     [[m._meta.db_table for m in models_written]],
                 )
                 (allowed,) = cursor.fetchone()

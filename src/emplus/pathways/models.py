@@ -26,6 +26,7 @@ from emplus.pathways.querysets import (
     EnrolmentQuerySet,
     FollowUpQuerySet,
     ImportBatchQuerySet,
+    ParticipantCountQuerySet,
     ParticipantQuerySet,
 )
 
@@ -128,7 +129,13 @@ class Participant(UUIDModel):
         # answers its counts from the index alone. A reference search uses a trigram index on
         # PostgreSQL (migration 0008).
         indexes = [
-            models.Index(fields=["participant_ref", "id"], name="participant_ref_order_idx"),
+            # With the scope's columns (INCLUDE): a page deep in the caseload walks the index
+            # alone to skip the rows before it, not every skipped row's heap page (decision 50).
+            models.Index(
+                fields=["participant_ref", "id"],
+                include=["organisation", "unit", "erased_at"],
+                name="participant_ref_order_idx",
+            ),
             models.Index(
                 fields=["organisation", "unit", "id"],
                 condition=Q(erased_at__isnull=True),
@@ -165,6 +172,32 @@ class Participant(UUIDModel):
     @property
     def display_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip() or self.participant_ref
+
+
+class ParticipantCount(models.Model):
+    """How many participants not erased an organisation's unit holds, kept by the database in
+    the transaction of every write to the participant table (PostgreSQL triggers, migration
+    0015; decision 50), so that the caseload need not walk 100 000 keys to say how many.
+
+    Rows are deltas, summed on read: a write adds one row per unit it changed and folds into it
+    the rows no other transaction holds, so a unit has one row plus one per write in flight and
+    concurrent writers never wait for each other. Not kept on SQLite (the caseload counts)."""
+
+    # Plain keys, not foreign keys: the triggers write them, and a check per delta row would
+    # cost the import for nothing (they are copied from the participant's own checked keys).
+    organisation = models.UUIDField(db_column="organisation_id", editable=False)
+    unit = models.UUIDField(db_column="unit_id", editable=False)
+    participants = models.BigIntegerField(editable=False)
+
+    objects = ParticipantCountQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "unit"], name="participant_count_scope_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.unit} {self.participants:+d}"
 
 
 class ParticipantNameToken(models.Model):
@@ -392,13 +425,18 @@ class FollowUp(UUIDModel):
         # walks them by due date and stops after a page (the third).
         indexes = [
             models.Index(fields=["updated_at"], name="followup_updated_idx"),
+            # Each holds the other's columns too (INCLUDE), so that the caseload's walk over the
+            # follow-ups due, which counts them and keeps the keys and dates of the first,
+            # reads the indexes alone (decision 50).
             models.Index(
                 fields=["enrolment", "due_on"],
+                include=["id"],
                 condition=Q(observed_on__isnull=True),
                 name="followup_pending_idx",
             ),
             models.Index(
                 fields=["due_on", "id"],
+                include=["enrolment"],
                 condition=Q(observed_on__isnull=True),
                 name="followup_pending_due_idx",
             ),

@@ -83,6 +83,22 @@ class ParticipantQuerySet(_ParticipantOwnedQuerySet):
         return self.filter(Exists(statistics))
 
 
+class ParticipantCountQuerySet(RestrictedQuerySet):
+    """The kept counts of a scope: the same organisations and units as the participants'."""
+
+    scope = ScopeFields(organisation="organisation", unit="unit")
+
+
+def sharing_may_widen(user, permission: str) -> bool:
+    """Whether restrict() of participants could add rows of other organisations shared with
+    the viewer (the OR of consent sharing): then a count of the viewer's own units is not the
+    count of the scope. Kept on the user object: no query once restrict() has asked."""
+    if permission not in SHARED_PERMISSIONS:
+        return False
+    organisations = scoping.organisation_ids_with(user, permission)
+    return bool(organisations) and _sharing_reaches(user, organisations)
+
+
 class ConsentQuerySet(models.QuerySet):
     def active(self) -> ConsentQuerySet:
         return self.filter(withdrawn_at__isnull=True)

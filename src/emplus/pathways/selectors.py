@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Iterable
@@ -12,7 +13,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,11 +36,13 @@ from emplus.pathways.models import (
     FollowUp,
     ImportBatch,
     Participant,
+    ParticipantCount,
     PathwayEvent,
     PathwayStep,
     ShareRequest,
 )
 from emplus.pathways.name_index import name_search
+from emplus.pathways.querysets import sharing_may_widen
 
 
 def enrolment_reference_model(field: str) -> type[Model]:
@@ -342,6 +346,29 @@ def participant_list(
     return people
 
 
+def participant_count_kept(*, viewer: User, filters: CaseloadFilters) -> int | None:
+    """How many participants the caseload of `filters` holds, from the counts the database keeps
+    (ParticipantCount, decision 50): a sum of a few rows instead of a walk over every key of the
+    scope (100 000 at a large organisation), exact in the request's own snapshot.
+
+    None where they cannot say, and the caller counts: a search or a filter other than the
+    organisation or unit, participants of other organisations that consent shares with the
+    viewer's (their rows are not counted by unit of the viewer's), or a database that keeps
+    none (SQLite: a small installation's caseload is cheap to count)."""
+    if connection.vendor != "postgresql":
+        return None
+    if dataclasses.replace(filters, organisation=None, unit=None) != CaseloadFilters():
+        return None
+    if sharing_may_widen(viewer, "participant.view"):
+        return None
+    kept = ParticipantCount.objects.restrict(viewer, "participant.view")
+    if filters.organisation:
+        kept = kept.filter(organisation=filters.organisation)
+    if filters.unit:
+        kept = kept.filter(unit=filters.unit)
+    return kept.aggregate(total=Sum("participants"))["total"] or 0
+
+
 # How far back the import page lists imports and exports (and the start page counts them).
 TRANSFER_WEEKS = 4
 # The most of each the import page lists.
@@ -545,18 +572,46 @@ def followups_due(*, viewer: User, on: date) -> QuerySet[FollowUp]:
     )
 
 
-def followups_due_first(*, viewer: User, on: date, limit: int) -> list[FollowUp]:
-    """The first `limit` follow-ups due, read keys first in one statement: the walk over the
-    caseload takes keys only, and only the rows of those keys are read in full (decision 42)."""
-    keys = followups_due(viewer=viewer, on=on).values("pk")[:limit]
-    return list(
-        FollowUp.objects.filter(pk__in=keys)
-        .select_related("enrolment__participant")
+def followups_due_first(
+    *, viewer: User, on: date, limit: int, counted: int
+) -> tuple[list[FollowUp], int]:
+    """The first `limit` follow-ups due and how many there are, counted up to `counted` + 1
+    (beyond it the page says "more than": an exact count reads every one's consent).
+
+    One walk over the caseload, in whatever order the database finds cheapest, stops after
+    `counted` + 1; the same statement counts what it found and keeps the first `limit` of it
+    by due date. When it stopped before the end (a large organisation), the first are not
+    necessarily among what it found, and they are read as a list of their own, walked in due
+    order. Before, the list and the count were always two walks (decision 50)."""
+    due = followups_due(viewer=viewer, on=on)
+    walk = due.order_by().values_list("pk", "due_on")[: counted + 1]
+    sql, params = walk.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Around the walk's own SQL (built by the ORM, nothing from a request): the count of
+        # all it found beside each of the first rows, in the list's order (due date, key).
+        cursor.execute(
+            f"SELECT walked.*, count(*) OVER () FROM ({sql}) AS walked "  # noqa: S608
+            "ORDER BY 2, 1 LIMIT %s",
+            [*params, limit],
+        )
+        found = cursor.fetchall()
+    if not found:
+        return [], 0
+    total = found[0][2]
+    if total > counted:
+        # The keys of the first in the statement that reads their rows: that walk, keys only,
+        # stops after `limit` (decision 42).
+        first = FollowUp.objects.filter(pk__in=due.values("pk")[:limit])
+    else:
+        first = FollowUp.objects.filter(pk__in=[key for key, _due_on, _total in found])
+    rows = (
+        first.select_related("enrolment__participant")
         # What the list shows: the date and the participant's reference (no name, nothing
         # decrypted).
         .only("due_on", "enrolment__participant__participant_ref")
         .order_by("due_on", "pk")
     )
+    return list(rows), total
 
 
 def share_requests_pending(

@@ -105,15 +105,15 @@ def caseload(request):
     )
     # A page at a time: its keys in order, then only its rows read and decrypted, however
     # large the caseload and however deep the page (decision 42).
-    page = KeysFirstPaginator(matching, PER_PAGE).get_page(request.GET.get("page"))
+    # The count from the database's kept counts where they answer (decision 50).
+    page = KeysFirstPaginator(
+        matching,
+        PER_PAGE,
+        count=selectors.participant_count_kept(viewer=request.user, filters=filters),
+    ).get_page(request.GET.get("page"))
     people = list(page.object_list)
-    due = selectors.followups_due_first(viewer=request.user, on=today, limit=PER_PAGE)
-    due_total = (
-        selectors.followups_due(viewer=request.user, on=today)
-        .order_by()[: FOLLOWUPS_COUNTED + 1]
-        .count()
-        if len(due) == PER_PAGE
-        else len(due)
+    due, due_total = selectors.followups_due_first(
+        viewer=request.user, on=today, limit=PER_PAGE, counted=FOLLOWUPS_COUNTED
     )
     # The page names the caseload and the follow-ups due: one audit event for everyone on it.
     selectors.participants_shown(
