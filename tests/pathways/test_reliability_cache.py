@@ -4,6 +4,9 @@ queries do not grow with the participant's assessments or the partnership's."""
 
 from __future__ import annotations
 
+import threading
+import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -149,3 +152,71 @@ def test_participant_page_reads_kept_statistics_and_queries_do_not_grow(client, 
     assert _queries(lambda: client.get(url)) == small
     kept.refresh_from_db()
     assert kept.computed_version == kept.data_version
+
+
+def test_a_reader_who_waited_reads_what_another_computed_meanwhile(coach, unit_a1, monkeypatch):
+    # given statistics out of date, and a computation counted
+    _assessed(unit_a1, coach, count=3, prefix="W")
+    instrument = progress_data.instrument_active()
+    computed = []
+    compute = progress_data.instrument_statistics_compute
+
+    def counted(*, instrument):
+        computed.append(1)
+        return compute(instrument=instrument)
+
+    monkeypatch.setattr(progress_data, "instrument_statistics_compute", counted)
+    lock = progress_data.one_at_a_time
+
+    @contextmanager
+    def another_computes_while_waiting(key, **options):
+        # another request held the lock and kept the statistics of this version
+        row, version, _statistics = progress_data._statistics_kept(instrument)
+        progress_data._statistics_keep(instrument, row, version)
+        with lock(key, **options) as held:
+            yield held
+
+    # when this reader waited for it
+    monkeypatch.setattr(progress_data, "one_at_a_time", another_computes_while_waiting)
+    stats = progress_data.instrument_statistics(instrument=instrument)
+    # then it computed nothing itself, and read the kept statistics
+    assert len(computed) == 1
+    assert stats == compute(instrument=instrument)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs concurrent connections (PostgreSQL)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_readers_at_once_compute_the_statistics_once(coach, unit_a1, monkeypatch):
+    # given statistics out of date, and a slow computation counted
+    _assessed(unit_a1, coach, count=3, prefix="X")
+    instrument = progress_data.instrument_active()
+    computed = []
+    compute = progress_data.instrument_statistics_compute
+
+    def slow(*, instrument):
+        computed.append(1)
+        time.sleep(0.3)
+        return compute(instrument=instrument)
+
+    monkeypatch.setattr(progress_data, "instrument_statistics_compute", slow)
+    start, results = threading.Barrier(6), []
+
+    def read() -> None:
+        try:
+            start.wait()
+            results.append(progress_data.instrument_statistics(instrument=instrument))
+        finally:
+            connection.close()
+
+    # when six requests read them at once
+    threads = [threading.Thread(target=read) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    # then one computed them, and all read the same
+    assert len(computed) == 1
+    assert len(results) == 6 and all(r == results[0] for r in results)

@@ -22,8 +22,10 @@ T = TypeVar("T")
 # How long a caller waits for another's computation of the same result before computing it
 # itself. A computer that crashes releases the lock at once (the kernel closes its file, a
 # shared cache's lock expires after this time); only one that hangs makes the others wait
-# this long, and it is far beyond a report's computation on a loaded machine.
-WAIT_SECONDS = 30.0
+# this long. Well beyond a computation on a saturated machine (the reliability statistics
+# took 24 s at a load average of 20 on 2 cores), and half the web worker's timeout (120 s),
+# so a waiter still has time to compute itself.
+WAIT_SECONDS = 60.0
 
 # Waiters in one process queue on a thread lock (woken at once); one of them per process
 # looks at the lock between processes, at these growing intervals.

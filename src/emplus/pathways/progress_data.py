@@ -9,7 +9,8 @@ organisation alone would rarely reach the number of participants the estimates n
 They are computed at most once per data version of the instrument and kept in
 `InstrumentReliability` (decision 39): every service that writes an assessment raises the
 version in its transaction (`pathways.services.instrument_data_changed`), so a new assessment
-counts at the next read, and a read in between costs one query.
+counts at the next read, and a read in between costs one query. Readers who find them out of
+date at once wait for one computation (decision 49).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db.models.functions import Cast, Coalesce, Replace
 from django.utils.translation import get_language
 
 from emplus.core.frames import queryset_frame
+from emplus.core.kept import one_at_a_time
 from emplus.evidence_core import reliable_change
 from emplus.pathways.models import (
     Assessment,
@@ -82,10 +84,31 @@ def instrument_statistics(*, instrument: Instrument) -> InstrumentStatistics:
     """Baseline SD and reliability per dimension (test–retest) and for the total (alpha):
     kept from an earlier request while no assessment on the instrument was written since,
     else computed and kept."""
+    kept, version, statistics = _statistics_kept(instrument)
+    if statistics is not None:
+        return statistics
+    # Computed once for everyone who asks meanwhile (decision 49): they wait, then read them.
+    with one_at_a_time(f"pathways:reliability:{instrument.pk}:{version}"):
+        kept, version, statistics = _statistics_kept(instrument)
+        if statistics is not None:
+            return statistics
+        return _statistics_keep(instrument, kept, version)
+
+
+def _statistics_kept(
+    instrument: Instrument,
+) -> tuple[InstrumentReliability | None, int, InstrumentStatistics | None]:
+    """The kept row, its data version, and its statistics if they are of that version."""
     kept = InstrumentReliability.objects.filter(instrument=instrument).first()
     version = kept.data_version if kept else 0
     if kept is not None and kept.computed_version == version and kept.statistics is not None:
-        return InstrumentStatistics.from_json(kept.statistics)
+        return kept, version, InstrumentStatistics.from_json(kept.statistics)
+    return kept, version, None
+
+
+def _statistics_keep(
+    instrument: Instrument, kept: InstrumentReliability | None, version: int
+) -> InstrumentStatistics:
     statistics = instrument_statistics_compute(instrument=instrument)
     if kept is None:
         # The first read of an instrument nobody has assessed on through the services; a
