@@ -16,7 +16,13 @@ from django.urls import reverse
 
 from emplus.evidence_core import reliable_change
 from emplus.pathways import progress_data
-from emplus.pathways.models import Enrolment, InstrumentReliability, Participant
+from emplus.pathways.models import (
+    Dimension,
+    Enrolment,
+    Instrument,
+    InstrumentReliability,
+    Participant,
+)
 from emplus.pathways.services import assessment_record
 
 START = date(2025, 1, 6)
@@ -42,6 +48,25 @@ def _assessed(unit, actor, *, count: int, prefix: str, times: int = 2) -> list[E
             )
         enrolments.append(enrolment)
     return enrolments
+
+
+def _instrument_of_two_dimensions() -> None:
+    Instrument.objects.update(is_active=False)
+    instrument = Instrument.objects.create(
+        code="AAA-WAIT", name_sv="Test", name_en="Test", scale_min=1, scale_max=10
+    )
+    for order, code in enumerate(("goal", "work")):
+        Dimension.objects.create(
+            instrument=instrument,
+            code=code,
+            order=order,
+            label_sv=code,
+            label_en=code,
+            anchor_low_sv="",
+            anchor_low_en="",
+            anchor_high_sv="",
+            anchor_high_en="",
+        )
 
 
 def _queries(run) -> int:
@@ -190,7 +215,9 @@ def test_a_reader_who_waited_reads_what_another_computed_meanwhile(coach, unit_a
 )
 @pytest.mark.django_db(transaction=True)
 def test_readers_at_once_compute_the_statistics_once(coach, unit_a1, monkeypatch):
-    # given statistics out of date, and a slow computation counted
+    # given statistics out of date (of an instrument of the test's own: a transactional test
+    # starts without the migrations' rows), and a slow computation counted
+    _instrument_of_two_dimensions()
     _assessed(unit_a1, coach, count=3, prefix="X")
     instrument = progress_data.instrument_active()
     computed = []
