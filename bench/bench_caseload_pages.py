@@ -26,16 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import baseline_run, django_setup, load_average, machine, p95, profile
+
 NAME_TERMS = ["Ekbacka", "amina", "sjö", "Maja Norrgren", "Hagmark", "leila stenb", "Karl"]
 REFERENCE_TERMS = ["L3-0452", "L7-00012", "D-0123", "L0-099"]
 PAGES = [
@@ -155,11 +152,6 @@ def _mean(values: list[float]) -> str:
     return f"{statistics.fmean(values):.0f}" if values else "–"
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="requests per page")
@@ -168,12 +160,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="PAGE", help="cProfile one request of PAGE")
     parser.add_argument("--times-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.times_only and args.baseline_src:
-        sys.path.insert(0, args.baseline_src)  # the other code, ahead of the installed one
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emplus.config.settings")
-    import django
-
-    django.setup()
+    django_setup(baseline_src=args.baseline_src if args.times_only else None)
     from django.conf import settings
     from django.db import connection
 
@@ -182,10 +169,7 @@ def main() -> None:
     names = args.pages.split(",") if args.pages else PAGES
     if not args.times_only:
         print(
-            f"machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
-            f"Python {platform.python_version()}, {connection.vendor}, "
-            f"second factor required: {settings.EMPLUS_REQUIRE_2FA}, "
-            f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+            machine(f", {connection.vendor}, second factor required: {settings.EMPLUS_REQUIRE_2FA}")
         )
         total = Participant.objects.filter(erased_at__isnull=True).count()
         print(f"data: {total:,} participants")
@@ -209,19 +193,10 @@ def main() -> None:
     else:
         warm_and_freeze()
     if args.profile:
-        import cProfile
-        import pstats
-
         run = requests[args.profile]
         run()
         run()
-        profiler = cProfile.Profile()
-        profiler.enable()
-        run()
-        profiler.disable()
-        stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative").print_stats(150)
-        stats.sort_stats("tottime").print_stats(40)
+        profile(run, tottime=True, lines=150)
         return
     results = {}
     for name in names:
@@ -232,24 +207,10 @@ def main() -> None:
         return
     old: dict[str, dict[str, list[float]]] = {}
     if args.baseline_src:
-        child = subprocess.run(  # noqa: S603 - this script, with the other code first on the path
-            [
-                sys.executable,
-                __file__,
-                "--times-only",
-                "--baseline-src",
-                args.baseline_src,
-                "--repeat",
-                str(args.repeat),
-                "--pages",
-                ",".join(names),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+        old = baseline_run(
+            __file__, args.baseline_src, ["--repeat", str(args.repeat), "--pages", ",".join(names)]
         )
-        old = json.loads(child.stdout.strip().splitlines()[-1])
-    print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end {load_average()}")
     print()
     print(
         "| request | CPU median | CPU p95 | PostgreSQL CPU mean | wall median | wall p95 "
@@ -259,15 +220,15 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, new in results.items():
         row = (
-            f"| {name} | {statistics.median(new['cpu']):.0f} | {_p95(new['cpu']):.0f} | "
+            f"| {name} | {statistics.median(new['cpu']):.0f} | {p95(new['cpu']):.0f} | "
             f"{_mean(new['pg'])} | "
-            f"{statistics.median(new['wall']):.0f} | {_p95(new['wall']):.0f} | "
+            f"{statistics.median(new['wall']):.0f} | {p95(new['wall']):.0f} | "
             f"{statistics.median(new['sql']):.0f} | {max(new['queries']):.0f} |"
         )
         before = old.get(name)
         if before:
             row += (
-                f" {statistics.median(before['cpu']):.0f} | {_p95(before['cpu']):.0f} | "
+                f" {statistics.median(before['cpu']):.0f} | {p95(before['cpu']):.0f} | "
                 f"{_mean(before.get('pg', []))} | "
                 f"{statistics.median(before['wall']):.0f} | {max(before['queries']):.0f} |"
             )

@@ -26,19 +26,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import baseline_run, django_setup, load_average, machine, p95, profile
+
 REF_PREFIX = "BE-"
 TODAY = date(2026, 11, 1)
 
@@ -239,11 +236,6 @@ def _write() -> None:
     participant.save(update_fields=["updated_at"])
 
 
-def _p95(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000, help="participants added to ABF")
@@ -255,14 +247,9 @@ def main() -> None:
     parser.add_argument("--profile", metavar="PAGE", help="cProfile one request of PAGE")
     parser.add_argument("--pages", help="comma-separated pages to time (default: all)")
     args = parser.parse_args()
-    if args.times_only and args.baseline_src:
-        sys.path.insert(0, args.baseline_src)  # the old code, ahead of the installed one
     url = os.environ.get("DATABASE_URL")
     _database(url, args.reuse)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emplus.config.settings")
-    import django
-
-    django.setup()
+    django_setup(baseline_src=args.baseline_src if args.times_only else None)
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
@@ -275,11 +262,7 @@ def main() -> None:
 
     setup_test_environment()
     if not args.times_only:
-        print(
-            f"machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
-            f"Python {platform.python_version()}, load average at start "
-            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-        )
+        print(machine())
     if args.reuse:
         call_command("migrate", verbosity=0)
     if not (args.reuse and Participant.objects.filter(participant_ref__startswith=REF_PREFIX)):
@@ -310,17 +293,10 @@ def main() -> None:
         "progression-recomputed": reverse("evidence:progression"),
     }
     if args.profile:
-        import cProfile
-        import pstats
-
         client.get(pages[args.profile])
         if args.profile.endswith("-recomputed"):
             _write()
-        profiler = cProfile.Profile()
-        profiler.enable()
-        client.get(pages[args.profile])
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        profile(lambda: client.get(pages[args.profile]))
         return
     if args.pages:
         pages = {name: pages[name] for name in args.pages.split(",")}
@@ -340,26 +316,19 @@ def main() -> None:
     old_cpu: dict[str, list[float]] = {}
     old_server: dict[str, list[float]] = {}
     if args.baseline_src:
-        child = subprocess.run(  # noqa: S603 - this script, with the old code first on the path
+        measured = baseline_run(
+            __file__,
+            args.baseline_src,
             [
-                sys.executable,
-                __file__,
                 "--reuse",
-                "--times-only",
-                "--baseline-src",
-                args.baseline_src,
                 "--repeat",
                 str(args.baseline_repeat),
                 *(["--pages", args.pages] if args.pages else []),
             ],
-            capture_output=True,
-            text=True,
-            check=True,
         )
-        measured = json.loads(child.stdout.strip().splitlines()[-1])
         old, old_cpu = measured["wall"], measured["cpu"]
         old_server = measured.get("server", {})
-    print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end {load_average()}")
     print()
     print(
         "| page | requests | median | p95 | CPU (median) | server CPU | before: median "
@@ -373,7 +342,7 @@ def main() -> None:
         before_cpu = statistics.median(old_cpu[name]) if old_cpu.get(name) else None
         before_server = statistics.median(old_server[name]) if old_server.get(name) else None
         print(
-            f"| {name} | {len(new)} | {med * 1000:.0f} ms | {_p95(new) * 1000:.0f} ms | "
+            f"| {name} | {len(new)} | {med * 1000:.0f} ms | {p95(new) * 1000:.0f} ms | "
             f"{med_cpu * 1000:.0f} ms | {med_server * 1000:.0f} ms | "
             + (
                 f"{before * 1000:.0f} ms | {(before_cpu or 0) * 1000:.0f} ms | "
