@@ -17,6 +17,7 @@ from tests.pathways.test_importing import row, run
 from emplus.pathways import rights, selectors, services
 from emplus.pathways.import_writer import BulkWriter
 from emplus.pathways.models import FollowUp, Participant, ParticipantCount
+from emplus.pathways.views import caseload as caseload_views
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +189,136 @@ def test_an_import_is_counted_as_it_commits(client, coordinator, org_a, unit_a1)
         assert BulkWriter(now=timezone.now(), organisation=org_a)._may_check_keys_itself(
             (Participant,)
         )
+
+
+def _api_count(client, user) -> int:
+    client.force_login(user)
+    response = client.get("/api/participants/")
+    assert response.status_code == 200
+    return response.json()["count"]
+
+
+def test_the_api_list_counts_as_the_caseload_right_after_writes_and_within_its_scope(
+    client, coach, coordinator, other_unit_coach, other_org_coach, unit_a1, unit_a2, unit_b1
+):
+    # given two participants in unit A1, one in A2 and one in B1
+    a1 = [ParticipantFactory(actor=coach, unit=unit_a1) for _ in range(2)]
+    ParticipantFactory(unit=unit_a2)
+    ParticipantFactory(unit=unit_b1)
+    expected = {coach: 2, other_unit_coach: 1, coordinator: 3, other_org_coach: 1}
+    assert {user: _api_count(client, user) for user in expected} == expected
+    # when one is erased and one moves to the other unit
+    rights.participant_erase(actor=coordinator, participant=a1[0])
+    Participant.objects.filter(pk=a1[1].pk).update(unit=unit_a2, updated_at=timezone.now())
+    # then the API says so at once, each within their own scope
+    expected = {coach: 0, other_unit_coach: 2, coordinator: 2, other_org_coach: 1}
+    assert {user: _api_count(client, user) for user in expected} == expected
+    for user in expected:
+        assert _api_count(client, user) == _walked(user), user.username
+
+
+@pytest.mark.skipif(not KEEPS_COUNTS, reason="the counts are kept on PostgreSQL")
+def test_the_api_list_does_not_walk_the_participants_to_count_them(client, coordinator, unit_a1):
+    for _ in range(3):
+        ParticipantFactory(unit=unit_a1)
+    client.force_login(coordinator)
+    client.get("/api/participants/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/participants/").json()["count"] == 3
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert not any('FROM "pathways_participant"' in sql for sql in counts), counts
+
+
+def test_the_api_list_of_a_search_is_counted(client, coordinator, unit_a1):
+    # a search is never answered from the kept counts (they count everyone)
+    ParticipantFactory(unit=unit_a1, participant_ref="R-11")
+    ParticipantFactory(unit=unit_a1, participant_ref="R-22")
+    client.force_login(coordinator)
+    token = client.post("/api/participants/search/", {"q": "R-1"}).json()["search"]
+    assert client.get("/api/participants/", {"search": token}).json()["count"] == 1
+
+
+def test_a_follow_up_is_due_only_where_the_newest_consent_allows_contact(client, coach, unit_a1):
+    # given five participants whose follow-ups are due, each with another consent history
+    def consents(person, *records):
+        for given_on, follow_up in records:
+            ConsentFactory(participant=person, follow_up=follow_up, given_on=given_on)
+
+    early, late = date(2025, 1, 10), date(2025, 6, 1)
+    people = {
+        "allows": [(early, True)],
+        "allowed, then not": [(early, True), (late, False)],
+        "not, then allows": [(early, False), (late, True)],
+        "allows, withdrawn": [(early, True)],
+        "allowed, newest withdrawn": [(early, True), (late, True)],
+        "none": [],
+    }
+    made = {}
+    for label, records in people.items():
+        person = ParticipantFactory(actor=coach, unit=unit_a1)
+        consents(person, *records)
+        enrolment = EnrolmentFactory(participant=person, steps=0)
+        services.enrolment_exit(
+            actor=coach, enrolment=enrolment, exit_date=date(2025, 3, 1), reason="job"
+        )
+        made[label] = person
+    for label in ("allows, withdrawn", "allowed, newest withdrawn"):
+        newest = made[label].consents.order_by("-given_on", "-created_at").first()
+        services.consent_withdraw(actor=coach, consent=newest)
+    # then only those whose newest record agrees to contact and stands are due
+    due = selectors.followups_due(viewer=coach, on=timezone.localdate())
+    listed = {f.enrolment.participant_id for f in due}
+    expected = {made["allows"].pk, made["not, then allows"].pk}
+    assert listed == expected
+    # the same as the newest consent record decides it, participant by participant
+    for person in made.values():
+        current = selectors.consent_current(participant=person)
+        assert (person.pk in listed) == bool(current and current.follow_up), person
+    # and the caseload page counts them so
+    assert _shown(client, coach)[1] == 2
+
+
+def _searched(client, user, term: str):
+    """The caseload page of a search, as the browser reaches it (POST, then its address)."""
+    client.force_login(user)
+    response = client.post(reverse("pathways:caseload"), {"q": term})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    return page
+
+
+def test_a_search_is_counted_exactly_up_to_its_bound_and_said_to_be_more_beyond(
+    client, monkeypatch, coordinator, coach, unit_a1, unit_a2, unit_b1
+):
+    monkeypatch.setattr(caseload_views, "SEARCH_COUNTED", 3)
+    # given three Ekbackas in organisation A (two in unit A1) and two in organisation B
+    for unit in (unit_a1, unit_a1, unit_a2):
+        ParticipantFactory(unit=unit, family_name="Ekbacka")
+    ParticipantFactory(unit=unit_b1, family_name="Ekbacka")
+    ParticipantFactory(unit=unit_b1, family_name="Ekbacka")
+    ParticipantFactory(unit=unit_a1, family_name="Norrgren")
+    # then a search up to the bound is counted exactly, never another unit's or organisation's
+    page = _searched(client, coordinator, "ekbacka")
+    assert page.context["page"].paginator.count == 3
+    assert not page.context["search_more"]
+    assert "3 deltagare." in page.content.decode()  # the page in Swedish
+    assert _searched(client, coach, "ekbacka").context["page"].paginator.count == 2
+    # when one more is registered in A, right away the page says there are more than the bound
+    ParticipantFactory(unit=unit_a2, family_name="Ekbacka")
+    page = _searched(client, coordinator, "ekbacka")
+    assert page.context["search_more"]
+    assert page.context["page"].paginator.count == 3
+    assert len(page.context["people"]) == 3
+    assert "Fler än 3 deltagare matchar" in page.content.decode()
+    # and the first by reference are the ones listed
+    first = selectors.participant_list(
+        viewer=coordinator, filters=selectors.CaseloadFilters(q="ekbacka"), audit_shown=False
+    )
+    assert [p.pk for p in page.context["people"]] == [p.pk for p in first[:3]]
+    # when one is renamed and one erased, the count follows at once
+    services.participant_update(actor=coordinator, participant=first[0], family_name="Hagmark")
+    rights.participant_erase(actor=coordinator, participant=first[1])
+    page = _searched(client, coordinator, "ekbacka")
+    assert not page.context["search_more"]
+    assert page.context["page"].paginator.count == 2

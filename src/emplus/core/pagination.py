@@ -45,6 +45,14 @@ class KeysFirstPaginator(Paginator):
 
 
 class KeysFirstPagination(PageNumberPagination):
-    """The API's page-number pagination with the keys-first read."""
+    """The API's page-number pagination with the keys-first read. A caller that already knows
+    the list's count (the kept counts, decision 50) passes it: the list is not counted again."""
 
-    django_paginator_class = KeysFirstPaginator
+    known_count: int | None = None
+
+    def paginate_queryset(self, queryset, request, view=None, *, count: int | None = None):
+        self.known_count = count
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, object_list, per_page) -> KeysFirstPaginator:  # type: ignore[override]
+        return KeysFirstPaginator(object_list, per_page, count=self.known_count)

@@ -149,7 +149,15 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
         assert isinstance(people, QuerySet)  # noqa: S101 - audit_shown=False: a lazy list
         # A page's rows read what the serializer shows and no more (decision 52).
         people = people.select_related(None).select_related("organisation")
-        page = self.paginate_queryset(people.only(*PARTICIPANT_LIST_COLUMNS))
+        # Counted from the database's kept counts where they answer, as the caseload page
+        # (decision 50): a coordinator's list is not walked key by key to be counted.
+        assert isinstance(self.paginator, KeysFirstPagination)  # noqa: S101 - pagination_class
+        page = self.paginator.paginate_queryset(
+            people.only(*PARTICIPANT_LIST_COLUMNS),
+            request,
+            view=self,
+            count=selectors.participant_count_kept(viewer=request.user, filters=filters),
+        )
         selectors.participants_shown(
             viewer=request.user, participants=page, action="participant.listed_api"
         )

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,10 @@ PER_PAGE = 50
 # The follow-ups due are counted up to this many; beyond it the page says "more than" (a count
 # of every due follow-up of a large organisation reads each one's consent, decision 42).
 FOLLOWUPS_COUNTED = 1000
+# A search's matches are counted up to this many; beyond it the page lists the first of them
+# by reference and asks for a narrower search (a common name matches thousands, and counting
+# them all walked every one: decision 53).
+SEARCH_COUNTED = 1000
 
 
 def _search_address(request, filters: selectors.CaseloadFilters) -> str:
@@ -105,12 +110,16 @@ def caseload(request):
     )
     # A page at a time: its keys in order, then only its rows read and decrypted, however
     # large the caseload and however deep the page (decision 42).
-    # The count from the database's kept counts where they answer (decision 50).
-    page = KeysFirstPaginator(
-        matching,
-        PER_PAGE,
-        count=selectors.participant_count_kept(viewer=request.user, filters=filters),
-    ).get_page(request.GET.get("page"))
+    # The count from the database's kept counts where they answer (decision 50); a search's
+    # up to SEARCH_COUNTED (decision 53).
+    count = selectors.participant_count_kept(viewer=request.user, filters=filters)
+    search_more = False
+    if count is None and filters.q:
+        assert isinstance(matching, QuerySet)  # noqa: S101 - audit_shown=False: a lazy list
+        count = selectors.participant_count_upto(matching, counted=SEARCH_COUNTED)
+        search_more = count > SEARCH_COUNTED
+        count = min(count, SEARCH_COUNTED)
+    page = KeysFirstPaginator(matching, PER_PAGE, count=count).get_page(request.GET.get("page"))
     people = list(page.object_list)
     due, due_total = selectors.followups_due_first(
         viewer=request.user, on=today, limit=PER_PAGE, counted=FOLLOWUPS_COUNTED
@@ -142,6 +151,7 @@ def caseload(request):
             "query_without_page": params.urlencode(),
             "followups_due_count": min(due_total, FOLLOWUPS_COUNTED),
             "followups_due_more": due_total > FOLLOWUPS_COUNTED,
+            "search_more": search_more,
             "filters": filters,
             "narrowed": _narrowed(filters, people),
             "filterset": filterset,
