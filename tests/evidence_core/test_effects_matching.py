@@ -13,6 +13,7 @@ from emplus.evidence_core.effects.matching import (
     control_variance_on_score,
     match_on_covariates,
     matching_att,
+    stable_order,
 )
 from emplus.evidence_core.testing.effects import COVARIATES, generate_effect_data
 
@@ -264,3 +265,24 @@ def test_estimate_does_not_depend_on_row_order(match_on):
     )
     assert a.estimate == pytest.approx(b.estimate, rel=1e-9)
     assert a.std_error == pytest.approx(b.std_error, rel=1e-9)
+
+
+@given(
+    values=st.lists(
+        st.sampled_from([-1.5, -0.0, 0.0, 0.25, 2.0, 1e300, -np.inf, np.inf, np.nan]), max_size=40
+    )
+    | st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=40)
+)
+@settings(max_examples=300, deadline=None)
+def test_stable_order_equals_numpys_stable_sort(values):
+    # Many equal values (and -0.0 beside 0.0) must keep their row order, as in a stable sort.
+    array = np.asarray(values, dtype=np.float64)
+    assert stable_order(array).tolist() == np.argsort(array, kind="stable").tolist()
+
+
+def test_stable_order_on_a_large_array_with_a_few_ties():
+    rng = np.random.default_rng(7)
+    values = rng.normal(size=200_000)
+    values[rng.integers(0, values.size, 500)] = values[rng.integers(0, values.size, 500)]
+    order = stable_order(values)
+    assert np.array_equal(order, np.argsort(values, kind="stable"))

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emplus.evidence_core.effects import EffectInputError, estimate_effect, read_table
-from emplus.evidence_core.effects.table import FALSE_WORDS, TRUE_WORDS, prepare
+from emplus.evidence_core.effects.table import FALSE_WORDS, TRUE_WORDS, _is_utf8, prepare
 from emplus.evidence_core.testing.effects import COVARIATES, generate_effect_data
 
 
@@ -207,3 +207,31 @@ def test_bad_options_are_refused_clearly(small, kwargs, message):
     options.update(kwargs)
     with pytest.raises(EffectInputError, match=message):
         estimate_effect(small, **options)
+
+
+@pytest.mark.parametrize(
+    ("content", "utf8"),
+    [
+        (b"", True),
+        (b"a,b\n1,2\n", True),
+        ("a,ö\n1,2\n".encode(), True),
+        # a character cut by the block boundary (blocks of 4 bytes below), then ASCII again
+        ("abc€def\n".encode() + b"x" * 9, True),
+        (b"a,b\n" * 3 + "ö".encode(), True),
+        ("a,b\nMalmö\n".encode("cp1252"), False),
+        (b"a,b\n" + "€".encode()[:2], False),  # cut off at the end of the file
+    ],
+)
+def test_the_encoding_check_reads_block_by_block_as_decoding_the_whole_file(
+    tmp_path, content, utf8
+):
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    try:
+        content.decode("utf-8")
+        whole = True
+    except UnicodeDecodeError:
+        whole = False
+    assert whole == utf8
+    assert _is_utf8(path, block=4) == utf8
+    assert _is_utf8(path) == utf8

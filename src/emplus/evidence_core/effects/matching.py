@@ -73,6 +73,36 @@ def _from_runs(order: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> MatchSets:
     return MatchSets(start, order[position], 1.0 / size[row])
 
 
+def stable_order(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")``, cheaper: NumPy's default sort (a third faster
+    than its stable one on a million scores), then each run of equal values, which that sort
+    may leave in any order, put back in row order."""
+    order = np.argsort(values)
+    ordered = values[order]
+    if ordered.size and np.isnan(ordered[-1]):  # NaN is not equal to itself: sort stably
+        return np.argsort(values, kind="stable")
+    equal = ordered[1:] == ordered[:-1]
+    if equal.any():
+        tied = np.zeros(ordered.size, dtype=bool)
+        tied[1:] |= equal
+        tied[:-1] |= equal
+        at = np.flatnonzero(tied)
+        run = np.cumsum(np.concatenate(([True], ~equal))[at])  # a new run where values differ
+        order[at] = order[at][np.lexsort((order[at], run))]
+    return order
+
+
+def _search(
+    ordered: np.ndarray, keys: np.ndarray, key_order: np.ndarray, side: Literal["left", "right"]
+) -> np.ndarray:
+    """``np.searchsorted(ordered, keys, side)``, with the keys visited in ``key_order``: on
+    keys in increasing order the binary searches follow nearly the same path through the
+    array and stay in cache. The positions do not depend on the order of the visit."""
+    found = np.empty(keys.size, dtype=np.intp)
+    found[key_order] = np.searchsorted(ordered, keys[key_order], side=side)
+    return found
+
+
 def score_tolerance(logit: np.ndarray) -> float:
     """Scores closer than this are equal: far above rounding error, far below real gaps."""
     return 1e-9 * max(1.0, float(np.abs(logit).max(initial=0.0)))
@@ -92,12 +122,13 @@ def match_on_score(
     every set is found with two binary searches.
     """
     if order is None:
-        order = np.argsort(control_logit, kind="stable")
+        order = stable_order(control_logit)
     ordered = control_logit[order]
     n = ordered.size
     tolerance = score_tolerance(control_logit)
     m = min(matches, n)
-    pos = np.searchsorted(ordered, treated_logit)
+    by_score = np.argsort(treated_logit)
+    pos = _search(ordered, treated_logit, by_score, "left")
     # The M nearest lie among the M sorted controls on either side.
     window = pos[:, None] + np.arange(-m, m)[None, :]
     inside = (window >= 0) & (window < n)
@@ -108,8 +139,8 @@ def match_on_score(
     if caliper is not None:
         nearest = distance.min(axis=1)
         radius = np.where(nearest <= caliper + tolerance, np.minimum(radius, caliper), -np.inf)
-    lo = np.searchsorted(ordered, treated_logit - radius - tolerance, side="left")
-    hi = np.searchsorted(ordered, treated_logit + radius + tolerance, side="right")
+    lo = _search(ordered, treated_logit - radius - tolerance, by_score, "left")
+    hi = _search(ordered, treated_logit + radius + tolerance, by_score, "right")
     hi = np.where(np.isfinite(radius), hi, lo)
     return _from_runs(order, lo, hi)
 
@@ -229,7 +260,7 @@ def matching_att(
             gap = np.abs(control_logit[sets.control] - treated_logit[sets.row_of_entry()])
             sets = sets.within(gap <= caliper + score_tolerance(control_logit))
     else:
-        order = np.argsort(control_logit, kind="stable")
+        order = stable_order(control_logit)
         sets = match_on_score(treated_logit, control_logit, matches, caliper, order)
     used = sets.matched
     n_used = int(used.sum())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Sequence
@@ -69,19 +70,15 @@ def read_table(
 def _read_csv(
     path: Path, limits: TabularLimits = LOCAL_LIMITS, columns: Sequence[str] | None = None
 ) -> pl.DataFrame:
-    raw = path.read_bytes()
     source: Path | bytes = path
-    try:
-        # ASCII is UTF-8 and far cheaper to establish than decoding; Polars then reads the
-        # file itself instead of a copy of it.
-        if not raw.isascii():
-            raw.decode("utf-8")
-        header = raw.split(b"\n", 1)[0]
-    except UnicodeDecodeError:
+    if _is_utf8(path):
+        # Polars reads the file itself, not a copy of it.
+        with path.open("rb") as fh:
+            header = fh.readline().split(b"\n", 1)[0]
+    else:
         # Swedish Excel on Windows still saves CSV as cp1252.
-        source = raw.decode("cp1252").encode("utf-8")
+        source = path.read_bytes().decode("cp1252").encode("utf-8")
         header = source.split(b"\n", 1)[0]
-    del raw
     separator = max((",", ";", "\t"), key=lambda sep: header.count(sep.encode()))
     check_columns(header.count(separator.encode()) + 1, limits)
     options: dict[str, Any] = {
@@ -105,6 +102,31 @@ def _read_csv(
     if separator != ",":
         frame = _decimal_comma_to_float(frame)
     return frame
+
+
+def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
+    """Whether the file is valid UTF-8, read a block at a time into one buffer (the whole file
+    in memory would be as large as the file, in fresh pages). ASCII is UTF-8 and far cheaper to
+    establish than decoding: blocks are decoded only from the first one that is not ASCII."""
+    buffer = bytearray(block)
+    view = memoryview(buffer)
+    decoder = None
+    with path.open("rb") as fh:
+        while size := fh.readinto(buffer):
+            if decoder is None:
+                if (buffer if size == block else buffer[:size]).isascii():
+                    continue
+                decoder = codecs.getincrementaldecoder("utf-8")()
+            try:
+                decoder.decode(view[:size])
+            except UnicodeDecodeError:
+                return False
+    try:
+        if decoder is not None:
+            decoder.decode(b"", final=True)  # a character cut off at the end of the file
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _readable(source: Path | bytes) -> Path | io.BytesIO:
