@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -242,3 +243,30 @@ def test_the_file_command_sets_numpys_import_settings_unless_told_otherwise(
     assert status == 0
     assert os.environ[variable] == expected
     assert json.loads(capsys.readouterr().out)["method"] == "psm"
+
+
+@pytest.mark.parametrize("failing", [False, True])
+def test_the_file_command_runs_without_the_cycle_collector_and_switches_it_back_on(
+    table, monkeypatch, capsys, failing
+):
+    # given the cycle collector on, and an estimate that looks at it (or fails)
+    path, _ = table
+    seen = []
+    real = commandline.run_effect
+
+    def spy(options, *, stdout):
+        seen.append(gc.isenabled())
+        if failing:
+            raise commandline.CommandFailure("unusable", 2)
+        return real(options, stdout=stdout)
+
+    monkeypatch.setattr(commandline, "run_effect", spy)
+    assert gc.isenabled()
+    # when the command runs on a file
+    argv = ["emplus", "effect", str(path), "--treatment", "participant", "--outcome", "earnings"]
+    status = commandline.main([*argv, "--covariates", "age"])
+    # then the estimate ran without the collector, which is on again afterwards
+    assert seen == [False]
+    assert status == (2 if failing else 0)
+    assert gc.isenabled()
+    capsys.readouterr()

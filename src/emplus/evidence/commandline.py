@@ -14,6 +14,7 @@ function-local imports of project modules besides the app registry's `ready()` h
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -328,6 +329,12 @@ def main(argv: list[str]) -> int:
         )
         add_indicator_arguments(parser)
     options = vars(parser.parse_args(argv[2:]))
+    collecting = gc.isenabled()
+    # One command on one file: the library imports and the tens of thousands of warnings and
+    # result rows it creates set off Python's cycle collector hundreds of times (0.02–0.07 CPU
+    # seconds on the main thread on 1 000 000 rows), for cycles that the end of the process
+    # frees anyway. Switched back on for a caller that goes on (tests call `main`).
+    gc.disable()
     try:
         if command == "effect":
             _numpy_settings()
@@ -349,3 +356,6 @@ def main(argv: list[str]) -> int:
         sys.stdout.flush()
         sys.stderr.write(f"error: {exc}\n")
         return exc.status
+    finally:
+        if collecting:
+            gc.enable()

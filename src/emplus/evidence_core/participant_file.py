@@ -134,6 +134,9 @@ _CITIZENSHIPS = {c.lower(): c for c in ISO_COUNTRIES} | {"stateless": "stateless
 _CITIZENSHIPS["unknown"] = "unknown"
 
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# A date in year ≥ 1 (Polars parses year 0): compared as the day number, without taking each
+# date apart into its year.
+_FIRST_DAY = date(1, 1, 1)
 _UINT_RE = r"^[0-9]+$"
 _EMPTY_FILE = "the file is empty: expected a header row naming the columns"
 _EXTRA_FIELDS = 4  # extra CSV fields read beyond the header to detect over-long rows
@@ -578,7 +581,7 @@ def _parser(name: str, organisations: Mapping[str, str] | None) -> tuple[Any, pl
             parsed = pl.when(col.str.contains(_DATE_RE)).then(
                 col.str.to_date("%Y-%m-%d", strict=False)
             )
-            return pl.when(parsed.dt.year() >= 1).then(parsed)
+            return pl.when(parsed >= _FIRST_DAY).then(parsed)
 
         return parse, pl.Date(), "not a date in the form YYYY-MM-DD"
     if kind == "bool":
@@ -660,7 +663,7 @@ def _strict_dates(
     )
     strict = [
         pl.col(n).is_null()
-        | (pl.col(n).str.contains(_DATE_RE) & (pl.col(f"__strict_{n}").dt.year() >= 1)).fill_null(
+        | (pl.col(n).str.contains(_DATE_RE) & (pl.col(f"__strict_{n}") >= _FIRST_DAY)).fill_null(
             False
         )
         for n in names
