@@ -35,7 +35,8 @@ from pathlib import Path
 from _common import django_setup, load_average, machine
 
 # Page: the computation counted (module, function). The participant page computes the
-# instrument's reliability statistics again after any write of an assessment (decision 39).
+# instrument's reliability statistics again after a write of assessments in bulk (decision 39;
+# a service's write keeps them up to date, decision 56).
 PAGES = {
     "indicators": ("emplus.evidence.selectors", "_indicator_report"),
     "progression": ("emplus.evidence.selectors", "_progression_report"),
@@ -141,7 +142,7 @@ def _forget(page: str) -> None:
 
     from emplus.pathways import progress_data, services
 
-    if page == "participant":  # as a new assessment does (decision 39)
+    if page == "participant":  # as a write in bulk does (decision 39)
         services.instrument_data_changed(instrument=progress_data.instrument_active())
     else:
         cache.clear()

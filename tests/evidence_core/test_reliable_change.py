@@ -129,3 +129,82 @@ def test_rci_is_antisymmetric_and_zero_without_change(x1, x2, sd, r):
     )
     assert reliable_change.rci(x1, x2, stats) == pytest.approx(-reliable_change.rci(x2, x1, stats))
     assert reliable_change.rci(x1, x1, stats) == 0
+
+
+def _same(got: reliable_change.ReliabilityStats | None, expected) -> None:
+    assert (got is None) == (expected is None)
+    if expected is not None:
+        assert got.n == expected.n
+        for name in ("sd_baseline", "reliability", "se", "s_diff"):
+            assert getattr(got, name) == pytest.approx(getattr(expected, name), rel=1e-9)
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 10), st.integers(1, 10)), max_size=80),
+    st.integers(2, 40),
+)
+def test_retest_stats_from_exact_sums_equal_those_from_the_pairs(pairs, minimum):
+    # given the pairs' exact sums (Σa, Σb, Σa², Σb², Σab)
+    sums = (
+        len(pairs),
+        sum(a for a, _ in pairs),
+        sum(b for _, b in pairs),
+        sum(a * a for a, _ in pairs),
+        sum(b * b for _, b in pairs),
+        sum(a * b for a, b in pairs),
+    )
+    got = reliable_change.retest_stats_from_sums(*sums, minimum=minimum)
+    # then the estimates are those of the pairs themselves (None alike: too few, no spread,
+    # r ≤ 0); r exactly 0 or 1 is none (the floats of `pearson` may miss either by a hair)
+    n, sa, sb, saa, sbb, sab = sums
+    sxy, sxx, syy = n * sab - sa * sb, n * saa - sa * sa, n * sbb - sb * sb
+    if sxx and syy and (sxy == 0 or sxy * sxy == sxx * syy):
+        assert got is None
+    else:
+        _same(got, reliable_change.retest_stats(pairs, minimum=minimum))
+
+
+@given(
+    st.integers(1, 5).flatmap(
+        lambda k: st.lists(st.lists(st.integers(1, 10), min_size=k, max_size=k), max_size=80)
+    ),
+    st.integers(2, 40),
+)
+def test_total_stats_from_exact_sums_equal_those_from_the_profiles(profiles, minimum):
+    # given the profiles' exact sums per item and of the totals
+    k = len(profiles[0]) if profiles else 3
+    totals = [sum(p) for p in profiles]
+    stats = reliable_change.total_stats_from_sums(
+        len(profiles),
+        [sum(p[i] for p in profiles) for i in range(k)],
+        [sum(p[i] * p[i] for p in profiles) for i in range(k)],
+        sum(totals),
+        sum(t * t for t in totals),
+        minimum=minimum,
+    )
+    # then the estimates are those of the profiles (None alike); α exactly 0 or 1 is none (the
+    # floats of `cronbach_alpha` may miss either by a hair)
+    n = len(profiles)
+    items = sum(
+        n * sum(p[i] * p[i] for p in profiles) - sum(p[i] for p in profiles) ** 2 for i in range(k)
+    )
+    total = n * sum(t * t for t in totals) - sum(totals) ** 2
+    if total > 0 and (items == total or k * items == total):
+        assert stats is None
+    else:
+        _same(stats, reliable_change.total_stats(profiles, minimum=minimum) if profiles else None)
+
+
+def test_stats_from_sums_a_perfect_retest_is_no_estimate():
+    # given every second score equal to the first (r = 1): no index can rest on it
+    pairs = [(i % 7 + 1, i % 7 + 1) for i in range(40)]
+    sums = (
+        40,
+        sum(a for a, _ in pairs),
+        sum(b for _, b in pairs),
+        sum(a * a for a, _ in pairs),
+        sum(b * b for _, b in pairs),
+        sum(a * b for a, b in pairs),
+    )
+    assert reliable_change.retest_stats_from_sums(*sums) is None
+    assert reliable_change.retest_stats(pairs) is None

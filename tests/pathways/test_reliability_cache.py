@@ -1,6 +1,7 @@
 """The reliability statistics of reliable change: computed once per data version of the
-instrument, computed again after a new assessment (decision 39), and the participant page's
-queries do not grow with the participant's assessments or the partnership's."""
+instrument, kept up to date by a new assessment (decision 56) and computed again after a write
+in bulk (decision 39), and the participant page's queries do not grow with the participant's
+assessments or the partnership's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -23,7 +24,7 @@ from emplus.pathways.models import (
     InstrumentReliability,
     Participant,
 )
-from emplus.pathways.services import assessment_record
+from emplus.pathways.services import assessment_record, instrument_data_changed
 
 START = date(2025, 1, 6)
 
@@ -91,17 +92,20 @@ def test_statistics_are_computed_once_per_data_version(coach, unit_a1):
     # of a 32nd participant's pair do)
     version = InstrumentReliability.objects.get(instrument=instrument).data_version
     extra = _assessed(unit_a1, coach, count=1, prefix="NEW")[0]
-    # then the version moved, and the next read computes again and counts the new pair
+    # then the version moved, the writes kept the statistics up to date with the new pair
+    # (decision 56), and the next read is still one query
     assert InstrumentReliability.objects.get(instrument=instrument).data_version == version + 2
-    recomputed_queries = _queries(
-        lambda: progress_data.instrument_statistics(instrument=instrument)
-    )
+    assert _queries(lambda: progress_data.instrument_statistics(instrument=instrument)) == 1
     after = progress_data.instrument_statistics(instrument=instrument)
-    assert recomputed_queries > 1
     assert after.participants_with_two == 32 != computed.participants_with_two
     assert after == progress_data.instrument_statistics_compute(instrument=instrument)
-    assert _queries(lambda: progress_data.instrument_statistics(instrument=instrument)) == 1
     assert extra.participant_id not in {e.participant_id for e in enrolments}
+    # when the version is raised past the kept sums (a write in bulk)
+    with transaction.atomic():
+        instrument_data_changed(instrument=instrument)
+    # then the next read computes them again from every assessment
+    assert _queries(lambda: progress_data.instrument_statistics(instrument=instrument)) > 1
+    assert _queries(lambda: progress_data.instrument_statistics(instrument=instrument)) == 1
 
 
 def test_kept_statistics_equal_the_pure_computation_from_the_first_two_assessments(coach, unit_a1):

@@ -128,6 +128,67 @@ def total_stats(
     return stats_from(totals, cronbach_alpha(first_profiles), minimum=minimum)
 
 
+def _stats_of_squares(n: int, squares: int, reliability: float | None) -> ReliabilityStats | None:
+    """`stats_from` for baseline scores given as their number and `squares`, n² times their sum
+    of squared deviations (n·Σx² − (Σx)², an exact integer)."""
+    if reliability is None or not 0 < reliability < 1 or squares <= 0:
+        return None
+    sd = math.sqrt(squares / (n * (n - 1)))
+    se = sd * math.sqrt(1 - reliability)
+    return ReliabilityStats(
+        n=n, sd_baseline=sd, reliability=reliability, se=se, s_diff=math.sqrt(2) * se
+    )
+
+
+def retest_stats_from_sums(
+    n: int,
+    sum_a: int,
+    sum_b: int,
+    sum_aa: int,
+    sum_bb: int,
+    sum_ab: int,
+    *,
+    minimum: int = MIN_PARTICIPANTS,
+) -> ReliabilityStats | None:
+    """`retest_stats` of n (first, second) pairs of whole scores given by their exact sums
+    (Σa, Σb, Σa², Σb², Σab): the sums can be kept and a pair added or taken away in O(1)
+    (decision 56). Integers, so no rounding builds up; the float arithmetic is done once, here.
+    The estimates equal `retest_stats`' to about 1e-12 (it sums deviations in floats)."""
+    if n < max(minimum, 2):
+        return None
+    sxx = n * sum_aa - sum_a * sum_a  # n² · Σ(a − ā)², exact
+    syy = n * sum_bb - sum_b * sum_b
+    sxy = n * sum_ab - sum_a * sum_b
+    if sxx == 0 or syy == 0:
+        return None  # pearson: a variable that does not vary
+    if sxy <= 0 or sxy * sxy >= sxx * syy:
+        return None  # r ≤ 0 or r = 1, decided exactly (floats could put r = 1 a hair below)
+    return _stats_of_squares(n, sxx, sxy / math.sqrt(sxx * syy))
+
+
+def total_stats_from_sums(
+    n: int,
+    item_sums: Sequence[int],
+    item_squares: Sequence[int],
+    total_sum: int,
+    total_squares: int,
+    *,
+    minimum: int = MIN_PARTICIPANTS,
+) -> ReliabilityStats | None:
+    """`total_stats` of n complete first profiles of whole scores given by their exact sums:
+    per item Σx and Σx², and of the totals Σt and Σt² (decision 56)."""
+    if n < max(minimum, 2):
+        return None
+    k = len(item_sums)
+    if k < 2:
+        return None  # cronbach_alpha: one item has no internal consistency
+    items = sum(n * sq - s * s for s, sq in zip(item_sums, item_squares, strict=True))
+    total = n * total_squares - total_sum * total_sum
+    if total == 0 or items >= total or k * items <= total:
+        return None  # no spread, α ≤ 0 or α ≥ 1, decided exactly
+    return _stats_of_squares(n, total, k / (k - 1) * (1 - items / total))
+
+
 def rci(x1: float, x2: float, stats: ReliabilityStats) -> float:
     return (x2 - x1) / stats.s_diff
 

@@ -611,7 +611,9 @@ class InstrumentReliability(models.Model):
 
     `data_version` counts the writes of the instrument's assessments (the services raise it in
     the write's transaction); `statistics` were computed from the data of `computed_version`
-    and are used only while it equals `data_version`. Derived data, no personal data."""
+    and are used only while it equals `data_version`. They carry the exact sums they are
+    computed from, which the services' writes bring up to date (decision 56). Derived data, no
+    personal data."""
 
     instrument = models.OneToOneField(
         Instrument, on_delete=models.CASCADE, primary_key=True, related_name="+"

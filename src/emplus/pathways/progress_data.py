@@ -6,23 +6,29 @@ organisation. That is deliberate: they are aggregates (a standard deviation and 
 and no value of any single person, organisation or unit leaves this module; a small
 organisation alone would rarely reach the number of participants the estimates need.
 
-They are computed at most once per data version of the instrument and kept in
-`InstrumentReliability` (decision 39): every service that writes an assessment raises the
-version in its transaction (`pathways.services.instrument_data_changed`), so a new assessment
-counts at the next read, and a read in between costs one query. Readers who find them out of
-date at once wait for one computation (decision 49).
+They are kept in `InstrumentReliability` with the exact integer sums they are computed from
+(decision 56). Every service that writes assessments does it inside
+`statistics_kept_through` in its transaction: it raises the data version and, if the kept sums
+are those of the data before the write, takes the written participants' first two assessments
+out of them and puts them back as they are after it (O(changed)), so a read costs one query
+after a write too. Where the kept sums cannot be trusted (out of date, another instrument's
+dimensions, or not as many assessments as the table has: a write past the services) the
+write only raises the version (`pathways.services.instrument_data_changed`, as writes in bulk
+do) and the next read computes them from every assessment, once for all who wait (decisions
+39 and 49).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 import polars as pl
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Aggregate, Case, F, Func, Max, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Replace
 from django.utils.translation import get_language
@@ -54,6 +60,9 @@ class InstrumentStatistics:
     participants_with_two: int
     per_dimension: dict[str, reliable_change.ReliabilityStats | None]
     total: reliable_change.ReliabilityStats | None
+    # The exact sums the numbers are computed from (`_sums`), kept with them and brought up to
+    # date by the writes (decision 56); None in statistics kept before.
+    sums: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def enough_data(self) -> bool:
@@ -66,6 +75,7 @@ class InstrumentStatistics:
                 code: None if s is None else asdict(s) for code, s in self.per_dimension.items()
             },
             "total": None if self.total is None else asdict(self.total),
+            "sums": self.sums,
         }
 
     @classmethod
@@ -77,6 +87,7 @@ class InstrumentStatistics:
             participants_with_two=data["participants_with_two"],
             per_dimension={code: stats(v) for code, v in data["per_dimension"].items()},
             total=stats(data["total"]),
+            sums=data.get("sums"),
         )
 
 
@@ -131,6 +142,85 @@ def _statistics_keep(
         computed_version=version, statistics=statistics.to_json()
     )
     return statistics
+
+
+@contextmanager
+def statistics_kept_through(
+    *, instrument: Instrument, participants: Iterable[Any]
+) -> Iterator[None]:
+    """Wrap a write of assessments on `instrument` of the `participants` (their keys: every
+    participant whose assessments the write adds, changes or deletes), inside the write's
+    transaction: the kept statistics stay those of the data (decision 56).
+
+    The kept row is locked first, so writers take turns and each reads the data as the one
+    before left it. If the kept sums are those of the data before the write, the written
+    participants' share is read before and after the write and the sums brought up to date
+    (two reads of their assessments); else the data version is only raised and the next read
+    computes every sum again."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a write of assessments keeps its statistics in its transaction")
+    kept = _statistics_locked(instrument)
+    keys = list(participants)
+    before = _sums_before(kept, instrument, keys)
+    yield
+    version = kept.data_version + 1
+    rows = InstrumentReliability.objects.filter(instrument=instrument)
+    if before is None:
+        rows.update(data_version=version)
+        return
+    sums = _sums_moved(kept.statistics["sums"], before, _sums(instrument, participants=keys))
+    rows.update(
+        data_version=version,
+        computed_version=version,
+        statistics=_statistics_of(sums).to_json(),
+    )
+
+
+def _statistics_locked(instrument: Instrument) -> InstrumentReliability:
+    """The instrument's kept row, locked until the transaction ends (created if need be)."""
+    locked = InstrumentReliability.objects.select_for_update()
+    kept = locked.filter(instrument=instrument).first()
+    if kept is None:
+        InstrumentReliability.objects.get_or_create(instrument=instrument)
+        kept = locked.get(instrument=instrument)
+    return kept
+
+
+def _sums_before(
+    kept: InstrumentReliability, instrument: Instrument, participants: list[Any]
+) -> dict[str, Any] | None:
+    """The participants' share of the sums before the write, if the kept sums can be brought up
+    to date: kept for the data version, of the instrument's dimensions now, and of as many
+    assessments as the table holds (a write past the services that added or deleted any fails;
+    one query). None: they cannot."""
+    statistics = kept.statistics or {}
+    sums = statistics.get("sums")
+    if kept.computed_version != kept.data_version or not sums:
+        return None
+    before = _sums(instrument, participants=participants)
+    if before["codes"] != sums["codes"]:
+        return None
+    if Assessment.objects.filter(instrument=instrument).count() != sums["assessments"]:
+        return None
+    return before
+
+
+def _sums_moved(
+    kept: dict[str, Any], before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, Any]:
+    """`kept` less the participants' share `before` the write plus their share `after` it."""
+
+    def moved(a: Any, b: Any, c: Any) -> Any:
+        if isinstance(a, dict):
+            return {key: moved(a[key], b[key], c[key]) for key in a}
+        if isinstance(a, list):
+            return [moved(x, y, z) for x, y, z in zip(a, b, c, strict=True)]
+        return a - b + c
+
+    return {
+        "codes": kept["codes"],
+        **{key: moved(kept[key], before[key], after[key]) for key in kept if key != "codes"},
+    }
 
 
 def assessment_frame(
@@ -291,25 +381,91 @@ def _typed(text: pl.Expr, column: tuple[Any, pl.DataType]) -> pl.Expr:
 
 def instrument_statistics_compute(*, instrument: Instrument) -> InstrumentStatistics:
     """The statistics from the database, now: every assessment on the instrument read in one
-    query into Polars, each participant's first two found there, and the numbers from the one
-    implementation in `evidence_core.reliable_change`."""
+    query into Polars, each participant's first two found there, their exact sums (`_sums`)
+    and the numbers from them (`evidence_core.reliable_change`)."""
+    return _statistics_of(_sums(instrument))
+
+
+def _sums(instrument: Instrument, *, participants: list[Any] | None = None) -> dict[str, Any]:
+    """The exact sums the statistics are computed from, of every participant's (or only of
+    `participants`') assessments on the instrument, in one query (and one of the dimensions):
+
+    - `codes`: the instrument's dimensions in order; `assessments`: how many were read;
+    - `two`: participants with at least two assessments;
+    - `pairs`: per dimension, of the (first, second) pairs scored on both,
+      [n, Σa, Σb, Σa², Σb², Σab];
+    - `profiles`: of the first assessments scored on every dimension, [n, Σtotal, Σtotal²,
+      per dimension Σx, per dimension Σx²].
+
+    Whole numbers summed as integers: a participant's share is taken away and added exactly,
+    whatever the order (no rounding to drift)."""
+    assessments = Assessment.objects.all()
+    if participants is not None:
+        assessments = assessments.filter(enrolment__participant_id__in=participants)
     ordered, code_of = assessment_frame(
-        instrument=instrument,
-        assessments=Assessment.objects.all(),
-        key="enrolment__participant_id",
+        instrument=instrument, assessments=assessments, key="enrolment__participant_id"
     )
+    columns = list(code_of)
     two = ordered.filter(pl.col("count") >= 2)
-    first = two.filter(pl.col("rank") == 0).sort("key")
-    second = two.filter(pl.col("rank") == 1).sort("key")
-    pairs: dict[str, list[tuple[int, int]]] = {}
-    for column, code in code_of.items():
-        both = pl.DataFrame({"a": first[column], "b": second[column]}).drop_nulls()
-        pairs[code] = list(both.iter_rows())
-    profiles = [list(row) for row in first.select(list(code_of)).drop_nulls().iter_rows()]
+    first = two.filter(pl.col("rank") == 0).sort("key").select(columns)
+    second = two.filter(pl.col("rank") == 1).sort("key").select(columns)
+    both = pl.concat(
+        [first.select(pl.all().name.prefix("a")), second.select(pl.all().name.prefix("b"))],
+        how="horizontal",
+    )
+    pair_sums = []
+    for column in columns:
+        a, b = pl.col(f"a{column}"), pl.col(f"b{column}")
+        scored = a.is_not_null() & b.is_not_null()
+        a, b = a.filter(scored), b.filter(scored)
+        parts = [scored.sum(), a.sum(), b.sum(), (a * a).sum(), (b * b).sum(), (a * b).sum()]
+        pair_sums += [part.alias(f"{column}:{i}") for i, part in enumerate(parts)]
+    pairs = both.select(pair_sums).row(0) if columns else ()
+    k = len(columns)
+    profiles: tuple[Any, ...] = (0, 0, 0, *[0] * 2 * k)
+    if columns:
+        complete = first.drop_nulls().with_columns(total=pl.sum_horizontal(columns))
+        total = pl.col("total")
+        profiles = complete.select(
+            pl.len(),
+            total.sum().alias("sum"),
+            (total * total).sum().alias("squares"),
+            *(pl.col(c).sum().alias(f"s{c}") for c in columns),
+            *((pl.col(c) * pl.col(c)).sum().alias(f"q{c}") for c in columns),
+        ).row(0)
+    return {
+        "codes": list(code_of.values()),
+        "assessments": ordered.height,
+        "two": first.height,
+        "pairs": {
+            code: [int(x) for x in pairs[6 * i : 6 * i + 6]]
+            for i, code in enumerate(code_of.values())
+        },
+        "profiles": [
+            int(profiles[0]),
+            int(profiles[1] or 0),
+            int(profiles[2] or 0),
+            [int(x or 0) for x in profiles[3 : 3 + k]],
+            [int(x or 0) for x in profiles[3 + k :]],
+        ],
+    }
+
+
+def _statistics_of(sums: dict[str, Any]) -> InstrumentStatistics:
+    """The statistics of the sums (`evidence_core.reliable_change`, the one implementation)."""
+    n, total, total_squares, item_sums, item_squares = sums["profiles"]
     return InstrumentStatistics(
-        participants_with_two=first.height,
-        per_dimension={code: reliable_change.retest_stats(pairs[code]) for code in pairs},
-        total=reliable_change.total_stats(profiles) if code_of else None,
+        participants_with_two=sums["two"],
+        per_dimension={
+            code: reliable_change.retest_stats_from_sums(*sums["pairs"][code])
+            for code in sums["codes"]
+        },
+        total=reliable_change.total_stats_from_sums(
+            n, item_sums, item_squares, total, total_squares
+        )
+        if sums["codes"]
+        else None,
+        sums=sums,
     )
 
 

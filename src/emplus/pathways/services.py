@@ -38,6 +38,7 @@ from emplus.pathways.models import (
     ShareRequest,
 )
 from emplus.pathways.name_index import name_index_write
+from emplus.pathways.progress_data import statistics_kept_through
 from emplus.pathways.progress_summary import enrolment_progress_refresh
 
 if TYPE_CHECKING:  # methods and testbeds sit above pathways: the types only (docs/architecture.md)
@@ -629,8 +630,10 @@ def goal_record(
 
 def instrument_data_changed(*, instrument: Instrument) -> None:
     """Raise the data version of an instrument's assessments, so that its reliability
-    statistics are computed again at the next read (decision 39). Every write of assessments
-    calls it inside its own transaction: the new version is seen with the new rows."""
+    statistics are computed again from every assessment at the next read (decision 39): for a
+    write of assessments in bulk, inside its own transaction (the new version is seen with the
+    new rows). A write of a few participants' assessments keeps them up to date instead
+    (`progress_data.statistics_kept_through`, decision 56)."""
     InstrumentReliability.objects.get_or_create(instrument=instrument)
     InstrumentReliability.objects.filter(instrument=instrument).update(
         data_version=F("data_version") + 1
@@ -681,18 +684,19 @@ def assessment_record(
         raise ValidationError(errors)
     if assessed_on < enrolment.entry_date:
         raise ValidationError({"assessed_on": _("The assessment cannot be before the entry.")})
-    assessment = Assessment.objects.create(
-        enrolment=enrolment,
-        instrument=instrument,
-        assessed_on=assessed_on,
-        recorded_by=actor,
-        entered_by_participant=entered_by_participant,
-    )
-    AssessmentScore.objects.bulk_create(
-        AssessmentScore(assessment=assessment, dimension=dimensions[code], value=int(value))
-        for code, value in scores.items()
-    )
-    instrument_data_changed(instrument=instrument)
+    # The reliability statistics kept up to date with the participant's new share (decision 56).
+    with statistics_kept_through(instrument=instrument, participants=[enrolment.participant_id]):
+        assessment = Assessment.objects.create(
+            enrolment=enrolment,
+            instrument=instrument,
+            assessed_on=assessed_on,
+            recorded_by=actor,
+            entered_by_participant=entered_by_participant,
+        )
+        AssessmentScore.objects.bulk_create(
+            AssessmentScore(assessment=assessment, dimension=dimensions[code], value=int(value))
+            for code, value in scores.items()
+        )
     enrolment_progress_refresh(instrument=instrument, enrolments=[enrolment.pk])
     audit_log(
         actor=actor,
