@@ -24,17 +24,9 @@ import random
 import statistics
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from _common import baseline_run, django_setup, load_average, machine
-
-
-def _backend_cpu(pid: int) -> float:
-    """CPU seconds (user and system) of this process so far."""
-    import os
-
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from bench_report_waiters import _backend_cpu
 
 
 def measure(rounds: int, seed: int) -> list[dict[str, float]]:
@@ -70,7 +62,7 @@ def measure(rounds: int, seed: int) -> list[dict[str, float]]:
         url = reverse("pathways:detail", args=[enrolment.participant_id])
         assert client.get(url).status_code == 200  # this participant's page, warm
         backend = connection.connection.info.backend_pid
-        cpu, database = time.process_time(), _backend_cpu(backend)
+        cpu, database = time.process_time(), _backend_cpu([backend])
         services.assessment_record(
             actor=viewer,
             enrolment=enrolment,
@@ -78,10 +70,10 @@ def measure(rounds: int, seed: int) -> list[dict[str, float]]:
             assessed_on=latest.assessed_on + timedelta(days=30),
             scores={c: rnd.randint(instrument.scale_min, instrument.scale_max) for c in codes},
         )
-        write = time.process_time() - cpu, _backend_cpu(backend) - database
-        cpu, database = time.process_time(), _backend_cpu(backend)
+        write = time.process_time() - cpu, _backend_cpu([backend]) - database
+        cpu, database = time.process_time(), _backend_cpu([backend])
         assert client.get(url).status_code == 200
-        page = time.process_time() - cpu, _backend_cpu(backend) - database
+        page = time.process_time() - cpu, _backend_cpu([backend]) - database
         if number:
             measured.append(
                 {
@@ -119,16 +111,10 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|")
     for name, rounds in codes.items():
-
-        def median(field: str, rounds: list[dict[str, float]] = rounds) -> float:
-            return statistics.median(r[field] for r in rounds) * 1000
-
-        total = statistics.median(r["page_python"] + r["page_database"] for r in rounds) * 1000
-        print(
-            f"| {name} | {median('write_python'):.0f} ms | {median('write_database'):.0f} ms "
-            f"| {median('page_python'):.0f} ms | {median('page_database'):.0f} ms "
-            f"| {total:.0f} ms |"
-        )
+        rounds = [{**r, "page": r["page_python"] + r["page_database"]} for r in rounds]
+        fields = ("write_python", "write_database", "page_python", "page_database", "page")
+        cells = [f"{statistics.median(r[f] for r in rounds) * 1000:.0f} ms" for f in fields]
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

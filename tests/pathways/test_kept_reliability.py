@@ -92,18 +92,26 @@ def _assert_kept_equal_a_full_computation() -> None:
         if all(c in first for c in codes):
             profiles.append([first[c] for c in codes])
     assert read.participants_with_two == two
-    for c in codes:
-        expected = reliable_change.retest_stats(pairs[c])
-        got = read.per_dimension[c]
-        assert (got is None) == (expected is None)
+    expected = {c: reliable_change.retest_stats(pairs[c]) for c in codes}
+    expected["total"] = reliable_change.total_stats(profiles)
+    for name, got in {**read.per_dimension, "total": read.total}.items():
+        assert (got is None) == (expected[name] is None), name
         if got is not None:
-            assert got.n == expected.n
-            assert got.reliability == pytest.approx(expected.reliability, rel=1e-9)
-            assert got.s_diff == pytest.approx(expected.s_diff, rel=1e-9)
-    expected_total = reliable_change.total_stats(profiles)
-    assert (read.total is None) == (expected_total is None)
-    if read.total is not None:
-        assert read.total.s_diff == pytest.approx(expected_total.s_diff, rel=1e-9)
+            assert got.n == expected[name].n
+            assert got.reliability == pytest.approx(expected[name].reliability, rel=1e-9)
+            assert got.s_diff == pytest.approx(expected[name].s_diff, rel=1e-9)
+
+
+def _recorded(actor, enrolment: Enrolment, value: int) -> None:
+    """An assessment recorded through the service, after the others, every dimension `value`."""
+    instrument = progress_data.instrument_active()
+    assessment_record(
+        actor=actor,
+        enrolment=enrolment,
+        instrument=instrument,
+        assessed_on=START + timedelta(days=100),
+        scores=dict.fromkeys(instrument.dimensions.values_list("code", flat=True), value),
+    )
 
 
 def _kept_through(enrolment: Enrolment, write) -> None:
@@ -127,13 +135,7 @@ def test_a_new_assessment_keeps_the_statistics_without_reading_every_score(
     progress_data.instrument_statistics(instrument=instrument)
     # when a coach records an assessment for a participant who had one (a new first-two pair)
     one = next(e for e in enrolments if e.assessments.count() == 1)
-    assessment_record(
-        actor=coach,
-        enrolment=one,
-        instrument=instrument,
-        assessed_on=START + timedelta(days=100),
-        scores=dict.fromkeys(instrument.dimensions.values_list("code", flat=True), 4),
-    )
+    _recorded(coach, one, 4)
     # then the next read is one query and computes nothing
     computed = []
     compute = progress_data.instrument_statistics_compute
@@ -216,13 +218,7 @@ def test_a_write_past_the_services_is_computed_in_full(coach, unit_a1):
     progress_data.instrument_statistics(instrument=instrument)
     # when an assessment is deleted past the services, then one recorded through them
     Assessment.objects.filter(enrolment=enrolments[3]).first().delete()
-    assessment_record(
-        actor=coach,
-        enrolment=enrolments[0],
-        instrument=instrument,
-        assessed_on=START + timedelta(days=100),
-        scores=dict.fromkeys(instrument.dimensions.values_list("code", flat=True), 6),
-    )
+    _recorded(coach, enrolments[0], 6)
     # then the service's write found the kept sums wrong and only raised the version
     kept = InstrumentReliability.objects.get(instrument=instrument)
     assert kept.computed_version != kept.data_version
@@ -240,13 +236,7 @@ def test_statistics_kept_before_the_sums_are_computed_in_full_after_a_write(coac
     kept.statistics = {k: v for k, v in kept.statistics.items() if k != "sums"}
     kept.save()
     # when a coach records an assessment
-    assessment_record(
-        actor=coach,
-        enrolment=enrolments[0],
-        instrument=instrument,
-        assessed_on=START + timedelta(days=100),
-        scores=dict.fromkeys(instrument.dimensions.values_list("code", flat=True), 6),
-    )
+    _recorded(coach, enrolments[0], 6)
     # then the next read computes them in full, with their sums
     kept.refresh_from_db()
     assert kept.computed_version != kept.data_version
