@@ -6,7 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.template import Context, Template
+from django.utils import translation
 
+from emplus.core.choices import Arena
+from emplus.mapping.choices import DeliveryMode
+from emplus.mapping.models import Activity
 from emplus.mapping.search import search
 from emplus.organisations.permissions import can_change_owned
 from emplus.pathways.models import Enrolment, Participant
@@ -171,3 +177,63 @@ def test_activity_filters_ignore_unknown_values(client, coordinator, content):
     response = client.get("/mapping/activities/", {"arena": "x", "phase": "y", "target_group": "z"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 1
+
+
+# The rows as the activity list's template wrote them before decision 54 (per row: `{% url %}`,
+# the model's `get_..._display`, the `date` filter): the page must still show exactly this.
+ROWS_BEFORE = (
+    "{% load i18n %}<tbody>\n"
+    "  {% for a in page %}\n"
+    """    <tr><th scope="row"><a href="{% url 'mapping:activity' a.pk %}">{{ a.title }}</a></th>"""
+    "<td>{{ a.organisation.name }}</td>\n"
+    "      <td>{{ a.get_arena_display }}</td><td>{{ a.get_delivery_mode_display }}</td>"
+    """<td>{{ a.start_date|date:"Y-m-d" }}</td></tr>\n"""
+    """  {% empty %}<tr><td colspan="5">{% translate "No activity matches." %}</td></tr>"""
+    "{% endfor %}\n"
+    "  </tbody>"
+)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_activity_list_table_is_the_one_of_before(client, coordinator, org_a, org_b, language):
+    # given activities of every arena and delivery mode, titles and names to escape, and more
+    # than a page of them
+
+    org_b.name = "Bröderna <B> & Co"
+    org_b.save(update_fields=["name"])
+    modes = list(DeliveryMode.values)
+    for number in range(53):
+        make_activity(
+            (org_a, org_b)[number % 2],
+            ["2480"],
+            arena=Arena.values[number % len(Arena.values)],
+            delivery_mode=modes[number % len(modes)],
+            title=f'Kurs {number:02d} "A & B" <i>',
+            start_date=dt.date(2025, 1 + number % 12, 1 + number % 28),
+        )
+    client.force_login(coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for page_number, query in ((1, {}), (2, {}), (1, {"q": "no such words"})):
+        # when the list is shown
+        response = client.get(
+            "/mapping/activities/",
+            {"page": page_number, **query},
+        )
+        html = response.content.decode()
+        assert f'<html lang="{language}">' in html
+        # then its rows are those the template of before writes for the same activities
+        activities = Activity.objects.select_related("organisation").order_by("title", "code")
+        if query:
+            activities = activities.none()
+        shown = activities[(page_number - 1) * 50 : page_number * 50]
+        with translation.override(language):
+            expected = Template(ROWS_BEFORE).render(Context({"page": shown}))
+        body = "<tbody>" + html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] + "</tbody>"
+        assert body == expected
+        if not query:
+            assert body.count("<tr>") == (50 if page_number == 1 else 3)
+            assert "&quot;A &amp; B&quot; &lt;i&gt;" in body
+            assert "Bröderna &lt;B&gt; &amp; Co" in body
+    # the table keeps its caption and headers (WCAG: a data table with scoped headers)
+    assert '<caption class="visually-hidden">' in html
+    assert html.count('<th scope="col">') == 5

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import uuid
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -19,6 +23,7 @@ from emplus.geo import selectors as geo_selectors
 from emplus.mapping import report as report_module
 from emplus.mapping import search as search_module
 from emplus.mapping import selectors, services
+from emplus.mapping.choices import DeliveryMode
 from emplus.mapping.filters import ActivityFilterSet, CoverageFilterSet, WhiteSpotFilterSet
 from emplus.mapping.forms import ActivityForm
 from emplus.mapping.models import Activity
@@ -39,6 +44,39 @@ def _rate_legend() -> list[str]:
         "1–2",
         "2–4",
         _("%(n)s or more") % {"n": 4},
+    ]
+
+
+# What a row of the activity list shows (`_activity_rows`), read as values: no model instances.
+ACTIVITY_LIST_COLUMNS = (
+    "pk",
+    "title",
+    "organisation__name",
+    "arena",
+    "delivery_mode",
+    "start_date",
+)
+
+
+def _activity_rows(activities: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The activity list's rows as the table shows them. Made here rather than in the template
+    (decision 54): each choice's label translated once a request rather than once a row (the
+    model's `get_..._display` built the choices' dictionary at every call), each row's address
+    from one `reverse()`, the start date as ISO 8601 (the `date:"Y-m-d"` of before)."""
+    arenas = {value: str(label) for value, label in Arena.choices}
+    modes = {value: str(label) for value, label in DeliveryMode.choices}
+    placeholder = str(uuid.UUID(int=0))
+    address = reverse("mapping:activity", args=[placeholder])
+    return [
+        {
+            "url": address.replace(placeholder, str(activity["pk"])),
+            "title": activity["title"],
+            "organisation": activity["organisation__name"],
+            "arena": arenas.get(activity["arena"], activity["arena"]),
+            "delivery_mode": modes.get(activity["delivery_mode"], activity["delivery_mode"]),
+            "start_date": activity["start_date"].isoformat(),
+        }
+        for activity in activities
     ]
 
 
@@ -199,7 +237,7 @@ def activity_list(request):
     filterset = ActivityFilterSet(request.GET)
     filters = filterset.selector_filters
     qs = selectors.activity_list(viewer=request.user, filters=filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs.values(*ACTIVITY_LIST_COLUMNS), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -207,6 +245,7 @@ def activity_list(request):
         "mapping/activity_list.html",
         {
             "page": page,
+            "rows": _activity_rows(page),
             "filters": filters,
             "filterset": filterset,
             "query_without_page": params.urlencode(),
