@@ -63,7 +63,8 @@ class Persona(HttpUser):
             raise RuntimeError(f"more {self.role}s than accounts: raise PERSONAS in loadtest_data")
         name = username(self.role, number)
         page = self.client.get("/accounts/login/", name="log-in")
-        self.client.post(
+        # The redirect is followed to the second factor's page: its form is the one to fill.
+        page = self.client.post(
             "/accounts/login/",
             data={
                 "username": name,
@@ -72,7 +73,6 @@ class Persona(HttpUser):
             },
             name="log-in",
         )
-        page = self.client.get("/accounts/two-factor/", name="log-in")
         with self.client.post(
             "/accounts/two-factor/",
             data={"token": totp(totp_key(name)), "csrfmiddlewaretoken": self._csrf(page.text)},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -120,3 +122,54 @@ def test_demo_notice_shows_when_second_factor_is_relaxed(client, coach, settings
     assert 'role="note"' in client.get("/").content.decode()
     settings.EMPLUS_REQUIRE_2FA = True
     assert 'role="note"' not in client.get(reverse("accounts:two_factor")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("next_url", "location"),
+    [
+        (None, "/accounts/two-factor/?next=%2F"),
+        ("/organisations/?page=2", "/accounts/two-factor/?next=%2Forganisations%2F%3Fpage%3D2"),
+        # reached without the second factor (the middleware's exempt paths): not sent to it
+        ("/accounts/tokens/", "/accounts/tokens/"),
+        # the API refuses an unverified session rather than redirecting
+        ("/api/organisations/", "/api/organisations/"),
+    ],
+)
+def test_log_in_goes_straight_to_the_second_factor_where_the_next_page_would_send_the_user(
+    client, coach, second_factor_required, next_url, location
+):
+    # given a coach (second factor required) with a confirmed device
+    device = TOTPDevice.objects.create(user=coach, name="phone", confirmed=True)
+    # when they log in (going on to next_url)
+    data = {"username": "coach-a", "password": PASSWORD}
+    url = reverse("accounts:login") + (f"?next={next_url}" if next_url else "")
+    response = client.post(url, data)
+    # then they go where the middleware would have sent them, without the extra request
+    assert response.status_code == 302 and response["Location"] == location
+    if location.startswith(reverse("accounts:two_factor")):
+        response = client.post(location, {"token": _code(device)})
+        assert response["Location"] == (next_url or reverse("home:home"))
+
+
+def test_log_in_goes_home_when_no_second_factor_is_required(client, coach, settings):
+    settings.EMPLUS_REQUIRE_2FA = False
+    response = _login(client, "coach-a")
+    assert response.status_code == 302 and response["Location"] == reverse("home:home")
+
+
+def test_the_code_is_checked_against_the_device_read_once(client, coach, second_factor_required):
+    # given a coach who has given the password
+    device = TOTPDevice.objects.create(user=coach, name="phone", confirmed=True)
+    _login(client, "coach-a")
+    # when they give the code
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("accounts:two_factor"), {"token": _code(device)})
+    # then the session is verified, the device having been read once (the page and the check)
+    assert response.status_code == 302
+    device_reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and "otp_totp_totpdevice" in q["sql"]
+    ]
+    assert len(device_reads) == 1
+    assert client.get(reverse("organisations:list")).status_code == 200

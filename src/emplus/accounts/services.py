@@ -58,10 +58,16 @@ def _normalise(token: str) -> str:
 
 
 @transaction.atomic
-def second_factor_verify(*, request: HttpRequest, token: str) -> bool:
-    """Check a six-digit code; on success confirm a pending device and mark the session."""
+def second_factor_verify(
+    *, request: HttpRequest, token: str, confirmed: TOTPDevice | None = None
+) -> bool:
+    """Check a six-digit code; on success confirm a pending device and mark the session.
+    `confirmed`: the user's confirmed device when the caller has just read it (the page does),
+    so that a log-in does not read it twice; otherwise it is read here."""
     user = cast("User", request.user)  # signed in: the middleware sends anyone else to log in
-    device = totp_device_confirmed(user=user) or totp_device_pending(user=user)
+    if confirmed is not None and (confirmed.user_id != user.pk or not confirmed.confirmed):
+        raise PermissionDenied
+    device = confirmed or totp_device_confirmed(user=user) or totp_device_pending(user=user)
     if not device.verify_token(_normalise(token)):
         audit_log(actor=user, action="account.second_factor_failed", target=user)
         return False

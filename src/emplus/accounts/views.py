@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
+from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -15,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from emplus.accounts import selectors
 from emplus.accounts.forms import (
@@ -23,6 +25,7 @@ from emplus.accounts.forms import (
     SetPasswordWithSecondFactorForm,
     TokenForm,
 )
+from emplus.accounts.middleware import second_factor_page_first, second_factor_url
 from emplus.accounts.second_factor import second_factor_required_for, session_is_verified
 from emplus.accounts.services import (
     TooManyTokens,
@@ -44,6 +47,19 @@ REENROL_SECONDS = 10 * 60
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        url = super().get_success_url()
+        # Where the next page would only redirect to the second factor (the middleware's rule:
+        # required for the user's roles, not yet given in this session), go there at once:
+        # not one more request that reads the session, the user and the memberships for it.
+        if (
+            DEVICE_ID_SESSION_KEY not in self.request.session
+            and second_factor_page_first(urlsplit(url).path)
+            and second_factor_required_for(self.request.user)
+        ):
+            return second_factor_url(url)
+        return url
 
 
 class LogoutView(auth_views.LogoutView):
@@ -112,7 +128,8 @@ def two_factor(request):
     confirmed = totp_device_confirmed(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if second_factor_verify(request=request, token=form.cleaned_data["token"]):
+        token = form.cleaned_data["token"]
+        if second_factor_verify(request=request, token=token, confirmed=confirmed):
             return redirect(next_url or "home:home")
         form.add_error("token", _("The code did not match. Check the time on your phone."))
     context = {"form": form, "next": next_url, "setting_up": confirmed is None}
