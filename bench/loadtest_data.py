@@ -5,6 +5,7 @@ load test's users with known passwords and second factors.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/emplus_load \\
       .venv/bin/python bench/loadtest_data.py                 # 3 000 + 100 000
     ... bench/loadtest_data.py --extra 10000                  # a quick one
+    ... bench/loadtest_data.py --passwords-only               # only the users' hashes again
 
 The database named in the URL is dropped and created again (PostgreSQL only). The participants
 come from the demo generator in batches of 10 000 (bulk inserts, names encrypted and indexed as
@@ -75,13 +76,38 @@ def _users() -> None:
             TOTPDevice.objects.create(user=user, name="TOTP", key=totp_key(name), confirmed=True)
 
 
+def _passwords_again() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emplus.config.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    names = [username(role, n) for role, count in PERSONAS.items() for n in range(1, count + 1)]
+    users = list(get_user_model().objects.filter(username__in=names))
+    for user in users:  # each its own salt, as a log-in would have re-hashed it
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    print(f"{len(users)} passwords hashed again")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra", type=int, default=100_000, help="participants added in ABF")
+    parser.add_argument(
+        "--passwords-only",
+        action="store_true",
+        help="only hash the load-test users' password again with this code's hasher (an "
+        "existing database built before decision 54: otherwise every log-in of the next run "
+        "is a first log-in after the upgrade, re-hashing)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (it is dropped and created again).")
+    if args.passwords_only:
+        _passwords_again()
+        return
     _database(url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emplus.config.settings")
     import django
