@@ -55,6 +55,7 @@ from emplus.pathways.evidence_adapter import (
     participant_frame_fingerprint,
 )
 from emplus.pathways.kept_participant_frame import partnership_frame
+from emplus.pathways.kept_progress_frame import partnership_progress
 from emplus.pathways.models import (
     AssessmentScore,
     Dimension,
@@ -848,16 +849,24 @@ def _progression_frames(
     # Whole organisations and blocks: no filter narrower than organisations and the blocks'
     # period, so the viewer's enrolments are those of their organisations among the
     # partnership's, which the special rule reads anyway. One read serves both.
-    columns = {
-        "organisation": (F("enrolment__participant__organisation__code"), pl.String()),
-        "entry": (F("enrolment__entry_date"), pl.Date()),
-        "person": (_text("enrolment__participant_id"), pl.String()),
-    }
-    if group_by != "organisation":
-        columns["group"] = group
-    every = progress_data.progress_changes(
-        instrument=instrument, codes=codes, columns=columns, where=_in_blocks(blocks)
-    )
+    if group_by == "phase":
+        columns = {
+            "organisation": (F("enrolment__participant__organisation__code"), pl.String()),
+            "entry": (F("enrolment__entry_date"), pl.Date()),
+            "person": (_text("enrolment__participant_id"), pl.String()),
+            "group": group,
+        }
+        every = progress_data.progress_changes(
+            instrument=instrument, codes=codes, columns=columns, where=_in_blocks(blocks)
+        )
+    else:
+        every = _partnership_changes(
+            instrument=instrument,
+            codes=codes,
+            group_by=group_by,
+            blocks=blocks,
+            using=participants.db,
+        )
     if group_by == "organisation":
         every = every.with_columns(pl.col("organisation").alias("group"))
     conditions = []
@@ -869,6 +878,35 @@ def _progression_frames(
         conditions.append(pl.col("entry") <= filters.entry_to)
     scoped = every.filter(*conditions) if conditions else every
     return _grouped(scoped.drop("organisation", "entry", "person")), every.drop("group")
+
+
+def _partnership_changes(
+    *,
+    instrument: Instrument,
+    codes: list[str],
+    group_by: str,
+    blocks: tuple[date | None, date | None],
+    using: str,
+) -> pl.DataFrame:
+    """The changes of the partnership's enrolments in the blocks with `organisation`, `entry`,
+    `person` and (unless grouped by organisation) `group`, as `progress_changes` reads them,
+    from the summary and participant frames kept between reads: after a write only the rows
+    written since are read (decision 55). Grouped by phase the rows are read as before."""
+    grouped = [group_by] if group_by != "organisation" else []
+    every = partnership_progress(
+        instrument=instrument,
+        codes=codes,
+        columns=["organisation", "entry_date", *grouped],
+        using=using,
+    )
+    first, last = blocks
+    if first is not None:
+        every = every.filter(pl.col("entry_date") >= first)
+    if last is not None:
+        every = every.filter(pl.col("entry_date") <= special_calendar().end(last))
+    every = every.rename({"entry_date": "entry", **dict.fromkeys(grouped, "group")})
+    values = [c for c in every.columns if c.startswith(("first:", "latest:"))]
+    return every.select("organisation", "entry", "person", *(["group"] if grouped else []), *values)
 
 
 def _grouped(frame: pl.DataFrame) -> pl.DataFrame:

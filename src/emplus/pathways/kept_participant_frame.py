@@ -56,12 +56,15 @@ _ROW_TABLES = {
 }
 
 
-def partnership_frame(*, columns: Sequence[str], using: str = "default") -> pl.DataFrame:
+def partnership_frame(
+    *, columns: Sequence[str], using: str = "default", with_enrolment: bool = False
+) -> pl.DataFrame:
     """`participant_frame(Participant.objects.all(), columns=columns, with_person=True,
     ordered=False)`: every enrolment of the partnership, in no particular order, from the
     frame kept by the last read brought up to date when it can be checked, else read in full
-    (and kept)."""
+    (and kept). `with_enrolment` adds each row's `enrolment` key (text)."""
     columns = list(columns)
+    shown = [*columns, "person", *(["enrolment"] if with_enrolment else [])]
     stats = tables_stats(_tables(), using=using)
     name = _name(columns)
     kept = frame_kept(name)
@@ -74,7 +77,7 @@ def partnership_frame(*, columns: Sequence[str], using: str = "default") -> pl.D
             # same few changed rows again, which costs less than writing the whole file.
             if changed >= KEEP_AFTER:
                 frame_keep(name, frame, {**facts, "stats": _fixed_stats(stats)})
-            return frame.select(*columns, "person")
+            return frame.select(*shown)
     frame = _read(columns, keys=None, using=using)
     facts = {
         "stats": _fixed_stats(stats),
@@ -82,7 +85,7 @@ def partnership_frame(*, columns: Sequence[str], using: str = "default") -> pl.D
         "columns": columns,
     }
     frame_keep(name, frame, facts)
-    return frame.select(*columns, "person")
+    return frame.select(*shown)
 
 
 def _tables() -> list[tuple[type[Model], str]]:

@@ -284,8 +284,9 @@ def progress_changes(
     columns: dict[str, tuple[Any, pl.DataType]],
     enrolments: QuerySet[Enrolment] | None = None,
     where: Q | None = None,
+    least: int = 2,
 ) -> pl.DataFrame:
-    """One row per enrolment with at least two assessments on `instrument`, among `enrolments`
+    """One row per enrolment with at least `least` assessments on `instrument`, among `enrolments`
     (a subquery) and the stored summaries that match `where` (a condition on
     `EnrolmentProgress`, e.g. `Q(enrolment__entry_date__gte=...)`; both optional):
     `columns` (name: an expression on the enrolment's stored summary and its type, String or
@@ -299,7 +300,7 @@ def progress_changes(
     values, then the latest values, every value a field of its own, so Polars' CSV reader
     types every column at once (decision 47); a stored text with more or fewer values than
     `codes` cannot move a value from one side to the other."""
-    summaries = EnrolmentProgress.objects.filter(instrument=instrument, assessments__gte=2)
+    summaries = EnrolmentProgress.objects.filter(instrument=instrument, assessments__gte=least)
     if enrolments is not None:
         summaries = summaries.filter(enrolment__in=enrolments.order_by().values("pk"))
     if where is not None:
