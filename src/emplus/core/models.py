@@ -31,6 +31,25 @@ class UUIDModel(TimeStampedModel):
         abstract = True
 
 
+class EqualityIndex(models.Index):
+    """An index of one column looked up by equality only (`=`, `IN`): on PostgreSQL a hash
+    index, elsewhere the database's ordinary one. A hash index keeps a 4-byte hash per row
+    instead of the value, so adding rows whose values are random (a pseudonym) costs the
+    server about a third of what a B-tree costs, and the index is a fraction of the size; it
+    cannot serve a range, an order, `IS NULL` or a unique constraint (decision 40, sixth
+    step)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if len(self.fields) != 1 or self.include or self.opclasses or self.expressions:
+            raise ValueError("An EqualityIndex is on one plain column.")
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            using = " USING hash"
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
 class AppendOnlyError(Exception):
     """The audit log is append-only: its rows are never changed or deleted."""
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emplus.core.choices import Phase
 from emplus.core.crypto import EncryptedTextField
-from emplus.core.models import TimeStampedModel, UUIDModel
+from emplus.core.models import EqualityIndex, TimeStampedModel, UUIDModel
 from emplus.pathways.choices import (
     EventKind,
     ExitReason,
@@ -143,8 +143,9 @@ class Participant(UUIDModel):
             ),
             # The fingerprint of the kept indicator reports reads it alone (decision 45).
             models.Index(fields=["updated_at"], name="participant_updated_idx"),
-            # Equality lookups only: no LIKE index beside them (decision 40).
-            models.Index(fields=["pseudonym"], name="participant_pseudonym_idx"),
+            # Equality lookups only: no LIKE index beside them (decision 40); the pseudonym's
+            # a hash index on PostgreSQL, cheaper to fill with random values (sixth step).
+            EqualityIndex(fields=["pseudonym"], name="participant_pseudonym_idx"),
             models.Index(fields=["municipality"], name="participant_municipality_idx"),
         ]
         constraints = [
