@@ -293,6 +293,31 @@ _LEFT_BEHIND = (
 )
 
 
+def _indexes(url: str, tmp_path: Path) -> set[tuple[str, str]]:
+    """(name, definition) of every index of the tables an import writes, valid ones only on
+    PostgreSQL (on SQLite an import that doubles them drops their non-unique indexes while it
+    writes, in its transaction)."""
+    tables = _LEFT_BEHIND[:4]
+    if url.startswith("sqlite"):
+        with sqlite3.connect(tmp_path / "killed.sqlite3") as db:
+            marks = ", ".join("?" * len(tables))
+            return set(
+                db.execute(
+                    "SELECT name, coalesce(sql, '') FROM sqlite_master "  # noqa: S608 - marks
+                    f"WHERE type = 'index' AND tbl_name IN ({marks})",
+                    tables,
+                ).fetchall()
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND i.indisvalid AND i.indisready",
+            [list(tables)],
+        )
+        return set(cursor.fetchall())
+
+
 def _rows_left(url: str, tmp_path: Path) -> dict[str, int]:
     """Rows of every table an import writes (the import's record, ImportBatch, included)."""
     if url.startswith("sqlite"):
@@ -317,6 +342,7 @@ def test_an_import_killed_half_way_leaves_nothing(tmp_path):
     if url.startswith("sqlite"):
         _emplus(env, "migrate", "-v0")
     _emplus(env, "shell", "-c", SETUP)
+    indexes = _indexes(url, tmp_path)
     rows = [
         row(
             f"K{i:05d}",
@@ -345,6 +371,8 @@ def test_an_import_killed_half_way_leaves_nothing(tmp_path):
     # (no participant, consent record, enrolment, follow-up or name token, and no import
     # record: an ImportBatch is written with the import's last rows, in its transaction)
     assert _rows_left(url, tmp_path) == dict.fromkeys(_LEFT_BEHIND, 0)
+    # and every index of the tables it wrote is there and valid, as before
+    assert _indexes(url, tmp_path) == indexes
 
 
 @pytest.mark.django_db
