@@ -86,14 +86,37 @@ def server_cpu():
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+# CPU per phase: (process, the connection's thread, server) when the writing starts (the
+# first progress call, inside the transaction) and when the last chunk is written.
+from emplus.pathways.management.commands import import_participants as command
+marks = []
+
+def mark():
+    marks.append((time.process_time(), time.thread_time(), server_cpu() or 0.0))
+
+def measured(*args, progress, **kwargs):
+    def each(done, total):
+        if done == 0 or done == total:
+            mark()
+        progress(done, total)
+    return imported(*args, progress=each, **kwargs)
+
+imported, command.participants_import = command.participants_import, measured
 server_before = server_cpu()
-start, cpu = time.perf_counter(), time.process_time()
+mark()
+start = time.perf_counter()
 call_command("import_participants", {path!r}, "--organisation={org}", "--user=bench-coordinator",
              "--basis=consent", "--legal-basis=consent")
-print(f"IMPORT_SECONDS {{time.perf_counter() - start:.3f}}", flush=True)
-print(f"IMPORT_CPU {{time.process_time() - cpu:.3f}}", flush=True)
+seconds = time.perf_counter() - start
+mark()
+print(f"IMPORT_SECONDS {{seconds:.3f}}", flush=True)
+print(f"IMPORT_CPU {{marks[-1][0] - marks[0][0]:.3f}}", flush=True)
 if server_before is not None:
     print(f"SERVER_CPU {{server_cpu() - server_before:.2f}}", flush=True)
+if len(marks) == 4:  # something was written
+    (p0, t0, s0), (p1, t1, s1), (p2, t2, s2), (p3, t3, s3) = marks
+    print(f"PHASES {{p1 - p0:.3f}} {{s1 - s0:.3f}} {{t2 - t1:.3f}} {{p2 - p1 - (t2 - t1):.3f}} "
+          f"{{s2 - s1:.3f}} {{p3 - p2:.3f}} {{s3 - s2:.3f}}", flush=True)
 """
 
 
@@ -223,6 +246,7 @@ def _measure(
         import_cpu = float(next(x for x in lines if x.startswith("IMPORT_CPU")).split()[1])
         server = next((x for x in lines if x.startswith("SERVER_CPU")), None)
         server_cpu = float(server.split()[1]) if server else None
+        phases = next((x for x in lines if x.startswith("PHASES")), None)
         progress = sum(1 for x in lines if x.startswith("written "))
         summary = next((x for x in lines if " rows read: " in x), "")
         results.append(
@@ -236,6 +260,7 @@ def _measure(
                 "cpu": cpu,
                 "import_cpu": import_cpu,
                 "server_cpu": server_cpu,
+                "phases": [float(x) for x in phases.split()[1:]] if phases else None,
                 "progress": progress,
                 "summary": summary,
             }
@@ -271,6 +296,9 @@ def main() -> None:
     parser.add_argument(
         "--pg-database", default=PG_NAME, help="the PostgreSQL database to create and drop"
     )
+    parser.add_argument(
+        "--first-only", action="store_true", help="the first import only (no re-imports)"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="emplus-bench-import-"))
@@ -279,6 +307,8 @@ def main() -> None:
     changed = workdir / f"participants-{args.rows}-changed.csv"
     _changed_file(path, changed)
     files = [("first import", path), ("re-import", path), ("10 % changed", changed)]
+    if args.first_only:
+        files = files[:1]
     print(f"machine: {_machine()}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"file: {args.rows:,} rows, {path.stat().st_size / 2**20:.1f} MB ({path})")
@@ -336,6 +366,39 @@ def main() -> None:
             f"{'' if r['server_cpu'] is None else format(r['server_cpu'], '.2f')} | "
             f"{r['wall']:.2f} | {r['cpu']:.2f} | "
             f"{r['rss']:.0f} |"
+        )
+
+    _print_phases([r for r in results if r["phases"]])
+
+
+def _idle_estimate(phases: list[float]) -> float:
+    """The wall time an idle 2-CPU machine would take, from the CPU seconds of each phase:
+    before the writing the client and the server take turns (the file, the checks, the
+    reads); while it writes the connection's thread and the server take turns and the worker
+    thread runs beside them (no more than two CPUs' worth at once); then the rebuilt indexes,
+    the import record and the commit, in turns again."""
+    before, server_before, thread, worker, server, after, server_after = phases
+    writing = max(thread + server, worker, (thread + server + worker) / 2)
+    return before + server_before + writing + after + server_after
+
+
+def _print_phases(results: list[dict]) -> None:
+    if not results:
+        return
+    print()
+    print(
+        "| code | database | import | before writing (server) | writing: connection thread "
+        "| worker | server | after (server) | idle estimate s | rows/s |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        before, server_before, thread, worker, server, after, server_after = r["phases"]
+        estimate = _idle_estimate(r["phases"])
+        rows = int(r["summary"].split()[0]) if r["summary"] else 0
+        print(
+            f"| {r['code']} | {r['db']} | {r['kind']} | {before:.2f} ({server_before:.2f}) | "
+            f"{thread:.2f} | {worker:.2f} | {server:.2f} | {after:.2f} ({server_after:.2f}) | "
+            f"{estimate:.2f} | {rows / estimate:,.0f} |"
         )
 
 
