@@ -16,7 +16,7 @@ from tests.pathways.test_importing import row, run
 
 from emplus.pathways import rights, selectors, services
 from emplus.pathways.import_writer import BulkWriter
-from emplus.pathways.models import FollowUp, Participant, ParticipantCount
+from emplus.pathways.models import Consent, FollowUp, Participant, ParticipantCount
 from emplus.pathways.views import caseload as caseload_views
 
 pytestmark = pytest.mark.django_db
@@ -265,11 +265,13 @@ def test_a_follow_up_is_due_only_where_the_newest_consent_allows_contact(client,
     for label in ("allows, withdrawn", "allowed, newest withdrawn"):
         newest = made[label].consents.order_by("-given_on", "-created_at").first()
         services.consent_withdraw(actor=coach, consent=newest)
-    # then only those whose newest record agrees to contact and stands are due
-    due = selectors.followups_due(viewer=coach, on=timezone.localdate())
-    listed = {f.enrolment.participant_id for f in due}
+    # then only those whose newest record agrees to contact and stands are due, whichever way
+    # the newest record is written (the walk in due order takes the anti-join, decision 57)
     expected = {made["allows"].pk, made["not, then allows"].pk}
-    assert listed == expected
+    for newest in (None, Consent.objects.current_unsuperseded()):
+        due = selectors.followups_due(viewer=coach, on=timezone.localdate(), consents=newest)
+        listed = {f.enrolment.participant_id for f in due}
+        assert listed == expected, newest
     # the same as the newest consent record decides it, participant by participant
     for person in made.values():
         current = selectors.consent_current(participant=person)
@@ -322,3 +324,33 @@ def test_a_search_is_counted_exactly_up_to_its_bound_and_said_to_be_more_beyond(
     page = _searched(client, coordinator, "ekbacka")
     assert not page.context["search_more"]
     assert page.context["page"].paginator.count == 2
+
+
+def test_the_newest_consent_as_an_anti_join_is_the_newest_record(coach, unit_a1):
+    # given consent histories: one record, a later day, the same day recorded later, withdrawn
+    early, late = date(2025, 1, 10), date(2025, 6, 1)
+    histories = [
+        [(early, True)],
+        [(early, True), (late, False)],
+        [(early, False), (late, True)],
+        [(late, True), (late, False)],
+        [(late, False), (late, True)],
+        [(early, True), (late, True), (early, False)],
+    ]
+    for history in histories:
+        person = ParticipantFactory(actor=coach, unit=unit_a1)
+        for given_on, follow_up in history:
+            ConsentFactory(participant=person, follow_up=follow_up, given_on=given_on)
+    withdrawn = ParticipantFactory(actor=coach, unit=unit_a1)
+    services.consent_withdraw(
+        actor=coach, consent=ConsentFactory(participant=withdrawn, follow_up=True)
+    )
+    # then both ways give the same record of each participant, and none for the withdrawn
+    both = [
+        sorted(q.values_list("participant_id", "pk", "follow_up"))
+        for q in (Consent.objects.current(), Consent.objects.current_unsuperseded())
+    ]
+    assert both[0] == both[1]
+    assert [follow_up for _, _, follow_up in both[1]].count(True) == 4
+    assert withdrawn.pk not in {participant for participant, _, _ in both[1]}
+    assert len(both[1]) == len(histories)

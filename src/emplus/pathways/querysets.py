@@ -114,6 +114,24 @@ class ConsentQuerySet(models.QuerySet):
         )
         return self.filter(pk=Subquery(newest), withdrawn_at__isnull=True)
 
+    def current_unsuperseded(self) -> ConsentQuerySet:
+        """The records current() gives, written as "no newer record of the same participant"
+        (given later, or the same day and created later; the key breaks an exact tie, which
+        current() leaves to the database): an anti-join, whose share of rows PostgreSQL
+        estimates, where it takes `pk = (newest)` for one row in 200. Decision 57: a walk in due
+        order that stops after a page then looks cheap to it, and it plans no parallel workers
+        for it."""
+        newer = self.model.objects.filter(participant=OuterRef("participant")).filter(
+            Q(given_on__gt=OuterRef("given_on"))
+            | Q(given_on=OuterRef("given_on"), created_at__gt=OuterRef("created_at"))
+            | Q(
+                given_on=OuterRef("given_on"),
+                created_at=OuterRef("created_at"),
+                pk__gt=OuterRef("pk"),
+            )
+        )
+        return self.filter(~Exists(newer), withdrawn_at__isnull=True)
+
 
 class EnrolmentQuerySet(_ParticipantOwnedQuerySet):
     scope = ScopeFields(organisation="participant__organisation", unit="participant__unit")
