@@ -245,3 +245,31 @@ def test_after_a_write_every_scope_sees_its_own_report(
         for row in report["rows"]
     }
     assert "ORGA" not in groups_b
+
+
+@pytest.mark.parametrize("group_by", selectors.PROGRESSION_GROUPS)
+def test_the_reports_key_counts_what_the_summary_frame_is_checked_against(group_by):
+    # given the tables the kept summary frame is checked against
+    checked = set(kept.summary_tables())
+    # when the progression report's key counts its tables
+    counted = set(selectors.progression_tables(group_by))
+    # then they are among them: the key's figures serve the check, counted once per view
+    assert checked <= counted
+
+
+@pytest.mark.usefixtures("data")
+def test_a_row_written_after_the_figures_were_counted_is_not_kept(coach, reads):
+    # given figures counted before any frame is kept
+    counted = kept.tables_stats(kept.summary_tables())
+    # when a summary row is written before every row is read with those figures
+    _assess(coach, _enrolment("K1"), _instrument(), date(2025, 11, 1), 10, 10)
+    frame = kept._summary(_instrument(), ["goal", "health"], using="default", stats=counted)
+    # then the rows read are returned but not kept: the next read reads every row again,
+    # with figures of its own, and keeps them
+    assert frame.filter(pl.col("latest:goal") == 10).height >= 1
+    reads.clear()
+    assert_frame_equal(_frame(), _in_full())
+    assert reads[0] is None
+    reads.clear()
+    _frame()
+    assert reads == []

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from emplus.core import scoping
-from emplus.core.fingerprints import tables_fingerprint
+from emplus.core.fingerprints import TableStats, stats_digest, tables_fingerprint, tables_stats
 from emplus.core.kept import kept
 from emplus.core.permissions import has_permission
 from emplus.core.suppression import DEFAULT_THRESHOLD
@@ -740,6 +740,9 @@ def progression_report(
         scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
         suppressed = None if full_detail else threshold
         return ProgressionReport(instrument, group_by, (), (), scope, suppressed, False)
+    # The figures of the report's key, also those the kept summary frame is checked against
+    # (decision 55): counted once per view.
+    stats = tables_stats(progression_tables(group_by), using=participants.db)
     request = {
         # Raise it when the computation changes: a report kept by the old code is then not
         # found (the data alone would not tell).
@@ -758,7 +761,7 @@ def progression_report(
         ],
         # Read before the rows: a write in between gives a report newer than its key, never
         # an older report under a newer key.
-        "data": progression_fingerprint(group_by=group_by, using=participants.db),
+        "data": stats_digest(stats),
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode())
     return kept(
@@ -772,6 +775,7 @@ def progression_report(
             threshold=threshold,
             instrument=instrument,
             dimensions=dimensions,
+            stats=stats,
         ),
         kind=ProgressionReport,
         timeout=REPORT_CACHE_SECONDS,
@@ -827,10 +831,12 @@ def _progression_frames(
     filters: IndicatorFilters,
     group_by: str,
     blocks: tuple[date | None, date | None] | None,
+    stats: TableStats | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The changes of the viewer's enrolments with their `group`, and for a request of whole
     blocks with special-category dimensions those of the partnership's enrolments in the
-    blocks (with `organisation`, `entry` and `person`; else an empty frame)."""
+    blocks (with `organisation`, `entry` and `person`; else an empty frame). `stats`: the
+    figures of the report's key (`progression_tables`), if counted."""
     group = _group_column(group_by)
     if blocks is None:
         where = Q(enrolment__participant__in=participants.values("pk"))
@@ -866,6 +872,7 @@ def _progression_frames(
             group_by=group_by,
             blocks=blocks,
             using=participants.db,
+            stats=stats,
         )
     if group_by == "organisation":
         every = every.with_columns(pl.col("organisation").alias("group"))
@@ -887,6 +894,7 @@ def _partnership_changes(
     group_by: str,
     blocks: tuple[date | None, date | None],
     using: str,
+    stats: TableStats | None = None,
 ) -> pl.DataFrame:
     """The changes of the partnership's enrolments in the blocks with `organisation`, `entry`,
     `person` and (unless grouped by organisation) `group`, as `progress_changes` reads them,
@@ -898,6 +906,7 @@ def _partnership_changes(
         codes=codes,
         columns=["organisation", "entry_date", *grouped],
         using=using,
+        stats=stats,
     )
     first, last = blocks
     if first is not None:
@@ -923,6 +932,7 @@ def _progression_report(
     threshold: int,
     instrument: Instrument,
     dimensions: tuple[tuple[str, str], ...],
+    stats: TableStats | None = None,
 ) -> ProgressionReport:
     organisation_codes = _organisation_codes(organisation_ids)
     scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
@@ -938,6 +948,7 @@ def _progression_report(
         filters=filters,
         group_by=group_by,
         blocks=blocks,
+        stats=stats,
     )
     statistics = progress_data.instrument_statistics(instrument=instrument)
     stats = {**statistics.per_dimension, progression.TOTAL: statistics.total}

@@ -55,14 +55,22 @@ _KEYS = {
 
 
 def partnership_progress(
-    *, instrument: Instrument, codes: Sequence[str], columns: Sequence[str], using: str = "default"
+    *,
+    instrument: Instrument,
+    codes: Sequence[str],
+    columns: Sequence[str],
+    using: str = "default",
+    stats: TableStats | None = None,
 ) -> pl.DataFrame:
     """Every enrolment of the partnership with at least two assessments on `instrument`:
     `columns` of the participant frame and `person`, then per dimension of `codes` (the
     instrument's, in order) `first:<code>` and `latest:<code>`, as `progress_changes` gives
-    them; ordered by the summary's key, so two reads of the same rows give the same frame."""
+    them; ordered by the summary's key, so two reads of the same rows give the same frame.
+
+    `stats`: `tables_stats` of at least `summary_tables()`, counted by the caller before any
+    row is read (the progression report's key counts them); counted here if not given."""
     codes, columns = list(codes), list(columns)
-    summary = _summary(instrument, codes, using=using)
+    summary = _summary(instrument, codes, using=using, stats=stats)
     people = partnership_frame(columns=columns, using=using, with_enrolment=True)
     values = [f"{side}:{code}" for side in ("first", "latest") for code in codes]
     return (
@@ -73,8 +81,16 @@ def partnership_progress(
     )
 
 
-def _tables() -> list[tuple[type[Model], str]]:
+def summary_tables() -> list[tuple[type[Model], str]]:
+    """What the kept summary frame is checked against, as (model, field) of `tables_stats`."""
     return [(EnrolmentProgress, "id"), (Instrument, "updated_at"), (Dimension, "updated_at")]
+
+
+def _labels() -> set[str]:
+    return {
+        f"{model._meta.db_table}.{model._meta.get_field(name).column}"
+        for model, name in summary_tables()
+    }
 
 
 def _label() -> str:
@@ -86,10 +102,15 @@ def _name(instrument: Instrument, codes: list[str]) -> str:
     return f"progress:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 
-def _summary(instrument: Instrument, codes: list[str], *, using: str) -> pl.DataFrame:
+def _summary(
+    instrument: Instrument, codes: list[str], *, using: str, stats: TableStats | None = None
+) -> pl.DataFrame:
     """Every stored summary row of `instrument`, from the kept frame brought up to date when
     it can be checked, else read in full (and kept)."""
-    stats = tables_stats(_tables(), using=using)
+    labels = _labels()
+    if stats is None or not labels <= stats.keys():
+        stats = tables_stats(summary_tables(), using=using)
+    stats = {label: stats[label] for label in labels}
     name = _name(instrument, codes)
     kept = frame_kept(name)
     if kept is not None:
@@ -103,6 +124,10 @@ def _summary(instrument: Instrument, codes: list[str], *, using: str) -> pl.Data
                 frame_keep(name, frame, facts)
             return frame
     frame = _read(instrument, codes, after=None)
+    if _written_since(frame, stats):
+        # A row written after the figures were counted: the rows outside the frame would be
+        # counted wrong (one deleted later could pass the check). The next read keeps it.
+        return frame
     facts = {"fixed": _fixed(stats), "outside": _outside(frame, stats)}
     frame_keep(name, frame, facts)
     return frame
@@ -120,6 +145,13 @@ def _read(instrument: Instrument, codes: list[str], *, after: int | None) -> pl.
     return frame.with_columns(
         pl.col("summary").cast(pl.Int64), pl.col("assessments").cast(pl.Int64)
     )
+
+
+def _written_since(frame: pl.DataFrame, stats: TableStats) -> bool:
+    """Whether `frame` holds a row whose key is above the largest `stats` counted."""
+    largest = frame.get_column("summary").max()
+    counted = stats[_label()][1]
+    return largest is not None and (counted is None or int(largest) > int(counted))
 
 
 def _fixed(stats: TableStats) -> TableStats:
