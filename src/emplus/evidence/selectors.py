@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from emplus.core import scoping
-from emplus.core.fingerprints import TableStats, stats_digest, tables_fingerprint, tables_stats
+from emplus.core.fingerprints import TableStats, stats_digest, tables_stats
 from emplus.core.kept import kept
 from emplus.core.permissions import has_permission
 from emplus.core.suppression import DEFAULT_THRESHOLD
@@ -775,7 +775,7 @@ def progression_report(
             threshold=threshold,
             instrument=instrument,
             dimensions=dimensions,
-            stats=stats,
+            table_stats=stats,
         ),
         kind=ProgressionReport,
         timeout=REPORT_CACHE_SECONDS,
@@ -784,7 +784,7 @@ def progression_report(
 
 def progression_tables(group_by: str) -> tuple[tuple[type[Model], str], ...]:
     """What the progression report reads, as (model, the field every write moves) for
-    `core.fingerprints.tables_fingerprint`: the stored summary (its rows are only inserted and
+    `core.fingerprints.tables_stats` (its key): the stored summary (its rows are only inserted and
     deleted, under keys never used again), the enrolments, participants and the codes of their
     organisation, unit, method and test bed, the instrument and its dimensions, the data
     version of the instrument's assessments (raised by every write of an assessment, decision
@@ -816,10 +816,6 @@ def _related(model: type[Model], name: str) -> type[Model]:
     related = model._meta.get_field(name).related_model
     assert isinstance(related, type), name  # noqa: S101 - a foreign key, by construction
     return related
-
-
-def progression_fingerprint(*, group_by: str, using: str = "default") -> str:
-    return tables_fingerprint(progression_tables(group_by), using=using)
 
 
 def _progression_frames(
@@ -932,7 +928,7 @@ def _progression_report(
     threshold: int,
     instrument: Instrument,
     dimensions: tuple[tuple[str, str], ...],
-    stats: TableStats | None = None,
+    table_stats: TableStats | None = None,
 ) -> ProgressionReport:
     organisation_codes = _organisation_codes(organisation_ids)
     scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
@@ -948,7 +944,7 @@ def _progression_report(
         filters=filters,
         group_by=group_by,
         blocks=blocks,
-        stats=stats,
+        stats=table_stats,
     )
     statistics = progress_data.instrument_statistics(instrument=instrument)
     stats = {**statistics.per_dimension, progression.TOTAL: statistics.total}
