@@ -3,12 +3,15 @@ unless the work needs them (issue #14 item 6)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 
 import pytest
 
+from emplus import cli
+from emplus.evidence import commandline
 from emplus.evidence.commandline import add_effect_arguments
 from emplus.evidence_core.effects import DEFAULT_CALIPER
 from emplus.evidence_core.effects.estimate import DEFAULT_MATCHES
@@ -95,3 +98,18 @@ def test_django_options_send_the_command_through_django():
     assert handles(["emplus", "effect", "f.csv"])
     assert not handles(["emplus", "esf-indicators", "f.csv", "--settings", "x"])
     assert not handles(["emplus", "migrate"])
+
+
+def test_a_file_command_leaves_its_objects_out_of_the_collections_at_exit(monkeypatch):
+    # given a file command (stood in for) and no object frozen yet
+    gc.unfreeze()
+    monkeypatch.setattr(commandline, "main", lambda argv: 3)
+    # when `emplus` runs it
+    try:
+        with pytest.raises(SystemExit) as exit:
+            cli.main(["emplus", "effect", "file.csv", "--treatment", "t", "--outcome", "y"])
+        # then it exits with the command's status, every object left frozen for the exit
+        assert exit.value.code == 3
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

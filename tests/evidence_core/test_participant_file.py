@@ -412,6 +412,34 @@ def test_row_with_more_fields_than_the_header():
     ]
 
 
+def test_the_raw_table_is_one_chunk_without_the_empty_fields_read_beyond_the_header():
+    # given a file long enough for the reader to return many chunks, whose rows fit the header
+    rows = [row(participant_ref=f"P{i}", homeless="ja" if i % 3 else "") for i in range(50_000)]
+    content = csv_bytes(rows)
+    # when its raw table is read
+    raw = read_raw_table(content, "csv", LOCAL_LIMITS)
+    # then it has the header's columns and the row number, each in one chunk, the cells kept
+    assert raw.width == len(rows[0]) + 1
+    assert raw.n_chunks("all") == [1] * raw.width
+    assert raw.height == len(rows) + 1
+    assert raw.get_column("row").to_list() == list(range(1, len(rows) + 2))
+    header = raw.row(0, named=True)
+    homeless = next(c for c, name in header.items() if name == "homeless")
+    assert raw.get_column(homeless).cast(pl.String).to_list()[1:4] == [None, "ja", "ja"]
+
+
+def test_a_surplus_field_on_a_late_row_keeps_its_column_and_position():
+    # given a long file whose surplus field is on its last row, two fields beyond the header
+    body = "".join(f"P{i},ABF,2025-01-01\n" for i in range(30_000))
+    text = "participant_ref,organisation,entry_date\n" + body + "P-last,ABF,2025-01-01,,extra\n"
+    # when it is read
+    result = read_participant_file(text.encode(), as_of=AS_OF)
+    # then that field is named by its column's position
+    assert messages(result) == [
+        "row 30002, column 5: the row has more fields than the header's 3 columns, found 'extra'"
+    ]
+
+
 def test_all_errors_are_listed_in_row_order_not_only_the_first():
     result = read(
         [

@@ -381,7 +381,22 @@ def _read_csv(
         and dtype.categories.to_series().str.starts_with(CSV_GUARD).any()
     ]
     frame = frame.with_columns(pl.col(guarded).cast(pl.String)) if guarded else frame
-    return _name_raw(unguard_frame(frame))
+    return _name_raw(unguard_frame(_one_chunk(frame)))
+
+
+def _one_chunk(frame: pl.DataFrame) -> pl.DataFrame:
+    """The reader's table without its trailing columns that hold no cell at all (the fields
+    read beyond the header for over-long rows, usually empty), in one chunk per column.
+
+    The reader returns dozens of chunks and string kernels are much faster on one: joining
+    them here, while nothing else holds the chunks, lets their memory be reused by the
+    validation instead of the validation copying the whole table beside it."""
+    width = frame.width
+    while width and frame.get_column(frame.columns[width - 1]).null_count() == frame.height:
+        width -= 1
+    # Column by column, each column's chunks freed before the next is joined.
+    columns = frame.columns[:width]
+    return pl.DataFrame([frame.drop_in_place(name).rechunk() for name in columns])
 
 
 def _first_line(exc: Exception) -> str:
@@ -445,7 +460,8 @@ def parse_participant_table(
     header_row = raw.row(0, named=True) if raw.height else {}
     header = [(header_row.get(c) or "").strip().lower() for c in raw_columns]
     last_named = max((i for i, h in enumerate(header) if h), default=-1)
-    # The CSV reader returns many chunks; string kernels are much faster on one.
+    # String kernels are much faster on one chunk; the CSV reader's table is one already (see
+    # `_one_chunk`), a table from elsewhere may not be.
     body = raw.slice(1).rechunk()
 
     by_name: dict[str, str] = {}  # canonical name -> raw column
