@@ -4,14 +4,17 @@ and analysts who never receive a name, an identity number or a reference."""
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 from tests.conftest import make_user
+from tests.factories import personnummer
 
 from emplus.core.models import AuditEvent
 from emplus.core.roles import Role
-from emplus.pathways import services
+from emplus.pathways import serializers, services
 from emplus.pathways.models import Instrument, Participant
 
 pytestmark = pytest.mark.django_db
@@ -496,3 +499,44 @@ def test_analysts_get_only_participants_whose_basis_covers_statistics(
         case_work=True,
     )
     assert len(api(analyst).get(PSEUDO).json()["results"]) == 1
+
+
+def test_participant_list_writes_what_the_list_serializer_writes(person, coach, org_a, unit_a1):
+    # given a participant with every listed field filled, one with them empty, and the first
+    filled = services.participant_register(
+        actor=coach,
+        organisation=org_a,
+        unit=unit_a1,
+        participant_ref="REF-FULL",
+        personal_id=personnummer(date(1985, 12, 31), 7),
+        given_name="Åsa",
+        family_name='Ö"ster',
+        phone="070-000 00 00",
+        email="asa@example.org",
+        address="Storgatan 1\n123 45 By",
+        birth_date=date(1985, 12, 31),
+        gender="man",
+        municipality=unit_a1.municipality,
+        lm_status_entry="inactive",
+        unemployed_months=14,
+        isced=5,
+        citizenship="FI",
+        born_abroad=True,
+        parents_born_abroad=2,
+        homeless=False,
+        rural_override=True,
+    ).participant
+    empty = services.participant_register(
+        actor=coach, organisation=org_a, unit=unit_a1, participant_ref="REF-EMPTY"
+    ).participant
+    # when
+    response = api(coach).get("/api/participants/")
+    # then the rows are byte for byte what DRF's serializer renders for the same participants
+    rows = response.json()["results"]
+    by_id = {p.pk: p for p in Participant.objects.filter(pk__in=[filled.pk, empty.pk, person.pk])}
+    assert sorted(row["id"] for row in rows) == sorted(str(pk) for pk in by_id)
+    shown = [by_id[UUID(row["id"])] for row in rows]
+    expected = JSONRenderer().render(serializers.ParticipantListSerializer(shown, many=True).data)
+    assert b'"results":' + expected in response.content
+    assert [list(row) for row in rows] == [list(serializers.ParticipantListSerializer().fields)] * 3
+    assert rows[[row["id"] for row in rows].index(str(empty.pk))]["birth_date"] is None

@@ -12,6 +12,11 @@ from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
 
 
+def _key(row: Any) -> Any:
+    # A model instance, or a row of `values()` that reads the key as "id".
+    return row["id"] if isinstance(row, dict) else row.pk
+
+
 class KeysFirstPaginator(Paginator):
     """A Paginator over an ordered queryset: the same pages, counts and errors, read in two
     queries (the keys of the page, then its rows)."""
@@ -39,7 +44,7 @@ class KeysFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=keys).order_by()}
+        rows = {_key(row): row for row in self.object_list.filter(pk__in=keys).order_by()}
         # The order of the keys is the list's; a row gone between the two reads is left out.
         return Page([rows[key] for key in keys if key in rows], number, self)
 

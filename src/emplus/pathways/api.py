@@ -44,6 +44,7 @@ from emplus.pathways.serializers import (
     ParticipantWriteSerializer,
     PathwayEventSerializer,
     PseudonymisedParticipantSerializer,
+    participant_list_rows,
 )
 
 
@@ -148,12 +149,13 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
         )
         assert isinstance(people, QuerySet)  # noqa: S101 - audit_shown=False: a lazy list
         # A page's rows read what the serializer shows and no more (decision 52).
-        people = people.select_related(None).select_related("organisation")
+        # As dictionaries, turned by the serializer's fields (decision 59).
+        people = people.select_related(None).values(*PARTICIPANT_LIST_COLUMNS)
         # Counted from the database's kept counts where they answer, as the caseload page
         # (decision 50): a coordinator's list is not walked key by key to be counted.
         assert isinstance(self.paginator, KeysFirstPagination)  # noqa: S101 - pagination_class
         page = self.paginator.paginate_queryset(
-            people.only(*PARTICIPANT_LIST_COLUMNS),
+            people,
             request,
             view=self,
             count=selectors.participant_count_kept(viewer=request.user, filters=filters),
@@ -161,7 +163,7 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
         selectors.participants_shown(
             viewer=request.user, participants=page, action="participant.listed_api"
         )
-        return self.get_paginated_response(ParticipantListSerializer(page, many=True).data)
+        return self.get_paginated_response(participant_list_rows(page))
 
     @extend_schema(
         request=ParticipantSearchSerializer,

@@ -419,10 +419,15 @@ def transfers_since(
 
 
 def participants_shown(
-    *, viewer: User, participants: Iterable[Participant], action: str = "participant.listed"
+    *,
+    viewer: User,
+    participants: Iterable[Participant | dict[str, Any]],
+    action: str = "participant.listed",
 ) -> None:
-    """A list shows names: ONE audit event names every record it showed (never one per row)."""
-    audit_list(actor=viewer, action=action, ids=[p.pk for p in participants], purpose="case_work")
+    """A list shows names: ONE audit event names every record it showed (never one per row).
+    The rows are participants or their `values()` dictionaries (with "id")."""
+    ids = [p["id"] if isinstance(p, dict) else p.pk for p in participants]
+    audit_list(actor=viewer, action=action, ids=ids, purpose="case_work")
 
 
 def participant_get(
