@@ -156,6 +156,59 @@ def test_a_coordinator_counts_the_organisation_by_unit(
     assert page.coach == []
 
 
+def test_the_counts_are_computed_once_while_nothing_they_read_changes(
+    caseload, coordinator, today, monkeypatch
+):
+    computed = []
+    compute = selectors._organisation_counts
+
+    def counting(**kwargs):
+        computed.append(kwargs["organisation"])
+        return compute(**kwargs)
+
+    monkeypatch.setattr(selectors, "_organisation_counts", counting)
+    first = selectors.start_page(viewer=coordinator, today=today).coordinator
+    again = selectors.start_page(viewer=coordinator, today=today).coordinator
+    assert len(computed) == 1
+    assert [(p.total, p.units) for p in again] == [(p.total, p.units) for p in first]
+
+
+def test_a_write_changes_the_counts_on_the_next_view(
+    caseload, coordinator, other_unit_coach, coach, unit_a1, unit_a2, today
+):
+    def a_counts():
+        [panel] = selectors.start_page(viewer=coordinator, today=today).coordinator
+        return {row.unit_id: row.counts for row in panel.units}
+
+    assert a_counts() == {unit_a1.pk: A1, unit_a2.pk: A2}
+    # An insert: a second stalled participant in A2.
+    another = person(unit=unit_a2, actor=other_unit_coach, participant_ref="A2-STALLED-2")
+    EnrolmentFactory(
+        participant=another, actor=other_unit_coach, entry_date=today - dt.timedelta(weeks=30)
+    )
+    a2 = counts(assessment_due=2, stalled=2, recent=2)
+    assert a_counts() == {unit_a1.pk: A1, unit_a2.pk: a2}
+    # A save of a row already there: the new participant's birth date forgotten.
+    another.birth_date = None
+    another.save()
+    assert a_counts() == {
+        unit_a1.pk: A1,
+        unit_a2.pk: counts(assessment_due=2, stalled=2, core_data_missing=1, recent=2),
+    }
+
+
+def test_another_organisations_coordinator_and_coach_never_see_these_counts(
+    caseload, coordinator, other_org_coordinator, other_org_coach, unit_b1, today
+):
+    assert selectors.start_page(viewer=coordinator, today=today).coordinator  # A's, kept
+    [panel] = selectors.start_page(viewer=other_org_coordinator, today=today).coordinator
+    assert panel.organisation == unit_b1.organisation
+    assert {row.unit_id: row.counts for row in panel.units} == {unit_b1.pk: B1}
+    assert panel.total == B1
+    page = selectors.start_page(viewer=other_org_coach, today=today)
+    assert page.coordinator == [] and [p.counts for p in page.coach] == [B1]
+
+
 def test_a_mixed_user_sees_each_role_apart(caseload, org_a, unit_b1, today):
     mixed = make_user("mixed", org_a, Role.COORDINATOR)
     MembershipFactory(user=mixed, organisation=unit_b1.organisation, role=Role.COACH, unit=unit_b1)

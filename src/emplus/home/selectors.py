@@ -3,6 +3,7 @@ aggregate query inside the viewer's scope (no row is read one by one, nothing is
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -13,6 +14,8 @@ from django.utils import timezone
 from emplus.accounts.selectors import users_without_second_factor
 from emplus.core import scoping
 from emplus.core.audit import audit_head, audit_verify
+from emplus.core.fingerprints import tables_fingerprint
+from emplus.core.kept import kept
 from emplus.core.roles import Role
 from emplus.core.typing import User
 from emplus.evidence import selectors as evidence_selectors
@@ -20,7 +23,17 @@ from emplus.evidence.models import EffectEstimate
 from emplus.organisations.models import Membership, Organisation, Unit
 from emplus.organisations.selectors import memberships_of, role_grants_pending
 from emplus.pathways import selectors as pathway_selectors
+from emplus.pathways.models import (
+    Assessment,
+    Consent,
+    Enrolment,
+    FollowUp,
+    Participant,
+    PathwayEvent,
+    PathwayStep,
+)
 from emplus.plans import selectors as plan_selectors
+from emplus.selfservice.models import MonthlyTime, SelfServiceLink, TimeAttestation
 
 # What the caseload items count: each is also a filter of the caseload (same name, `=1`), so
 # the list an item links to shows exactly the participants it counted.
@@ -95,10 +108,65 @@ def unit_caseload_counts(*, viewer: User, unit: Unit, today: date) -> CaseloadCo
     return CaseloadCounts(**counts)
 
 
+@dataclass(frozen=True)
+class OrganisationCounts:
+    total: CaseloadCounts
+    units: list[UnitCounts]
+
+
+# Every table the counts of an organisation read (the caseload's annotations, the viewer's
+# scope and the units' names), each with `updated_at`, which every save moves: the services
+# change none of them with `QuerySet.update()` of other fields.
+CASELOAD_TABLES = (
+    Participant,
+    Enrolment,
+    FollowUp,
+    Assessment,
+    PathwayStep,
+    PathwayEvent,
+    Consent,
+    SelfServiceLink,
+    MonthlyTime,
+    TimeAttestation,
+    Membership,
+    Unit,
+)
+
+# How long an organisation's counts are kept while nothing they read changes: two items
+# depend on the clock as well (a record of the last RECENT_DAYS days, a link not yet
+# expired), so they are at most this late.
+KEPT_SECONDS = 60
+
+
 def organisation_caseload_counts(
     *, viewer: User, organisation: Organisation, today: date
 ) -> tuple[CaseloadCounts, list[UnitCounts]]:
-    """A coordinator's organisation, in total and by unit: one grouped aggregate query."""
+    """A coordinator's organisation, in total and by unit: one grouped aggregate query over
+    the whole caseload (seconds at 100 000 participants), kept (`core.kept`, decision 49)
+    under the digest of every table it reads, so only the first view after a write pays and
+    concurrent views of the same viewer compute once (decision 60)."""
+    parts = "|".join(
+        (
+            str(viewer.pk),
+            str(organisation.pk),
+            today.isoformat(),
+            repr(pathway_selectors.caseload_thresholds()),
+            tables_fingerprint((model, "updated_at") for model in CASELOAD_TABLES),
+        )
+    )
+    key = f"home-organisation-counts:{hashlib.sha256(parts.encode()).hexdigest()}"
+    counts = kept(
+        key,
+        lambda: _organisation_counts(viewer=viewer, organisation=organisation, today=today),
+        kind=OrganisationCounts,
+        timeout=KEPT_SECONDS,
+    )
+    return counts.total, counts.units
+
+
+def _organisation_counts(
+    *, viewer: User, organisation: Organisation, today: date
+) -> OrganisationCounts:
     rows = list(
         _caseload(viewer=viewer, today=today)
         .filter(organisation=organisation)
@@ -117,7 +185,7 @@ def organisation_caseload_counts(
         for row in rows
     ]
     total = CaseloadCounts(**{name: sum(row[name] for row in rows) for name in names})
-    return total, units
+    return OrganisationCounts(total, units)
 
 
 TRANSFER_WEEKS = pathway_selectors.TRANSFER_WEEKS
