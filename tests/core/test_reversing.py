@@ -46,3 +46,53 @@ def test_a_pattern_that_repeats_its_stand_in_falls_back_to_reverse(monkeypatch):
     # then every address is reverse()'s own
     assert reverser("x")(key) == f"/x/{key}/{stand_in}/"
     assert calls[-1] == (key,)
+
+
+FIXED_NAMES = [
+    "home:home",
+    "set_language",
+    "accounts:password_change",
+    "accounts:two_factor",
+    "accounts:api_tokens",
+    "accounts:logout",
+    "api:offline-entries",
+    "help:index",
+    "help:login",
+    "pathways:caseload",
+    "plans:list",
+]
+
+
+@pytest.mark.parametrize("name", FIXED_NAMES)
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_a_fixed_address_is_the_one_reverse_gives_however_often_asked(name, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        assert reversing.fixed_address(name) == reverse(name)
+        assert reversing.fixed_address(name) == reverse(name)  # the kept one
+
+
+def test_a_fixed_address_follows_the_script_prefix_and_the_url_configuration(settings):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    # given an address kept at the root
+    assert reversing.fixed_address("home:home") == "/"
+    # when the application is served under a prefix
+    prefix = get_script_prefix()
+    set_script_prefix("/emplus/")
+    try:
+        # then the address carries it, as reverse() does
+        assert reversing.fixed_address("home:home") == reverse("home:home") == "/emplus/"
+    finally:
+        set_script_prefix(prefix)
+    assert reversing.fixed_address("home:home") == "/"
+    # and a name that does not reverse is refused every time, nothing kept
+    for _ in range(2):
+        with pytest.raises(NoReverseMatch):
+            reversing.fixed_address("pathways:no-such-page")
+    # and a changed URL configuration forgets what was kept
+    settings.ROOT_URLCONF = "tests.core.urls_elsewhere"
+    assert reversing.fixed_address("start") == "/elsewhere/"
+    with pytest.raises(NoReverseMatch):
+        reversing.fixed_address("home:home")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.permissions import has_permission
+from emplus.core.reversing import fixed_address
 
 # (URL name, label, permission). Only modules that are built appear here.
 NAVIGATION = [
@@ -36,7 +36,7 @@ def shell(request):
     if user.is_authenticated:
         for name, label, permission in NAVIGATION:
             if permission is None or has_permission(user, permission):
-                url = reverse(name)
+                url = fixed_address(name)
                 current = request.path == url if url == "/" else request.path.startswith(url)
                 items.append({"url": url, "label": label, "current": current})
     return {

@@ -1,11 +1,15 @@
-"""Addresses of many rows at once: `reverse` once, then each row's keys put in its place."""
+"""Addresses of many rows at once: `reverse` once, then each row's keys put in its place; and
+the addresses without keys every page links (the header, the navigation), reversed once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from uuid import UUID
 
-from django.urls import reverse
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 # Stand-ins for a row's keys: valid UUIDs (so that `<uuid:...>` patterns accept them), and
 # nothing a pattern's own text could contain.
@@ -40,3 +44,31 @@ def reverser(name: str, arity: int = 1) -> Callable[..., str]:
         return "".join(out)
 
     return address
+
+
+# (name, URL configuration, script prefix, language) -> address; a few dozen entries at most.
+_FIXED: dict[tuple[str, str, str, str | None], str] = {}
+
+
+def fixed_address(name: str) -> str:
+    """`reverse(name)` of a pattern without arguments, reversed once per process.
+
+    Every page links some 25 of them (the header, the navigation): 30 µs a `reverse`, about
+    0.8 ms a page. The address depends only on the URL configuration, the script prefix and
+    (for translated patterns) the language, all in the key; a name that does not reverse raises
+    `NoReverseMatch` as `reverse` does, and nothing is kept."""
+    key = (name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+    try:
+        return _FIXED[key]
+    except KeyError:
+        address = _FIXED[key] = reverse(name)
+        return address
+
+
+def _forget_fixed(*, setting: str, **kwargs) -> None:
+    """A test that changes the URL configuration sees addresses reversed again."""
+    if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
+        _FIXED.clear()
+
+
+setting_changed.connect(_forget_fixed)

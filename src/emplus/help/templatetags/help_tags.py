@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from emplus.core.reversing import fixed_address
 from emplus.help.sections import section_of
 
 register = template.Library()
@@ -21,7 +22,7 @@ def help_link(context) -> dict:
     if section is None:
         return {"url": None}
     if section.public:
-        return {"url": reverse("help:login")}  # the one public section
+        return {"url": fixed_address("help:login")}  # the one public section
     if not request.user.is_authenticated:
         return {"url": None}
     return {"url": reverse("help:section", args=[section.slug])}
@@ -30,4 +31,4 @@ def help_link(context) -> dict:
 @register.inclusion_tag("help/_guide_link.html")
 def help_guide_link() -> dict:
     """The header's link to the guide's index (its string lives in the help catalogue)."""
-    return {"url": reverse("help:index")}
+    return {"url": fixed_address("help:index")}
