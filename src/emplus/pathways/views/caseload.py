@@ -129,7 +129,8 @@ def caseload(request):
         viewer=request.user,
         participants=[*people, *(followup.enrolment.participant for followup in due)],
     )
-    phases = dict(Phase.choices)
+    # Each label translated once a page, not once a row (they are lazy).
+    phases = {value: str(label) for value, label in Phase.choices}
     # The links of the rows: one reverse() each, not one per row (core.reversing).
     detail_url = reverser("pathways:detail")
     followup_url = reverser("pathways:followup", 2)
