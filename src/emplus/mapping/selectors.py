@@ -16,7 +16,7 @@ from emplus.evidence.selectors import full_detail_organisations
 from emplus.evidence_core.reference import RURAL_SKR_GROUPS
 from emplus.geo.models import County, Municipality
 from emplus.mapping.models import Activity
-from emplus.methods.models import ThematicArea
+from emplus.methods.models import Method, ThematicArea
 from emplus.organisations.models import Organisation
 from emplus.pathways.models import Participant
 
@@ -74,6 +74,25 @@ def activity_list(*, viewer: User, filters: ActivityFilters | None = None) -> Qu
     if filters.thematic_area or filters.county:
         qs = qs.distinct()
     return qs.order_by("title", "code")
+
+
+def activity_related_codes(*, ids: list[UUID]) -> dict[str, dict[UUID, list[str]]]:
+    """The codes of the methods, thematic areas and municipalities of the activities `ids`, by
+    field and activity, each list in the related model's own order (as a prefetch gives it)."""
+    related = {
+        "methods": Method.objects.all(),
+        "thematic_areas": ThematicArea.objects.all(),
+        "municipalities": Municipality.objects.all(),
+    }
+    out: dict[str, dict[UUID, list[str]]] = {}
+    for name, objects in related.items():
+        codes: dict[UUID, list[str]] = {}
+        if ids:
+            pairs = objects.filter(activities__in=ids).values_list("activities", "code")
+            for activity_id, code in pairs:
+                codes.setdefault(activity_id, []).append(code)
+        out[name] = codes
+    return out
 
 
 def activity_get(*, viewer: User, pk: UUID) -> Activity:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
+from typing import Any
+
 from rest_framework import serializers
 
+from emplus.core.serializers import RowField, values_row_fields, values_rows_represented
 from emplus.mapping.models import Activity
 
 
@@ -40,6 +45,44 @@ class ActivitySerializer(serializers.ModelSerializer):
             "contact_email",
             "contact_phone",
         ]
+
+
+# The columns a list row reads (`QuerySet.values()`; the organisation's code joined); the
+# many-to-many fields' codes are read for the page's rows together (decision 67). A field
+# added to the serializer and not here fails the list (no such key in a row).
+ACTIVITY_LIST_COLUMNS = (
+    "id",
+    "code",
+    "organisation__code",
+    "unit_id",
+    "title",
+    "description",
+    "arena",
+    "phases",
+    "target_groups",
+    "place",
+    "accessibility",
+    "delivery_mode",
+    "start_date",
+    "end_date",
+    "schedule",
+    "capacity",
+    "contact_email",
+    "contact_phone",
+)
+ACTIVITY_LIST_MANY = ("methods", "thematic_areas", "municipalities")
+
+
+@functools.cache
+def _list_row_fields() -> tuple[RowField, ...]:
+    return values_row_fields(ActivitySerializer(), made={})
+
+
+def activity_list_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What `ActivitySerializer(many=True).data` gives, made from rows of
+    `values(*ACTIVITY_LIST_COLUMNS)` with the codes of `ACTIVITY_LIST_MANY` added under their
+    names (decision 67; a test compares the two)."""
+    return values_rows_represented(rows, _list_row_fields())
 
 
 class CoverageSerializer(serializers.Serializer):

@@ -4,14 +4,19 @@ pseudonymised ones for analysts (no names, identity numbers, contact details or 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from emplus.core.crypto import mask_personal_id
-from emplus.core.serializers import ModelSerializer
+from emplus.core.serializers import (
+    ModelSerializer,
+    RowField,
+    values_row_fields,
+    values_rows_represented,
+)
 from emplus.organisations.models import Organisation
 from emplus.pathways import fields as participant_fields
 from emplus.pathways.choices import ProcessingBasis
@@ -65,16 +70,11 @@ PARTICIPANT_LIST_COLUMNS = (
 
 
 @functools.cache
-def _list_row_fields() -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
-    # (output name, key of the values() row, the field's representation) in the serializer's
-    # order; the method field (the masked number) is made from the identity number.
-    out = []
-    for name, field in ParticipantListSerializer().fields.items():
-        if name == "personal_id_masked":
-            out.append((name, "personal_id", None))
-        else:
-            out.append((name, field.source.replace(".", "__"), field.to_representation))
-    return tuple(out)
+def _list_row_fields() -> tuple[RowField, ...]:
+    # The method field (the masked number) is made from the identity number.
+    return values_row_fields(
+        ParticipantListSerializer(), made={"personal_id_masked": ("personal_id", mask_personal_id)}
+    )
 
 
 def participant_list_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -82,18 +82,7 @@ def participant_list_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]
     `values(*PARTICIPANT_LIST_COLUMNS)`: the serializer's own fields turn each value (None
     stays None, as DRF leaves it), without a model instance per row or DRF's attribute lookups
     per field (decision 59; a test compares the two, every field filled and empty)."""
-    fields = _list_row_fields()
-    out = []
-    for row in rows:
-        item: dict[str, Any] = {}
-        for name, key, represent in fields:
-            value = row[key]
-            if represent is None:
-                item[name] = mask_personal_id(value)
-            else:
-                item[name] = None if value is None else represent(value)
-        out.append(item)
-    return out
+    return values_rows_represented(rows, _list_row_fields())
 
 
 class ParticipantDetailSerializer(ParticipantListSerializer):
