@@ -73,7 +73,8 @@ def values_row_fields(
             raise TypeError(f"{name}: a method field must be named in `made`")
         else:
             # DRF leaves None as None rather than asking the field to represent it.
-            out.append((name, field.source.replace(".", "__"), field.to_representation, False))
+            key = (field.source or name).replace(".", "__")
+            out.append((name, key, field.to_representation, False))
     return tuple(out)
 
 
