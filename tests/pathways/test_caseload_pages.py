@@ -10,13 +10,17 @@ from datetime import date, timedelta
 import pytest
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.test import APIClient
 from tests.factories import ConsentFactory, EnrolmentFactory, ParticipantFactory
+from tests.pathways.test_caseload_rows import TEMPLATE_PEOPLE
 
 from emplus.core import crypto
+from emplus.core.choices import Phase
 from emplus.core.models import AuditEvent
 from emplus.core.pagination import KeysFirstPaginator
 from emplus.pathways import selectors, services
@@ -337,3 +341,34 @@ def test_the_links_of_the_caseload_are_those_reverse_gives(client, coordinator, 
         assert f'<a href="{reverse("pathways:detail", args=[participant])}">' in html
     # and each row says its status in words, translated
     assert html.count("<td>Aktiv</td>") + html.count("<td>Avslutad</td>") == 7
+
+
+@pytest.mark.parametrize("searched", [False, True])
+def test_the_page_rows_are_the_markup_the_participants_gave(client, coordinator, varied, searched):
+    # given participants with odd names (markup, quotes, none at all), several units, phases,
+    # active and exited, with follow-ups due and not
+    names = ["<b>Bo</b> & 'Li'", "", 'Åsa "Ö"', "%(ref)s {x}", "Bo", "Bo", "Bo Bo"]
+    for person, name in zip(varied, names, strict=True):
+        services.participant_update(
+            actor=coordinator, participant=person, given_name=name, family_name=""
+        )
+    client.force_login(coordinator)
+    # when the caseload page is shown, plain or as the answer to a search
+    url = reverse("pathways:caseload")
+    response = client.post(url, {"q": "bo"}) if searched else client.get(url)
+    # then its rows are, character for character, what the template's loop made of the
+    # participants themselves (before decision 63)
+    filters = selectors.CaseloadFilters(q="bo" if searched else "")
+    participants = list(
+        selectors.participant_list(viewer=coordinator, filters=filters, audit_shown=False)
+    )
+    assert len(participants) == (4 if searched else 7)
+    assert [p.pk for p in response.context["people"]] == [p.pk for p in participants]
+    for person in participants:
+        person.detail_url = reverse("pathways:detail", args=[person.pk])
+        person.phase_label = Phase(person.current_phase).label if person.current_phase else ""
+    with translation.override("sv"):
+        rows = Template(TEMPLATE_PEOPLE).render(Context({"people": participants}))
+    assert rows in response.content.decode()
+    assert {p.current_phase for p in participants} > {None}
+    assert {p.is_active for p in participants} == {True, False}

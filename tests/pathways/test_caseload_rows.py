@@ -46,7 +46,8 @@ def _people():
                 detail_url=reverse("pathways:detail", args=[key]),
                 participant_ref=f"R-{i}{text[:3]}",
                 display_name=text or f"R-{i}",
-                unit=SimpleNamespace(name=f"Enhet {text}"),
+                unit=SimpleNamespace(name=f"Enhet {text}"),  # the old loop's
+                unit_name=f"Enhet {text}",
                 phase_label=["", "Mobilisering", text, "Matchning"][i % 4],
                 is_active=bool(i % 2),
                 followup_is_due=bool(i % 3 == 0),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -685,24 +688,69 @@ def test_with_thirty_participants_assessed_twice_reliable_change_is_judged(
     assert "S1<" not in page and "S2<" not in page
 
 
-def test_caseload_search_keeps_names_and_numbers_out_of_addresses(client, coach, unit_a1):
-    # given a participant with a name and an identity number
+def _links(response) -> list[str]:
+    """The addresses the page links to (what a browser may request next)."""
+    found = re.findall(r'href="([^"]*)"', response.content.decode())
+    return [html.unescape(link) for link in found]
+
+
+def test_caseload_search_keeps_names_and_numbers_out_of_addresses(
+    client, coach, unit_a1, monkeypatch
+):
+    # given two participants of one name, one with an identity number, a page apiece
+    monkeypatch.setattr(caseload_views, "PER_PAGE", 1)
     _participant(coach, unit_a1, "REF-N", personal_id=VALID_PNR, given_name="Gunnel")
+    _participant(coach, unit_a1, "REF-O", given_name="Gunnel")
     client.force_login(coach)
     url = reverse("pathways:caseload")
-    # when the coach searches by name and by number
     for term in ("Gunnel", VALID_PNR):
-        response = client.post(url, {"q": term}, follow=True)
-        # then every address requested (what an access log records) carries only a token
-        addresses = [url, *(location for location, _status in response.redirect_chain)]
-        assert response.redirect_chain[0][1] in (302, 303)
-        for address in addresses:
+        # when the coach searches by name and by number
+        response = client.post(url, {"q": term})
+        # then the results answer the POST itself: no address is requested that could carry
+        # the term, and the page's links (to the next page) carry only a token
+        assert response.status_code == 200
+        for address in _links(response):
             assert "Gunnel" not in address and "19900101" not in address, address
             assert "q=" not in address, address
-        assert "?search=" in addresses[-1]
-    # and the search by name found the person
-    response = client.post(url, {"q": "Gunnel"}, follow=True)
+    # and the search by name found both, the first on its first page, the next behind a token
+    response = client.post(url, {"q": "Gunnel"})
     assert [p.participant_ref for p in response.context["people"]] == ["REF-N"]
+    assert response.context["page"].paginator.count == 2
+    assert any(link.startswith("?search=") and "page=2" in link for link in _links(response))
+
+
+def test_the_page_links_of_a_posted_search_keep_the_search(client, coach, unit_a1, monkeypatch):
+    # given three participants called Gunnel among others, a page apiece, and a search by
+    # name among the active ones
+    monkeypatch.setattr(caseload_views, "PER_PAGE", 1)
+    for ref in ("G-3", "G-1", "G-2"):
+        _participant(coach, unit_a1, ref, given_name="Gunnel")
+    _participant(coach, unit_a1, "O-1", given_name="Other")
+    client.force_login(coach)
+    url = reverse("pathways:caseload")
+    response = client.post(url, {"q": "gunnel", "status": "active"})
+    assert [p.participant_ref for p in response.context["people"]] == ["G-1"]
+    # when the coach follows "next page" twice
+    for expected in ("G-2", "G-3"):
+        (link,) = [link for link in _links(response) if "page=" in link and "search=" in link][-1:]
+        response = client.get(url + link)
+        # then each page holds the next match of the same search, counted as before
+        assert [p.participant_ref for p in response.context["people"]] == [expected]
+        assert response.context["page"].paginator.count == 3
+        assert response.context["filters"].q == "gunnel"
+        assert response.context["filters"].status == "active"
+
+
+def test_a_search_of_one_page_keeps_no_token(client, coach, unit_a1):
+    # given a search whose matches fit on one page
+    _participant(coach, unit_a1, "REF-1", given_name="Gunnel")
+    client.force_login(coach)
+    cache.clear()
+    response = client.post(reverse("pathways:caseload"), {"q": "Gunnel"})
+    # then it is answered, and nothing is kept for page links it does not have
+    assert [p.participant_ref for p in response.context["people"]] == ["REF-1"]
+    assert not any("search=" in link for link in _links(response))
+    assert response.context["query_without_page"] == ""
 
 
 def test_caseload_ignores_a_name_in_the_address(client, coach, unit_a1):
@@ -713,18 +761,24 @@ def test_caseload_ignores_a_name_in_the_address(client, coach, unit_a1):
     assert [p.participant_ref for p in response.context["people"]] == ["REF-1", "REF-2"]
 
 
-def test_a_search_token_opens_nothing_for_another_user(client, coach, unit_a1, org_a):
+def test_a_search_token_opens_nothing_for_another_user(client, coach, unit_a1, org_a, monkeypatch):
     # given a coach's search for a name, and a colleague who sees the same token
     _participant(coach, unit_a1, "REF-1", given_name="Gunnel")
     _participant(coach, unit_a1, "REF-2", given_name="Other")
     colleague = make_user("coach-a-2", org_a, Role.COACH, unit_a1)
+    monkeypatch.setattr(caseload_views, "PER_PAGE", 1)
+    _participant(coach, unit_a1, "REF-3", given_name="Gunnel")
     client.force_login(coach)
-    address = client.post(reverse("pathways:caseload"), {"q": "Gunnel"})["Location"]
+    url = reverse("pathways:caseload")
+    response = client.post(url, {"q": "Gunnel"})
+    (link,) = [link for link in _links(response) if "search=" in link]
     client.force_login(colleague)
-    # when the colleague opens the address
-    response = client.get(address)
-    # then the search is not applied and they are told it has expired
-    assert [p.participant_ref for p in response.context["people"]] == ["REF-1", "REF-2"]
+    # when the colleague opens the address of the search's next page
+    response = client.get(url + link)
+    # then the search is not applied (page 2 of the whole caseload, not the second Gunnel)
+    # and they are told it has expired
+    assert [p.participant_ref for p in response.context["people"]] == ["REF-2"]
+    assert response.context["page"].paginator.count == 3
     assert "expired" in response.content.decode() or "gått ut" in response.content.decode()
 
 

@@ -172,7 +172,12 @@ class Participant(UUIDModel):
 
     @property
     def display_name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip() or self.participant_ref
+        return display_name(self.given_name, self.family_name, self.participant_ref)
+
+
+def display_name(given_name: str | None, family_name: str | None, participant_ref: str) -> str:
+    """How lists and pages name a participant: the names, else the reference."""
+    return f"{given_name} {family_name}".strip() or participant_ref
 
 
 class ParticipantCount(models.Model):

@@ -40,6 +40,7 @@ from emplus.pathways.models import (
     PathwayEvent,
     PathwayStep,
     ShareRequest,
+    display_name,
 )
 from emplus.pathways.name_index import name_search
 from emplus.pathways.querysets import sharing_may_widen
@@ -171,8 +172,60 @@ CASELOAD_ANNOTATIONS = (
 CASELOAD_SHOWN = ("is_active", "current_phase", "followup_is_due")
 # Annotations that are written in terms of another one.
 _ANNOTATION_NEEDS = {"assessment_is_due": "is_active", "is_stalled": "is_active"}
-# The encrypted contact details the caseload page does not show (it shows the names).
-UNLISTED_ON_PAGE = ("personal_id", "phone", "email", "address")
+# What a row of the caseload page shows, read as values (decision 63): no model instance per
+# participant, unit and organisation, and no column the page does not show (the identity
+# number and contact details are neither read nor decrypted; the names of the page's rows are).
+CASELOAD_ROW_COLUMNS = (
+    "id",
+    "participant_ref",
+    "given_name",
+    "family_name",
+    "unit__name",
+    "organisation__name",
+    *CASELOAD_SHOWN,
+)
+
+
+@dataclass(slots=True)
+class CaseloadRow:
+    """A participant as a row of the caseload page (from CASELOAD_ROW_COLUMNS)."""
+
+    pk: UUID
+    participant_ref: str
+    given_name: str | None
+    family_name: str | None
+    unit_name: str
+    organisation_name: str
+    current_phase: str | None
+    is_active: bool
+    followup_is_due: bool
+    # The row's link and its phase in words, set by the view (once a page, not once a row).
+    detail_url: str = ""
+    phase_label: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.given_name, self.family_name, self.participant_ref)
+
+
+def caseload_rows(values: Iterable[dict[str, Any]]) -> list[CaseloadRow]:
+    """The rows of a page of `participant_list(..., rows=True)`."""
+    return [
+        CaseloadRow(
+            row["id"],
+            row["participant_ref"],
+            row["given_name"],
+            row["family_name"],
+            row["unit__name"],
+            row["organisation__name"],
+            row["current_phase"],
+            row["is_active"],
+            row["followup_is_due"],
+        )
+        for row in values
+    ]
+
+
 # The filters of CaseloadFilters that stand on an annotation.
 _FILTER_ANNOTATION = {
     "followup_due": "followup_is_due",
@@ -270,16 +323,16 @@ def participant_list(
     today: date | None = None,
     audit_shown: bool = True,
     shown: Iterable[str] = CASELOAD_ANNOTATIONS,
-    names_only: bool = False,
-) -> QuerySet[Participant] | list[Participant]:
+    rows: bool = False,
+) -> QuerySet[Any] | list[Any]:
     """The caseload: participants the viewer may see, by reference, as a lazy queryset, so a
     page of it is read (and decrypted) with LIMIT/OFFSET in the database; a caller that shows
     only a page passes `audit_shown=False` and audits that page (participants_shown).
     Otherwise the list is one audit event naming everyone in it.
 
     `shown` names the annotations the caller reads from the rows (all by default; the filters
-    add what they need); `names_only` leaves out the contact details other than the names
-    (the caseload page shows no more).
+    add what they need); `rows` reads the caseload page's rows as dictionaries of
+    CASELOAD_ROW_COLUMNS (`caseload_rows` makes them rows) instead of participants.
 
     A text search with a digit matches any part of the reference; one without is a name: every
     word of the term must begin a word of the given or family name, looked up in the blind
@@ -335,11 +388,7 @@ def participant_list(
             # (an OR with the reference would make the database read every row instead).
             by_name = name_search(term)
             qs = qs.filter(by_name) if by_name is not None else qs.none()
-    if names_only:
-        # The page shows the names of the contact details: the identity number, phone, e-mail
-        # and address are neither read nor decrypted.
-        qs = qs.defer(*UNLISTED_ON_PAGE)
-    people: QuerySet[Participant] | list[Participant] = qs
+    people: QuerySet[Any] | list[Any] = qs.values(*CASELOAD_ROW_COLUMNS) if rows else qs
     if audit_shown:
         people = list(people)
         participants_shown(viewer=viewer, participants=people)
@@ -421,11 +470,11 @@ def transfers_since(
 def participants_shown(
     *,
     viewer: User,
-    participants: Iterable[Participant | dict[str, Any]],
+    participants: Iterable[Participant | CaseloadRow | dict[str, Any]],
     action: str = "participant.listed",
 ) -> None:
     """A list shows names: ONE audit event names every record it showed (never one per row).
-    The rows are participants or their `values()` dictionaries (with "id")."""
+    The rows are participants, caseload rows or `values()` dictionaries (with "id")."""
     ids = [p["id"] if isinstance(p, dict) else p.pk for p in participants]
     audit_list(actor=viewer, action=action, ids=ids, purpose="case_work")
 

@@ -43,8 +43,8 @@ def _text(value) -> str:
 
 @register.simple_tag
 def caseload_rows(people) -> SafeString:
-    """The participants' rows: each person carries `detail_url` and `phase_label` (the view sets
-    them) and the annotations `is_active` and `followup_is_due`."""
+    """The participants' rows (selectors.CaseloadRow): each carries `detail_url` and
+    `phase_label` (the view sets them)."""
     active, exited = escape(gettext("Active")), escape(gettext("Exited"))
     due_yes = escape(gettext("Yes"))
     due_no = (
@@ -57,7 +57,7 @@ def caseload_rows(people) -> SafeString:
                 url=_text(person.detail_url),
                 ref=_text(person.participant_ref),
                 name=_text(person.display_name),
-                unit=_text(person.unit.name),
+                unit=_text(person.unit_name),
                 phase=_text(person.phase_label or "–"),
                 status=active if person.is_active else exited,
                 due=due_yes if person.followup_is_due else due_no,

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -36,16 +35,16 @@ FOLLOWUPS_COUNTED = 1000
 SEARCH_COUNTED = 1000
 
 
-def _search_address(request, filters: selectors.CaseloadFilters) -> str:
-    """A posted search is kept on the server; the address carries only its token (never a
-    name or an identity number: addresses end up in histories and access logs)."""
-    address = reverse("pathways:caseload")
+def _search_query(request, filters: selectors.CaseloadFilters) -> str:
+    """The page links of a posted search: the terms are kept on the server and the links carry
+    only their token (never a name or an identity number: addresses end up in histories and
+    access logs)."""
     if filters == selectors.CaseloadFilters():
-        return address
+        return ""
     token = search_token_store(
         user=request.user, kind=SEARCH_KIND, terms=dataclasses.asdict(filters)
     )
-    return f"{address}?{urlencode({'search': token})}"
+    return urlencode({"search": token})
 
 
 def _filterset_of(request) -> ParticipantFilterSet:
@@ -61,7 +60,7 @@ def _filterset_of(request) -> ParticipantFilterSet:
     return ParticipantSearchFilterSet(terms)
 
 
-def _narrowed(filters: selectors.CaseloadFilters, people: list) -> list[str]:
+def _narrowed(filters: selectors.CaseloadFilters, people: list[selectors.CaseloadRow]) -> list[str]:
     """The start page's filters in words, so that a list reached from it says what it holds."""
     words = []
     if filters.followup_overdue:
@@ -80,10 +79,10 @@ def _narrowed(filters: selectors.CaseloadFilters, people: list) -> list[str]:
         words.append(_("pathway recorded in the last week"))
     # The names come from the rows shown (already read), never from a lookup of their own.
     if filters.organisation:
-        name = people[0].organisation.name if people else ""
+        name = people[0].organisation_name if people else ""
         words.append(_("organisation %(name)s") % {"name": name} if name else _("one organisation"))
     if filters.unit:
-        name = people[0].unit.name if people else ""
+        name = people[0].unit_name if people else ""
         words.append(_("local unit %(name)s") % {"name": name} if name else _("one local unit"))
     return words
 
@@ -91,23 +90,23 @@ def _narrowed(filters: selectors.CaseloadFilters, people: list) -> list[str]:
 @permission_required("participant.view")
 @require_http_methods(["GET", "POST"])
 def caseload(request):
-    if request.method == "POST":
-        filterset = ParticipantSearchFilterSet(request.POST)
-        if filterset.is_valid():
-            return redirect(_search_address(request, filterset.selector_filters))
-    else:
-        filterset = _filterset_of(request)
+    # A posted search is answered with its results, not redirected to them: one request, not
+    # two (decision 63). Its page links carry a token of its terms.
+    posted = request.method == "POST"
+    filterset = ParticipantSearchFilterSet(request.POST) if posted else _filterset_of(request)
     # Invalid values are shown as errors next to the form and left out of the search.
     filters = filterset.selector_filters
     today = timezone.localdate()
+    # The rows as values of the columns shown, not participants (decision 63).
     matching = selectors.participant_list(
         viewer=request.user,
         filters=filters,
         today=today,
         audit_shown=False,
         shown=selectors.CASELOAD_SHOWN,
-        names_only=True,
+        rows=True,
     )
+    assert isinstance(matching, QuerySet)  # noqa: S101 - audit_shown=False: a lazy list
     # A page at a time: its keys in order, then only its rows read and decrypted, however
     # large the caseload and however deep the page (decision 42).
     # The count from the database's kept counts where they answer (decision 50); a search's
@@ -115,12 +114,11 @@ def caseload(request):
     count = selectors.participant_count_kept(viewer=request.user, filters=filters)
     search_more = False
     if count is None and filters.q:
-        assert isinstance(matching, QuerySet)  # noqa: S101 - audit_shown=False: a lazy list
         count = selectors.participant_count_upto(matching, counted=SEARCH_COUNTED)
         search_more = count > SEARCH_COUNTED
         count = min(count, SEARCH_COUNTED)
     page = KeysFirstPaginator(matching, PER_PAGE, count=count).get_page(request.GET.get("page"))
-    people = list(page.object_list)
+    people = selectors.caseload_rows(page.object_list)
     due, due_total = selectors.followups_due_first(
         viewer=request.user, on=today, limit=PER_PAGE, counted=FOLLOWUPS_COUNTED
     )
@@ -135,21 +133,26 @@ def caseload(request):
     detail_url = reverser("pathways:detail")
     followup_url = reverser("pathways:followup", 2)
     for person in people:
-        person.phase_label = phases.get(person.current_phase, "")
+        person.phase_label = phases.get(person.current_phase or "", "")
         person.detail_url = detail_url(person.pk)
     for followup in due:
         participant_id = followup.enrolment.participant_id
         followup.detail_url = detail_url(participant_id)
         followup.record_url = followup_url(participant_id, followup.enrolment_id)
-    params = request.GET.copy()
-    params.pop("page", None)
+    if posted:
+        # Kept only when there is another page to link to.
+        query = _search_query(request, filters) if page.has_other_pages() else ""
+    else:
+        params = request.GET.copy()
+        params.pop("page", None)
+        query = params.urlencode()
     return render(
         request,
         "pathways/caseload.html",
         {
             "people": people,
             "page": page,
-            "query_without_page": params.urlencode(),
+            "query_without_page": query,
             "followups_due_count": min(due_total, FOLLOWUPS_COUNTED),
             "followups_due_more": due_total > FOLLOWUPS_COUNTED,
             "search_more": search_more,
