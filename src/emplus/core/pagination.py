@@ -31,11 +31,16 @@ class KeysFirstPaginator(Paginator):
         allow_empty_first_page: bool = True,
         *,
         count: int | None = None,
+        columns: tuple[str, ...] = (),
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         if count is not None:
             # The caller counted the list already (the time list's summary): not counted again.
             self.__dict__["count"] = count
+        # The page's rows as `values()` of these columns (with "id"), not as instances. Given
+        # here, not in `object_list`, so that the joins they need stay out of the keys' query
+        # and the count.
+        self.columns = columns
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -44,7 +49,10 @@ class KeysFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {_key(row): row for row in self.object_list.filter(pk__in=keys).order_by()}
+        read = self.object_list.filter(pk__in=keys).order_by()
+        if self.columns:
+            read = read.values(*self.columns)
+        rows = {_key(row): row for row in read}
         # The order of the keys is the list's; a row gone between the two reads is left out.
         return Page([rows[key] for key in keys if key in rows], number, self)
 

@@ -209,7 +209,7 @@ class CaseloadRow:
 
 
 def caseload_rows(values: Iterable[dict[str, Any]]) -> list[CaseloadRow]:
-    """The rows of a page of `participant_list(..., rows=True)`."""
+    """The rows of a page of `participant_list` read as `values(*CASELOAD_ROW_COLUMNS)`."""
     return [
         CaseloadRow(
             row["id"],
@@ -323,16 +323,15 @@ def participant_list(
     today: date | None = None,
     audit_shown: bool = True,
     shown: Iterable[str] = CASELOAD_ANNOTATIONS,
-    rows: bool = False,
-) -> QuerySet[Any] | list[Any]:
+) -> QuerySet[Participant] | list[Participant]:
     """The caseload: participants the viewer may see, by reference, as a lazy queryset, so a
     page of it is read (and decrypted) with LIMIT/OFFSET in the database; a caller that shows
     only a page passes `audit_shown=False` and audits that page (participants_shown).
     Otherwise the list is one audit event naming everyone in it.
 
     `shown` names the annotations the caller reads from the rows (all by default; the filters
-    add what they need); `rows` reads the caseload page's rows as dictionaries of
-    CASELOAD_ROW_COLUMNS (`caseload_rows` makes them rows) instead of participants.
+    add what they need). The caseload page reads its rows as `values()` of
+    CASELOAD_ROW_COLUMNS (`caseload_rows`).
 
     A text search with a digit matches any part of the reference; one without is a name: every
     word of the term must begin a word of the given or family name, looked up in the blind
@@ -388,7 +387,7 @@ def participant_list(
             # (an OR with the reference would make the database read every row instead).
             by_name = name_search(term)
             qs = qs.filter(by_name) if by_name is not None else qs.none()
-    people: QuerySet[Any] | list[Any] = qs.values(*CASELOAD_ROW_COLUMNS) if rows else qs
+    people: QuerySet[Participant] | list[Participant] = qs
     if audit_shown:
         people = list(people)
         participants_shown(viewer=viewer, participants=people)

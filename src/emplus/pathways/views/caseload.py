@@ -97,14 +97,12 @@ def caseload(request):
     # Invalid values are shown as errors next to the form and left out of the search.
     filters = filterset.selector_filters
     today = timezone.localdate()
-    # The rows as values of the columns shown, not participants (decision 63).
     matching = selectors.participant_list(
         viewer=request.user,
         filters=filters,
         today=today,
         audit_shown=False,
         shown=selectors.CASELOAD_SHOWN,
-        rows=True,
     )
     assert isinstance(matching, QuerySet)  # noqa: S101 - audit_shown=False: a lazy list
     # A page at a time: its keys in order, then only its rows read and decrypted, however
@@ -117,7 +115,10 @@ def caseload(request):
         count = selectors.participant_count_upto(matching, counted=SEARCH_COUNTED)
         search_more = count > SEARCH_COUNTED
         count = min(count, SEARCH_COUNTED)
-    page = KeysFirstPaginator(matching, PER_PAGE, count=count).get_page(request.GET.get("page"))
+    # The rows as values of the columns shown, not participants (decision 63).
+    page = KeysFirstPaginator(
+        matching, PER_PAGE, count=count, columns=selectors.CASELOAD_ROW_COLUMNS
+    ).get_page(request.GET.get("page"))
     people = selectors.caseload_rows(page.object_list)
     due, due_total = selectors.followups_due_first(
         viewer=request.user, on=today, limit=PER_PAGE, counted=FOLLOWUPS_COUNTED
