@@ -1,9 +1,10 @@
 """Searches by name without the name in an address: the terms stay on the server under a token.
 
-A search form posts its terms; the server keeps them in the cache under a random token bound to
-the user and redirects to an address that carries only the token (`?search=...`). The address,
-the browser history and the web server's access log never hold a name or an identity number,
-and pagination keeps working because the token is an ordinary query parameter.
+A search form posts its terms and the server answers with the results; where they run to more
+pages, it keeps the terms in the cache under a random token bound to the user, and the page
+links carry only the token (`?search=...`; the API's search returns it). The addresses, the
+browser history and the web server's access log never hold a name or an identity number, and
+pagination keeps working because the token is an ordinary query parameter (decision 63).
 """
 
 from __future__ import annotations
