@@ -5,7 +5,8 @@ partnership with every persona, built once per module."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.test.utils import override_settings
 
 from emplus.core.roles import Role
@@ -30,9 +31,11 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # Search tokens, rate-limit counts and throttles live in the cache, keyed by user ids that
-    # the next test's database reuses: every test starts with an empty cache.
-    cache.clear()
+    # Search tokens, rate-limit counts and throttles live in the cache, kept reports in their
+    # own (decision 65), keyed by ids that the next test's database reuses: every test starts
+    # with empty caches.
+    for alias in settings.CACHES:
+        caches[alias].clear()
     yield
 
 

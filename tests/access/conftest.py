@@ -4,7 +4,7 @@ rolled back at the end of the module; each test runs in a savepoint inside it.""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -15,7 +15,10 @@ from tests.access import scenario as scenario_module
 MATRIX_SETTINGS = {
     "EMPLUS_REQUIRE_2FA": True,
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+    "CACHES": {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in ("default", "kept")
+    },
 }
 
 
@@ -43,6 +46,8 @@ def scenario(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def matrix(scenario, db):
-    """The scenario, inside this test's savepoint, with an empty cache (rate limits)."""
-    cache.clear()
+    """The scenario, inside this test's savepoint, with empty caches (rate limits, kept
+    reports)."""
+    for alias in ("default", "kept"):
+        caches[alias].clear()
     return scenario

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
-from emplus.core.kept import kept, one_at_a_time
+from emplus.core.kept import KEPT_CACHE, kept, one_at_a_time
 
 THREADS = 8
 
@@ -25,10 +25,18 @@ SHARED_CACHE = "django.core.cache.backends.locmem.LocMemCache"  # `add` is atomi
 @pytest.fixture(params=[FILE_CACHE, SHARED_CACHE], ids=["file-lock", "cache-lock"])
 def each_cache(request, settings, tmp_path):
     """Each kind of lock: a file cache's (a file lock), a shared cache's (`cache.add`)."""
-    settings.CACHES = {"default": {"BACKEND": request.param, "LOCATION": str(tmp_path / "c")}}
-    cache.clear()
+    settings.CACHES = _caches(request.param, tmp_path)
+    caches[KEPT_CACHE].clear()
     yield request.param
-    cache.clear()
+    caches[KEPT_CACHE].clear()
+
+
+def _caches(backend: str, tmp_path: Path) -> dict:
+    """The default cache and the kept results' (decision 65), of one kind."""
+    return {
+        alias: {"BACKEND": backend, "LOCATION": str(tmp_path / alias)}
+        for alias in ("default", KEPT_CACHE)
+    }
 
 
 class Computation:
@@ -79,7 +87,7 @@ def test_threads_asking_at_once_compute_once_and_get_the_same_result(each_cache)
     # then it was computed once, and everyone got that result
     assert compute.calls == 1
     assert results == [[1]] * THREADS
-    assert cache.get("report") == [1]
+    assert caches[KEPT_CACHE].get("report") == ("", [1])
 
 
 def test_a_kept_result_is_not_computed_again(each_cache):
@@ -91,12 +99,41 @@ def test_a_kept_result_is_not_computed_again(each_cache):
 
 def test_a_kept_value_of_another_kind_is_computed_again(each_cache):
     # given something else under the key (e.g. kept by older code)
-    cache.set("report", "an old text", 60)
+    caches[KEPT_CACHE].set("report", "an old text", 60)
     compute = Computation(seconds=0)
 
     # then the caller computes and keeps its own
     assert kept("report", compute, kind=list, timeout=60) == [1]
-    assert cache.get("report") == [1]
+    assert caches[KEPT_CACHE].get("report") == ("", [1])
+
+
+def test_a_new_version_replaces_the_kept_one(each_cache):
+    # given a result kept for one version of the data
+    compute = Computation(seconds=0)
+    assert kept("report", compute, kind=list, timeout=60, version="v1") == [1]
+    # when the data changes: the same request for another version
+    assert kept("report", compute, kind=list, timeout=60, version="v2") == [2]
+    assert kept("report", compute, kind=list, timeout=60, version="v2") == [2]
+    # then it was computed once for it and kept in place of the first: one entry per request
+    assert compute.calls == 2
+    assert caches[KEPT_CACHE].get("report") == ("v2", [2])
+    assert kept("report", compute, kind=list, timeout=60, version="v1") == [3]
+
+
+def test_a_full_default_cache_culls_no_kept_result(settings, tmp_path):
+    # given a kept result, and a default cache that culls past a few entries
+    configured = _caches(FILE_CACHE, tmp_path)
+    configured["default"]["OPTIONS"] = {"MAX_ENTRIES": 10}
+    settings.CACHES = configured
+    compute = Computation(seconds=0)
+    kept("report", compute, kind=list, timeout=60, version="v1")
+    # when entries made per request fill it many times over (each set past the limit deletes
+    # a third of the entries at random)
+    for number in range(100):
+        caches["default"].set(f"search-token-{number}", {"terms": "x"}, 60)
+    # then the result is still kept
+    assert kept("report", compute, kind=list, timeout=60, version="v1") == [1]
+    assert compute.calls == 1
 
 
 def test_a_failing_computation_releases_the_lock_and_the_next_caller_computes(each_cache):
@@ -124,7 +161,7 @@ def test_a_hung_computer_makes_the_waiter_compute_after_the_bounded_wait(each_ca
     holding, release = threading.Event(), threading.Event()
 
     def hang() -> None:
-        with one_at_a_time("report", wait=1):
+        with one_at_a_time("report", wait=1, cache=caches[KEPT_CACHE]):
             holding.set()
             release.wait(30)
 
@@ -165,9 +202,9 @@ def test_other_keys_do_not_wait(each_cache):
 
 
 def test_no_lock_file_is_left_behind(settings, tmp_path):
-    settings.CACHES = {"default": {"BACKEND": FILE_CACHE, "LOCATION": str(tmp_path / "c")}}
+    settings.CACHES = _caches(FILE_CACHE, tmp_path)
     _at_once(4, lambda: kept("report", Computation(seconds=0.1), kind=list, timeout=60))
-    assert os.listdir(tmp_path / "c" / "locks") == []
+    assert os.listdir(tmp_path / KEPT_CACHE / "locks") == []
 
 
 # Two processes on one file cache: Django configured by hand (no database needed).
@@ -175,8 +212,9 @@ _PROCESS = """
 import os, sys, time
 import django
 from django.conf import settings
-settings.configure(CACHES={"default": {
-    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": sys.argv[1]}})
+settings.configure(CACHES={alias: {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": os.path.join(sys.argv[1], alias)} for alias in ("default", "kept")})
 django.setup()
 from emplus.core.kept import kept
 

@@ -7,9 +7,10 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from tests.evidence.test_indicator_pages import AS_OF, data  # noqa: F401 - the fixture
 
+from emplus.core.kept import KEPT_CACHE
 from emplus.evidence import selectors
 from emplus.evidence.selectors import IndicatorFilters, indicator_report
 from emplus.pathways import services
@@ -23,7 +24,7 @@ NARROW = IndicatorFilters(as_of=AS_OF, municipality="2480")  # no special cells
 
 
 def fresh(viewer, filters: IndicatorFilters) -> dict:
-    cache.clear()
+    caches[KEPT_CACHE].clear()
     return indicator_report(viewer=viewer, filters=filters).to_dict()
 
 

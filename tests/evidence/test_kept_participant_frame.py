@@ -8,11 +8,12 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from polars.testing import assert_frame_equal
 from tests.evidence.test_indicator_cache import CHANGES, WHOLE, _ref, fresh
 from tests.evidence.test_indicator_pages import data  # noqa: F401 - the fixture
 
+from emplus.core.kept import KEPT_CACHE
 from emplus.evidence import selectors
 from emplus.evidence.selectors import indicator_report
 from emplus.pathways import kept_participant_frame as kept
@@ -40,7 +41,7 @@ def reads(monkeypatch) -> list:
 
 
 def _in_full() -> pl.DataFrame:
-    cache.clear()
+    caches[KEPT_CACHE].clear()
     return kept.partnership_frame(columns=COLUMNS)
 
 
@@ -140,3 +141,4 @@ def test_the_sum_of_times_is_exact_past_64_bits():
     count, summed = kept._sum(times, "at")
     # then the sum is exact
     assert (count, summed) == (100_000, 1_780_000_000_123_457 * 100_000)
+

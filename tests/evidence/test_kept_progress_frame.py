@@ -9,7 +9,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from polars.testing import assert_frame_equal
 from tests.evidence.test_progression_cache import (
     CHANGES,
@@ -22,6 +22,7 @@ from tests.evidence.test_progression_cache import (
     instrument,  # noqa: F401 - the fixture
 )
 
+from emplus.core.kept import KEPT_CACHE
 from emplus.evidence import selectors
 from emplus.evidence.selectors import IndicatorFilters
 from emplus.pathways import kept_progress_frame as kept
@@ -66,7 +67,7 @@ def _frame() -> pl.DataFrame:
 
 
 def _in_full() -> pl.DataFrame:
-    cache.clear()
+    caches[KEPT_CACHE].clear()
     return _frame()
 
 

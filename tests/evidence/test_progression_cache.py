@@ -7,7 +7,7 @@ import dataclasses
 from datetime import date
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import translation
 from tests.factories import (
     ConsentFactory,
@@ -19,6 +19,7 @@ from tests.factories import (
     TestBedFactory as BedFactory,  # not a test class
 )
 
+from emplus.core.kept import KEPT_CACHE
 from emplus.evidence import selectors
 from emplus.evidence.selectors import IndicatorFilters, progression_report
 from emplus.methods.services import method_save
@@ -194,7 +195,7 @@ def _pages(viewer, requests) -> list[dict]:
 
 
 def fresh(viewer, requests) -> list[dict]:
-    cache.clear()
+    caches[KEPT_CACHE].clear()
     return _pages(viewer, requests)
 
 

@@ -217,11 +217,21 @@ AXES_ENABLED = env_bool("EMPLUS_LOGIN_THROTTLING", True)
 
 # Shared by the gunicorn workers of one machine (API rate limits count across them); several
 # application servers need a shared cache instead (docs/operations.md).
+_cache_dir = Path(os.environ.get("EMPLUS_CACHE_DIR", str(VAR_DIR / "cache")))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("EMPLUS_CACHE_DIR", str(VAR_DIR / "cache")),
-    }
+        "LOCATION": str(_cache_dir),
+    },
+    # Reports and frames kept under what they read (core.kept, decision 65): apart from the
+    # entries above, made per request (search tokens, rate counts), whose number grows with the
+    # traffic past MAX_ENTRIES, where a file cache deletes a third of its entries at random.
+    # One entry per request kept, so these stay few.
+    "kept": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(_cache_dir / "kept"),
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
 }
 
 # Password-reset links (sent by an administrator) go out by e-mail.

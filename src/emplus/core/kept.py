@@ -1,5 +1,5 @@
 """A costly result from the cache, or computed once for everyone who asks for it at the same
-time and kept (decision 49)."""
+time and kept (decision 49), in a cache of its own (decision 65)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.filebased import FileBasedCache
 
 T = TypeVar("T")
+
+# The cache alias of kept results (`CACHES`): apart from the default cache's search tokens,
+# rate counts and other entries made per request, whose number grows with the traffic and
+# makes a file cache cull entries at random, kept reports among them (decision 65).
+KEPT_CACHE = "kept"
 
 # How long a caller waits for another's computation of the same result before computing it
 # itself. A computer that crashes releases the lock at once (the kernel closes its file, a
@@ -38,27 +43,43 @@ def kept(
     *,
     kind: type[T],
     timeout: float,
+    version: str = "",
     wait: float = WAIT_SECONDS,
 ) -> T:
-    """The value kept in the default cache under `key` (an instance of `kind`), or else
-    `compute()`, kept there for `timeout` seconds.
+    """The value kept in the kept results' cache under `key` (an instance of `kind`) for
+    `version`, or else `compute()`, kept there for `timeout` seconds in place of any other
+    version's.
+
+    `version` is what the value was computed from (a digest of the tables it read): naming it
+    apart from the key keeps one entry per request, not one per change of the data, so the
+    cache does not fill with values nobody will ask for again.
 
     While one caller computes a missing value, the others asking for the same key (threads,
     worker processes, and hosts that share the cache) wait for it, and read what it kept. A
     waiter computes itself after `wait` seconds rather than fail; a computation that raises
     passes the turn to the next caller. The key must name everything the value depends on
-    (decisions 45 and 47): a waiter takes whatever is kept under it."""
-    cache = caches[DEFAULT_CACHE_ALIAS]
-    value = cache.get(key)
-    if isinstance(value, kind):
-        return value
+    (decisions 45 and 47) with `version`: a waiter takes whatever is kept under them."""
+    cache = caches[KEPT_CACHE]
+    found = _found(cache.get(key), version, kind)
+    if found is not None:
+        return found
+    # One computation of a request at a time, whatever its version: a waiter for another
+    # version computes after it, with the data as then committed.
     with one_at_a_time(key, wait=wait, cache=cache):
-        value = cache.get(key)  # computed while this caller waited
+        found = _found(cache.get(key), version, kind)  # computed while this caller waited
+        if found is not None:
+            return found
+        value = compute()
+        cache.set(key, (version, value), timeout)
+        return value
+
+
+def _found(entry: object, version: str, kind: type[T]) -> T | None:
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        value = entry[1]
         if isinstance(value, kind):
             return value
-        value = compute()
-        cache.set(key, value, timeout)
-        return value
+    return None
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """Frames kept between requests on this machine: the rows in an Arrow IPC file of their own,
-what they were checked against in Django's cache (decision 51).
+what they were checked against in the kept results' cache (decisions 51 and 65).
 
 The file cache pickles and compresses a value with zlib, which for a frame of 100 000 rows
 costs more than reading the rows again; an IPC file is written as it lies in memory and read
@@ -17,7 +17,9 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+from emplus.core.kept import KEPT_CACHE
 
 # As the kept reports (decision 45): a frame nobody asks for is forgotten after a day.
 KEPT_SECONDS = 24 * 3600
@@ -29,7 +31,7 @@ def frame_directory() -> Path:
 
 def frame_kept(name: str) -> tuple[pl.DataFrame, dict[str, Any]] | None:
     """The frame kept under `name` and the facts kept with it, or None."""
-    entry = cache.get(_key(name))
+    entry = caches[KEPT_CACHE].get(_key(name))
     if not isinstance(entry, dict):
         return None
     try:
@@ -47,6 +49,7 @@ def frame_keep(name: str, frame: pl.DataFrame, facts: dict[str, Any]) -> None:
     partial = directory / f".{file}.partial"
     frame.write_ipc(partial, compression="uncompressed")
     os.replace(partial, directory / file)
+    cache = caches[KEPT_CACHE]
     previous = cache.get(_key(name))
     cache.set(_key(name), {"file": file, "facts": facts}, KEPT_SECONDS)
     if isinstance(previous, dict) and previous.get("file") != file:

@@ -457,6 +457,9 @@ def indicator_report(
         viewer=viewer, filters=filters
     )
     key = _report_key(participants, full_detail, filters, as_of, rules, threshold)
+    # Read before the rows: a write in between gives a report newer than its version, never an
+    # older report under a newer version.
+    data = participant_frame_fingerprint(using=participants.db)
     return kept(
         key,
         lambda: _indicator_report(
@@ -470,6 +473,7 @@ def indicator_report(
         ),
         kind=IndicatorReport,
         timeout=REPORT_CACHE_SECONDS,
+        version=data,
     )
 
 
@@ -486,9 +490,10 @@ def _report_key(
     rules: IndicatorRules,
     threshold: int,
 ) -> str:
-    """Everything the report depends on: the scope as the SQL that selects it (so two
-    viewers share a report only when they aggregate the same participants at the same
-    detail), the filters, the date, the rules, the special-category settings and the data."""
+    """Everything the report depends on but the data (the version it is kept under): the
+    scope as the SQL that selects it (so two viewers share a report only when they aggregate
+    the same participants at the same detail), the filters, the date, the rules and the
+    special-category settings."""
     request = {
         # Raise it when the computation changes: a report kept by the old code is then not
         # found (the data alone would not tell).
@@ -502,7 +507,6 @@ def _report_key(
         "special": [special_calendar().months, list(special_indicator_codes())],
         # The packaged municipality groups decide who lives in a rural area (EECO17).
         "groups": sorted((c, m.skr_group_2023) for c, m in municipality_by_code().items()),
-        "data": participant_frame_fingerprint(using=participants.db),
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode())
     return f"evidence:indicators:{digest.hexdigest()}"
@@ -759,9 +763,6 @@ def progression_report(
             special_calendar().months,
             sorted(settings.EMPLUS_SPECIAL_CATEGORY_DIMENSIONS),
         ],
-        # Read before the rows: a write in between gives a report newer than its key, never
-        # an older report under a newer key.
-        "data": stats_digest(stats),
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode())
     return kept(
@@ -779,6 +780,9 @@ def progression_report(
         ),
         kind=ProgressionReport,
         timeout=REPORT_CACHE_SECONDS,
+        # Counted before the rows: a write in between gives a report newer than its version,
+        # never an older report under a newer version.
+        version=stats_digest(stats),
     )
 
 

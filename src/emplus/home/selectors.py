@@ -151,7 +151,6 @@ def organisation_caseload_counts(
             str(organisation.pk),
             today.isoformat(),
             repr(pathway_selectors.caseload_thresholds()),
-            tables_fingerprint((model, "updated_at") for model in CASELOAD_TABLES),
         )
     )
     key = f"home-organisation-counts:{hashlib.sha256(parts.encode()).hexdigest()}"
@@ -160,6 +159,7 @@ def organisation_caseload_counts(
         lambda: _organisation_counts(viewer=viewer, organisation=organisation, today=today),
         kind=OrganisationCounts,
         timeout=KEPT_SECONDS,
+        version=tables_fingerprint((model, "updated_at") for model in CASELOAD_TABLES),
     )
     return counts.total, counts.units
 
