@@ -142,3 +142,30 @@ def test_the_sum_of_times_is_exact_past_64_bits():
     # then the sum is exact
     assert (count, summed) == (100_000, 1_780_000_000_123_457 * 100_000)
 
+
+@pytest.mark.usefixtures("data")
+def test_a_write_between_the_count_and_the_read_keeps_no_frame(coach, reads, monkeypatch):
+    # given no kept frame, and a write that commits after the tables were counted and before
+    # every row is read
+    read = kept._read
+
+    def written_first(columns, *, keys, using):
+        if keys is None and not written:
+            written.append(1)
+            CHANGES["new participant"](coach)
+        return read(columns, keys=keys, using=using)
+
+    written: list = []
+    monkeypatch.setattr(kept, "_read", written_first)
+    # when the frame is read
+    frame = kept.partnership_frame(columns=COLUMNS)
+    # then it holds the new row, but is not kept: the next read reads every row again, with
+    # figures of its own, and keeps that
+    assert frame.height == Enrolment.objects.count()
+    assert kept.frame_kept(kept._name(COLUMNS)) is None
+    assert reads == [None]
+    again = kept.partnership_frame(columns=COLUMNS)
+    assert reads == [None, None]
+    assert_frame_equal(_sorted(again), _sorted(frame))
+    kept.partnership_frame(columns=COLUMNS)
+    assert reads == [None, None]
