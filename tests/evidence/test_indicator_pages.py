@@ -244,6 +244,26 @@ def test_unit_filter(data, coordinator, unit_a1, unit_a2):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("url", [URL, "/evidence/progression/"])
+def test_the_filters_offer_the_viewers_choices_with_the_chosen_ones_selected(
+    data, coordinator, client, unit_a1, url
+):
+    # given a unit whose name needs escaping
+    unit_a1.name = 'Väst & "Norr"'
+    unit_a1.save()
+    client.force_login(coordinator)
+    # when the page is asked for with a unit and a municipality chosen
+    page = client.get(url, {"unit": str(unit_a1.pk), "municipality": "2480"}).content.decode()
+    # then each list offers its choices, those chosen selected, every name escaped
+    assert f'<option value="{unit_a1.pk}" selected>ORGA: Väst &amp; &quot;Norr&quot;</option>' in (
+        page
+    )
+    assert '<option value="2480" selected>Umeå</option>' in page
+    assert '<option value="0180">Stockholm</option>' in page
+    assert '<option value="ORGA">' in page and '<option value="ORGB">' not in page
+    assert page.count(" selected>") == 2 + (url != URL)  # and the progression's grouping
+
+
 def test_malformed_filters_are_reported_not_applied():
     # when
     filterset = IndicatorFilterSet(
