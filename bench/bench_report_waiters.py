@@ -138,14 +138,15 @@ def _url(page: str) -> str:
 
 def _forget(page: str) -> None:
     """Nobody has the result: the server's first minute, or the first views after a write."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from emplus.pathways import progress_data, services
 
     if page == "participant":  # as a write in bulk does (decision 39)
         services.instrument_data_changed(instrument=progress_data.instrument_active())
     else:
-        cache.clear()
+        for cache in caches.all():  # the reports' own cache too (decision 65), where there is one
+            cache.clear()
 
 
 def _round(args: argparse.Namespace, baseline_src: str | None) -> dict[str, float]:
