@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from emplus.config.caches import cache_settings
 from emplus.core import environment
 
 PACKAGE_DIR = environment.PACKAGE_DIR
@@ -215,24 +216,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("EMPLUS_LOGIN_THROTTLING", True)
 
-# Shared by the gunicorn workers of one machine (API rate limits count across them); several
-# application servers need a shared cache instead (docs/operations.md).
-_cache_dir = Path(os.environ.get("EMPLUS_CACHE_DIR", str(VAR_DIR / "cache")))
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(_cache_dir),
-    },
-    # Reports and frames kept under what they read (core.kept, decision 65): apart from the
-    # entries above, made per request (search tokens, rate counts), whose number grows with the
-    # traffic past MAX_ENTRIES, where a file cache deletes a third of its entries at random.
-    # One entry per request kept, so these stay few.
-    "kept": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(_cache_dir / "kept"),
-        "OPTIONS": {"MAX_ENTRIES": 10_000},
-    },
-}
+# Files shared by the gunicorn workers of one machine (API rate limits count across them), or
+# one Redis for every application server (EMPLUS_REDIS_URL; docs/operations.md, decision 68).
+CACHES = cache_settings(
+    cache_dir=Path(os.environ.get("EMPLUS_CACHE_DIR", str(VAR_DIR / "cache"))),
+    redis_url=os.environ.get("EMPLUS_REDIS_URL", ""),
+)
 
 # Password-reset links (sent by an administrator) go out by e-mail.
 EMAIL_BACKEND = os.environ.get(

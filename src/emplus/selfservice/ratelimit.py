@@ -1,8 +1,10 @@
 """A fixed-window attempt counter in the cache, for the public link pages.
 
 The default cache is a file cache (EMPLUS_CACHE_DIR) shared by the server processes of one
-machine; several machines share that directory or use sticky sessions, otherwise each machine
-counts on its own (docs/operations.md, docs/deployment-multi-host.md)."""
+machine, or one Redis for every server (EMPLUS_REDIS_URL, decision 68: counts made atomically,
+none forgotten at random as a full file cache forgets them); without Redis, several machines
+share the directory or use sticky sessions, otherwise each counts on its own
+(docs/operations.md, docs/deployment-multi-host.md)."""
 
 from __future__ import annotations
 
