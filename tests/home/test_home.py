@@ -377,7 +377,7 @@ def test_time_waiting_is_hours_sent_or_changed_and_not_attested_as_they_stand(
     # and the list the item links to names exactly those two
     client.force_login(coach)
     response = client.get(f"/participants/?unit={unit_a1.pk}&attestation_waiting=1")
-    listed = [p.participant_ref for p in response.context["page"].object_list]
+    listed = [p.participant_ref for p in response.context["people"]]
     assert listed == ["T-CHANGED", "T-SENT"]
     # the coordinator counts them by unit; the other organisation's coach only their own
     [org] = selectors.start_page(viewer=coordinator, today=today).coordinator
