@@ -27,9 +27,9 @@ TEMPLATE_PEOPLE = """{% load i18n %}{% translate "Active" as active %}{% transla
   {% endfor %}"""  # noqa: E501
 TEMPLATE_FOLLOWUPS = """{% load i18n %}{% for f in followups_due %}
     <tr>
-      <th scope="row"><a href="{{ f.detail_url }}">{{ f.enrolment.participant.participant_ref }}</a></th>
+      <th scope="row"><a href="{{ f.detail_url }}">{{ f.participant_ref }}</a></th>
       <td>{{ f.due_on|date:"Y-m-d" }}</td>
-      <td><a href="{{ f.record_url }}">{% blocktranslate with ref=f.enrolment.participant.participant_ref %}Record the follow-up of {{ ref }}{% endblocktranslate %}</a></td>
+      <td><a href="{{ f.record_url }}">{% blocktranslate with ref=f.participant_ref %}Record the follow-up of {{ ref }}{% endblocktranslate %}</a></td>
     </tr>
   {% endfor %}"""  # noqa: E501
 
@@ -62,7 +62,7 @@ def _followups():
             detail_url=reverse("pathways:detail", args=[UUID(int=i + 1)]),
             record_url=reverse("pathways:followup", args=[UUID(int=i + 1), UUID(int=100 + i)]),
             due_on=date(2026 + i, 1 + i, 3 * i + 1),
-            enrolment=SimpleNamespace(participant=SimpleNamespace(participant_ref=f"F-{text}")),
+            participant_ref=f"F-{text}",
         )
         for i, text in enumerate(ODD)
     ]

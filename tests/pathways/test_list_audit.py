@@ -147,7 +147,7 @@ def test_the_caseload_event_names_the_follow_ups_due_shown_beside_a_search(
     response = client.post(reverse("pathways:caseload"), {"q": other.participant_ref}, follow=True)
     # then the page shows the due follow-up too, and the one event names both
     assert response.status_code == 200
-    assert [f.enrolment.participant for f in response.context["followups_due"]] == [due]
+    assert [f.participant_id for f in response.context["followups_due"]] == [due.pk]
     events = list(AuditEvent.objects.filter(action="participant.listed"))
     assert len(events) == 1
     assert set(events[0].details["participants"]) == {str(due.pk), str(other.pk)}

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.choices import Phase
@@ -204,6 +205,26 @@ class ParticipantCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.unit} {self.participants:+d}"
+
+
+class FollowUpsDueVersion(models.Model):
+    """How many transactions have written what the caseload's follow-ups due read (follow-ups,
+    their enrolments' participants, the participants' scope, erasure and reference, consents
+    and whom they share with), kept by the database (PostgreSQL triggers, migration 0019;
+    decision 62). The box of the follow-ups due is kept under the sum and computed again only
+    when it moves.
+
+    Rows are deltas, summed on read, folded as ParticipantCount's are: one row plus one per
+    write in flight. A transaction adds one however many statements it makes. The time of the
+    newest write goes into the key beside the sum: a database restored to an earlier state
+    reaches the same sums again with other data, never at the same time. Not kept on SQLite
+    (the caseload computes its box on every request there)."""
+
+    writes = models.BigIntegerField(editable=False)
+    written_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.writes:+d}"
 
 
 class ParticipantNameToken(models.Model):

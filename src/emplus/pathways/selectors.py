@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from emplus.core import scoping
 from emplus.core.audit import audit_list, audit_log
+from emplus.core.kept import kept
 from emplus.core.models import AuditEvent
 from emplus.core.roles import Role, role_has_permission
 from emplus.core.typing import User
@@ -34,6 +35,7 @@ from emplus.pathways.models import (
     Consent,
     Enrolment,
     FollowUp,
+    FollowUpsDueVersion,
     ImportBatch,
     Participant,
     ParticipantCount,
@@ -637,9 +639,24 @@ def followups_due(
     )
 
 
+@dataclass(slots=True)
+class FollowUpDue:
+    """One follow-up due as the caseload's box shows it: its date, its participant's reference
+    and the keys its links need; plain values, so that the box can be kept (decision 62). The
+    view sets the links."""
+
+    pk: UUID
+    due_on: date
+    enrolment_id: UUID
+    participant_id: UUID
+    participant_ref: str
+    detail_url: str = ""
+    record_url: str = ""
+
+
 def followups_due_first(
     *, viewer: User, on: date, limit: int, counted: int
-) -> tuple[list[FollowUp], int]:
+) -> tuple[list[FollowUpDue], int]:
     """The first `limit` follow-ups due and how many there are, counted up to `counted` + 1
     (beyond it the page says "more than": an exact count reads every one's consent).
 
@@ -675,14 +692,67 @@ def followups_due_first(
         first = FollowUp.objects.filter(pk__in=in_order.values("pk")[:limit])
     else:
         first = FollowUp.objects.filter(pk__in=[key for key, _due_on, _total in found])
-    rows = (
-        first.select_related("enrolment__participant")
-        # What the list shows: the date and the participant's reference (no name, nothing
-        # decrypted).
-        .only("due_on", "enrolment__participant__participant_ref")
-        .order_by("due_on", "pk")
+    # What the list shows: the date and the participant's reference (no name, nothing
+    # decrypted).
+    rows = first.order_by("due_on", "pk").values_list(
+        "pk",
+        "due_on",
+        "enrolment_id",
+        "enrolment__participant_id",
+        "enrolment__participant__participant_ref",
     )
-    return list(rows), total
+    return [FollowUpDue(*row) for row in rows], total
+
+
+# How long a box of follow-ups due is kept at most: its key changes with every write it reads.
+FOLLOWUPS_DUE_KEPT_SECONDS = 600
+
+
+def followups_due_version() -> str | None:
+    """What the database says of the writes the follow-ups due read (FollowUpsDueVersion): it
+    changes with every transaction that commits one. None where it cannot say: SQLite keeps
+    none, and inside a transaction the sum may count the transaction's own writes, which a
+    rollback would take back while a box kept under it stayed."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not connection.get_autocommit()
+    ):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(writes), 0), max(written_at) "  # noqa: S608 - the model's table
+            f"FROM {FollowUpsDueVersion._meta.db_table}"
+        )
+        writes, written_at = cursor.fetchone()
+    return f"{writes}:{written_at.isoformat() if written_at else '-'}"
+
+
+def followups_due_kept(
+    *, viewer: User, on: date, limit: int, counted: int
+) -> tuple[list[FollowUpDue], int]:
+    """followups_due_first, kept per viewer scope, day and version of what it reads
+    (decision 62): a caseload request then reads one sum instead of walking up to 1 001 due
+    follow-ups and their consents. Viewers with the same grants share the box: restrict()
+    gives them the same rows. Computed on every request where no version is kept."""
+    version = followups_due_version()
+    if version is None:
+        return followups_due_first(viewer=viewer, on=on, limit=limit, counted=counted)
+    grants = scoping.grants(viewer, "participant.view")
+    scope = repr(
+        (grants.everywhere, sorted(map(str, grants.organisations)), sorted(map(str, grants.units)))
+    )
+    digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
+    key = f"emplus:followups-due:{digest}:{on.isoformat()}:{limit}:{counted}:{version}"
+
+    def compute() -> tuple[tuple[tuple[Any, ...], ...], int]:
+        first, total = followups_due_first(viewer=viewer, on=on, limit=limit, counted=counted)
+        return tuple(
+            (f.pk, f.due_on, f.enrolment_id, f.participant_id, f.participant_ref) for f in first
+        ), total
+
+    rows, total = kept(key, compute, kind=tuple, timeout=FOLLOWUPS_DUE_KEPT_SECONDS)
+    return [FollowUpDue(*row) for row in rows], total
 
 
 def share_requests_pending(

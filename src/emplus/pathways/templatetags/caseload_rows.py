@@ -69,11 +69,12 @@ def caseload_rows(people) -> SafeString:
 
 @register.simple_tag
 def followup_rows(followups) -> SafeString:
-    """The follow-ups' rows: each carries `detail_url` and `record_url` (the view sets them)."""
+    """The follow-ups' rows (selectors.FollowUpDue): each carries `detail_url` and `record_url`
+    (the view sets them)."""
     record = gettext("Record the follow-up of %(ref)s")
     rows = []
     for followup in followups:
-        ref = _text(followup.enrolment.participant.participant_ref)
+        ref = _text(followup.participant_ref)
         due_on = followup.due_on
         rows.append(
             _FOLLOWUP_ROW.format(

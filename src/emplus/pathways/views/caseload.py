@@ -120,13 +120,14 @@ def caseload(request):
         matching, PER_PAGE, count=count, columns=selectors.CASELOAD_ROW_COLUMNS
     ).get_page(request.GET.get("page"))
     people = selectors.caseload_rows(page.object_list)
-    due, due_total = selectors.followups_due_first(
+    # Kept while nothing it reads changes (decision 62).
+    due, due_total = selectors.followups_due_kept(
         viewer=request.user, on=today, limit=PER_PAGE, counted=FOLLOWUPS_COUNTED
     )
     # The page names the caseload and the follow-ups due: one audit event for everyone on it.
     selectors.participants_shown(
         viewer=request.user,
-        participants=[*people, *(followup.enrolment.participant for followup in due)],
+        participants=[*people, *({"id": followup.participant_id} for followup in due)],
     )
     # Each label translated once a page, not once a row (they are lazy).
     phases = {value: str(label) for value, label in Phase.choices}
@@ -137,9 +138,8 @@ def caseload(request):
         person.phase_label = phases.get(person.current_phase or "", "")
         person.detail_url = detail_url(person.pk)
     for followup in due:
-        participant_id = followup.enrolment.participant_id
-        followup.detail_url = detail_url(participant_id)
-        followup.record_url = followup_url(participant_id, followup.enrolment_id)
+        followup.detail_url = detail_url(followup.participant_id)
+        followup.record_url = followup_url(followup.participant_id, followup.enrolment_id)
     if posted:
         # Kept only when there is another page to link to.
         query = _search_query(request, filters) if page.has_other_pages() else ""
