@@ -13,7 +13,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from tests.conftest import import_basis
 from tests.factories import ConsentFactory, EnrolmentFactory, ParticipantFactory
+from tests.pathways.test_importing import row, run
 
 from emplus.pathways import rights, selectors, services
 from emplus.pathways.models import Enrolment, FollowUp, Participant
@@ -141,6 +143,18 @@ def test_another_organisation_never_sees_them_and_a_shared_participant_follows_i
     services.consent_withdraw(actor=other_org_coordinator, consent=consent)
     assert _due(client, coordinator) == ["A-1"]
     assert _due(client, other_org_coordinator) == []
+
+
+def test_an_import_is_seen_on_the_next_view(client, coordinator, org_a, unit_a1):
+    # given the box kept with one follow-up due
+    _left(coordinator, unit_a1, "H-1")
+    assert _due(client, coordinator) == ["H-1"]
+    # when a file brings one more who left (on PostgreSQL by COPY, in the writer's replica mode)
+    basis = import_basis(purposes=frozenset({"case_work", "statistics", "follow_up"}))
+    result = run(coordinator, org_a, [row("IMP-1", exit_date="2025-03-01")], basis=basis)
+    assert result.ok, result.errors
+    # then the next view lists it
+    assert sorted(_due(client, coordinator)) == ["H-1", "IMP-1"]
 
 
 def test_viewers_without_the_permission_see_no_box_from_another_viewer(
