@@ -743,7 +743,7 @@ def followups_due_kept(
         (grants.everywhere, sorted(map(str, grants.organisations)), sorted(map(str, grants.units)))
     )
     digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
-    key = f"emplus:followups-due:{digest}:{on.isoformat()}:{limit}:{counted}:{version}"
+    key = f"emplus:followups-due:{digest}:{on.isoformat()}:{limit}:{counted}"
 
     def compute() -> tuple[tuple[tuple[Any, ...], ...], int]:
         first, total = followups_due_first(viewer=viewer, on=on, limit=limit, counted=counted)
@@ -751,7 +751,9 @@ def followups_due_kept(
             (f.pk, f.due_on, f.enrolment_id, f.participant_id, f.participant_ref) for f in first
         ), total
 
-    rows, total = kept(key, compute, kind=tuple, timeout=FOLLOWUPS_DUE_KEPT_SECONDS)
+    rows, total = kept(
+        key, compute, kind=tuple, timeout=FOLLOWUPS_DUE_KEPT_SECONDS, version=version
+    )
     return [FollowUpDue(*row) for row in rows], total
 
 
