@@ -812,11 +812,18 @@ def proposal_export_rows(*, viewer: User) -> QuerySet[Proposal]:
 
 
 def work_profile_of(*, viewer: User, participant: Participant) -> WorkProfile | None:
-    return (
-        WorkProfile.objects.restrict(viewer, "proposal.view")
-        .filter(participant=participant)
-        .first()
-    )
+    profiles = _of_participant(WorkProfile.objects.all(), viewer=viewer, participant=participant)
+    return profiles.first()
+
+
+def _of_participant(rows: QuerySet, *, viewer: User, participant: Participant) -> QuerySet:
+    """`rows` (scoped by the participant's organisation and unit) of one participant, as far as
+    the viewer may see them. Where the viewer's grants cover the participant's organisation and
+    unit, the scope would only add a join to the query: it is decided here, from the
+    memberships already read (the participant page asks it on every request)."""
+    if not participant_can_see_proposals(viewer=viewer, participant=participant):
+        rows = scoping.restrict(rows, viewer, "proposal.view")
+    return rows.filter(participant=participant)
 
 
 def participant_can_see_proposals(*, viewer: User, participant: Participant) -> bool:
@@ -828,7 +835,7 @@ def participant_can_see_proposals(*, viewer: User, participant: Participant) -> 
 
 def participant_proposal_history(*, viewer: User, participant: Participant) -> list[ProposalEvent]:
     """Every move of the participant's proposals, oldest first, in one query (the timeline)."""
-    proposals = Proposal.objects.restrict(viewer, "proposal.view").filter(participant=participant)
+    proposals = _of_participant(Proposal.objects.all(), viewer=viewer, participant=participant)
     return list(
         ProposalEvent.objects.filter(proposal__in=proposals)
         .select_related("proposal__opportunity__employer")
