@@ -489,9 +489,7 @@ def participant_get(
         Participant.objects.restrict(viewer, permission)
         .filter(pk=pk, erased_at__isnull=True)
         .select_related("organisation", "unit", "municipality")
-        .prefetch_related(
-            Prefetch("consents", queryset=Consent.objects.prefetch_related("shared_with")),
-        )
+        .prefetch_related("consents")
         .first()
     )
     if participant is None:
@@ -523,6 +521,15 @@ def consent_current(*, participant: Participant) -> Consent | None:
     else:
         newest = max(read, key=lambda c: (c.given_on, c.created_at), default=None)
     return newest if newest is not None and newest.withdrawn_at is None else None
+
+
+def consent_shared_with(*, consent: Consent | None) -> list[Organisation]:
+    """The organisations a consent names for sharing. Read only for a consent that agrees to
+    sharing: no other names any (`services.consent_record` refuses it, an import never
+    shares), so most pages ask nothing."""
+    if consent is None or not consent.sharing:
+        return []
+    return list(consent.shared_with.all())
 
 
 # --- known elsewhere ----------------------------------------------------------------------------
@@ -819,19 +826,17 @@ def _yes_no(value: bool | None) -> str:
 def enrolment_timeline(*, enrolment: Enrolment) -> list[TimelineItem]:
     """The events of one enrolment in date order, as the participant page lists them."""
     items = [TimelineItem(enrolment.entry_date, 0, "entry", _("Entry"))]
+    # The words of every step translated once, not once a step.
+    hours, until, phase = _("%(hours)s hours"), _("until %(date)s"), _("Step: %(phase)s")
     for step in enrolment.steps.all():
         text = step.activity
         if step.hours is not None:
-            text += " · " + _("%(hours)s hours") % {"hours": step.hours}
+            text += " · " + hours % {"hours": step.hours}
         if step.ended_on:
-            text += " · " + _("until %(date)s") % {"date": step.ended_on.isoformat()}
+            text += " · " + until % {"date": step.ended_on.isoformat()}
         items.append(
             TimelineItem(
-                step.started_on,
-                1,
-                "step",
-                _("Step: %(phase)s") % {"phase": step.get_phase_display()},
-                text,
+                step.started_on, 1, "step", phase % {"phase": step.get_phase_display()}, text
             )
         )
     for event in enrolment.events.all():
@@ -913,14 +918,33 @@ def participant_enrolments(*, participant: Participant) -> QuerySet[Enrolment]:
     )
 
 
-def verdict_label(verdict: str) -> str:
-    """The page's words for a reliable-change verdict."""
+def verdict_labels() -> dict[str, str]:
+    """The page's words for each reliable-change verdict (translated once a page)."""
     return {
         reliable_change.IMPROVED: _("Reliable improvement"),
         reliable_change.DETERIORATED: _("Reliable deterioration"),
         reliable_change.NO_RELIABLE_CHANGE: _("No reliable change"),
         reliable_change.NOT_ENOUGH_DATA: _("Not enough data yet"),
-    }[verdict]
+    }
+
+
+def participant_progress_rows(
+    changes: list[reliable_change.DimensionChange], *, labels: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The distance-travelled table's rows of the page (`labels`: `verdict_labels()`)."""
+    labels = labels or verdict_labels()
+    return [
+        {
+            "label": row.label,
+            "first": row.first,
+            "latest": row.latest,
+            "change": row.change,
+            "rci": None if row.rci is None else f"{row.rci:.2f}",
+            "verdict": row.verdict,
+            "verdict_label": labels[row.verdict],
+        }
+        for row in changes
+    ]
 
 
 def participant_progress_summary(
@@ -937,27 +961,14 @@ def participant_progress_summary(
     )
     chart = None
     if result.comparable:
+        title = _("%(label)s: from %(first)s to %(latest)s")
         chart = charts.dot_plot(
             rows=result.rows,
             scale_min=instrument.scale_min,
             scale_max=instrument.scale_max,
-            title_format=lambda r: (
-                _("%(label)s: from %(first)s to %(latest)s")
-                % {"label": r.label, "first": r.first, "latest": r.latest}
-            ),
+            title_format=lambda r: title % {"label": r.label, "first": r.first, "latest": r.latest},
         )
-    rows = [
-        {
-            "label": row.label,
-            "first": row.first,
-            "latest": row.latest,
-            "change": row.change,
-            "rci": None if row.rci is None else f"{row.rci:.2f}",
-            "verdict": row.verdict,
-            "verdict_label": verdict_label(row.verdict),
-        }
-        for row in result.rows
-    ]
+    labels = verdict_labels()
     total = None
     if result.total is not None:
         total = {
@@ -965,14 +976,14 @@ def participant_progress_summary(
             "latest": result.total.latest,
             "change": result.total.change,
             "rci": None if result.total.rci is None else f"{result.total.rci:.2f}",
-            "verdict_label": verdict_label(result.total.verdict),
+            "verdict_label": labels[result.total.verdict],
         }
     english = (language or "sv").startswith("en")
     return {
         "progress": result,
         "instrument_name": instrument.name_en if english else instrument.name_sv,
         "chart": chart,
-        "progress_rows": rows,
+        "progress_rows": participant_progress_rows(result.rows, labels=labels),
         "progress_total": total,
         "min_participants": reliable_change.MIN_PARTICIPANTS,
     }

@@ -59,6 +59,7 @@ def detail(request, pk):
         "masked_id": mask_personal_id(participant.personal_id),
         "can_change": can_change,
         "consent": consent,
+        "consent_shared_with": selectors.consent_shared_with(consent=consent),
         "past_consents": [c for c in participant.consents.all() if c != consent],
         "enrolments": [
             {
