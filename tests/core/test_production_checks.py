@@ -40,7 +40,7 @@ def test_second_factor_switched_off(production):
 
 def test_second_factor_middleware_removed(production):
     production.MIDDLEWARE = [
-        m for m in production.MIDDLEWARE if m != "django_otp.middleware.OTPMiddleware"
+        m for m in production.MIDDLEWARE if m != "emplus.accounts.middleware.SecondFactorMiddleware"
     ]
     assert _ids(production_fails_closed()) == {"emplus.E002"}
 

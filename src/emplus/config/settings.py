@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "emplus.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "emplus.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -175,7 +175,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a session's user with its memberships (decision 0061).
+    "emplus.accounts.backends.AccountBackend",
 ]
 # Argon2id at OWASP's recommended cost (19 MiB, 2 passes, 1 lane; docs/decisions/0054): older
 # hashes, Django's default parameters included, are re-hashed at the next log-in.
@@ -371,6 +372,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Django's database sessions, read with SQL compiled once (decision 0061).
+SESSION_ENGINE = "emplus.core.sessions"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 
 SECOND_FACTOR_MIDDLEWARE = [
-    "django_otp.middleware.OTPMiddleware",
+    "emplus.accounts.middleware.SecondFactorMiddleware",
     "emplus.accounts.middleware.TwoFactorRequiredMiddleware",
 ]
 TOKEN_AUTHENTICATION = "emplus.accounts.tokens.SecondFactorTokenAuthentication"  # noqa: S105

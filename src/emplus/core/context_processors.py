@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from emplus.core.permissions import has_permission
 from emplus.core.reversing import fixed_address
+from emplus.core.scoping import permissions_anywhere
 
 # (URL name, label, permission). Only modules that are built appear here.
 NAVIGATION = [
@@ -30,12 +30,16 @@ NAVIGATION = [
 ]
 
 
+NAVIGATION_PERMISSIONS = tuple(permission for _, _, permission in NAVIGATION if permission)
+
+
 def shell(request):
     user = request.user
     items = []
     if user.is_authenticated:
+        held = permissions_anywhere(user, NAVIGATION_PERMISSIONS)
         for name, label, permission in NAVIGATION:
-            if permission is None or has_permission(user, permission):
+            if permission is None or permission in held:
                 url = fixed_address(name)
                 current = request.path == url if url == "/" else request.path.startswith(url)
                 items.append({"url": url, "label": label, "current": current})

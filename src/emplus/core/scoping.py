@@ -11,8 +11,9 @@ the owning organisation and unit (docs/decisions/0021).
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
+from functools import cache, reduce
 from typing import Self, TypeVar
 from uuid import UUID
 
@@ -83,13 +84,26 @@ class Grants:
 NO_GRANTS = Grants(False, frozenset(), frozenset())
 
 
-def _memberships(user) -> tuple[tuple[UUID, str, UUID | None], ...]:
-    """(organisation, role, unit) of each membership, read once per request and user."""
+Membership = tuple[UUID, str, UUID | None]
+
+
+def _memberships(user) -> tuple[Membership, ...]:
+    """(organisation, role, unit) of each membership, read once per request and user: with the
+    user itself where the session's backend read them (accounts.backends), else here."""
     cached = getattr(user, "_emplus_memberships", None)
     if cached is None:
-        cached = tuple(user.memberships.values_list("organisation_id", "role", "unit_id"))
-        user._emplus_memberships = cached
+        # Unordered: the model's ordering (organisation name, user name) would join two tables.
+        cached = remember_memberships(
+            user, user.memberships.order_by().values_list("organisation_id", "role", "unit_id")
+        )
     return cached
+
+
+def remember_memberships(user, rows) -> tuple[Membership, ...]:
+    """Keep the memberships just read with `user` for the rest of this request (the user object
+    lives no longer than its request)."""
+    user._emplus_memberships = tuple(rows)
+    return user._emplus_memberships
 
 
 def _is_active_user(user) -> bool:
@@ -101,11 +115,14 @@ def grants(user, permission: str) -> Grants:
     role_has_permission(Role.COACH, permission)  # unknown permission names fail loudly
     if not _is_active_user(user):
         return NO_GRANTS
-    rows = _memberships(user)
-    roles = {role for _, role, _ in rows} | ({Role.ADMIN} if user.is_superuser else set())
+    return _grants(_memberships(user), user.is_superuser, permission)
+
+
+def _grants(rows: Iterable[Membership], is_superuser: bool, permission: str) -> Grants:
+    roles = {role for _, role, _ in rows} | ({Role.ADMIN} if is_superuser else set())
     if any(permission in PARTNERSHIP_WIDE_PERMISSIONS.get(role, ()) for role in roles):
         return Grants(True, frozenset(), frozenset())
-    if user.is_superuser and role_has_permission(Role.ADMIN, permission):
+    if is_superuser and role_has_permission(Role.ADMIN, permission):
         return Grants(True, frozenset(), frozenset())
     organisations: set[UUID] = set()
     units: set[tuple[UUID, UUID]] = set()
@@ -146,6 +163,27 @@ def has_permission(user, permission: str) -> bool:
     """Whether `user` holds `permission` anywhere: the gate of a page (403). Which rows it then
     opens is for restrict() to say (404 outside)."""
     return bool(grants(user, permission))
+
+
+def permissions_anywhere(user, permissions: tuple[str, ...]) -> frozenset[str]:
+    """Those of `permissions` that `user` holds somewhere (has_permission() of each), worked
+    out once per process for each shape of memberships: whether a permission is held anywhere
+    depends on the roles (and whether a coach has a unit), not on which organisation."""
+    if not _is_active_user(user):
+        return frozenset()
+    shape = frozenset((role, unit_id is not None) for _, role, unit_id in _memberships(user))
+    return _permissions_of_shape(shape, user.is_superuser, permissions)
+
+
+_SOMEWHERE = UUID(int=0)
+
+
+@cache
+def _permissions_of_shape(
+    shape: frozenset[tuple[str, bool]], is_superuser: bool, permissions: tuple[str, ...]
+) -> frozenset[str]:
+    rows = [(_SOMEWHERE, role, _SOMEWHERE if has_unit else None) for role, has_unit in shape]
+    return frozenset(p for p in permissions if _grants(rows, is_superuser, p))
 
 
 def allows(user, permission: str, obj: models.Model) -> bool:
