@@ -16,9 +16,10 @@ Run it on a database of the load test (bench/loadtest_data.py: its users `lt-coa
 The requests: a coordinator's caseload (page 1, and pages far into it), a coach's caseload, a
 search by name and by reference (the POST, and the page it redirected to before decision 63,
 as the browser and locust follow it), `/api/participants/` as a coach and as a coordinator, a
-participant page and the activities list. Both runs see the same pages (a fixed random
-seed). Where the code has it, the process is warmed and frozen as `emplus serve` does with each
-worker (`emplus.core.serving.warm_and_freeze`).
+participant page, the activities list and a small page (the user guide's index: what every
+page pays). Both runs see the same pages (a fixed random seed). Where the code has it, the
+process is warmed and frozen as `emplus serve` does with each worker
+(`emplus.core.serving.warm_and_freeze`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ PAGES = [
     "api-coordinator",
     "participant",
     "activities",
+    "small-page",
 ]
 
 
@@ -109,6 +111,8 @@ def _requests(clients, rng: random.Random, pages_of_caseload: int, participant_u
         ),
         "participant": lambda: coordinator.get(participant_url),
         "activities": lambda: coordinator.get("/mapping/activities/"),
+        # The user guide's index: no query of its own, what every page pays shows (decision 61).
+        "small-page": lambda: coordinator.get("/help/"),
     }
 
 
