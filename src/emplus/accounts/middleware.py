@@ -54,7 +54,7 @@ class SecondFactorMiddleware(OTPMiddleware):
             return super()._verify_user_sync(request, user)
         self._init_user_fields(user)
         device_id = persistent_id.removeprefix(TOTP_PREFIX)
-        if device_id.isdigit() and int(device_id) in confirmed:
+        if device_id.isdecimal() and int(device_id) in confirmed:
             user.otp_device = SimpleLazyObject(partial(TOTPDevice.objects.get, pk=int(device_id)))
         else:  # unconfirmed, replaced or another user's: as the library, forget it
             del request.session[DEVICE_ID_SESSION_KEY]
