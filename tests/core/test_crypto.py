@@ -228,8 +228,10 @@ def test_encrypting_many_needs_a_valid_key(settings):
         encrypt_many(["x"])
 
 
-def test_pseudonyms_of_many_are_the_pseudonyms_of_each(settings):
-    settings.EMPLUS_PSEUDONYM_KEY = "key-one"
+# A short key, one of exactly a SHA-256 block, and a longer one (hashed first, RFC 2104).
+@pytest.mark.parametrize("key", ["key-one", "k" * 64, "nyckel-å" * 20])
+def test_pseudonyms_of_many_are_the_pseudonyms_of_each(settings, key):
+    settings.EMPLUS_PSEUDONYM_KEY = key
     numbers = ["199001011234", "199001011235", "20000101-0000"]
     assert pseudonyms(numbers) == [pseudonym(n) for n in numbers]
     assert pseudonyms([]) == []
