@@ -55,8 +55,8 @@ def copy_text(value: Any) -> str:
 # COPY's binary format (PostgreSQL's documentation, "COPY", "Binary Format"): a signature,
 # then per row the number of fields (int16) and each field as its length (int32, -1 for NULL)
 # and the type's binary form, all big-endian; -1 (int16) ends the data.
-BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
-BINARY_TRAILER = b"\xff\xff"
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = b"\xff\xff"
 _NULL_HEX = "ffffffff"
 # A frame's rows for a binary COPY: its fields in hex, one text per row (`BulkWriter.frame_for`).
 _ROW_HEX = "__binary_row"
@@ -432,7 +432,7 @@ class BulkWriter:
                 [pl.lit(f"{prepared.width:04x}"), pl.col(_ROW_HEX), pl.lit(tail)]
             )  # the number of fields (int16), the row's own, the shared ones
             hexes = frame.select(rows.str.join("")).item()
-            prepared.payload = BINARY_HEADER + bytes.fromhex(hexes) + BINARY_TRAILER
+            prepared.payload = _BINARY_HEADER + bytes.fromhex(hexes) + _BINARY_TRAILER
         else:
             prepared.payload = list(
                 zip(
