@@ -15,27 +15,14 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 
+from emplus.core import svg
+
 if TYPE_CHECKING:
     from emplus.pathways.charts import DotPlot
     from emplus.pathways.selectors import TimelineItem
 
 register = template.Library()
 
-_TICK = (
-    '<line x1="{x}" x2="{x}" y1="{tick_top}" y2="{tick_bottom}" stroke="#c9d0d9" '
-    'stroke-width="1"></line><text x="{x}" y="{axis_y}" text-anchor="middle" font-size="12" '
-    'fill="#4a5360">{label}</text>'
-)
-_CHART_ROW = (
-    '\n      <g class="row-{verdict}"><title>{title}</title>\n'
-    '        <text x="{left}" y="{label_y}" font-size="13" fill="#1b1f24">{label}{mark}</text>\n'
-    '        <line x1="{x_first}" x2="{x_latest}" y1="{y}" y2="{y}" stroke="#14406b" '
-    'stroke-width="3"></line>\n'
-    '        <circle cx="{x_first}" cy="{y}" r="6" fill="#ffffff" stroke="#14406b" '
-    'stroke-width="2"></circle>\n'
-    '        <circle cx="{x_latest}" cy="{y}" r="6" fill="#14406b"></circle>\n'
-    "      </g>\n      "
-)
 _MARKS = {"improved": " ▲", "deteriorated": " ▼"}
 _TABLE_ROW = (
     '\n      <tr><th scope="row">{label}</th><td class="num">{first}</td>'
@@ -61,34 +48,8 @@ def _number(value) -> str:
 
 @register.simple_tag
 def chart_marks(chart: DotPlot) -> SafeString:
-    """The chart's ticks and then its rows, inside the `<svg>` the template opens."""
-    axis_y = _number(chart.axis_y)
-    ticks = "".join(
-        _TICK.format(
-            x=_number(tick.x),
-            tick_top=_number(chart.axis_y + 4),
-            tick_bottom=_number(chart.height - 4),
-            axis_y=axis_y,
-            label=_text(tick.label),
-        )
-        for tick in chart.ticks
-    )
-    left = _number(chart.left)
-    rows = "".join(
-        _CHART_ROW.format(
-            verdict=_text(row.verdict),
-            title=_text(row.title),
-            left=left,
-            label_y=_number(row.label_y),
-            label=_text(row.label),
-            mark=_MARKS.get(row.verdict, ""),
-            x_first=_number(row.x_first),
-            x_latest=_number(row.x_latest),
-            y=_number(row.y),
-        )
-        for row in chart.rows
-    )
-    return SafeString(f"{ticks}\n      {rows}")
+    """The chart's ticks and then its rows (drawn by core.svg), inside the chart element."""
+    return SafeString(svg.dot_plot_marks(chart, marks=_MARKS, number=_number, text=_text))
 
 
 def _signed(change: int | None) -> str:
