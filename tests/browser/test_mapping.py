@@ -52,13 +52,17 @@ def test_every_mapping_page_passes_axe(page, live_url):
     # an activity page, reached by link (its id is not known in advance)
     page.goto(live_url + "/mapping/activities/")
     page.locator("tbody th a").first.click()
+    # A click does not wait for the page it opens: wait for it, or axe checks the list again.
+    page.wait_for_url(re.compile(r"/mapping/activities/[0-9a-f-]{36}/$"))
+    expect(page.locator("h1")).to_have_count(1)
     found = _serious(axe.run(page))
     if found:
         failures["activity"] = found
     # an organisation's role page, reached by link
     page.goto(live_url + "/mapping/organisations/")
     page.locator("tbody th a").first.click()
-    assert page.locator("h1").count() == 1
+    page.wait_for_url(re.compile(r"/mapping/organisations/[0-9a-f-]{36}/$"))
+    expect(page.locator("h1")).to_have_count(1)
     found = _serious(axe.run(page))
     if found:
         failures["organisation role"] = found
