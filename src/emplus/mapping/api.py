@@ -11,10 +11,10 @@ from emplus.core.viewsets import ScopedReadOnlyViewSet
 from emplus.mapping import selectors
 from emplus.mapping.filters import ActivityFilterSet, WhiteSpotFilterSet
 from emplus.mapping.serializers import (
-    ACTIVITY_LIST_COLUMNS,
     ACTIVITY_LIST_MANY,
     ActivitySerializer,
     CoverageSerializer,
+    activity_list_columns,
     activity_list_rows,
 )
 
@@ -42,7 +42,7 @@ class ActivityViewSet(ScopedReadOnlyViewSet):
         # field (decision 67, as decision 59 for the participants).
         activities = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(
-            activities.select_related(None).values(*ACTIVITY_LIST_COLUMNS)
+            activities.select_related(None).values(*activity_list_columns())
         )
         related = selectors.activity_related_codes(ids=[row["id"] for row in page])
         for row in page:

@@ -47,29 +47,6 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
 
 
-# The columns a list row reads (`QuerySet.values()`; the organisation's code joined); the
-# many-to-many fields' codes are read for the page's rows together (decision 67). A field
-# added to the serializer and not here fails the list (no such key in a row).
-ACTIVITY_LIST_COLUMNS = (
-    "id",
-    "code",
-    "organisation__code",
-    "unit_id",
-    "title",
-    "description",
-    "arena",
-    "phases",
-    "target_groups",
-    "place",
-    "accessibility",
-    "delivery_mode",
-    "start_date",
-    "end_date",
-    "schedule",
-    "capacity",
-    "contact_email",
-    "contact_phone",
-)
 ACTIVITY_LIST_MANY = ("methods", "thematic_areas", "municipalities")
 
 
@@ -80,9 +57,16 @@ def _list_row_fields() -> tuple[RowField, ...]:
 
 def activity_list_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """What `ActivitySerializer(many=True).data` gives, made from rows of
-    `values(*ACTIVITY_LIST_COLUMNS)` with the codes of `ACTIVITY_LIST_MANY` added under their
+    `values(*activity_list_columns())` with the codes of `ACTIVITY_LIST_MANY` added under their
     names (decision 67; a test compares the two)."""
     return values_rows_represented(rows, _list_row_fields())
+
+
+def activity_list_columns() -> tuple[str, ...]:
+    """The columns a list row reads (`QuerySet.values()`, the organisation's code joined),
+    from the serializer's fields; the many-to-many fields' codes are read for the page's rows
+    together (decision 67)."""
+    return tuple(key for _, key, _, _ in _list_row_fields() if key not in ACTIVITY_LIST_MANY)
 
 
 class CoverageSerializer(serializers.Serializer):
