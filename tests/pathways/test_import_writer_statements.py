@@ -13,6 +13,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from emplus.pathways import import_writer
 from emplus.pathways.import_writer import BulkWriter
 from emplus.pathways.models import Enrolment, Participant
 
@@ -33,16 +34,20 @@ def _participants(writer: BulkWriter, units: list) -> pl.DataFrame:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("bound", ["parameter limit", "rows per statement"])
 def test_rows_split_over_several_statements_are_written_in_order_with_their_values(
-    org_a, unit_a1, unit_a2
+    org_a, unit_a1, unit_a2, bound, monkeypatch
 ):
-    # given seven participants of two units, and on SQLite a parameter limit that takes three
-    # rows per statement (the values every row shares bound once)
+    # given seven participants of two units, and on SQLite three rows per statement, by
+    # SQLite's parameter limit or by the writer's own bound (the values every row shares
+    # bound once a statement)
     now = timezone.now()
     writer = BulkWriter(now=now, organisation=org_a)
     shared = len(Participant._meta.concrete_fields) - 6  # six columns per row
-    if connection.vendor == "sqlite":
+    if bound == "parameter limit":
         writer._variables = shared + 3 * 6 + 5  # room for three rows, not four
+    else:
+        monkeypatch.setattr(import_writer, "ROWS_PER_STATEMENT", 3)
     units = [unit_a1.pk if i % 2 else unit_a2.pk for i in range(7)]
     frame = _participants(writer, units)
     enrolments = writer.frame_for(
