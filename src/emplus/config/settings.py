@@ -304,10 +304,9 @@ REST_FRAMEWORK = {
         "emplus.accounts.tokens.SecondFactorTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The overall and the scoped rate in one cache entry a client (decision 0072).
     "DEFAULT_THROTTLE_CLASSES": (
-        ["emplus.api.throttling.UserThrottle", "emplus.api.throttling.ScopedThrottle"]
-        if EMPLUS_API_THROTTLING
-        else []
+        ["emplus.api.throttling.RateThrottle"] if EMPLUS_API_THROTTLING else []
     ),
     "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     "NUM_PROXIES": EMPLUS_TRUSTED_PROXIES,

@@ -11,7 +11,7 @@ SECOND_FACTOR_MIDDLEWARE = [
     "emplus.accounts.middleware.TwoFactorRequiredMiddleware",
 ]
 TOKEN_AUTHENTICATION = "emplus.accounts.tokens.SecondFactorTokenAuthentication"  # noqa: S105
-THROTTLES = ["emplus.api.throttling.UserThrottle", "emplus.api.throttling.ScopedThrottle"]
+THROTTLES = ["emplus.api.throttling.RateThrottle"]
 THROTTLE_SCOPES = ["user", "list", "search", "export", "estimate"]
 AUDIT_KEY_MIN_LENGTH = 32
 
