@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from tests.conftest import make_user
 
 from emplus.core.audit import (
@@ -291,3 +292,21 @@ def test_verifying_the_newest_events_checks_them_and_their_link_only(chain):
     assert [p.sequence for p in audit_verify(last=2)] == [newest]
     assert [p.sequence for p in audit_verify()] == [2, newest]
     assert audit_verify(last=10_000) == audit_verify()
+
+
+def test_an_append_is_its_lane_lock_its_lane_head_and_its_insert(coach):
+    # given a chain with events (decision 72: both statements compiled once per process)
+    first = audit_log(actor=coach, action="test.first", details={"n": 1})
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        second = audit_log(actor=coach, action="test.second", details={"n": 2})
+    # then the lane's lock (PostgreSQL only), its newest event, the insert: nothing else
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    expected = 3 if connection.vendor == "postgresql" else 2
+    assert len(statements) == expected, statements
+    assert statements[-1].startswith('INSERT INTO "core_auditevent"')
+    # and the new event links to the one before it, stored as hashed
+    stored = AuditEvent.objects.get(pk=second.pk)
+    assert (stored.sequence, stored.prev_hash) == (first.sequence + 1, first.hash)
+    assert audit_event_hash(stored) == stored.hash == second.hash
+    assert audit_verify() == []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import models
+from django.db import models, router
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from emplus.core.compiled import CompiledInsert
 
 
 def in_page_language(sv: str, en: str) -> str:
@@ -114,14 +116,21 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.lane}.{self.sequence} {self.action}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, using=None, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Audit events cannot be changed once written.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        if args or kwargs:
+            super().save(*args, using=using, force_insert=True, **kwargs)
+            return
+        # Every list request appends one: its INSERT compiled once per process, the same row
+        # (decision 0072). No receiver listens for this model's save signals.
+        _AUDIT_INSERT.insert(self, using or router.db_for_write(AuditEvent, instance=self))
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+_AUDIT_INSERT = CompiledInsert(AuditEvent)
 
 
 class TaskWorker(models.Model):
