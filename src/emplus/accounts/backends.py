@@ -88,7 +88,7 @@ USER_READ = CompiledRead(get_user_model(), _user_with_memberships, pk=("id", UUI
 
 class AccountBackend(ModelBackend):
     def get_user(self, user_id):
-        user = next(iter(USER_READ.raw(pk=user_id)), None)
+        user = USER_READ.first(pk=user_id)
         if user is None or not self.user_can_authenticate(user):
             return None
         remember_memberships(user, parse_memberships(user.emplus_memberships_text))

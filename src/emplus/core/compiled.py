@@ -4,19 +4,34 @@ once per process.
 Turning a QuerySet into SQL costs Django 0.5–1.5 ms of CPU for these reads, more than the
 database spends running them (decision 0061). Their SQL never changes, only the values compared:
 a `CompiledRead` builds the QuerySet once with stand-in values, keeps its SQL and parameters,
-and runs it with the real values put where the stand-ins were, as `Model.objects.raw()` (the
-model's own conversions of the columns, annotations as attributes), or as plain rows.
-A `CompiledInsert` does the same for the INSERT of a new row (decision 0072).
+and runs it with the real values put where the stand-ins were: its first row made an instance
+as the QuerySet makes it (the columns' conversions, annotations as attributes) but without
+Django's per-query machinery, as `Model.objects.raw()`, or as plain rows. A `CompiledInsert`
+does the same for the INSERT of a new row (decision 0072).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, models, router
 from django.db.models.query import RawQuerySet
 from django.db.models.sql import InsertQuery
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    positions: dict[str, int]  # value -> its place among the parameters
+    # How a row becomes an instance, as Django's ModelIterable makes it.
+    start: int
+    end: int
+    attnames: list[str]
+    annotations: dict[str, int]
+    converters: list[tuple[int, list, Any]]  # (column, its conversions, its expression)
 
 
 class CompiledRead:
@@ -32,7 +47,7 @@ class CompiledRead:
         self.model = model
         self.build = build
         self.stand_ins = stand_ins
-        self._compiled: dict[str, tuple[str, tuple, dict[str, int]]] = {}
+        self._compiled: dict[str, _Compiled] = {}
 
     def _db_value(self, name: str, value: Any, alias: str) -> Any:
         field = self.model._meta.get_field(self.stand_ins[name][0])
@@ -40,36 +55,75 @@ class CompiledRead:
             raise TypeError(f"{field!r}: a stand-in stands for one of the model's own columns")
         return field.get_db_prep_value(value, connections[alias])
 
-    def _compile(self, alias: str) -> tuple[str, tuple, dict[str, int]]:
+    def _compile(self, alias: str) -> _Compiled:
         queryset = self.build(**{name: value for name, (_, value) in self.stand_ins.items()})
-        sql, params = queryset.query.get_compiler(alias).as_sql()
+        compiler = queryset.query.get_compiler(alias)
+        sql, params = compiler.as_sql()
         positions = {}
         for name, (_, value) in self.stand_ins.items():
             db_value = self._db_value(name, value, alias)
             (positions[name],) = (i for i, param in enumerate(params) if param == db_value)
-        return sql, tuple(params), positions
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = (
+            (klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1)
+            if klass_info
+            else (0, 0)
+        )
+        converters = compiler.get_converters([column for column, _, _ in select])
+        return _Compiled(
+            sql=sql,
+            params=tuple(params),
+            positions=positions,
+            start=start,
+            end=end,
+            attnames=[column[0].target.attname for column in select[start:end]],
+            annotations=dict(compiler.annotation_col_map or {}),
+            converters=[(i, functions, column) for i, (functions, column) in converters.items()],
+        )
 
-    def _filled(self, alias: str, values: dict[str, Any]) -> tuple[str, list]:
+    def _filled(self, alias: str, values: dict[str, Any]) -> tuple[_Compiled, list]:
         compiled = self._compiled.get(alias)
         if compiled is None:
             compiled = self._compiled[alias] = self._compile(alias)
-        sql, params, positions = compiled
-        filled = list(params)
+        filled = list(compiled.params)
         for name, value in values.items():
-            filled[positions[name]] = self._db_value(name, value, alias)
-        return sql, filled
+            filled[compiled.positions[name]] = self._db_value(name, value, alias)
+        return compiled, filled
+
+    def first(self, **values: Any) -> models.Model | None:
+        """The first row as an instance of the model, as the QuerySet's `.first()` makes it
+        from the same row (the QuerySet orders it: a read of one row by a unique key)."""
+        alias = router.db_for_read(self.model)
+        compiled, filled = self._filled(alias, values)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, filled)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if compiled.converters:
+            row = list(row)
+            for i, functions, column in compiled.converters:
+                value = row[i]
+                for convert in functions:
+                    value = convert(value, column, connection)
+                row[i] = value
+        instance = self.model.from_db(alias, compiled.attnames, row[compiled.start : compiled.end])
+        for name, i in compiled.annotations.items():
+            setattr(instance, name, row[i])
+        return instance
 
     def raw(self, **values: Any) -> RawQuerySet:
-        sql, filled = self._filled(router.db_for_read(self.model), values)
-        return self.model._default_manager.raw(sql, filled)
+        compiled, filled = self._filled(router.db_for_read(self.model), values)
+        return self.model._default_manager.raw(compiled.sql, filled)
 
     def rows(self, using: str, **values: Any) -> list[tuple]:
         """The rows of a `values_list()` QuerySet on the database `using`, as the driver gives
         them: no field's conversion from the database, so only for columns that need none
         (numbers, texts)."""
-        sql, filled = self._filled(using, values)
+        compiled, filled = self._filled(using, values)
         with connections[using].cursor() as cursor:
-            cursor.execute(sql, filled)
+            cursor.execute(compiled.sql, filled)
             return cursor.fetchall()
 
 

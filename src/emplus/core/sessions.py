@@ -23,7 +23,7 @@ SESSION_READ = CompiledRead(
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
-        session = next(iter(SESSION_READ.raw(key=self.session_key, now=timezone.now())), None)
+        session = SESSION_READ.first(key=self.session_key, now=timezone.now())
         if session is None:
             self._session_key = None  # as Django's: a new session if anything is saved
         return session
