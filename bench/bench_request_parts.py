@@ -22,6 +22,7 @@ import time
 from collections import defaultdict
 
 from _common import baseline_run, django_setup, load_average, machine
+from bench_caseload_pages import _clients  # the same two users' sessions
 
 PAGES = ["small-page", "caseload-coach", "api-coach"]
 
@@ -107,20 +108,6 @@ def _instrument() -> list[str]:
         if patched and getattr(loaded, "audit_log", None) is not None:
             loaded.audit_log = timed
     return names
-
-
-def _clients():
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from tests.factories import verify_session
-
-    users = get_user_model().objects
-    clients = {}
-    for role in ("coordinator", "coach"):
-        client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=False)
-        verify_session(client, users.get(username=f"lt-{role}-01"))
-        clients[role] = client
-    return clients
 
 
 def main() -> None:
