@@ -120,7 +120,8 @@ class AuditEvent(models.Model):
         if not self._state.adding:
             raise AppendOnlyError("Audit events cannot be changed once written.")
         if args or kwargs:
-            super().save(*args, using=using, force_insert=True, **kwargs)
+            kwargs["force_insert"] = True
+            super().save(*args, using=using, **kwargs)
             return
         # Every list request appends one: its INSERT compiled once per process, the same row
         # (decision 0072). No receiver listens for this model's save signals.
