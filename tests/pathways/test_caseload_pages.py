@@ -72,7 +72,7 @@ def test_a_count_given_to_keys_first_is_not_asked_again(coordinator, caseload):
     pages = KeysFirstPaginator(_scope(coordinator), 3, count=7)
     with CaptureQueriesContext(connection) as queries:
         assert [p.participant_ref for p in pages.page(3)] == ["R-07"]
-    assert len(queries) == 2  # the page's keys, its rows
+    assert len(queries) == 1  # the page's rows of the keys its subquery walks to (decision 70)
     assert pages.num_pages == 3
 
 
@@ -372,3 +372,94 @@ def test_the_page_rows_are_the_markup_the_participants_gave(client, coordinator,
     assert rows in response.content.decode()
     assert {p.current_phase for p in participants} > {None}
     assert {p.is_active for p in participants} == {True, False}
+
+
+# Decision 70: a page's rows in one statement, the keys a subquery; past the middle of an
+# exactly counted list the keys are walked from the end.
+
+
+def test_every_page_walked_from_either_end_holds_its_own_rows_and_no_other_organisations(
+    coordinator, caseload, unit_b1, django_assert_num_queries
+):
+    # given a participant of another organisation, not shared, whose reference sorts among them
+    ParticipantFactory(unit=unit_b1, participant_ref="R-035")
+    expected = [p.pk for p in sorted(caseload, key=lambda p: p.participant_ref)]
+    for per_page, orphans in [(2, 0), (2, 1), (3, 0), (7, 0), (1, 0)]:
+        # the count given (exact, as the kept counts are) or counted by the paginator
+        for given in ({"count": 7, "count_exact": True}, {}):
+            pages = KeysFirstPaginator(_scope(coordinator), per_page, orphans=orphans, **given)
+            walked = []
+            for number in pages.page_range:
+                # then each page, first, middle or last, is one statement
+                with django_assert_num_queries(1):
+                    walked.append([p.pk for p in pages.page(number)])
+            # and the pages neither repeat nor skip a row, in reference order, only A's
+            assert [pk for page in walked for pk in page] == expected, (per_page, orphans)
+            assert all(walked), (per_page, orphans)
+            # and past the end is refused as the plain paginator refuses it
+            with pytest.raises(EmptyPage):
+                pages.page(pages.num_pages + 1)
+
+
+def test_a_count_that_stops_at_a_bound_is_not_walked_from_the_end(coordinator, caseload):
+    # given a count of the first five of seven (as a search counted up to a bound says)
+    pages = KeysFirstPaginator(_scope(coordinator), 2, count=5)
+    # then the pages are the first five by reference, the last one too
+    walked = [[p.participant_ref for p in pages.page(n)] for n in pages.page_range]
+    assert walked == [["R-01", "R-02"], ["R-03", "R-04"], ["R-05"]]
+
+
+def test_the_pages_of_a_search_beyond_its_bound_are_its_first_matches(
+    client, coordinator, caseload, monkeypatch
+):
+    # given a search that matches all seven, counted up to three, two a page
+    monkeypatch.setattr(caseload_view, "SEARCH_COUNTED", 3)
+    monkeypatch.setattr(caseload_view, "PER_PAGE", 2)
+    client.force_login(coordinator)
+    first = client.post(reverse("pathways:caseload"), {"q": "R-0"})
+    assert first.context["search_more"]
+    assert [p.participant_ref for p in first.context["people"]] == ["R-01", "R-02"]
+    # when its second (last) page is followed
+    link = f"{reverse('pathways:caseload')}?{first.context['query_without_page']}&page=2"
+    second = client.get(link)
+    # then it shows the third by reference, not the last of the whole list
+    assert [p.participant_ref for p in second.context["people"]] == ["R-03"]
+
+
+def test_the_caseload_and_api_pages_from_either_end_show_only_their_rows(
+    client, coordinator, caseload, unit_b1, monkeypatch
+):
+    ParticipantFactory(unit=unit_b1, participant_ref="R-045")
+    monkeypatch.setattr(caseload_view, "PER_PAGE", 3)
+    monkeypatch.setattr(PageNumberPagination, "page_size", 3)
+    client.force_login(coordinator)
+    url = reverse("pathways:caseload")
+    shown = [
+        [p.participant_ref for p in client.get(f"{url}?page={n}").context["people"]]
+        for n in (1, 2, 3)
+    ]
+    assert shown == [["R-01", "R-02", "R-03"], ["R-04", "R-05", "R-06"], ["R-07"]]
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    bodies = [api.get(f"/api/participants/?page={n}").json() for n in (1, 2, 3)]
+    rows = [[row["participant_ref"] for row in body["results"]] for body in bodies]
+    assert rows == shown
+
+
+def test_the_api_page_reads_its_rows_with_the_keys_in_one_statement_without_the_join(
+    coordinator, caseload, monkeypatch
+):
+    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    client = APIClient()
+    client.force_authenticate(coordinator)
+    client.get("/api/participants/")  # warm
+    for page in (1, 4):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/participants/?page={page}").status_code == 200
+        reads = [q["sql"] for q in queries if 'FROM "pathways_participant"' in q["sql"]]
+        # the keys are the rows' subquery, and the organisation's code is joined to the page's
+        # rows only: the keys' walk reads the participants' index alone
+        keys = [sql for sql in reads if "LIMIT" in sql]
+        assert len(keys) == 1, reads
+        subquery = keys[0][keys[0].index("IN (SELECT") :]
+        assert "organisations_organisation" not in subquery, subquery

@@ -1,7 +1,9 @@
 """Pages of long lists whose rows are costly to read (annotations, decryption): the page's keys
-are found first with a slim query, keys only and in order, and then only those rows are read in
-full (docs/decisions/0042). A page deep in a list of 100 000 then walks 100 000 keys, not
-100 000 rows with every annotation computed and every ciphertext fetched."""
+are found first with a slim query, keys only and in order, and only those rows are read in full
+(docs/decisions/0042). A page deep in a list of 100 000 then walks 100 000 keys, not 100 000 rows
+with every annotation computed and every ciphertext fetched. The keys are a subquery of the rows'
+read: one statement a page (decision 70), and a page in the second half of an exactly counted
+list walks its keys from the end."""
 
 from __future__ import annotations
 
@@ -12,14 +14,9 @@ from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
 
 
-def _key(row: Any) -> Any:
-    # A model instance, or a row of `values()` that reads the key as "id".
-    return row["id"] if isinstance(row, dict) else row.pk
-
-
 class KeysFirstPaginator(Paginator):
-    """A Paginator over an ordered queryset: the same pages, counts and errors, read in two
-    queries (the keys of the page, then its rows)."""
+    """A Paginator over an ordered queryset: the same pages, counts and errors, each page read
+    in one statement (its rows, of the keys the subquery walks to)."""
 
     object_list: QuerySet[Any]
 
@@ -31,12 +28,16 @@ class KeysFirstPaginator(Paginator):
         allow_empty_first_page: bool = True,
         *,
         count: int | None = None,
+        count_exact: bool = False,
         columns: tuple[str, ...] = (),
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         if count is not None:
             # The caller counted the list already (the time list's summary): not counted again.
             self.__dict__["count"] = count
+        # Whether the list holds exactly `count` rows (the kept counts do; a count that stops
+        # at a limit does not): only then is a page counted from the end (decision 70).
+        self.count_exact = count is None or count_exact
         # The page's rows as `values()` of these columns (with "id"), not as instances. Given
         # here, not in `object_list`, so that the joins they need stay out of the keys' query
         # and the count.
@@ -48,24 +49,44 @@ class KeysFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        read = self.object_list.filter(pk__in=keys).order_by()
+        keys = self.object_list.values("pk")
+        if self.count_exact and bottom > self.count - top:
+            # Past the middle the walk from the end is the shorter: the keys in the reverse
+            # order, `count - top` skipped (an OFFSET walks every key it skips).
+            keys = keys.reverse()[self.count - top : self.count - bottom]
+        else:
+            keys = keys[bottom:top]
+        # One statement: the rows of the keys the subquery walks to, in the list's order (the
+        # subquery's LIMIT keeps the annotations and joins of the rows to the page's rows).
+        read = self.object_list.filter(pk__in=keys)
         if self.columns:
             read = read.values(*self.columns)
-        rows = {_key(row): row for row in read}
-        # The order of the keys is the list's; a row gone between the two reads is left out.
-        return Page([rows[key] for key in keys if key in rows], number, self)
+        return Page(list(read), number, self)
 
 
 class KeysFirstPagination(PageNumberPagination):
     """The API's page-number pagination with the keys-first read. A caller that already knows
-    the list's count (the kept counts, decision 50) passes it: the list is not counted again."""
+    the list's exact count (the kept counts, decision 50) passes it: the list is not counted
+    again. `columns` as KeysFirstPaginator's: the rows as `values()`, their joins kept out of
+    the keys' walk."""
 
     known_count: int | None = None
+    columns: tuple[str, ...] = ()
 
-    def paginate_queryset(self, queryset, request, view=None, *, count: int | None = None):
+    def paginate_queryset(
+        self,
+        queryset,
+        request,
+        view=None,
+        *,
+        count: int | None = None,
+        columns: tuple[str, ...] = (),
+    ):
         self.known_count = count
+        self.columns = columns
         return super().paginate_queryset(queryset, request, view)
 
     def django_paginator_class(self, object_list, per_page) -> KeysFirstPaginator:  # type: ignore[override]
-        return KeysFirstPaginator(object_list, per_page, count=self.known_count)
+        return KeysFirstPaginator(
+            object_list, per_page, count=self.known_count, count_exact=True, columns=self.columns
+        )

@@ -115,9 +115,14 @@ def caseload(request):
         count = selectors.participant_count_upto(matching, counted=SEARCH_COUNTED)
         search_more = count > SEARCH_COUNTED
         count = min(count, SEARCH_COUNTED)
-    # The rows as values of the columns shown, not participants (decision 63).
+    # The rows as values of the columns shown, not participants (decision 63). A count cut at
+    # SEARCH_COUNTED is not the list's: its pages are not counted from the end (decision 70).
     page = KeysFirstPaginator(
-        matching, PER_PAGE, count=count, columns=selectors.CASELOAD_ROW_COLUMNS
+        matching,
+        PER_PAGE,
+        count=count,
+        count_exact=not search_more,
+        columns=selectors.CASELOAD_ROW_COLUMNS,
     ).get_page(request.GET.get("page"))
     people = selectors.caseload_rows(page.object_list)
     # Kept while nothing it reads changes (decision 62).
