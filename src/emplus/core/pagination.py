@@ -30,6 +30,7 @@ class KeysFirstPaginator(Paginator):
         count: int | None = None,
         count_exact: bool = False,
         columns: tuple[str, ...] = (),
+        known_keys: dict[int, list[Any]] | None = None,
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         if count is not None:
@@ -42,6 +43,9 @@ class KeysFirstPaginator(Paginator):
         # here, not in `object_list`, so that the joins they need stay out of the keys' query
         # and the count.
         self.columns = columns
+        # The keys of pages the caller found already, by number (a search's walk that counted
+        # it, decision 69): those pages' keys are not walked again.
+        self.known_keys = known_keys or {}
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -49,13 +53,15 @@ class KeysFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = self.object_list.values("pk")
-        if self.count_exact and bottom > self.count - top:
+        keys: Any = self.known_keys.get(number)
+        if keys is not None:
+            pass  # found by the caller (a search's count, decision 69): not walked again
+        elif self.count_exact and bottom > self.count - top:
             # Past the middle the walk from the end is the shorter: the keys in the reverse
             # order, `count - top` skipped (an OFFSET walks every key it skips).
-            keys = keys.reverse()[self.count - top : self.count - bottom]
+            keys = self.object_list.values("pk").reverse()[self.count - top : self.count - bottom]
         else:
-            keys = keys[bottom:top]
+            keys = self.object_list.values("pk")[bottom:top]
         # One statement: the rows of the keys the subquery walks to, in the list's order (the
         # subquery's LIMIT keeps the annotations and joins of the rows to the page's rows).
         read = self.object_list.filter(pk__in=keys)

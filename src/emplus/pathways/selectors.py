@@ -427,6 +427,52 @@ def participant_count_upto(people: QuerySet[Any], *, counted: int) -> int:
     return people.order_by().values("pk")[: counted + 1].count()
 
 
+@dataclass(frozen=True)
+class SearchFound:
+    """What one walk over a search's matches found: how many, up to `counted` + 1, and the keys
+    of page `number` in the list's order (reference, key) when the walk found every match; None
+    when it stopped before the end (the first by reference need not be among what it found) or
+    the page lies beyond the matches."""
+
+    count: int
+    number: int
+    keys: list[UUID] | None
+
+
+def participant_search_found(
+    people: QuerySet[Any], *, counted: int, number: int, per_page: int
+) -> SearchFound:
+    """A search's count (as participant_count_upto) and page `number`'s keys in one statement.
+
+    The walk is the count's: the matches' keys and references unordered, stopping after
+    `counted` + 1. Around it, the same statement counts what it found and sorts it in the
+    list's order: where that is every match (a coach's unit, a rare name) it holds the page,
+    and the keys' own walk in reference order is not needed. Before, the count and the keys
+    were two statements on every search (decision 69)."""
+    walk = people.order_by().values_list("pk", "participant_ref")[: counted + 1]
+    sql, params = walk.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Around the walk's own SQL (built by the ORM, nothing from a request): the count of all
+        # it found beside each of the page's rows, in the list's order (reference, key).
+        cursor.execute(
+            f"SELECT walked.*, count(*) OVER () FROM ({sql}) AS walked "  # noqa: S608
+            "ORDER BY 2, 1 LIMIT %s OFFSET %s",
+            [*params, per_page, (number - 1) * per_page],
+        )
+        found = cursor.fetchall()
+    if not found:
+        if number == 1:
+            return SearchFound(0, number, [])
+        # A page beyond the matches (an old link): the count alone, and no page's keys.
+        return SearchFound(participant_count_upto(people, counted=counted), number, None)
+    total = found[0][2]
+    if total > counted:
+        return SearchFound(total, number, None)
+    # SQLite gives the key as its stored text: the rows are matched to the keys as UUIDs.
+    to_key = Participant._meta.pk.to_python
+    return SearchFound(total, number, [to_key(key) for key, _ref, _total in found])
+
+
 # How far back the import page lists imports and exports (and the start page counts them).
 TRANSFER_WEEKS = 4
 # The most of each the import page lists.

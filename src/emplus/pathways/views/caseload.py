@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from urllib.parse import urlencode
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -60,6 +61,15 @@ def _filterset_of(request) -> ParticipantFilterSet:
     return ParticipantSearchFilterSet(terms)
 
 
+def _page_number(request) -> int:
+    """The page asked for, where it is a number from 1 (the paginator decides what any other
+    value shows, and the keys found for this number are used only if it shows this page)."""
+    try:
+        return max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        return 1
+
+
 def _narrowed(filters: selectors.CaseloadFilters, people: list[selectors.CaseloadRow]) -> list[str]:
     """The start page's filters in words, so that a list reached from it says what it holds."""
     words = []
@@ -111,10 +121,17 @@ def caseload(request):
     # up to SEARCH_COUNTED (decision 53).
     count = selectors.participant_count_kept(viewer=request.user, filters=filters)
     search_more = False
+    known_keys: dict[int, list[UUID]] = {}
     if count is None and filters.q:
-        count = selectors.participant_count_upto(matching, counted=SEARCH_COUNTED)
-        search_more = count > SEARCH_COUNTED
-        count = min(count, SEARCH_COUNTED)
+        # The count and, where it found every match, the page's keys: one statement (decision
+        # 69).
+        found = selectors.participant_search_found(
+            matching, counted=SEARCH_COUNTED, number=_page_number(request), per_page=PER_PAGE
+        )
+        if found.keys is not None:
+            known_keys[found.number] = found.keys
+        search_more = found.count > SEARCH_COUNTED
+        count = min(found.count, SEARCH_COUNTED)
     # The rows as values of the columns shown, not participants (decision 63). A count cut at
     # SEARCH_COUNTED is not the list's: its pages are not counted from the end (decision 70).
     page = KeysFirstPaginator(
@@ -123,6 +140,7 @@ def caseload(request):
         count=count,
         count_exact=not search_more,
         columns=selectors.CASELOAD_ROW_COLUMNS,
+        known_keys=known_keys,
     ).get_page(request.GET.get("page"))
     people = selectors.caseload_rows(page.object_list)
     # Kept while nothing it reads changes (decision 62).
