@@ -430,13 +430,16 @@ def participant_count_upto(people: QuerySet[Any], *, counted: int) -> int:
 @dataclass(frozen=True)
 class SearchFound:
     """What one walk over a search's matches found: how many, up to `counted` + 1, and the keys
-    of page `number` in the list's order (reference, key) when the walk found every match; None
-    when it stopped before the end (the first by reference need not be among what it found) or
-    the page lies beyond the matches."""
+    of page `number` in the list's order (reference, key) when the walk found every match (none
+    where the page lies beyond them); None when it stopped before the end (the first by
+    reference need not be among what it found)."""
 
     count: int
     number: int
     keys: list[UUID] | None
+
+
+_REF_FIELD = Participant._meta.get_field("participant_ref")
 
 
 def participant_search_found(
@@ -444,33 +447,39 @@ def participant_search_found(
 ) -> SearchFound:
     """A search's count (as participant_count_upto) and page `number`'s keys in one statement.
 
-    The walk is the count's: the matches' keys and references unordered, stopping after
-    `counted` + 1. Around it, the same statement counts what it found and sorts it in the
-    list's order: where that is every match (a coach's unit, a rare name) it holds the page,
-    and the keys' own walk in reference order is not needed. Before, the count and the keys
-    were two statements on every search (decision 69)."""
-    walk = people.order_by().values_list("pk", "participant_ref")[: counted + 1]
-    sql, params = walk.query.sql_with_params()
+    The walk is the count's: the matches' keys, unordered and from the indexes alone, stopping
+    after `counted` + 1. The same statement counts what it found and, only where that is every
+    match (a coach's unit, a rare name), reads the references of what it found and sorts it in
+    the list's order (reference, key) for the page; the keys' own walk in reference order is
+    then not needed. Before, the count and the keys were two statements on every search
+    (decision 69)."""
+    walk = people.order_by().values_list("pk", flat=True)[: counted + 1]
+    walk_sql, params = walk.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(Participant._meta.db_table)
+    key, ref = (quote(str(field.column)) for field in (Participant._meta.pk, _REF_FIELD))
     with connection.cursor() as cursor:
-        # Around the walk's own SQL (built by the ORM, nothing from a request): the count of all
-        # it found beside each of the page's rows, in the list's order (reference, key).
+        # Around the walk's own SQL (built by the ORM, nothing from a request). The walk is read
+        # once (a CTE named twice is computed once); the page's references are read only when
+        # the walk found every match (an uncorrelated condition: PostgreSQL tests it once and
+        # skips the join otherwise), so a common name pays for its count alone. One row at
+        # least: the count, with no key where the page is empty.
         cursor.execute(
-            f"SELECT walked.*, count(*) OVER () FROM ({sql}) AS walked "  # noqa: S608
-            "ORDER BY 2, 1 LIMIT %s OFFSET %s",
-            [*params, per_page, (number - 1) * per_page],
+            f"WITH walked (id) AS ({walk_sql}), counted AS (SELECT count(*) AS n FROM walked) "  # noqa: S608
+            f"SELECT counted.n, page.id FROM counted LEFT JOIN ("
+            f"SELECT p.{key} AS id, p.{ref} AS ref "
+            f"FROM walked JOIN {table} p ON p.{key} = walked.id "
+            "WHERE (SELECT n FROM counted) <= %s ORDER BY 2, 1 LIMIT %s OFFSET %s"
+            ") page ON 1 = 1 ORDER BY page.ref, page.id",
+            [*params, counted, per_page, (number - 1) * per_page],
         )
         found = cursor.fetchall()
-    if not found:
-        if number == 1:
-            return SearchFound(0, number, [])
-        # A page beyond the matches (an old link): the count alone, and no page's keys.
-        return SearchFound(participant_count_upto(people, counted=counted), number, None)
-    total = found[0][2]
+    total = found[0][0]
     if total > counted:
         return SearchFound(total, number, None)
     # SQLite gives the key as its stored text: the rows are matched to the keys as UUIDs.
     to_key = Participant._meta.pk.to_python
-    return SearchFound(total, number, [to_key(key) for key, _ref, _total in found])
+    return SearchFound(total, number, [to_key(key) for _total, key in found if key is not None])
 
 
 # How far back the import page lists imports and exports (and the start page counts them).
