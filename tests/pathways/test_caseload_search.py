@@ -156,10 +156,10 @@ def test_a_search_post_keeps_to_its_query_budget(
     for user in (coordinator, coach):
         client.force_login(user)
         client.post(reverse("pathways:caseload"), {"q": "karl"})  # warm: the first request's reads
-        # the session, the user, the sharing check, the count with the page's keys, the rows,
-        # the follow-ups due (and on PostgreSQL the version they are kept under), the audit
-        # event and the registration button; no keys' walk of their own where the count found
-        # every match (one query fewer than before)
+        # the session, the user, the sharing check, the count with the page's keys, the page's
+        # rows, the follow-ups due (and on PostgreSQL the version they are kept under), the
+        # audit event and the registration button: no walk of the keys where the count found
+        # every match
         with django_assert_max_num_queries(12 if connection.vendor == "postgresql" else 11):
             response = client.post(reverse("pathways:caseload"), {"q": "karl"})
         assert response.context["page"].paginator.count == 60
