@@ -1,10 +1,12 @@
-"""Stored effect estimates: the inputs that reproduce them, their progress and their result."""
+"""Stored effect estimates: the inputs that reproduce them, their progress and their result;
+and the version of the data the evidence pages read, kept by the database."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from emplus.core.models import UUIDModel
@@ -24,6 +26,7 @@ __all__ = [
     "EstimateMethod",
     "EstimateOutcome",
     "EstimateStatus",
+    "EvidenceDataVersion",
 ]
 
 
@@ -86,3 +89,23 @@ class EffectEstimate(UUIDModel):
     @property
     def is_active(self) -> bool:
         return self.status in (EstimateStatus.QUEUED, EstimateStatus.RUNNING)
+
+
+class EvidenceDataVersion(models.Model):
+    """How many transactions have written what the evidence pages' reports read (participants,
+    enrolments, follow-ups, steps, the stored progress summary, the instrument's data version
+    and definitions, organisations, units, municipalities, methods, test beds), kept by the
+    database (PostgreSQL statement triggers, migration 0002; decision 74). A kept report is
+    found again while the sum is unchanged: no view counts the tables.
+
+    Rows are deltas, summed on read, folded as FollowUpsDueVersion's are (decision 62): one row
+    plus one per write in flight; a transaction adds one however many statements it makes. The
+    time of the newest write goes into the version beside the sum: a database restored to an
+    earlier state reaches the same sums again with other data, never at the same time. Not kept
+    on SQLite (the reports' fingerprint of decisions 45 and 47 decides there)."""
+
+    writes = models.BigIntegerField(editable=False)
+    written_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.writes:+d}"

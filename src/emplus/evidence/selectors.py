@@ -37,10 +37,11 @@ from django.utils.translation import get_language
 from emplus.core import scoping
 from emplus.core.fingerprints import TableStats, stats_digest, tables_stats
 from emplus.core.kept import kept
+from emplus.core.kept_versions import database_version
 from emplus.core.permissions import has_permission
 from emplus.core.suppression import DEFAULT_THRESHOLD
 from emplus.core.typing import User
-from emplus.evidence.models import EffectEstimate
+from emplus.evidence.models import EffectEstimate, EvidenceDataVersion
 from emplus.evidence_core import progression
 from emplus.evidence_core import special_categories as special
 from emplus.evidence_core.indicators import IndicatorResult, IndicatorRules, compute_indicators
@@ -446,9 +447,10 @@ def indicator_report(
 ) -> IndicatorReport:
     """The 23 ESF+ indicators of the participants the viewer may aggregate, filtered.
 
-    Kept in the cache under the request (its scope, filters, reporting date and rules) and a
+    Kept in the cache under the request (its scope, filters, reporting date and rules) and the
+    version of the data the database keeps (decision 74), or where it keeps none a
     fingerprint of the data read from the database: a change to any row the report reads
-    gives another key, so nothing has to invalidate it (decision 45). Viewers who ask for a
+    gives another version, so nothing has to invalidate it (decision 45). Viewers who ask for a
     missing report at once wait for one computation of it (decision 49)."""
     filters = filters or IndicatorFilters()
     as_of = filters.as_of or timezone.localdate()
@@ -458,8 +460,11 @@ def indicator_report(
     )
     key = _report_key(participants, full_detail, filters, as_of, rules, threshold)
     # Read before the rows: a write in between gives a report newer than its version, never an
-    # older report under a newer version.
-    data = participant_frame_fingerprint(using=participants.db)
+    # older report under a newer version. The fingerprint only where the database keeps no
+    # version (decision 74).
+    data = evidence_data_version(using=participants.db) or participant_frame_fingerprint(
+        using=participants.db
+    )
     return kept(
         key,
         lambda: _indicator_report(
@@ -480,6 +485,15 @@ def indicator_report(
 # A kept report is found again only while the data is unchanged; the timeout just clears
 # the cache of reports nobody asks for any more.
 REPORT_CACHE_SECONDS = 24 * 3600
+
+
+def evidence_data_version(*, using: str = "default") -> str | None:
+    """The version of everything the reports read, kept by the database's triggers
+    (`EvidenceDataVersion`, decision 74): one sum instead of counting the tables on every
+    view. None on SQLite and inside a transaction: the reports' fingerprint decides there."""
+    version = database_version(EvidenceDataVersion, using=using)
+    # Apart from a fingerprint's digest, whatever the sums.
+    return None if version is None else f"db:{version}"
 
 
 def _report_key(
@@ -721,7 +735,8 @@ def progression_report(
     """Change between each enrolment's first and latest assessment on the active instrument,
     overall and by group, scoped and suppressed like the indicators.
 
-    Kept in the cache under the request (scope, filters, grouping, instrument, settings) and a
+    Kept in the cache under the request (scope, filters, grouping, instrument, settings) and
+    the version of the data the database keeps (decision 74), or where it keeps none a
     fingerprint of every table it reads, as the indicator report (decisions 45, 47 and 49)."""
 
     filters = filters or IndicatorFilters()
@@ -744,9 +759,16 @@ def progression_report(
         scope = SCOPE_OWN if full_detail else SCOPE_PARTNERSHIP
         suppressed = None if full_detail else threshold
         return ProgressionReport(instrument, group_by, (), (), scope, suppressed, False)
-    # The figures of the report's key, also those the kept summary frame is checked against
-    # (decision 55): counted once per view.
-    stats = tables_stats(progression_tables(group_by), using=participants.db)
+    # Read before the rows: a write in between gives a report newer than its version, never
+    # an older report under a newer version. Where the database keeps no version (decision
+    # 74), the figures of the tables it reads, also those the kept summary frame is checked
+    # against (decision 55): counted once per view. With a version the frame counts them
+    # itself, only when the report is computed.
+    data = evidence_data_version(using=participants.db)
+    stats: TableStats | None = None
+    if data is None:
+        stats = tables_stats(progression_tables(group_by), using=participants.db)
+        data = stats_digest(stats)
     request = {
         # Raise it when the computation changes: a report kept by the old code is then not
         # found (the data alone would not tell).
@@ -780,9 +802,7 @@ def progression_report(
         ),
         kind=ProgressionReport,
         timeout=REPORT_CACHE_SECONDS,
-        # Counted before the rows: a write in between gives a report newer than its version,
-        # never an older report under a newer version.
-        version=stats_digest(stats),
+        version=data,
     )
 
 

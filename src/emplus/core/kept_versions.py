@@ -1,0 +1,30 @@
+"""A version of some tables that the database keeps: statement triggers add one per transaction
+that writes them to a table of deltas (`writes`, `written_at`), summed on read (decisions 62 and
+74). A result kept under it is found again until such a write commits, whoever wrote and
+however (services, `update()`, `COPY`, raw SQL), without counting the tables it reads."""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.db.models import Model
+
+
+def database_version(model: type[Model], *, using: str = "default") -> str | None:
+    """The sum of `model`'s deltas and the time of the newest: it changes with every commit of
+    a write the triggers watch, and never otherwise. None where it cannot say: SQLite keeps
+    none, and inside a transaction the sum may count the transaction's own writes, which a
+    rollback would take back while a result kept under it stayed."""
+    connection = connections[using]
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not connection.get_autocommit()
+    ):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(writes), 0), max(written_at) "  # noqa: S608 - the model's table
+            f"FROM {connection.ops.quote_name(model._meta.db_table)}"
+        )
+        writes, written_at = cursor.fetchone()
+    return f"{writes}:{written_at.isoformat() if written_at else '-'}"
