@@ -17,6 +17,7 @@ from tests.conftest import import_basis
 from tests.evidence.test_progression_cache import (  # noqa: F401 - the fixtures
     _assess,
     _enrolment,
+    _new_step,
     _rounded,
     _shown,
     data,
@@ -44,7 +45,7 @@ KEEPS_VERSION = connection.vendor == "postgresql"
 
 
 @pytest.fixture
-def complete(data) -> None:
+def complete(data) -> None:  # noqa: F811 - the imported fixture
     """The progression's data with every core datum (isced, months unemployed), so that the
     indicators count its participants."""
     Participant.objects.update(isced=3, unemployed_months=14)
@@ -114,16 +115,6 @@ def _new_enrolment(actor) -> None:  # a second enrolment of a participant who le
     services.enrolment_start(actor=actor, participant=_ref("K3"), entry_date=date(2025, 11, 1))
 
 
-def _step(actor) -> None:
-    services.step_record(
-        actor=actor,
-        enrolment=_enrolment("K0"),
-        phase="support",
-        activity="Coaching",
-        started_on=date(2025, 6, 1),
-    )
-
-
 def _assessment(actor) -> None:
     _assess(
         actor, _enrolment("K1"), Instrument.objects.get(code="AAA-KEPT"), date(2025, 11, 1), 10, 10
@@ -164,7 +155,7 @@ def _entry_data_past_the_services(actor) -> None:  # no `updated_at` moved (deci
 WRITES = {
     "new participant": _new_participant,
     "new enrolment": _new_enrolment,
-    "step": _step,
+    "step": _new_step,
     "assessment": _assessment,
     "exit": _exit,
     "follow-up": _follow_up,

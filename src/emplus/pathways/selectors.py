@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from emplus.core import scoping
 from emplus.core.audit import audit_list, audit_log
 from emplus.core.kept import kept
+from emplus.core.kept_versions import database_version
 from emplus.core.models import AuditEvent
 from emplus.core.roles import Role, role_has_permission
 from emplus.core.typing import User
@@ -772,22 +773,9 @@ FOLLOWUPS_DUE_KEPT_SECONDS = 600
 
 def followups_due_version() -> str | None:
     """What the database says of the writes the follow-ups due read (FollowUpsDueVersion): it
-    changes with every transaction that commits one. None where it cannot say: SQLite keeps
-    none, and inside a transaction the sum may count the transaction's own writes, which a
-    rollback would take back while a box kept under it stayed."""
-    if (
-        connection.vendor != "postgresql"
-        or connection.in_atomic_block
-        or not connection.get_autocommit()
-    ):
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT coalesce(sum(writes), 0), max(written_at) "  # noqa: S608 - the model's table
-            f"FROM {FollowUpsDueVersion._meta.db_table}"
-        )
-        writes, written_at = cursor.fetchone()
-    return f"{writes}:{written_at.isoformat() if written_at else '-'}"
+    changes with every transaction that commits one. None on SQLite and inside a transaction
+    (`core.kept_versions`)."""
+    return database_version(FollowUpsDueVersion)
 
 
 def followups_due_kept(
