@@ -123,15 +123,25 @@ def test_unchanged_data_reads_no_row(reads):
 
 
 @pytest.mark.usefixtures("data")
-def test_a_frame_of_other_columns_is_another_frame(reads):
-    # given a kept frame
+def test_both_pages_and_every_request_share_one_frame(reads):
+    # given the indicators' frame kept
     kept.partnership_frame(columns=COLUMNS)
     reads.clear()
-    # when other columns are asked for
-    other = kept.partnership_frame(columns=[*COLUMNS, "method"])
-    # then they are read in full
+    # when the progression page's columns are asked for, grouped by method (decision 74)
+    progression = ["organisation", "entry_date", "method"]
+    shared = kept.partnership_frame(columns=progression, with_enrolment=True)
+    # then no row is read: they come from the same kept frame, equal to a read of them
+    assert reads == []
+    assert shared.columns == [*progression, "person", "enrolment"]
+    caches[KEPT_CACHE].clear()
+    assert_frame_equal(
+        _sorted(shared), _sorted(kept.partnership_frame(columns=progression, with_enrolment=True))
+    )
+    reads.clear()
+    # when a column outside the shared ones is asked for, it is another frame, read in full
+    other = kept.partnership_frame(columns=[*COLUMNS, "participant_ref"])
     assert reads == [None]
-    assert "method" in other.columns
+    assert "participant_ref" in other.columns
 
 
 def test_the_sum_of_times_is_exact_past_64_bits():

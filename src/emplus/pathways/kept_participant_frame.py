@@ -33,6 +33,7 @@ from emplus.core.fingerprints import TableStats, tables_stats
 from emplus.core.kept_frames import frame_keep, frame_kept
 from emplus.pathways.evidence_adapter import (
     VERSION_COLUMNS,
+    participant_columns,
     participant_frame,
     participant_frame_tables,
 )
@@ -49,6 +50,12 @@ KEEP_AFTER = 1_000
 # then not found.
 VERSION = 1
 
+# The columns a kept frame holds whatever a request asks of them: the indicators' (with the
+# method and test bed of their filters) and those the progression page joins (decision 74).
+# One frame for both pages and every request: read in full once, not once per set of columns,
+# and brought up to date once after a write. The reference stays out (no page reads it).
+SHARED_COLUMNS = tuple(c for c in participant_columns() if c != "participant_ref")
+
 _ROW_TABLES = {
     Enrolment: "enrolment_at",
     Participant: "participant_at",
@@ -62,9 +69,10 @@ def partnership_frame(
     """`participant_frame(Participant.objects.all(), columns=columns, with_person=True,
     ordered=False)`: every enrolment of the partnership, in no particular order, from the
     frame kept by the last read brought up to date when it can be checked, else read in full
-    (and kept). `with_enrolment` adds each row's `enrolment` key (text)."""
-    columns = list(columns)
+    (and kept). `with_enrolment` adds each row's `enrolment` key (text). Columns among
+    `SHARED_COLUMNS` come from the one frame of those."""
     shown = [*columns, "person", *(["enrolment"] if with_enrolment else [])]
+    columns = list(SHARED_COLUMNS) if set(columns) <= set(SHARED_COLUMNS) else list(columns)
     stats = tables_stats(_tables(), using=using)
     name = _name(columns)
     kept = frame_kept(name)
