@@ -155,3 +155,78 @@ class CompiledInsert:
             cursor.execute(sql, params)
         instance._state.adding = False
         instance._state.db = using
+
+
+class CompiledRows:
+    """A `values_list()` read (a union of several too) compiled once per process: its SQL, its
+    parameters and its columns kept; each call runs it with its own values where the stand-ins
+    were and converts the columns as the QuerySet would have (the connection's converters).
+
+    Where `CompiledRead` gives model instances, this gives rows: for a union of several tables'
+    rows (the participant page's timelines, decision 71). A stand-in may occur more than once
+    (the same participant in each part of a union); it must equal no other parameter of the
+    query, or compiling fails."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        build: Callable[..., models.QuerySet],
+        **stand_ins: tuple[models.Field, Any],
+    ) -> None:
+        """`build(**values)` makes the QuerySet (of `model`, for the database router);
+        `stand_ins` gives for each value the field it is a value of (for its database form) and
+        a stand-in of that field's type."""
+        self.model = model
+        self.build = build
+        self.stand_ins = stand_ins
+        self._compiled: dict[str, tuple[str, tuple, dict[str, list[int]], list[Any]]] = {}
+
+    def _compile(self, alias: str) -> tuple[str, tuple, dict[str, list[int]], list[Any]]:
+        connection = connections[alias]
+        queryset = self.build(**{name: value for name, (_, value) in self.stand_ins.items()})
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        positions = {}
+        for name, (field, value) in self.stand_ins.items():
+            db_value = field.get_db_prep_value(value, connection)
+            positions[name] = [i for i, param in enumerate(params) if param == db_value]
+            if not positions[name]:
+                raise ValueError(f"{name}: its stand-in is not among the query's parameters")
+        return sql, tuple(params), positions, [column for column, _, _ in compiler.select]
+
+    def rows(self, **values: Any) -> list[list[Any]]:
+        alias = router.db_for_read(self.model)
+        compiled = self._compiled.get(alias)
+        if compiled is None:
+            compiled = self._compiled[alias] = self._compile(alias)
+        sql, params, positions, columns = compiled
+        connection = connections[alias]
+        filled = list(params)
+        for name, value in values.items():
+            db_value = self.stand_ins[name][0].get_db_prep_value(value, connection)
+            for position in positions[name]:
+                filled[position] = db_value
+        with connection.cursor() as cursor:
+            cursor.execute(sql, filled)
+            rows = cursor.fetchall()
+        # What the compiler's apply_converters does, with this thread's connection.
+        converters = [
+            (i, convert, column)
+            for i, column in enumerate(columns)
+            if (
+                convert := connection.ops.get_db_converters(column)
+                + column.get_db_converters(connection)
+            )
+        ]
+        if not converters:
+            return [list(row) for row in rows]
+        converted = []
+        for row in rows:
+            values_of_row = list(row)
+            for i, convert, column in converters:
+                value = values_of_row[i]
+                for converter in convert:
+                    value = converter(value, column, connection)
+                values_of_row[i] = value
+            converted.append(values_of_row)
+        return converted

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import polars as pl
 from django.core.exceptions import EmptyResultSet
@@ -33,11 +34,13 @@ from django.db.models import Aggregate, Case, F, Func, Max, Q, QuerySet, TextFie
 from django.db.models.functions import Cast, Coalesce, Replace
 from django.utils.translation import get_language
 
+from emplus.core.compiled import CompiledRead
 from emplus.core.frames import queryset_frame
 from emplus.core.kept import one_at_a_time
 from emplus.evidence_core import reliable_change
 from emplus.pathways.models import (
     Assessment,
+    Dimension,
     Enrolment,
     EnrolmentProgress,
     Instrument,
@@ -45,9 +48,29 @@ from emplus.pathways.models import (
     Participant,
 )
 
+# Reads of every participant page (and of the evidence pages), compiled once (decision 71).
+_INSTRUMENT_ACTIVE = CompiledRead(
+    Instrument, lambda: Instrument.objects.filter(is_active=True).order_by("code", "-version")[:1]
+)
+_DIMENSIONS = CompiledRead(
+    Dimension,
+    lambda instrument: Dimension.objects.filter(instrument_id=instrument).order_by("order"),
+    instrument=("instrument", UUID(int=0xE71)),
+)
+_RELIABILITY_KEPT = CompiledRead(
+    InstrumentReliability,
+    lambda instrument: InstrumentReliability.objects.filter(instrument_id=instrument)[:1],
+    instrument=("instrument", UUID(int=0xE71)),
+)
+
 
 def instrument_active() -> Instrument | None:
-    return Instrument.objects.filter(is_active=True).order_by("code", "-version").first()
+    return next(iter(_INSTRUMENT_ACTIVE.raw()), None)
+
+
+def instrument_dimensions(instrument: Instrument) -> list[Dimension]:
+    """The instrument's dimensions in their order."""
+    return list(_DIMENSIONS.raw(instrument=instrument.pk))
 
 
 def dimension_label(dimension, language: str | None = None) -> str:
@@ -110,7 +133,7 @@ def _statistics_kept(
     instrument: Instrument,
 ) -> tuple[InstrumentReliability | None, int, InstrumentStatistics | None]:
     """The kept row, its data version, and its statistics if they are of that version."""
-    kept = InstrumentReliability.objects.filter(instrument=instrument).first()
+    kept = next(iter(_RELIABILITY_KEPT.raw(instrument=instrument.pk)), None)
     version = kept.data_version if kept else 0
     if kept is not None and kept.computed_version == version and kept.statistics is not None:
         return kept, version, InstrumentStatistics.from_json(kept.statistics)
@@ -490,47 +513,41 @@ def participant_progress(
     participant: Participant,
     instrument: Instrument,
     language: str | None = None,
-    enrolments: Iterable[Enrolment] | None = None,
+    assessments: Iterable[Any] | None = None,
 ) -> ParticipantProgress:
     """First vs latest assessment of a participant (over all their enrolments) per dimension.
 
-    `enrolments`: every enrolment of the participant with its assessments and their scores
-    read already (the participant page's timelines): they are taken from there, not read again.
+    `assessments`: every assessment of the participant, of any instrument, with its scores,
+    read already (the participant page's `selectors.AssessmentRow`s; `instrument_id`,
+    `assessed_on`, `created_at`, `scores` of `dimension_id` and `value`): taken from there,
+    not read again.
     """
-    dimensions = list(instrument.dimensions.order_by("order"))
-    if enrolments is None:
-        assessments = list(
+    dimensions = instrument_dimensions(instrument)
+    if assessments is None:
+        read = list(
             Assessment.objects.filter(enrolment__participant=participant, instrument=instrument)
             .order_by("assessed_on", "created_at")
             .prefetch_related("scores")
         )
     else:
-        assessments = sorted(
-            (
-                a
-                for e in enrolments
-                for a in e.assessments.all()
-                if a.instrument_id == instrument.pk
-            ),
+        read = sorted(
+            (a for a in assessments if a.instrument_id == instrument.pk),
             key=lambda a: (a.assessed_on, a.created_at),
         )
     statistics = instrument_statistics(instrument=instrument)
     labelled = [(d.code, dimension_label(d, language)) for d in dimensions]
-    if not assessments:
+    if not read:
         return ParticipantProgress(instrument, 0, None, None, [], None, statistics)
     # The instrument's dimensions are read already; a score of any other counts nowhere.
     code_of = {d.pk: d.code for d in dimensions}
 
-    def scores(assessment: Assessment) -> dict[str, int]:
-        return {
-            code_of[s.dimension_id]: s.value
-            for s in assessment.scores.all()
-            if s.dimension_id in code_of
-        }
+    def scores(assessment: Any) -> dict[str, int]:
+        given = assessment.scores.all() if assessments is None else assessment.scores
+        return {code_of[s.dimension_id]: s.value for s in given if s.dimension_id in code_of}
 
-    first = scores(assessments[0])
-    latest = scores(assessments[-1])
-    if len(assessments) < 2:
+    first = scores(read[0])
+    latest = scores(read[-1])
+    if len(read) < 2:
         latest = {}
     rows = reliable_change.distance_travelled(
         dimensions=labelled, first=first, latest=latest, stats=statistics.per_dimension
@@ -547,9 +564,9 @@ def participant_progress(
         )
     return ParticipantProgress(
         instrument=instrument,
-        assessments=len(assessments),
-        first_on=assessments[0].assessed_on,
-        latest_on=assessments[-1].assessed_on,
+        assessments=len(read),
+        first_on=read[0].assessed_on,
+        latest_on=read[-1].assessed_on,
         rows=rows,
         total=total,
         statistics=statistics,

@@ -8,19 +8,33 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db import connection, models, router
+from django.db.models import (
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emplus.core import scoping
 from emplus.core.audit import audit_list, audit_log
+from emplus.core.choices import Phase
+from emplus.core.compiled import CompiledRead, CompiledRows
 from emplus.core.kept import kept
 from emplus.core.kept_versions import database_version
 from emplus.core.models import AuditEvent
@@ -30,13 +44,15 @@ from emplus.evidence_core import reliable_change
 from emplus.evidence_core.indicators import GENDERS, LM_STATUSES
 from emplus.organisations.models import Membership, Organisation
 from emplus.pathways import charts, progress_data
-from emplus.pathways.choices import ShareRequestStatus
+from emplus.pathways.choices import EventKind, ShareRequestStatus
 from emplus.pathways.models import (
     Assessment,
+    AssessmentScore,
     Consent,
     Enrolment,
     FollowUp,
     FollowUpsDueVersion,
+    Goal,
     ImportBatch,
     Participant,
     ParticipantCount,
@@ -545,13 +561,30 @@ def participant_get(
         Participant.objects.restrict(viewer, permission)
         .filter(pk=pk, erased_at__isnull=True)
         .select_related("organisation", "unit", "municipality")
-        .prefetch_related("consents")
         .first()
     )
     if participant is None:
         raise Http404
+    # Its consents as prefetch_related("consents") leaves them, read with SQL compiled once
+    # (decision 71): the prefetch's own machinery cost more than the read.
+    consents = participant.consents.all()
+    consents._result_cache = list(_CONSENTS.raw(participant=participant.pk))
+    consents._prefetch_done = True
+    for consent in consents._result_cache:
+        Consent.participant.field.set_cached_value(consent, participant)
+    participant._prefetched_objects_cache = {"consents": consents}
     audit_log(actor=viewer, action="participant.viewed", target=participant, purpose=purpose)
     return participant
+
+
+_CONSENTS = CompiledRead(
+    Consent,
+    # The model's order, as the prefetch had it: newest first.
+    lambda participant: Consent.objects.filter(participant_id=participant).order_by(
+        "-given_on", "-created_at"
+    ),
+    participant=("participant", UUID(int=0xE71)),
+)
 
 
 def participant_for_change(*, viewer: User, pk: UUID) -> Participant:
@@ -866,37 +899,199 @@ def _yes_no(value: bool | None) -> str:
     return _("yes") if value else _("no")
 
 
-def enrolment_timeline(*, enrolment: Enrolment) -> list[TimelineItem]:
-    """The events of one enrolment in date order, as the participant page lists them."""
+@dataclass(slots=True)
+class ScoreRow:
+    dimension_id: int
+    value: int
+
+
+@dataclass(slots=True)
+class AssessmentRow:
+    """What the page shows of an assessment (its mean) and the distance travelled reads."""
+
+    instrument_id: UUID
+    assessed_on: date
+    created_at: datetime
+    entered_by_participant: bool
+    scores: list[ScoreRow] = dataclasses.field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EnrolmentRecord:
+    """One enrolment's steps, events, goals and assessments as its timeline shows them, each
+    kind in its model's order: rows of `_ENROLMENT_RECORDS` (see `enrolment_records`)."""
+
+    steps: list[tuple[str, str, date, date | None, Decimal | None]] = dataclasses.field(
+        default_factory=list
+    )
+    events: list[tuple[str, date, str]] = dataclasses.field(default_factory=list)
+    goals: list[tuple[str, date | None, date | None, datetime]] = dataclasses.field(
+        default_factory=list
+    )
+    assessments: list[AssessmentRow] = dataclasses.field(default_factory=list)
+
+
+_STEP, _EVENT, _GOAL, _ASSESSMENT, _SCORE = range(1, 6)
+# The columns of the union: each kind fills those it has, the others are typed NULLs.
+_COLUMNS: dict[str, models.Field] = {
+    "r_kind": models.IntegerField(),
+    "r_enrolment": models.UUIDField(),
+    "r_assessment": models.UUIDField(),
+    "r_on": models.DateField(),
+    "r_on_2": models.DateField(),
+    "r_created": models.DateTimeField(),
+    "r_word": models.CharField(),
+    "r_text": models.TextField(),
+    "r_hours": models.DecimalField(max_digits=6, decimal_places=1),
+    "r_instrument": models.UUIDField(),
+    "r_flag": models.BooleanField(),
+    "r_dimension": models.IntegerField(),
+    "r_value": models.IntegerField(),
+}
+
+
+def _record_rows(queryset: QuerySet, kind: int, **columns: Any) -> QuerySet:
+    """One kind's rows as the union's columns; a column the kind lacks is NULL of its type (on
+    PostgreSQL a union of untyped NULLs takes them as text)."""
+    values = {
+        name: columns[name] if name in columns else Cast(Value(None), field)
+        for name, field in _COLUMNS.items()
+    }
+    values["r_kind"] = Value(kind)
+    return queryset.order_by().annotate(**values).values_list(*_COLUMNS)
+
+
+def _enrolment_records_query(participant_id: UUID) -> QuerySet:
+    steps = PathwayStep.objects.filter(enrolment__participant_id=participant_id)
+    events = PathwayEvent.objects.filter(enrolment__participant_id=participant_id)
+    goals = Goal.objects.filter(enrolment__participant_id=participant_id)
+    assessments = Assessment.objects.filter(enrolment__participant_id=participant_id)
+    scores = AssessmentScore.objects.filter(assessment__enrolment__participant_id=participant_id)
+    return (
+        _record_rows(
+            steps,
+            _STEP,
+            r_enrolment=F("enrolment_id"),
+            r_on=F("started_on"),
+            r_on_2=F("ended_on"),
+            r_created=F("created_at"),
+            r_word=F("phase"),
+            r_text=F("activity"),
+            r_hours=F("hours"),
+        )
+        .union(
+            _record_rows(
+                events,
+                _EVENT,
+                r_enrolment=F("enrolment_id"),
+                r_on=F("occurred_on"),
+                r_created=F("created_at"),
+                r_word=F("kind"),
+                r_text=F("note"),
+            ),
+            _record_rows(
+                goals,
+                _GOAL,
+                r_enrolment=F("enrolment_id"),
+                r_on=F("target_date"),
+                r_on_2=F("achieved_on"),
+                r_created=F("created_at"),
+                r_text=F("description"),
+            ),
+            _record_rows(
+                assessments,
+                _ASSESSMENT,
+                r_enrolment=F("enrolment_id"),
+                r_assessment=F("id"),
+                r_on=F("assessed_on"),
+                r_created=F("created_at"),
+                r_instrument=F("instrument_id"),
+                r_flag=F("entered_by_participant"),
+            ),
+            _record_rows(
+                scores,
+                _SCORE,
+                r_assessment=F("assessment_id"),
+                r_dimension=F("dimension_id"),
+                r_value=F("value"),
+            ),
+            all=True,
+        )
+        # Each kind in its model's order (`Meta.ordering`: the date, then when it was written),
+        # NULLs where each database puts them, as the five reads of each kind had them.
+        .order_by("r_kind", "r_on", "r_created")
+    )
+
+
+# Five kinds of rows in one statement, compiled once (decision 71): read every request.
+_ENROLMENT_RECORDS = CompiledRows(
+    PathwayStep,
+    lambda participant_id: _enrolment_records_query(participant_id),
+    participant_id=(models.UUIDField(), UUID(int=0xE71)),
+)
+
+
+def enrolment_records(*, participant: Participant) -> dict[UUID, EnrolmentRecord]:
+    """Every enrolment's steps, events, goals and assessments with their scores, of one
+    participant, in one query (their enrolment's id -> them). The participant is the one the
+    page read through the scope (`participant_get`)."""
+    records: dict[UUID, EnrolmentRecord] = {}
+    assessments: dict[UUID, AssessmentRow] = {}
+    for row in _ENROLMENT_RECORDS.rows(participant_id=participant.pk):
+        kind, enrolment_id, assessment_id, on, on_2, created, word, text, hours = row[:9]
+        if kind == _SCORE:
+            assessment = assessments.get(assessment_id)
+            if assessment is not None:
+                assessment.scores.append(ScoreRow(row[11], row[12]))
+            continue
+        record = records.get(enrolment_id)
+        if record is None:
+            record = records[enrolment_id] = EnrolmentRecord()
+        if kind == _STEP:
+            record.steps.append((word, text, on, on_2, hours))
+        elif kind == _EVENT:
+            record.events.append((word, on, text))
+        elif kind == _GOAL:
+            record.goals.append((text, on, on_2, created))
+        else:
+            assessment = assessments[assessment_id] = AssessmentRow(row[9], on, created, row[10])
+            record.assessments.append(assessment)
+    return records
+
+
+def enrolment_timeline(
+    *, enrolment: Enrolment, record: EnrolmentRecord | None = None
+) -> list[TimelineItem]:
+    """The events of one enrolment in date order, as the participant page lists them.
+    `record`: the enrolment's rows read already (`enrolment_records`), else read here."""
+    if record is None:
+        participant = Participant(pk=enrolment.participant_id)
+        record = enrolment_records(participant=participant).get(enrolment.pk, EnrolmentRecord())
     items = [TimelineItem(enrolment.entry_date, 0, "entry", _("Entry"))]
     # The words of every step translated once, not once a step.
     hours, until, phase = _("%(hours)s hours"), _("until %(date)s"), _("Step: %(phase)s")
-    for step in enrolment.steps.all():
-        text = step.activity
-        if step.hours is not None:
-            text += " · " + hours % {"hours": step.hours}
-        if step.ended_on:
-            text += " · " + until % {"date": step.ended_on.isoformat()}
-        items.append(
-            TimelineItem(
-                step.started_on, 1, "step", phase % {"phase": step.get_phase_display()}, text
-            )
-        )
-    for event in enrolment.events.all():
-        items.append(
-            TimelineItem(event.occurred_on, 2, "event", event.get_kind_display(), event.note)
-        )
-    for goal in enrolment.goals.all():
-        when = goal.achieved_on or goal.target_date or timezone.localdate(goal.created_at)
-        if goal.achieved_on:
+    phases, kinds = dict(Phase.choices), dict(EventKind.choices)
+    for word, activity, started_on, ended_on, step_hours in record.steps:
+        text = activity
+        if step_hours is not None:
+            text += " · " + hours % {"hours": step_hours}
+        if ended_on:
+            text += " · " + until % {"date": ended_on.isoformat()}
+        title = phase % {"phase": phases.get(word, word)}
+        items.append(TimelineItem(started_on, 1, "step", title, text))
+    for word, occurred_on, note in record.events:
+        items.append(TimelineItem(occurred_on, 2, "event", str(kinds.get(word, word)), note))
+    for description, target_date, achieved_on, created_at in record.goals:
+        when = achieved_on or target_date or timezone.localdate(created_at)
+        if achieved_on:
             title = _("Goal achieved")
-        elif goal.target_date:
+        elif target_date:
             title = _("Goal (target date)")
         else:
             title = _("Goal set")
-        items.append(TimelineItem(when, 3, "goal", title, goal.description))
-    for assessment in enrolment.assessments.all():
-        values = [s.value for s in assessment.scores.all()]
+        items.append(TimelineItem(when, 3, "goal", title, description))
+    for assessment in record.assessments:
+        values = [s.value for s in assessment.scores]
         text = ""
         if values:
             text = _("Mean %(mean)s over %(n)s dimensions") % {
@@ -946,19 +1141,42 @@ def enrolment_timeline(*, enrolment: Enrolment) -> list[TimelineItem]:
     return sorted(items, key=lambda item: (item.on, item.order))
 
 
-def participant_enrolments(*, participant: Participant) -> QuerySet[Enrolment]:
-    """A participant's enrolments, newest first, with everything their timelines show."""
-    return (
-        Enrolment.objects.filter(participant=participant)
-        .select_related("follow_up")
-        .prefetch_related(
-            "steps",
-            "events",
-            "goals",
-            Prefetch("assessments", queryset=Assessment.objects.prefetch_related("scores")),
-        )
+_ENROLMENT_FIELDS = Enrolment._meta.concrete_fields
+_FOLLOW_UP_FIELDS = FollowUp._meta.concrete_fields
+# A participant's enrolments with their follow-ups (as `select_related` joins them), compiled
+# once (decision 71): the page reads them on every request.
+_ENROLMENTS = CompiledRows(
+    Enrolment,
+    lambda participant_id: (
+        Enrolment.objects.filter(participant_id=participant_id)
         .order_by("-entry_date")
-    )
+        .values_list(
+            *(f.name for f in _ENROLMENT_FIELDS),
+            *(f"follow_up__{f.name}" for f in _FOLLOW_UP_FIELDS),
+        )
+    ),
+    participant_id=(models.UUIDField(), UUID(int=0xE71)),
+)
+
+
+def participant_enrolments(*, participant: Participant) -> list[Enrolment]:
+    """A participant's enrolments, newest first, with their follow-ups (their steps, events,
+    goals and assessments: `enrolment_records`)."""
+    alias = router.db_for_read(Enrolment)
+    names = [f.attname for f in _ENROLMENT_FIELDS]
+    follow_up_names = [f.attname for f in _FOLLOW_UP_FIELDS]
+    enrolments = []
+    for row in _ENROLMENTS.rows(participant_id=participant.pk):
+        enrolment = Enrolment.from_db(alias, names, row[: len(names)])
+        values = row[len(names) :]
+        follow_up = None
+        if values[0] is not None:  # its id: the enrolment has a follow-up
+            follow_up = FollowUp.from_db(alias, follow_up_names, values)
+            FollowUp.enrolment.field.set_cached_value(follow_up, enrolment)
+        # What select_related("follow_up") leaves: `enrolment.follow_up`, None or not, is read.
+        Enrolment.follow_up.related.set_cached_value(enrolment, follow_up)
+        enrolments.append(enrolment)
+    return enrolments
 
 
 def verdict_labels() -> dict[str, str]:
@@ -991,16 +1209,22 @@ def participant_progress_rows(
 
 
 def participant_progress_summary(
-    *, participant: Participant, language: str | None, enrolments: list[Enrolment] | None = None
+    *,
+    participant: Participant,
+    language: str | None,
+    records: Iterable[EnrolmentRecord] | None = None,
 ) -> dict:
     """Distance travelled of one participant: the rows, the total and the chart of the page.
-    `enrolments`: all of the participant's, as participant_enrolments reads them (their
-    assessments are then not read again)."""
+    `records`: all of the participant's enrolments' (`enrolment_records`): their assessments
+    are then not read again."""
     instrument = progress_data.instrument_active()
     if instrument is None:
         return {"progress": None}
     result = progress_data.participant_progress(
-        participant=participant, instrument=instrument, language=language, enrolments=enrolments
+        participant=participant,
+        instrument=instrument,
+        language=language,
+        assessments=None if records is None else [a for r in records for a in r.assessments],
     )
     chart = None
     if result.comparable:

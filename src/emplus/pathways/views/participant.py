@@ -53,7 +53,10 @@ def detail(request, pk):
     participant = selectors.participant_get(viewer=request.user, pk=pk)
     can_change = _can_change(request.user, participant)
     consent = selectors.consent_current(participant=participant)
-    enrolments = list(selectors.participant_enrolments(participant=participant))
+    enrolments = selectors.participant_enrolments(participant=participant)
+    # Their steps, events, goals and assessments in one query (decision 71).
+    read = selectors.enrolment_records(participant=participant) if enrolments else {}
+    records = [read.get(e.pk) or selectors.EnrolmentRecord() for e in enrolments]
     context = {
         "participant": participant,
         "masked_id": mask_personal_id(participant.personal_id),
@@ -64,15 +67,15 @@ def detail(request, pk):
         "enrolments": [
             {
                 "enrolment": e,
-                "timeline": selectors.enrolment_timeline(enrolment=e),
+                "timeline": selectors.enrolment_timeline(enrolment=e, record=record),
                 "open": e.exit_date is None,
             }
-            for e in enrolments
+            for e, record in zip(enrolments, records, strict=True)
         ],
         "has_open_enrolment": any(e.exit_date is None for e in enrolments),
         "known_elsewhere": _known_elsewhere(request, participant) if can_change else [],
         **selectors.participant_progress_summary(
-            participant=participant, language=get_language(), enrolments=enrolments
+            participant=participant, language=get_language(), records=records
         ),
     }
     return render(request, "pathways/detail.html", context)
