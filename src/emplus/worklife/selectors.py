@@ -10,11 +10,12 @@ from typing import cast
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, UUIDField
 from django.http import Http404
 
 from emplus.core import scoping
 from emplus.core.audit import audit_list, audit_log
+from emplus.core.compiled import CompiledRead, CompiledRows
 from emplus.core.suppression import suppress_cells
 from emplus.core.typing import User
 from emplus.evidence_core.completion import (
@@ -811,7 +812,19 @@ def proposal_export_rows(*, viewer: User) -> QuerySet[Proposal]:
     )
 
 
+# The participant page's two reads of the work-profile block, compiled once (decision 71):
+# for a viewer whose grants cover the participant's organisation and unit, the only one the
+# page shows the block to, they are the same statement on every request.
+_WORK_PROFILE = CompiledRead(
+    WorkProfile,
+    lambda participant: WorkProfile.objects.filter(participant_id=participant),
+    participant=("participant", UUID(int=0xE71)),
+)
+
+
 def work_profile_of(*, viewer: User, participant: Participant) -> WorkProfile | None:
+    if participant_can_see_proposals(viewer=viewer, participant=participant):
+        return next(iter(_WORK_PROFILE.raw(participant=participant.pk)), None)
     profiles = _of_participant(WorkProfile.objects.all(), viewer=viewer, participant=participant)
     return profiles.first()
 
@@ -833,14 +846,54 @@ def participant_can_see_proposals(*, viewer: User, participant: Participant) -> 
     )
 
 
-def participant_proposal_history(*, viewer: User, participant: Participant) -> list[ProposalEvent]:
-    """Every move of the participant's proposals, oldest first, in one query (the timeline)."""
-    proposals = _of_participant(Proposal.objects.all(), viewer=viewer, participant=participant)
-    return list(
-        ProposalEvent.objects.filter(proposal__in=proposals)
-        .select_related("proposal__opportunity__employer")
-        .order_by("occurred_on", "created_at")
+@dataclass(frozen=True, slots=True)
+class ProposalHistoryEntry:
+    """One move of one of the participant's proposals, as the participant page lists it."""
+
+    proposal_id: UUID
+    occurred_on: date
+    status: str
+    note: str
+    title: str
+    employer: str
+
+    def get_status_display(self) -> str:
+        return str(_STATUS_LABELS.get(self.status, self.status))
+
+
+_STATUS_LABELS = dict(ProposalStatus.choices)
+
+
+def _proposal_history(events: QuerySet[ProposalEvent]) -> QuerySet:
+    return events.order_by("occurred_on", "created_at").values_list(
+        "proposal_id",
+        "occurred_on",
+        "status",
+        "note",
+        "proposal__opportunity__title",
+        "proposal__opportunity__employer__name",
     )
+
+
+_PROPOSAL_HISTORY = CompiledRows(
+    ProposalEvent,
+    lambda participant: _proposal_history(
+        ProposalEvent.objects.filter(proposal__participant_id=participant)
+    ),
+    participant=(UUIDField(), UUID(int=0xE71)),
+)
+
+
+def participant_proposal_history(
+    *, viewer: User, participant: Participant
+) -> list[ProposalHistoryEntry]:
+    """Every move of the participant's proposals, oldest first, in one query (the timeline)."""
+    if participant_can_see_proposals(viewer=viewer, participant=participant):
+        rows = _PROPOSAL_HISTORY.rows(participant=participant.pk)
+    else:
+        proposals = _of_participant(Proposal.objects.all(), viewer=viewer, participant=participant)
+        rows = list(_proposal_history(ProposalEvent.objects.filter(proposal__in=proposals)))
+    return [ProposalHistoryEntry(*row) for row in rows]
 
 
 def participant_can_propose(*, viewer: User, participant: Participant) -> bool:
