@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.http import Http404
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -225,14 +226,15 @@ def test_a_consent_without_sharing_reads_no_organisations(client, coach, unit_a1
     )
 
 
-# Queries of the page: the session, the user with its memberships (decision 61), whether any
-# consent shares anyone with the viewer's organisation (the scope, decision 42), the participant,
-# its consents, the audit event (its savepoint, the lane's head, the insert, the release;
-# PostgreSQL takes the lane in a query of its own), the enrolments with their steps, events,
-# goals, assessments and scores, the instrument, its dimensions and the kept statistics, the work
-# profile and the proposals. Not the organisations a consent shares with, unless it shares
-# (decision 64).
-BUDGET = {"postgresql": 21, "sqlite": 20}
+# Queries of the page: the session, the user with its memberships (decision 61), the participant
+# with its organisation, unit and municipality, its consents, the audit event (its savepoint, the
+# lane's head, the insert, the release; PostgreSQL takes the lane in a query of its own), the
+# enrolments with their follow-ups, their steps, events, goals, assessments and scores in one
+# union (decision 71), the instrument, its dimensions and the kept statistics, the work profile
+# and the proposals. Not the organisations a consent shares with, unless it shares (decision
+# 64); not the scope's look-up of consents shared with the viewer when the viewer's own grants
+# reach the participant (decision 71).
+BUDGET = {"postgresql": 16, "sqlite": 15}
 
 
 @pytest.mark.parametrize("persona", ["coach", "coordinator"])
@@ -293,4 +295,190 @@ def test_a_shared_participant_is_shown_read_only(client, coach, other_org_coach,
     assert "Work profile" not in page
     assert AuditEvent.objects.filter(
         action="participant.viewed", actor_username=other_org_coach.username
+    ).exists()
+
+
+def _timeline_of_the_five_reads(enrolment) -> list[selectors.TimelineItem]:
+    """The timeline as selectors.enrolment_timeline made it before decision 71, verbatim but for
+    its name, from the prefetches of the enrolment's steps, events, goals and assessments."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from emplus.pathways.selectors import TimelineItem
+
+    items = [TimelineItem(enrolment.entry_date, 0, "entry", _("Entry"))]
+    hours, until, phase = _("%(hours)s hours"), _("until %(date)s"), _("Step: %(phase)s")
+    for step in enrolment.steps.all():
+        text = step.activity
+        if step.hours is not None:
+            text += " · " + hours % {"hours": step.hours}
+        if step.ended_on:
+            text += " · " + until % {"date": step.ended_on.isoformat()}
+        items.append(
+            TimelineItem(
+                step.started_on, 1, "step", phase % {"phase": step.get_phase_display()}, text
+            )
+        )
+    for event in enrolment.events.all():
+        items.append(
+            TimelineItem(event.occurred_on, 2, "event", event.get_kind_display(), event.note)
+        )
+    for goal in enrolment.goals.all():
+        when = goal.achieved_on or goal.target_date or timezone.localdate(goal.created_at)
+        if goal.achieved_on:
+            title = _("Goal achieved")
+        elif goal.target_date:
+            title = _("Goal (target date)")
+        else:
+            title = _("Goal set")
+        items.append(TimelineItem(when, 3, "goal", title, goal.description))
+    for assessment in enrolment.assessments.all():
+        values = [s.value for s in assessment.scores.all()]
+        text = ""
+        if values:
+            text = _("Mean %(mean)s over %(n)s dimensions") % {
+                "mean": f"{sum(values) / len(values):.1f}",
+                "n": len(values),
+            }
+        title = (
+            _("Assessment entered by the participant")
+            if assessment.entered_by_participant
+            else _("Assessment")
+        )
+        items.append(TimelineItem(assessment.assessed_on, 4, "assessment", title, text))
+    return sorted(items, key=lambda item: (item.on, item.order))
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_one_read_gives_the_timelines_and_progress_of_the_five(coach, unit_a1, language):
+    # given a whole record, with goals of every kind on one day (their order within the day is
+    # the database's order of target dates, NULLs where each database puts them), steps and
+    # events on one day, and a second enrolment
+    from django.db.models import Prefetch
+
+    from emplus.pathways import progress_data
+    from emplus.pathways.models import Assessment, Enrolment
+
+    participant = _record(coach, unit_a1, steps=6, assessments=4)
+    closed = participant.enrolments.order_by("entry_date").first()
+    for description, target, achieved in [
+        ("utan datum", None, None),
+        ("mål", START + timedelta(days=3), None),
+        ("nått", None, START + timedelta(days=3)),
+        ("båda", START + timedelta(days=3), START + timedelta(days=3)),
+    ]:
+        services.goal_record(
+            actor=coach,
+            enrolment=closed,
+            description=description,
+            target_date=target,
+            achieved_on=achieved,
+        )
+    services.event_record(actor=coach, enrolment=closed, kind="job_started", occurred_on=START)
+    enrolments = list(
+        Enrolment.objects.filter(participant=participant)
+        .select_related("follow_up")
+        .prefetch_related(
+            "steps",
+            "events",
+            "goals",
+            Prefetch("assessments", queryset=Assessment.objects.prefetch_related("scores")),
+        )
+        .order_by("-entry_date")
+    )
+    # when the page's one read gives the enrolments' rows
+    with CaptureQueriesContext(connection) as queries:
+        records = selectors.enrolment_records(participant=participant)
+    assert len(queries) == 1
+    with translation.override(language):
+        for enrolment in enrolments:
+            record = records.get(enrolment.pk, selectors.EnrolmentRecord())
+            # then each timeline (the exit and follow-up aside, which both take from the
+            # enrolment) is the one the five reads gave, entry by entry
+            new = [
+                i
+                for i in selectors.enrolment_timeline(enrolment=enrolment, record=record)
+                if i.kind not in ("exit", "followup")
+            ]
+            assert new == _timeline_of_the_five_reads(enrolment)
+        # and the distance travelled is the one of the assessments read on their own
+        instrument = progress_data.instrument_active()
+        given = [a for e in enrolments if e.pk in records for a in records[e.pk].assessments]
+        assert progress_data.participant_progress(
+            participant=participant, instrument=instrument, language=language, assessments=given
+        ) == progress_data.participant_progress(
+            participant=participant, instrument=instrument, language=language
+        )
+
+
+def test_the_participant_read_is_the_scopes_for_every_persona(
+    request, coach, org_b, unit_a1, unit_a2
+):
+    # given participants in two units of A, one shared with B by consent, one erased
+    from django.utils import timezone
+
+    from emplus.pathways.models import Participant
+
+    people = {
+        "a1": _record(coach, unit_a1, "A1"),
+        "a2": services.participant_register(
+            actor=request.getfixturevalue("coordinator"),
+            organisation=unit_a2.organisation,
+            unit=unit_a2,
+            participant_ref="A2",
+            given_name="Annan",
+            family_name="Enhet",
+        ).participant,
+        "shared": _record(coach, unit_a1, "SH", sharing_with=[org_b]),
+        "erased": _record(coach, unit_a1, "ER"),
+    }
+    Participant.objects.filter(pk=people["erased"].pk).update(erased_at=timezone.now())
+    personas = [
+        "coach",
+        "coordinator",
+        "analyst",
+        "admin_user",
+        "other_unit_coach",
+        "other_org_coach",
+        "other_org_coordinator",
+        "no_role_user",
+    ]
+    for persona in personas:
+        user = request.getfixturevalue(persona)
+        for permission in ("participant.view", "participant.change"):
+            for name, person in people.items():
+                scoped = (
+                    Participant.objects.restrict(user, permission)
+                    .filter(pk=person.pk, erased_at__isnull=True)
+                    .first()
+                )
+                # when the page's read asks for the participant, then it finds what the scope
+                # finds, no more and no less
+                try:
+                    found = selectors.participant_get(
+                        viewer=user, pk=person.pk, permission=permission
+                    )
+                except Http404:
+                    found = None
+                assert (found is None) == (scoped is None), (persona, permission, name)
+                if found is not None:
+                    # with the organisation, unit, municipality and consents read with it
+                    with CaptureQueriesContext(connection) as queries:
+                        shown = (
+                            found.organisation.name,
+                            found.unit.name if found.unit else None,
+                            found.municipality_id and found.municipality.name,
+                            [c.given_on for c in found.consents.all()],
+                            selectors.consent_current(participant=found),
+                        )
+                    assert len(queries) == 0, (persona, name)
+                    assert shown[0] == scoped.organisation.name
+                    assert shown[3] == [
+                        c.given_on for c in scoped.consents.order_by("-given_on", "-created_at")
+                    ]
+    # and B's coach, reading the shared record by consent, is audited as before
+    assert AuditEvent.objects.filter(
+        action="participant.viewed",
+        actor_username=request.getfixturevalue("other_org_coach").username,
+        target_id=str(people["shared"].pk),
     ).exists()

@@ -372,3 +372,64 @@ def test_erasure_clears_the_free_text_of_proposals(coach, participant, opportuni
     proposal.refresh_from_db()
     assert proposal.declined_reason == services.ERASED_TEXT
     assert set(ProposalEvent.objects.values_list("note", flat=True)) == {""}
+
+
+# The proposals' list of the participant page as its template had it before decision 71, verbatim
+# (the events were model instances with their proposal, opportunity and employer joined).
+TEMPLATE_PROPOSALS_BEFORE = """{% load i18n %}{% for e in events %}{% with p=e.proposal %}
+  <li class="kind-proposal"><time datetime="{{ e.occurred_on|date:'Y-m-d' }}">{{ e.occurred_on|date:"Y-m-d" }}</time>
+    <strong><a href="{% url 'worklife:proposal_detail' p.pk %}">{% blocktranslate with title=p.opportunity.title employer=p.opportunity.employer.name %}Proposal to {{ title }} ({{ employer }}){% endblocktranslate %}</a>: {{ e.get_status_display }}</strong>{% if e.note %} – {{ e.note }}{% endif %}</li>
+  {% endwith %}{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_participant_pages_proposals_are_the_markup_they_were(
+    client, coach, participant, employer, language
+):
+    from django.conf import settings
+    from django.template import Context, Template
+    from django.urls import reverse
+    from django.utils import translation
+
+    # given two proposals of the participant, one moved on with a note holding markup, and one
+    # of another participant
+    _consent_to_proposals(coach, participant)
+    odd = _opportunity(coach, employer, title="<b>Kock</b> & 'x'")
+    first = services.proposal_create(
+        actor=coach, opportunity=odd, participant=participant, proposed_on=date(2025, 2, 1)
+    )
+    services.proposal_move(
+        actor=coach,
+        proposal=first,
+        status="meeting",
+        occurred_on=date(2025, 2, 3),
+        note="<i>Ja</i>",
+    )
+    services.proposal_create(
+        actor=coach,
+        opportunity=_opportunity(coach, employer, title="Lager"),
+        participant=participant,
+        proposed_on=date(2025, 2, 2),
+    )
+    other = make_participant(coach, participant.unit, ref="P2")
+    _consent_to_proposals(coach, other)
+    services.proposal_create(
+        actor=coach, opportunity=odd, participant=other, proposed_on=date(2025, 2, 1)
+    )
+    client.force_login(coach)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    # when the coach opens the participant's page
+    page = client.get(reverse("pathways:detail", args=[participant.pk])).content.decode()
+    # then its list of the proposals' moves is what the template gave from the model instances
+    events = (
+        ProposalEvent.objects.filter(proposal__participant=participant)
+        .select_related("proposal__opportunity__employer")
+        .order_by("occurred_on", "created_at")
+    )
+    with translation.override(language):
+        before = Template(TEMPLATE_PROPOSALS_BEFORE).render(Context({"events": events}))
+    assert len(events) == 3 and before in page
+    assert (
+        "&lt;b&gt;Kock&lt;/b&gt; &amp; &#x27;x&#x27;" in before
+        and "&lt;i&gt;Ja&lt;/i&gt;" in before
+    )
