@@ -24,22 +24,9 @@ import time
 from pathlib import Path
 
 from _common import baseline_run, django_setup, load_average, machine
+from bench_caseload_pages import _clients  # the coordinator's and the coach's, logged in
 
 CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
-
-
-def _clients():
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from tests.factories import verify_session
-
-    users = get_user_model().objects
-    clients = {}
-    for role in ("coordinator", "coach"):
-        client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=False)
-        verify_session(client, users.get(username=f"lt-{role}-01"))
-        clients[role] = client
-    return clients
 
 
 def _cases() -> dict[str, str]:
