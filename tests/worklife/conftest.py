@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -15,6 +16,14 @@ from tests.conftest import make_user
 # Fictitious organisation numbers with valid check digits (tests only).
 ORG_NUMBER = "556036-0793"
 ORG_NUMBER_2 = "802012-3454"
+# A page's random tokens (the CSRF token, a script nonce): a short reference such as "P1" can
+# occur in them by chance, so a check that a page does not show one leaves them out.
+_RANDOM_VALUES = re.compile(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
+
+
+def page_without_tokens(response) -> str:
+    """The page's markup with its random tokens blanked (see _RANDOM_VALUES)."""
+    return _RANDOM_VALUES.sub(r'\1=""', response.content.decode())
 
 
 def make_participant(actor, unit, ref="P1"):
