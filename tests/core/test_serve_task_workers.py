@@ -55,12 +55,13 @@ def test_serve_runs_the_asked_number_of_task_workers_and_stops_them(tmp_path):
     )
     # when the server starts with two task workers
     port = _free_port()
+    log = tmp_path / "serve.log"
     server = subprocess.Popen(  # noqa: S603 - our own command
         [str(EMPLUS), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
         + ["--task-workers", "2", "--no-access-log"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
 
@@ -84,6 +85,8 @@ def test_serve_runs_the_asked_number_of_task_workers_and_stops_them(tmp_path):
                 assert kept.sock is not None, "the server closed the kept-alive connection"
         finally:
             kept.close()
+        # and the evidence reports were computed beside it, once (decision 0079)
+        _wait_for("the reports warmed", lambda: "Kept the evidence reports of" in log.read_text())
         # then two workers of this host hold a lease
         leases = _wait_for("two leases", lambda: len(_leases(database)) == 2 and _leases(database))
         assert {host for host, _ in leases} == {socket.gethostname()}

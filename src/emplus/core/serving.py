@@ -74,7 +74,13 @@ class _Gunicorn(BaseApplication):
 
 
 def serve(
-    *, bind: str, workers: int, threads: int, access_log: bool, task_workers: int = 1
+    *,
+    bind: str,
+    workers: int,
+    threads: int,
+    access_log: bool,
+    task_workers: int = 1,
+    warm_reports: bool = True,
 ) -> None:
     options = {
         "bind": bind,
@@ -96,6 +102,11 @@ def serve(
         subprocess.Popen([sys.executable, "-m", "emplus", "db_worker", "--interval", "1"])
         for _ in range(task_workers)
     ]
+    # The evidence pages' reports computed once while the first pages are served, not by
+    # their first viewers (decision 0079); it ends by itself. The name only: core does not
+    # import the evidence app.
+    if warm_reports:
+        task_processes.append(subprocess.Popen([sys.executable, "-m", "emplus", "warm_reports"]))
     arbiter = os.getpid()
     try:
         _Gunicorn(options).run()

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             "they run on hosts of their own (default %(default)s)",
         )
 
+        parser.add_argument(
+            "--no-warm-reports",
+            action="store_true",
+            help="do not compute the evidence pages' reports at start (emplus warm-reports)",
+        )
+
     def handle(self, *args, **options):
         self.stdout.write(f"Serving on http://{options['bind']}/ (Ctrl+C stops)")
         self.stdout.flush()
@@ -37,4 +43,5 @@ class Command(BaseCommand):
             threads=options["threads"],
             access_log=not options["no_access_log"],
             task_workers=max(options["task_workers"], 0),
+            warm_reports=not options["no_warm_reports"],
         )
