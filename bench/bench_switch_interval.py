@@ -1,10 +1,11 @@
 """What a database round trip costs a web worker's thread while its other threads compute, at
 Python's default switch interval (5 ms) and at the 1 ms `emplus serve` sets (decision 0078).
 
-One process, as a gunicorn worker of `emplus serve` (gthread): one thread sends a query of half a millisecond to
-PostgreSQL 300 times and times each answer; beside it 0, 1 or 3 threads compute as a page
-renders (pure Python, never waiting). An answer that has arrived waits for the interpreter's
-lock until a computing thread is made to let go of it: at most the switch interval.
+One process, as a gunicorn worker of `emplus serve` (gthread): one thread sends a query of half
+a millisecond to PostgreSQL 300 times and times each answer; beside it 0, 1 or 3 threads
+compute as a page renders (pure Python, never waiting). An answer that has arrived waits for
+the interpreter's lock until a computing thread is made to let go of it: at most the switch
+interval.
 
     .venv/bin/python bench/bench_switch_interval.py            # postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/bench_switch_interval.py --url postgres://...
