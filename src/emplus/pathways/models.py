@@ -227,6 +227,21 @@ class FollowUpsDueVersion(models.Model):
         return f"{self.writes:+d}"
 
 
+class CaseloadOrderVersion(models.Model):
+    """How many transactions have written what the caseload's order and scope read (a
+    participant's insert or delete, reference, organisation, unit or erasure), kept by the
+    database (PostgreSQL triggers, migration 0020; decision 77). The marks of a caseload's deep
+    pages (every thousandth participant) are kept under the sum and read again only when it
+    moves. Deltas summed on read, folded, with the newest write's time beside the sum, as
+    FollowUpsDueVersion's. Not kept on SQLite (its caseload walks its pages as before)."""
+
+    writes = models.BigIntegerField(editable=False)
+    written_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.writes:+d}"
+
+
 class ParticipantNameToken(models.Model):
     """One keyed digest of one prefix of a participant's name: the blind index that finds an
     encrypted name by lookup (emplus.core.blind_index). Never the text; written by the services
