@@ -3,15 +3,31 @@ are found first with a slim query, keys only and in order, and only those rows a
 (docs/decisions/0042). A page deep in a list of 100 000 then walks 100 000 keys, not 100 000 rows
 with every annotation computed and every ciphertext fetched. The keys are a subquery of the rows'
 read: one statement a page (decision 70), and a page in the second half of an exactly counted
-list walks its keys from the end."""
+list walks its keys from the end. Where the caller has marks of the list (the ordering's values
+of every `step`-th row, decision 77), a deep page starts its walk at the nearest mark before it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThanOrEqual
 from rest_framework.pagination import PageNumberPagination
+
+
+@dataclass(frozen=True)
+class PageMarks:
+    """Where a long list's rows start, every `step` rows: `read()` gives the values of the
+    list's ordering (its `order_by` fields, ascending) of rows 0, step, 2 * step ... of the list
+    the paginator counted, or None where it cannot say for that list (then pages are walked as
+    without marks). Read only for a page at least `step` rows deep."""
+
+    step: int
+    read: Callable[[], Sequence[tuple[Any, ...]] | None]
 
 
 class KeysFirstPaginator(Paginator):
@@ -31,6 +47,7 @@ class KeysFirstPaginator(Paginator):
         count_exact: bool = False,
         columns: tuple[str, ...] = (),
         known_keys: dict[int, list[Any]] | None = None,
+        marks: PageMarks | None = None,
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         if count is not None:
@@ -46,6 +63,8 @@ class KeysFirstPaginator(Paginator):
         # The keys of pages the caller found already, by number (a search's walk that counted
         # it, decision 69): those pages' keys are not walked again.
         self.known_keys = known_keys or {}
+        # Marks of an exactly counted list (decision 77): a deep page walks from the nearest.
+        self.marks = marks if self.count_exact else None
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -56,6 +75,8 @@ class KeysFirstPaginator(Paginator):
         keys: Any = self.known_keys.get(number)
         if keys is not None:
             pass  # found by the caller (a search's count, decision 69): not walked again
+        elif (marked := self._from_mark(bottom, top)) is not None:
+            keys = marked
         elif self.count_exact and bottom > self.count - top:
             # Past the middle the walk from the end is the shorter: the keys in the reverse
             # order, `count - top` skipped (an OFFSET walks every key it skips).
@@ -69,6 +90,25 @@ class KeysFirstPaginator(Paginator):
             read = read.values(*self.columns)
         return Page(list(read), number, self)
 
+    def _from_mark(self, bottom: int, top: int) -> QuerySet[Any] | None:
+        """The page's keys walked from the nearest mark at or before `bottom` (decision 77), or
+        None where no mark is nearer than the list's ends."""
+        marks = self.marks
+        if marks is None or bottom < marks.step:
+            return None
+        found = marks.read()
+        if not found:
+            return None
+        index = min(bottom // marks.step, len(found) - 1)
+        start = index * marks.step
+        if index == 0 or bottom - start >= self.count - top:
+            return None  # the start or the end is as near
+        ordering = list(self.object_list.query.order_by)
+        if len(ordering) != len(found[index]) or any(f.startswith("-") for f in ordering):
+            return None  # marks of another order than the list's
+        after = TupleGreaterThanOrEqual(Tuple(*(F(field) for field in ordering)), found[index])
+        return self.object_list.filter(after).values("pk")[bottom - start : top - start]
+
 
 class KeysFirstPagination(PageNumberPagination):
     """The API's page-number pagination with the keys-first read. A caller that already knows
@@ -78,6 +118,7 @@ class KeysFirstPagination(PageNumberPagination):
 
     known_count: int | None = None
     columns: tuple[str, ...] = ()
+    marks: PageMarks | None = None
 
     def paginate_queryset(
         self,
@@ -87,12 +128,19 @@ class KeysFirstPagination(PageNumberPagination):
         *,
         count: int | None = None,
         columns: tuple[str, ...] = (),
+        marks: PageMarks | None = None,
     ):
         self.known_count = count
         self.columns = columns
+        self.marks = marks
         return super().paginate_queryset(queryset, request, view)
 
     def django_paginator_class(self, object_list, per_page) -> KeysFirstPaginator:  # type: ignore[override]
         return KeysFirstPaginator(
-            object_list, per_page, count=self.known_count, count_exact=True, columns=self.columns
+            object_list,
+            per_page,
+            count=self.known_count,
+            count_exact=True,
+            columns=self.columns,
+            marks=self.marks,
         )
