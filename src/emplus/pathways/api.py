@@ -151,11 +151,15 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
         # Counted from the database's kept counts where they answer, as the caseload page
         # (decision 50): a coordinator's list is not walked key by key to be counted.
         assert isinstance(self.paginator, KeysFirstPagination)  # noqa: S101 - pagination_class
+        people = people.select_related(None)
+        # With the marks a deep page starts from (decision 77).
+        kept = selectors.participant_pages_kept(people, viewer=request.user, filters=filters)
         page = self.paginator.paginate_queryset(
-            people.select_related(None),
+            people,
             request,
             view=self,
-            count=selectors.participant_count_kept(viewer=request.user, filters=filters),
+            count=kept.count if kept else None,
+            marks=kept.marks if kept else None,
             # A page's rows read what the serializer shows and no more (decision 52), as
             # dictionaries turned by the serializer's fields (decision 59); given to the
             # paginator, so the organisation's join stays out of the keys' walk (decision 70).

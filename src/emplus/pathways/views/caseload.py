@@ -117,9 +117,10 @@ def caseload(request):
     assert isinstance(matching, QuerySet)  # noqa: S101 - audit_shown=False: a lazy list
     # A page at a time: its keys in order, then only its rows read and decrypted, however
     # large the caseload and however deep the page (decision 42).
-    # The count from the database's kept counts where they answer (decision 50); a search's
-    # up to SEARCH_COUNTED (decision 53).
-    count = selectors.participant_count_kept(viewer=request.user, filters=filters)
+    # The count from the database's kept counts where they answer (decision 50), with the marks
+    # a deep page starts from (decision 77); a search's up to SEARCH_COUNTED (decision 53).
+    kept = selectors.participant_pages_kept(matching, viewer=request.user, filters=filters)
+    count = kept.count if kept else None
     search_more = False
     known_keys: dict[int, list[UUID]] = {}
     if count is None and filters.q:
@@ -141,6 +142,7 @@ def caseload(request):
         count_exact=not search_more,
         columns=selectors.CASELOAD_ROW_COLUMNS,
         known_keys=known_keys,
+        marks=kept.marks if kept else None,
     ).get_page(request.GET.get("page"))
     people = selectors.caseload_rows(page.object_list)
     # Kept while nothing it reads changes (decision 62).
