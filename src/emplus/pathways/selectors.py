@@ -37,7 +37,7 @@ from emplus.core.audit import audit_list, audit_log
 from emplus.core.choices import Phase
 from emplus.core.compiled import CompiledRead, CompiledRows
 from emplus.core.kept import kept
-from emplus.core.kept_versions import database_version
+from emplus.core.kept_versions import database_version, version_columns, version_of
 from emplus.core.models import AuditEvent
 from emplus.core.pagination import PageMarks
 from emplus.core.roles import Role, role_has_permission
@@ -483,14 +483,15 @@ def participant_pages_kept(
         counted_sql, counted_params = kept.values("participants").query.sql_with_params()
     except EmptyResultSet:
         return CaseloadKept(0, None)
+    version_sql = version_columns(CaseloadOrderVersion, connection=connection)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT coalesce(sum(kept.participants), 0) FROM ({counted_sql}) kept), "  # noqa: S608 - the ORM's SQL and a model's table
-            f"{_VERSION_COLUMNS} FROM {_version_table()}",
+            f"{version_sql}",
             counted_params,
         )
         count, writes, written_at = cursor.fetchone()
-    version = _order_version(writes, written_at)
+    version = version_of(writes, written_at, connection=connection)
     if version is None:
         return CaseloadKept(count, None)
     grants = scoping.grants(viewer, "participant.view")
@@ -498,22 +499,6 @@ def participant_pages_kept(
     return CaseloadKept(
         count, PageMarks(PAGE_MARK_STEP, lambda: _page_marks_of(people, scope, version))
     )
-
-
-_VERSION_COLUMNS = "coalesce(sum(writes), 0), max(written_at)"
-
-
-def _version_table() -> str:
-    return connection.ops.quote_name(CaseloadOrderVersion._meta.db_table)
-
-
-def _order_version(writes: int, written_at: datetime | None) -> str | None:
-    """The version of the caseloads' order as read, or None inside a transaction: its sum may
-    count the transaction's own writes, which a rollback would take back while marks kept under
-    it stayed (as core.kept_versions)."""
-    if connection.in_atomic_block or not connection.get_autocommit():
-        return None
-    return f"{writes}:{written_at.isoformat() if written_at else '-'}"
 
 
 def _page_marks_of(
@@ -531,17 +516,15 @@ def _page_marks_of(
         # Around the keys' own SQL (built by the ORM, nothing from a request): the version and
         # every PAGE_MARK_STEP-th key in the list's order, numbered from the first (row 0).
         cursor.execute(
-            f"SELECT version.writes, version.written_at, marked.ref, marked.id FROM ("  # noqa: S608
-            "SELECT coalesce(sum(writes), 0) AS writes, max(written_at) AS written_at "
-            f"FROM {_version_table()}) version LEFT JOIN ("
-            "SELECT ref, id FROM (SELECT keys.ref, keys.id, "
+            f"SELECT {version_columns(CaseloadOrderVersion, connection=connection)}, "  # noqa: S608
+            "marked.ref, marked.id FROM (SELECT ref, id FROM (SELECT keys.ref, keys.id, "
             "row_number() OVER (ORDER BY keys.ref, keys.id) AS n "
             f"FROM ({keys_sql}) keys (ref, id)) numbered WHERE n %% %s = 1"
-            ") marked ON true ORDER BY marked.ref, marked.id",
+            ") marked RIGHT JOIN (SELECT 1) one ON true ORDER BY marked.ref, marked.id",
             [*params, PAGE_MARK_STEP],
         )
         rows = cursor.fetchall()
-    if _order_version(rows[0][0], rows[0][1]) != version:
+    if version_of(rows[0][0], rows[0][1], connection=connection) != version:
         return None  # a write committed since the count: this request walks as before
     marks = tuple((ref, key) for _writes, _at, ref, key in rows if key is not None)
     if len(_page_marks) >= PAGE_MARKS_KEPT:

@@ -1,32 +1,15 @@
 """The database keeps CaseloadOrderVersion (decision 77): the first statement of a transaction
 that writes what a caseload's order and scope read (participants inserted or deleted, their
 reference, organisation, unit or erasure) adds one, folding the other rows no other transaction
-holds into its own, as FollowUpsDueVersion's triggers do (migration 0019). An import of 100 000
-participants pays one small insert per transaction. PostgreSQL only; they fire always (`ENABLE
-ALWAYS`), also in the import writer's replica mode."""
+holds into its own, with the trigger function of the kept versions (evidence 0002,
+`emplus_kept_version_add`). An import of 100 000 participants pays one small insert per
+transaction. PostgreSQL only; the triggers fire always (`ENABLE ALWAYS`), also in the import
+writer's replica mode."""
 
 import django.db.models.functions.datetime
 from django.db import migrations, models
 
-FUNCTION = """
-CREATE FUNCTION pathways_caseload_order_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    -- Once a transaction: its writes become visible together, at its commit.
-    IF current_setting('emplus.caseload_order_version_bumped', true) = 'yes' THEN
-        RETURN NULL;
-    END IF;
-    PERFORM set_config('emplus.caseload_order_version_bumped', 'yes', true);
-    WITH folded AS (
-        DELETE FROM pathways_caseloadorderversion
-        WHERE id IN (SELECT id FROM pathways_caseloadorderversion FOR UPDATE SKIP LOCKED)
-        RETURNING writes
-    )
-    INSERT INTO pathways_caseloadorderversion (writes)
-    SELECT 1 + coalesce(sum(writes), 0) FROM folded;  -- written_at: now()
-    RETURN NULL;
-END
-$$
-"""
+VERSION_TABLE = "pathways_caseloadorderversion"
 
 # Inserts, deletes and truncation: one trigger a statement. Updates: one a row, and only where
 # the reference, organisation, unit or erasure changed (a service saves every column, so
@@ -49,10 +32,10 @@ TRIGGERS = {
 def keep_version(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION)
     for name, when in TRIGGERS.items():
         schema_editor.execute(
-            f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION pathways_caseload_order_version_bump()"
+            f"CREATE TRIGGER {name} {when} "
+            f"EXECUTE FUNCTION emplus_kept_version_add('{VERSION_TABLE}')"
         )
         # Also under `session_replication_role = replica` (the import's writer, decision 40).
         schema_editor.execute(f"ALTER TABLE pathways_participant ENABLE ALWAYS TRIGGER {name}")
@@ -63,11 +46,14 @@ def stop_keeping(apps, schema_editor):
         return
     for name in TRIGGERS:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON pathways_participant")
-    schema_editor.execute("DROP FUNCTION IF EXISTS pathways_caseload_order_version_bump()")
 
 
 class Migration(migrations.Migration):
-    dependencies = [("pathways", "0019_followups_due_version")]
+    dependencies = [
+        ("pathways", "0019_followups_due_version"),
+        # emplus_kept_version_add()
+        ("evidence", "0002_evidence_data_version"),
+    ]
 
     operations = [
         migrations.CreateModel(
