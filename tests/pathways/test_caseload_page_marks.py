@@ -17,6 +17,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.test import APIClient
 from tests.factories import ConsentFactory, ParticipantFactory
 
+from emplus.core.pagination import KeysFirstPaginator, PageMarks
 from emplus.pathways import rights, selectors, services
 from emplus.pathways.models import Participant
 from emplus.pathways.views import caseload as caseload_view
@@ -206,3 +207,33 @@ def test_no_marks_inside_a_transaction_or_where_the_kept_counts_cannot_say(casel
     # a search: nothing kept
     searched = selectors.CaseloadFilters(q="M-0")
     assert selectors.participant_pages_kept(people, viewer=coordinator, filters=searched) is None
+
+
+def test_the_paginator_walks_from_the_marks_it_is_given_on_either_database(
+    caseload, coordinator, django_assert_num_queries
+):
+    people = selectors.participant_list(
+        viewer=coordinator, filters=selectors.CaseloadFilters(), audit_shown=False
+    )
+    listed = [(p.participant_ref, p.pk) for p in people]
+    for step in (1, 2, 3, 5):
+        for per_page in (1, 2, 3):
+            marks = PageMarks(step, lambda step=step: listed[::step])
+            pages = KeysFirstPaginator(
+                people, per_page, count=len(listed), count_exact=True, marks=marks
+            )
+            walked = []
+            for number in pages.page_range:
+                # each page one statement, its keys walked from the mark before it
+                with django_assert_num_queries(1):
+                    walked += [(p.participant_ref, p.pk) for p in pages.page(number)]
+            assert walked == listed, (step, per_page)
+    # marks that cannot say, or of another order than the list's, are not used
+    for read in (lambda: None, lambda: [(ref, key, 0) for ref, key in listed]):
+        pages = KeysFirstPaginator(
+            people, 2, count=len(listed), count_exact=True, marks=PageMarks(2, read)
+        )
+        assert [p.participant_ref for p in pages.page(4)] == [ref for ref, _ in listed[6:8]]
+    # and a count that is not exact (a search cut at a bound) never uses them
+    cut = KeysFirstPaginator(people, 2, count=5, marks=PageMarks(1, lambda: listed[:1]))
+    assert cut.marks is None

@@ -94,8 +94,8 @@ class KeysFirstPaginator(Paginator):
         """The page's keys walked from the nearest mark at or before `bottom` (decision 77), or
         None where no mark is nearer than the list's ends."""
         marks = self.marks
-        if marks is None or bottom < marks.step:
-            return None
+        if marks is None or bottom < marks.step or self.count - top < marks.step:
+            return None  # the start or the end is within a step: not worth reading the marks
         found = marks.read()
         if not found:
             return None
@@ -103,9 +103,9 @@ class KeysFirstPaginator(Paginator):
         start = index * marks.step
         if index == 0 or bottom - start >= self.count - top:
             return None  # the start or the end is as near
-        ordering = list(self.object_list.query.order_by)
+        ordering = [field for field in self.object_list.query.order_by if isinstance(field, str)]
         if len(ordering) != len(found[index]) or any(f.startswith("-") for f in ordering):
-            return None  # marks of another order than the list's
+            return None  # marks of another order than the list's (or ordered by expressions)
         after = TupleGreaterThanOrEqual(Tuple(*(F(field) for field in ordering)), found[index])
         return self.object_list.filter(after).values("pk")[bottom - start : top - start]
 
