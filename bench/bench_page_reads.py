@@ -1,8 +1,9 @@
-"""Benchmark of a page's read alone (decision 70): the caseload's selector, the keys-first
-paginator and the rows, and the API list's, for the load test's page numbers (a fixed seed),
-as a coordinator of ABF. CPU milliseconds of this process per page (median) and of the
-PostgreSQL backend that served it (from /proc: the database on this machine; the mean over
-every page read, the kernel counting in 10 ms ticks).
+"""Benchmark of a page's read alone (decisions 70, 77): the caseload's selector, its kept count
+(with the marks of its pages since decision 77), the keys-first paginator and the rows, and the
+API list's, for the load test's page numbers (a fixed seed), as a coordinator of ABF. CPU
+milliseconds of this process per page (median) and of the PostgreSQL backend that served it
+(from /proc: the database on this machine; the mean over every page read, the kernel counting
+in 10 ms ticks).
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/emplus_load_copy EMPLUS_VAR_DIR=...
     .venv/bin/python bench/bench_page_reads.py --repeat 3
@@ -49,20 +50,27 @@ def main() -> None:
 
     new = "count_exact" in inspect.signature(KeysFirstPaginator.__init__).parameters
     viewer = get_user_model().objects.get(username="lt-coordinator-01")
-    count = selectors.participant_count_kept(viewer=viewer, filters=selectors.CaseloadFilters())
+    everyone = selectors.CaseloadFilters()
     exact = {"count_exact": True} if new else {}
+
+    def counted(people) -> dict:
+        """The count (and since decision 77 the marks) as the views read them, every page."""
+        if hasattr(selectors, "participant_pages_kept"):
+            kept = selectors.participant_pages_kept(people, viewer=viewer, filters=everyone)
+            return {"count": kept.count, "marks": kept.marks}
+        return {"count": selectors.participant_count_kept(viewer=viewer, filters=everyone)}
 
     def caseload(number: int) -> int:
         matching = selectors.participant_list(
             viewer=viewer,
-            filters=selectors.CaseloadFilters(),
+            filters=everyone,
             today=timezone.localdate(),
             audit_shown=False,
             shown=selectors.CASELOAD_SHOWN,
         )
         assert not isinstance(matching, list)
         page = KeysFirstPaginator(
-            matching, 50, count=count, columns=selectors.CASELOAD_ROW_COLUMNS, **exact
+            matching, 50, columns=selectors.CASELOAD_ROW_COLUMNS, **exact, **counted(matching)
         ).page(number)
         return len(selectors.caseload_rows(page.object_list))
 
@@ -73,9 +81,10 @@ def main() -> None:
         if new:
             # as KeysFirstPagination gives it the kept count (exact) and the columns
             pages = KeysFirstPaginator(
-                listed, 100, count=count, columns=PARTICIPANT_LIST_COLUMNS, **exact
+                listed, 100, columns=PARTICIPANT_LIST_COLUMNS, **exact, **counted(listed)
             )
         else:
+            count = counted(listed)["count"]
             pages = KeysFirstPaginator(listed.values(*PARTICIPANT_LIST_COLUMNS), 100, count=count)
         return len(list(pages.page(number).object_list))
 
