@@ -69,16 +69,17 @@ def _birth(i: int):
 
 
 def _watching(monkeypatch) -> list[set]:
-    """The indexes there while each chunk of new participants is written."""
+    """The indexes there while each block of new participants (here one chunk) is written."""
     monkeypatch.setattr(importing, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(importing, "NEW_BLOCK_CHUNKS", 1)
     seen: list[set] = []
-    real = importing._write_new_chunk
+    real = importing._write_new_block
 
-    def watched(chunk, **kw):
+    def watched(block, **kw):
         seen.append(_indexes())
-        return real(chunk, **kw)
+        return real(block, **kw)
 
-    monkeypatch.setattr(importing, "_write_new_chunk", watched)
+    monkeypatch.setattr(importing, "_write_new_block", watched)
     return seen
 
 
@@ -138,14 +139,14 @@ def test_a_failure_in_the_last_chunk_leaves_no_row_and_every_index(
     # given an import whose last chunk fails (after the indexes were dropped on SQLite)
     before = _indexes()
     seen = _watching(monkeypatch)
-    watched = importing._write_new_chunk
+    watched = importing._write_new_block
 
-    def failing(chunk, **kw):
-        if len(seen) == 3:  # the fourth and last chunk of 40 rows
+    def failing(block, **kw):
+        if len(seen) == 3:  # the fourth and last block of 40 rows
             raise RuntimeError("disk full")
-        return watched(chunk, **kw)
+        return watched(block, **kw)
 
-    monkeypatch.setattr(importing, "_write_new_chunk", failing)
+    monkeypatch.setattr(importing, "_write_new_block", failing)
     # when it runs
     with pytest.raises(RuntimeError):
         run(coordinator, org_a, _rows(40))

@@ -18,6 +18,7 @@ from emplus.core.models import AuditEvent
 from emplus.methods.models import Method
 from emplus.organisations.models import Unit
 from emplus.pathways import importing
+from emplus.pathways.import_writer import BulkWriter
 from emplus.pathways.importing import participants_import
 from emplus.pathways.models import Consent, Enrolment, FollowUp, ImportBatch, Participant
 
@@ -253,25 +254,85 @@ def test_the_import_is_recorded_once_in_a_batch_and_the_audit_log(coach, org_a, 
     assert audit_verify() == []
 
 
-def test_a_failure_half_way_leaves_nothing_written(coach, org_a, unit_a1, monkeypatch):
-    # given a row writer that fails after the first chunk
+def test_new_participants_are_written_a_block_at_a_time_with_progress_per_block(
+    coach, org_a, unit_a1, monkeypatch
+):
+    # given blocks of three chunks of 10 rows (the first block one chunk), and a writer that
+    # notes each statement it sends (decision 75: one statement per table and block)
     monkeypatch.setattr(importing, "CHUNK_SIZE", 10)
-    calls = []
-    real = importing._write_new_chunk
+    monkeypatch.setattr(importing, "NEW_BLOCK_CHUNKS", 3)
+    sent: list[tuple[str, int]] = []
+    real_write = BulkWriter.write
 
-    def failing(chunk, **kw):
-        calls.append(len(chunk))
+    def write(self, prepared):
+        sent.append((prepared.model.__name__, prepared.rows))
+        return real_write(self, prepared)
+
+    monkeypatch.setattr(BulkWriter, "write", write)
+    copies: list[tuple[str, int]] = []
+    if connection.vendor == "postgresql":
+        real_copy = BulkWriter._copy
+
+        def copy(self, table, columns, data, *, binary=False):
+            copies.append((table, binary))
+            return real_copy(self, table, columns, data, binary=binary)
+
+        monkeypatch.setattr(BulkWriter, "_copy", copy)
+    steps: list[tuple[int, int]] = []
+    # 75 new participants, every other one with an exit (and so a follow-up)
+    rows = [row(f"B{i:03d}", exit_date="2025-06-01" if i % 2 else "") for i in range(75)]
+    # when they are imported
+    result = run(coach, org_a, rows, progress=lambda done, total: steps.append((done, total)))
+    # then the progress is shown per block written, and each block went as one statement per
+    # table with all of the block's rows
+    assert result.ok and result.created == 75
+    assert steps == [(0, 75), (10, 75), (40, 75), (70, 75), (75, 75)]
+    blocks = [(0, 10), (10, 40), (40, 70), (70, 75)]
+    assert sent == [
+        (model, count)
+        for start, end in blocks
+        for model, count in (
+            ("Participant", end - start),
+            ("Enrolment", end - start),
+            ("FollowUp", sum(1 for i in range(start, end) if i % 2)),
+            ("Consent", end - start),
+        )
+    ]
+    if connection.vendor == "postgresql":  # one binary COPY per statement
+        assert len(copies) == len(sent) and all(binary for _, binary in copies)
+    # and every row is there with its enrolment, follow-up and consent record
+    assert Participant.objects.filter(participant_ref__startswith="B").count() == 75
+    assert Enrolment.objects.count() == 75 and Consent.objects.count() == 75
+    assert FollowUp.objects.count() == 37
+    assert set(
+        FollowUp.objects.values_list("enrolment__participant__participant_ref", flat=True)
+    ) == {f"B{i:03d}" for i in range(75) if i % 2}
+    assert all(
+        p.enrolments.get().entry_date == date(2025, 1, 10)
+        for p in Participant.objects.filter(participant_ref__in=["B000", "B039", "B040", "B074"])
+    )
+
+
+def test_a_failure_half_way_leaves_nothing_written(coach, org_a, unit_a1, monkeypatch):
+    # given a writer of blocks (one chunk, then two chunks each) that fails at the third block
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(importing, "NEW_BLOCK_CHUNKS", 2)
+    calls = []
+    real = importing._write_new_block
+
+    def failing(block, **kw):
+        calls.append(len(block))
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real(chunk, **kw)
+        return real(block, **kw)
 
-    monkeypatch.setattr(importing, "_write_new_chunk", failing)
+    monkeypatch.setattr(importing, "_write_new_block", failing)
     rows = [row(f"P{i}", exit_date="2025-06-01") for i in range(50)]
     # when
     with pytest.raises(RuntimeError):
         run(coach, org_a, rows)
-    # then the first chunks were written but rolled back with the rest
-    assert calls == [10, 10, 10]
+    # then the first blocks were written but rolled back with the rest
+    assert calls == [10, 20, 20]
     assert Participant.objects.count() == 0
     assert Enrolment.objects.count() == 0 and FollowUp.objects.count() == 0
     assert ImportBatch.objects.count() == 0
