@@ -1098,9 +1098,10 @@ def _new_blocks(
     before (decision 40). The first block is one chunk, so that the writing starts at once,
     each next one twice the last up to `NEW_BLOCK_CHUNKS` chunks (the worker makes a block in
     less time than the database takes to write half as many rows); the keys are made for all
-    rows first, so that they ascend. A block is one statement per table (decision 75): on PostgreSQL a COPY prepares
-    up to 1 000 rows' slots whatever its length, so ten times fewer, longer COPYs spare the
-    server most of that work and nine in ten of the statement's triggers."""
+    rows first, so that they ascend. A block is one statement per table (decision 75): on
+    PostgreSQL a binary COPY sets up a slot for each of up to 1 000 rows whatever its length,
+    so ten times fewer, longer COPYs spare the server most of that work and nine in ten of the
+    statements' triggers."""
     keys = _NewKeys.made(new.frame, writer)
     start, size = 0, CHUNK_SIZE
     while start < new.height:
