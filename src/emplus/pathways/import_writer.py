@@ -190,6 +190,7 @@ class BulkWriter:
         self._checking: list[tuple[models.ForeignKey, pl.Series]] | None = None
         self._present: dict[Any, set[str]] = {}  # model -> keys known to be there (text)
         self._checked_models: tuple = ()
+        self._referenced: frozenset = frozenset()  # models a key of the checked models names
         self._many_rows_sql: dict[tuple, str] = {}
         # SQLite's bound on a statement's parameters (32 766 unless compiled otherwise).
         self._variables = 999
@@ -557,6 +558,12 @@ class BulkWriter:
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT set_config('session_replication_role', 'replica', true)")
         self._checking, self._checked_models = [], models_written
+        self._referenced = frozenset(
+            f.related_model
+            for model in models_written
+            for f in model._meta.concrete_fields
+            if f.is_relation
+        )
         try:
             yield
         finally:
@@ -586,14 +593,16 @@ class BulkWriter:
         return own, held
 
     def _note_keys(self, prepared: Prepared) -> None:
-        """Remember the written rows' keys and the foreign keys they hold."""
+        """Remember the written rows' keys (of a model whose keys the written rows may hold:
+        the others are never looked up) and the foreign keys they hold."""
         assert self._checking is not None  # noqa: S101 - only inside keys_checked_once
         if prepared.model not in self._checked_models:
             raise ValueError(
                 f"{prepared.model.__name__} is not among the models whose keys are checked"
             )
         own, held = prepared.keys
-        self._present.setdefault(prepared.model, set()).update(own)
+        if prepared.model in self._referenced:  # only keys a written row may name are looked up
+            self._present.setdefault(prepared.model, set()).update(own)
         self._checking.extend(held)
 
     def _check_keys(self, checking: list[tuple[models.ForeignKey, pl.Series]]) -> None:

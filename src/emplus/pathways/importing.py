@@ -1112,7 +1112,7 @@ def _new_blocks(
             writer=writer,
             legal_basis=legal_basis,
         )
-        yield _NewBlock(
+        ready = _NewBlock(
             len(block),
             [
                 writer.prepare_frame(
@@ -1123,6 +1123,8 @@ def _new_blocks(
                 writer.prepare_frame(Consent, block.consents, consent),
             ],
         )
+        del block  # its frames are not held while the next block is made
+        yield ready
         start, size = start + size, min(2 * size, NEW_BLOCK_CHUNKS * CHUNK_SIZE)
 
 
