@@ -84,13 +84,15 @@ from emplus.pathways.services import (
 
 CHUNK_SIZE = 1000
 LOOKUP_CHUNK = 2000
-# New participants are planned and written up to this many chunks at a time: one statement
-# per table and block (decision 75). The first block is one chunk, so that the writing starts
-# at once, and each next one twice the last, so that the next block is made while the last one
-# is written from the start.
+# New participants are planned up to this many chunks at a time, and on PostgreSQL written as
+# one statement per table and block (decision 75). The first block is one chunk, so that the
+# writing starts at once, and each next one twice the last, so that the next block is made
+# while the last one is written from the start.
 NEW_BLOCK_CHUNKS = 10
-# How many blocks of new participants may be made ahead of the one being written.
+# How many statements of new participants may be made ahead of the one being written: on
+# PostgreSQL one block, on SQLite four chunks (see `_new_blocks`).
 BLOCKS_AHEAD = 1
+CHUNKS_AHEAD = 4
 
 # Participant model attribute -> participant-file column (entry characteristics), and the
 # special categories (file column = field name); both from the one declaration.
@@ -330,7 +332,9 @@ def participants_import_steps(
                 # the indexes of a table the import at least doubles are built after the rows.
                 with (
                     writer.indexes_built_after(new.table_rows()),
-                    closing(made_ahead(blocks, depth=BLOCKS_AHEAD)) as ready,
+                    closing(
+                        made_ahead(blocks, depth=BLOCKS_AHEAD if writer.copy else CHUNKS_AHEAD)
+                    ) as ready,
                 ):
                     for block in ready:
                         _write_new_block(block, writer=writer)
@@ -955,6 +959,14 @@ class _NewTables:
     def __len__(self) -> int:
         return self.participants.height
 
+    def slice(self, start: int, length: int) -> _NewTables:
+        return _NewTables(
+            *(
+                table.slice(start, length)
+                for table in (self.participants, self.enrolments, self.follow_ups, self.consents)
+            )
+        )
+
 
 @dataclass
 class _NewKeys:
@@ -1096,35 +1108,45 @@ def _new_blocks(
     """The new participants planned (`_new_tables`) and prepared for writing a block at a
     time, needing no database: a worker thread makes them while the database takes the block
     before (decision 40). The first block is one chunk, so that the writing starts at once,
-    each next one twice the last up to `NEW_BLOCK_CHUNKS` chunks (the worker makes a block in
-    less time than the database takes to write half as many rows); the keys are made for all
-    rows first, so that they ascend. A block is one statement per table (decision 75): on
-    PostgreSQL a binary COPY sets up a slot for each of up to 1 000 rows whatever its length,
-    so ten times fewer, longer COPYs spare the server most of that work and nine in ten of the
-    statements' triggers."""
+    each next one twice the last up to `NEW_BLOCK_CHUNKS` chunks (making twice the rows takes
+    the worker about as long as writing them takes PostgreSQL); the keys are made for all rows
+    first, so that they ascend.
+
+    On PostgreSQL a block is written as one statement per table (decision 75): a binary COPY
+    sets up a slot for each of up to 1 000 rows whatever its length, so ten times fewer, longer
+    COPYs spare the server most of that work and nine in ten of the statements' triggers. On
+    SQLite a block is still written a chunk at a time (decision 73): its INSERTs of 250 rows
+    gain nothing from a longer block, whose parameters the process would hold instead."""
     keys = _NewKeys.made(new.frame, writer)
     start, size = 0, CHUNK_SIZE
     while start < new.height:
-        block = _new_tables(
+        tables = _new_tables(
             new,
             new.frame.slice(start, size),
             keys.slice(start, size),
             writer=writer,
             legal_basis=legal_basis,
         )
-        ready = _NewBlock(
-            len(block),
-            [
-                writer.prepare_frame(
-                    Participant, block.participants, {"organisation_id": writer.organisation.pk}
-                ),
-                writer.prepare_frame(Enrolment, block.enrolments),
-                writer.prepare_frame(FollowUp, block.follow_ups.filter(pl.col("id").is_not_null())),
-                writer.prepare_frame(Consent, block.consents, consent),
-            ],
-        )
-        del block  # its frames are not held while the next block is made
-        yield ready
+        step = len(tables) if writer.copy else CHUNK_SIZE
+        parts = [tables.slice(first, step) for first in range(0, len(tables), step)]
+        del tables  # a block's frames are let go with its last statements, before the next
+        while parts:
+            part = parts.pop(0)
+            ready = _NewBlock(
+                len(part),
+                [
+                    writer.prepare_frame(
+                        Participant, part.participants, {"organisation_id": writer.organisation.pk}
+                    ),
+                    writer.prepare_frame(Enrolment, part.enrolments),
+                    writer.prepare_frame(
+                        FollowUp, part.follow_ups.filter(pl.col("id").is_not_null())
+                    ),
+                    writer.prepare_frame(Consent, part.consents, consent),
+                ],
+            )
+            del part
+            yield ready
         start, size = start + size, min(2 * size, NEW_BLOCK_CHUNKS * CHUNK_SIZE)
 
 
