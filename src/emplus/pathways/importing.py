@@ -1092,8 +1092,8 @@ def _new_tables(
 
 @dataclass
 class _NewBlock:
-    """A block of new participants ready to write: one statement per table
-    (`BulkWriter.prepare_frame`)."""
+    """A block of new participants (on SQLite a chunk) ready to write: one statement per
+    table (`BulkWriter.prepare_frame`)."""
 
     rows: int
     statements: list[Prepared]
