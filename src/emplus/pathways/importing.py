@@ -1107,10 +1107,11 @@ def _new_blocks(
 ) -> Iterator[_NewBlock]:
     """The new participants planned (`_new_tables`) and prepared for writing a block at a
     time, needing no database: a worker thread makes them while the database takes the block
-    before (decision 40). The first block is one chunk, so that the writing starts at once,
-    each next one twice the last up to `NEW_BLOCK_CHUNKS` chunks (making twice the rows takes
-    the worker about as long as writing them takes PostgreSQL); the keys are made for all rows
-    first, so that they ascend.
+    before (decision 40). The first block is one chunk, so that the writing starts at once; on
+    PostgreSQL each next one is twice the last up to `NEW_BLOCK_CHUNKS` chunks (making twice the
+    rows takes the worker about as long as writing them takes PostgreSQL), on SQLite the next
+    ones are `NEW_BLOCK_CHUNKS` chunks as before. The keys are made for all rows first, so that
+    they ascend.
 
     On PostgreSQL a block is written as one statement per table (decision 75): a binary COPY
     sets up a slot for each of up to 1 000 rows whatever its length, so ten times fewer, longer
@@ -1147,7 +1148,9 @@ def _new_blocks(
             )
             del part
             yield ready
-        start, size = start + size, min(2 * size, NEW_BLOCK_CHUNKS * CHUNK_SIZE)
+        # Doubling only where a block is one statement (on SQLite the chunks go one by one).
+        grown = 2 * size if writer.copy else NEW_BLOCK_CHUNKS * CHUNK_SIZE
+        start, size = start + size, min(grown, NEW_BLOCK_CHUNKS * CHUNK_SIZE)
 
 
 def _write_new_block(block: _NewBlock, *, writer: BulkWriter) -> None:
