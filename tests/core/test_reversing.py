@@ -37,7 +37,7 @@ def test_a_pattern_that_repeats_its_stand_in_falls_back_to_reverse(monkeypatch):
     calls = []
     stand_in = reversing._PLACEHOLDERS[0]
 
-    def fake_reverse(name, args):
+    def fake_reverse(name, args, current_app=None):
         calls.append(args)
         return f"/x/{args[0]}/{stand_in}/"
 

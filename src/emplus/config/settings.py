@@ -142,6 +142,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "emplus.core.context_processors.shell",
             ],
+            # Django's `{% url %}` and `{% load i18n %}`, with the addresses and the constant
+            # texts kept per process and language (decision 0076).
+            "builtins": ["emplus.core.templatetags.kept_urls"],
+            "libraries": {"i18n": "emplus.core.templatetags.kept_i18n"},
         },
     },
 ]
