@@ -68,7 +68,9 @@ def fixed_address(name: str) -> str:
 
 # (name, number of keys, current app, URL configuration, script prefix, language) -> the
 # address function of `reverser`, or None where its stand-ins do not reverse (then `reverse`).
-_KEYED: dict[tuple[str, int, str | None, str | None, str, str | None], Callable[..., str] | None] = {}
+_KEYED: dict[
+    tuple[str, int, str | None, str | None, str, str | None], Callable[..., str] | None
+] = {}
 
 
 def kept_reverse(name: str, args: list, current_app: str | None = None) -> str:
