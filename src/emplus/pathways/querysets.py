@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from emplus.core import scoping
+from emplus.core.compiled import CompiledRows
 from emplus.core.scoping import RestrictedQuerySet, ScopeFields
 
 # Reading a record is the one thing that consent to sharing opens in another organisation;
@@ -28,11 +30,30 @@ def _sharing_reaches(user, organisations: frozenset) -> bool:
     if cache is None:
         cache = user._emplus_sharing_reaches = {}
     if organisations not in cache:
-        Consent = apps.get_model("pathways", "Consent")
-        cache[organisations] = Consent.objects.filter(
-            sharing=True, withdrawn_at__isnull=True, shared_with__in=sorted(organisations)
-        ).exists()
+        keys = {f"o{i}": key for i, key in enumerate(sorted(organisations))}
+        cache[organisations] = bool(_sharing_read(len(keys)).rows(**keys))
     return cache[organisations]
+
+
+# The number of organisations -> the read of _sharing_reaches, compiled once (decision 0076:
+# Django built and compiled the same `exists()` on every caseload and API request).
+_SHARING_READS: dict[int, CompiledRows] = {}
+
+
+def _sharing_read(count: int) -> CompiledRows:
+    read = _SHARING_READS.get(count)
+    if read is None:
+        Consent = apps.get_model("pathways", "Consent")
+        key = apps.get_model("organisations", "Organisation")._meta.pk
+        stand_ins = {f"o{i}": (key, UUID(int=0x5EA0_0000 + i)) for i in range(count)}
+
+        def build(**keys):
+            return Consent.objects.filter(
+                sharing=True, withdrawn_at__isnull=True, shared_with__in=list(keys.values())
+            ).values_list("pk")[:1]
+
+        read = _SHARING_READS[count] = CompiledRows(Consent, build, **stand_ins)
+    return read
 
 
 def _shared_with_viewer(user, participant_path: str, permission: str) -> Q | None:
