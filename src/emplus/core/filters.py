@@ -123,8 +123,8 @@ class SelectorFilterSet(django_filters.FilterSet):
     @property
     def selector_filters(self):
         """The selector's filters from the valid parameters (the invalid ones are errors)."""
-        values = _answer_to_nothing(type(self)) if self._asks_nothing() else self._values()
-        return self.filters_class(**values)
+        answer = _answer_to_nothing(type(self)) if self._asks_nothing() else None
+        return self.filters_class(**(self._values() if answer is None else answer))
 
     def _values(self) -> dict[str, Any]:
         """The selector's filters' values, from the form."""
