@@ -156,3 +156,27 @@ def test_the_request_namespace_is_passed_as_reverse_passes_it(monkeypatch):
         assert out == reverse("pathways:followup", args=[KEY, OTHER])
     # then reverse saw the request's namespace, once
     assert seen == [request.resolver_match.namespace]
+
+
+ADDRESSES = "emplus.core.templatetags.addresses"
+
+
+def test_the_check_reports_any_other_label_used_twice(settings):
+    from django.template import engines as all_engines
+
+    # given the project's engine: its own `i18n` is not reported
+    assert not [e for e in all_engines["django"].check() if e.id == "templates.W003"]
+    # when another label is given a second module
+    options = settings.TEMPLATES[0]["OPTIONS"]
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "OPTIONS": {**options, "libraries": {**options["libraries"], "static": ADDRESSES}},
+        }
+    ]
+    # then the check reports it, as Django's does
+    warnings = [e for e in all_engines["django"].check() if e.id == "templates.W003"]
+    assert [w.msg for w in warnings] == [
+        "'static' is used for multiple template tag modules: "
+        f"'django.templatetags.static', '{ADDRESSES}'"
+    ]

@@ -131,7 +131,9 @@ WSGI_APPLICATION = "emplus.config.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's, its check aware of the `i18n` label below (decision 0076).
+        "BACKEND": "emplus.core.template_backend.DjangoTemplates",
+        "NAME": "django",  # the alias Django's own backend has
         "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
