@@ -101,3 +101,26 @@ def test_a_filterset_whose_empty_form_is_invalid_is_never_answered_without_it(mo
     assert not filterset._asks_nothing()
     assert not filterset.is_valid()
     assert "needed" in filterset.errors
+
+
+def test_a_subclass_that_reads_its_form_after_is_valid_still_can():
+    # given FilterSets whose own properties read `form.cleaned_data` after is_valid()
+    from emplus.evidence.filters import ProgressionFilterSet
+
+    # when they are asked without parameters, the answer first or the property first
+    first = ProgressionFilterSet(QueryDict("page=2"))
+    assert first.selector_filters == ProgressionFilterSet(QueryDict()).selector_filters
+    assert first.group_by_value == "organisation"
+    second = ProgressionFilterSet(QueryDict())
+    assert second.group_by_value == "organisation"
+    assert not second.errors
+    # then is_valid() is the form's own (its cleaned data there to read)
+    assert second.is_valid() and "group_by" in second.form.cleaned_data
+
+
+def test_the_api_is_refused_a_bad_filter_and_not_a_page_number():
+    from rest_framework.exceptions import ValidationError
+
+    ParticipantFilterSet(QueryDict("page=4")).raise_for_api()
+    with pytest.raises(ValidationError):
+        ParticipantFilterSet(QueryDict("status=bogus&page=4")).raise_for_api()

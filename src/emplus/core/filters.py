@@ -109,10 +109,7 @@ class SelectorFilterSet(django_filters.FilterSet):
             self.__dict__["_asks_nothing_cached"] = asks_nothing
         return asks_nothing
 
-    def is_valid(self):
-        if self._asks_nothing():
-            return True
-        return super().is_valid()
+    # is_valid() stays the form's: a subclass may read `self.form.cleaned_data` after it.
 
     @property
     def errors(self):
@@ -150,6 +147,8 @@ class SelectorFilterSet(django_filters.FilterSet):
 
     def raise_for_api(self) -> None:
         """400 naming each invalid parameter (the API never ignores a bad filter)."""
+        if self._asks_nothing():
+            return
         if not self.is_valid():
             raise ValidationError(self.error_dict())
 
@@ -182,7 +181,7 @@ def _answer_to_nothing(filterset_class: type[SelectorFilterSet]) -> dict[str, An
     # always builds it.
     own_reading = any(
         getattr(filterset_class, name) is not getattr(SelectorFilterSet, name)
-        for name in ("selector_filters", "is_valid", "errors", "form", "_values")
+        for name in ("selector_filters", "is_valid", "errors", "form", "_values", "raise_for_api")
     )
     if own_reading:
         _ANSWERS_TO_NOTHING[filterset_class] = None
