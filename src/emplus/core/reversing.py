@@ -77,9 +77,9 @@ def kept_reverse(name: str, args: list, current_app: str | None = None) -> str:
     """`reverse(name, args=args, current_app=current_app)` for the `{% url %}` tag
     (core.templatetags.kept_urls): where every argument is a UUID, the pattern is reversed once
     per process, URL configuration, script prefix and language (`reverser`) and each address is
-    the stand-ins replaced by the keys, some 3 µs instead of 25 µs. Any other argument, or a
-    pattern whose stand-ins do not reverse, takes `reverse` itself (its result and its
-    `NoReverseMatch`, every time)."""
+    the stand-ins replaced by the keys (a tag with two keys renders in ~14 µs instead of ~25 µs).
+    Any other argument, or a pattern whose stand-ins do not reverse, takes `reverse` itself (its
+    result and its `NoReverseMatch`, every time)."""
     if not all(type(arg) is UUID for arg in args):
         return reverse(name, args=args, current_app=current_app)
     key = (
