@@ -490,7 +490,8 @@ def participant_pages_kept(
             f"{version_sql}",
             counted_params,
         )
-        count, writes, written_at = cursor.fetchone()
+        total, writes, written_at = cursor.fetchone()
+    count = int(total)  # PostgreSQL's sum of integers is a numeric: a Decimal in Python
     version = version_of(writes, written_at, connection=connection)
     if version is None:
         return CaseloadKept(count, None)
