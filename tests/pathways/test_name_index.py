@@ -9,7 +9,6 @@ import re
 from io import StringIO
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import reverse
 from tests.factories import ParticipantFactory
@@ -115,16 +114,6 @@ def test_rotate_field_keys_rewrites_the_index_with_the_newest_key(settings, coac
     assert found(coach, "holm") == ["K-1"]
     stored = set(ParticipantNameToken.objects.values_list("digest", flat=True))
     assert stored == blind_index.index_digests("Testa", "Holm")
-
-
-def test_the_migration_indexes_the_names_already_stored(coach, unit_a1):
-    ParticipantFactory(actor=coach, unit=unit_a1, participant_ref="M-1", family_name="Dahl")
-    ParticipantNameToken.objects.all().delete()
-    migration = __import__(
-        "emplus.pathways.migrations.0006_participant_name_index", fromlist=["index_existing"]
-    )
-    migration.index_existing(django_apps, None)
-    assert found(coach, "dahl") == ["M-1"]
 
 
 def test_the_caseload_search_decrypts_only_the_page_it_shows(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -48,8 +49,13 @@ class KeysFirstPaginator(Paginator):
         columns: tuple[str, ...] = (),
         known_keys: dict[int, list[Any]] | None = None,
         marks: PageMarks | None = None,
+        keys: QuerySet[Any] | None = None,
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        # The list's keys in its order, one column, walked (and counted) instead of the list's
+        # own: an index that holds the keys in that order (a search's name tokens, decision
+        # 80). The rows are still read from `object_list`, so it alone decides what is shown.
+        self.keys = keys
         if count is not None:
             # The caller counted the list already (the time list's summary): not counted again.
             self.__dict__["count"] = count
@@ -64,7 +70,11 @@ class KeysFirstPaginator(Paginator):
         # it, decision 69): those pages' keys are not walked again.
         self.known_keys = known_keys or {}
         # Marks of an exactly counted list (decision 77): a deep page walks from the nearest.
-        self.marks = marks if self.count_exact else None
+        self.marks = marks if self.count_exact and keys is None else None
+
+    @cached_property
+    def count(self) -> int:
+        return (self.keys if self.keys is not None else self.object_list).count()
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -80,15 +90,18 @@ class KeysFirstPaginator(Paginator):
         elif self.count_exact and bottom > self.count - top:
             # Past the middle the walk from the end is the shorter: the keys in the reverse
             # order, `count - top` skipped (an OFFSET walks every key it skips).
-            keys = self.object_list.values("pk").reverse()[self.count - top : self.count - bottom]
+            keys = self._walk().reverse()[self.count - top : self.count - bottom]
         else:
-            keys = self.object_list.values("pk")[bottom:top]
+            keys = self._walk()[bottom:top]
         # One statement: the rows of the keys the subquery walks to, in the list's order (the
         # subquery's LIMIT keeps the annotations and joins of the rows to the page's rows).
         read = self.object_list.filter(pk__in=keys)
         if self.columns:
             read = read.values(*self.columns)
         return Page(list(read), number, self)
+
+    def _walk(self) -> QuerySet[Any]:
+        return self.keys if self.keys is not None else self.object_list.values("pk")
 
     def _from_mark(self, bottom: int, top: int) -> QuerySet[Any] | None:
         """The page's keys walked from the nearest mark at or before `bottom` (decision 77), or
@@ -119,6 +132,7 @@ class KeysFirstPagination(PageNumberPagination):
     known_count: int | None = None
     columns: tuple[str, ...] = ()
     marks: PageMarks | None = None
+    keys: QuerySet[Any] | None = None
 
     def paginate_queryset(
         self,
@@ -129,10 +143,12 @@ class KeysFirstPagination(PageNumberPagination):
         count: int | None = None,
         columns: tuple[str, ...] = (),
         marks: PageMarks | None = None,
+        keys: QuerySet[Any] | None = None,
     ):
         self.known_count = count
         self.columns = columns
         self.marks = marks
+        self.keys = keys
         return super().paginate_queryset(queryset, request, view)
 
     def django_paginator_class(self, object_list, per_page) -> KeysFirstPaginator:  # type: ignore[override]
@@ -143,4 +159,5 @@ class KeysFirstPagination(PageNumberPagination):
             count_exact=True,
             columns=self.columns,
             marks=self.marks,
+            keys=self.keys,
         )

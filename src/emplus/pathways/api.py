@@ -154,12 +154,20 @@ class ParticipantViewSet(ScopedReadOnlyViewSet):
         people = people.select_related(None)
         # With the marks a deep page starts from (decision 77).
         kept = selectors.participant_pages_kept(people, viewer=request.user, filters=filters)
+        # A name search of the viewer's own organisations is counted and walked on the name
+        # tokens (decision 80).
+        keys = (
+            None
+            if kept
+            else selectors.participant_search_keys(viewer=request.user, filters=filters)
+        )
         page = self.paginator.paginate_queryset(
             people,
             request,
             view=self,
             count=kept.count if kept else None,
             marks=kept.marks if kept else None,
+            keys=None if keys is None else keys.values("participant_id"),
             # A page's rows read what the serializer shows and no more (decision 52), as
             # dictionaries turned by the serializer's fields (decision 59); given to the
             # paginator, so the organisation's join stays out of the keys' walk (decision 70).

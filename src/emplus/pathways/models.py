@@ -245,7 +245,12 @@ class CaseloadOrderVersion(models.Model):
 class ParticipantNameToken(models.Model):
     """One keyed digest of one prefix of a participant's name: the blind index that finds an
     encrypted name by lookup (emplus.core.blind_index). Never the text; written by the services
-    that write names, removed with the name on erasure."""
+    that write names, removed with the name on erasure.
+
+    Beside the digest, copies of the participant's organisation, unit and reference (decision
+    80): a search of an organisation's caseload is then counted and paged from the index alone,
+    in the list's order, without visiting a participant it does not show. The database keeps
+    the copies (a trigger on the participant, migration 0021), whichever write moves them."""
 
     # No index of its own: the unique (participant, digest) starts with it.
     participant = models.ForeignKey(
@@ -256,6 +261,11 @@ class ParticipantNameToken(models.Model):
         db_index=False,
     )
     digest = models.CharField(max_length=32, editable=False)
+    # Copies, not keys: what the participant's row holds decides (the scope of a list is the
+    # participants' own), these only find it fast.
+    organisation_id = models.UUIDField(editable=False)
+    unit_id = models.UUIDField(editable=False)
+    participant_ref = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("name search token")
@@ -265,8 +275,15 @@ class ParticipantNameToken(models.Model):
                 fields=["participant", "digest"], name="participant_name_token_unique"
             )
         ]
-        # A search looks a digest up and wants the participants: both in the index.
-        indexes = [models.Index(fields=["digest", "participant"], name="name_token_lookup")]
+        # A search looks a digest up in an organisation and wants its holders in the list's
+        # order (reference, key); a coach's unit is read from the index too (PostgreSQL).
+        indexes = [
+            models.Index(
+                fields=["digest", "organisation_id", "participant_ref", "participant"],
+                include=["unit_id"],
+                name="name_token_scope",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.digest

@@ -59,12 +59,13 @@ from emplus.pathways.models import (
     ImportBatch,
     Participant,
     ParticipantCount,
+    ParticipantNameToken,
     PathwayEvent,
     PathwayStep,
     ShareRequest,
     display_name,
 )
-from emplus.pathways.name_index import name_search
+from emplus.pathways.name_index import name_holders, name_search
 from emplus.pathways.querysets import sharing_may_widen
 
 
@@ -400,10 +401,10 @@ def participant_list(
     if filters.recent:
         qs = qs.filter(has_recent_record=True)
     if filters.q:
-        term = filters.q.strip()
-        if any(char.isdigit() for char in term):
+        term = _name_term(filters)
+        if term is None:
             # References hold digits and names do not: a term with a digit is a reference.
-            qs = qs.filter(participant_ref__icontains=term)
+            qs = qs.filter(participant_ref__icontains=filters.q.strip())
         else:
             # Names through their blind index, so only the rows a page shows are decrypted
             # (an OR with the reference would make the database read every row instead).
@@ -414,6 +415,49 @@ def participant_list(
         people = list(people)
         participants_shown(viewer=viewer, participants=people)
     return people
+
+
+def _name_term(filters: CaseloadFilters) -> str | None:
+    """The search term of `filters` where it is a name (no digit: references hold digits and
+    names do not), else None."""
+    term = filters.q.strip()
+    if not term or any(char.isdigit() for char in term):
+        return None
+    return term
+
+
+_TOKEN_SCOPE = scoping.ScopeFields(organisation="organisation_id", unit="unit_id")
+
+
+def participant_search_keys(*, viewer: User, filters: CaseloadFilters) -> QuerySet[Any] | None:
+    """The matches of a name search as the name tokens find them, from the index alone, in the
+    caseload's order: rows of (participant_id, participant_ref), one per participant (decision
+    80). A common name's count and first page then read a few index pages instead of visiting
+    every holder's participant.
+
+    None where the tokens cannot say and the caller walks the participants: a search by
+    reference, a filter other than the organisation or unit, participants of other
+    organisations that consent shares with the viewer (the tokens know their owners, not the
+    consents), or a term name_holders cannot look up alone. The tokens' scope is the
+    participants' (scoping.restrict on the copies of organisation and unit); the rows read
+    for a page are the participants' own list, so a copy out of date could hide a row from a
+    page, never show one outside the scope."""
+    term = _name_term(filters)
+    if term is None:
+        return None
+    if dataclasses.replace(filters, q="", organisation=None, unit=None) != CaseloadFilters():
+        return None
+    if sharing_may_widen(viewer, "participant.view"):
+        return None
+    tokens = scoping.restrict(
+        ParticipantNameToken.objects.all(), viewer, "participant.view", fields=_TOKEN_SCOPE
+    )
+    if filters.organisation:
+        tokens = tokens.filter(organisation_id=filters.organisation)
+    if filters.unit:
+        tokens = tokens.filter(unit_id=filters.unit)
+    holders = name_holders(term, tokens)
+    return None if holders is None else holders.values_list("participant_id", "participant_ref")
 
 
 def participant_count_kept(*, viewer: User, filters: CaseloadFilters) -> int | None:
@@ -558,7 +602,12 @@ _REF_FIELD = Participant._meta.get_field("participant_ref")
 
 
 def participant_search_found(
-    people: QuerySet[Any], *, counted: int, number: int, per_page: int
+    people: QuerySet[Any],
+    *,
+    counted: int,
+    number: int,
+    per_page: int,
+    keys: QuerySet[Any] | None = None,
 ) -> SearchFound:
     """A search's count (as participant_count_upto) and page `number`'s keys in one statement.
 
@@ -567,12 +616,25 @@ def participant_search_found(
     match (a coach's unit, a rare name), reads the references of what it found and sorts it in
     the list's order (reference, key) for the page; the keys' own walk in reference order is
     then not needed. Before, the count and the keys were two statements on every search
-    (decision 69)."""
-    walk = people.order_by().values_list("pk", flat=True)[: counted + 1]
-    walk_sql, params = walk.query.sql_with_params()
+    (decision 69).
+
+    `keys` (participant_search_keys: the matches' keys and references from the name tokens,
+    decision 80) is walked instead of `people`, and the page sorted from the references it
+    holds, without reading a participant."""
     quote = connection.ops.quote_name
-    table = quote(Participant._meta.db_table)
-    key, ref = (quote(str(field.column)) for field in (Participant._meta.pk, _REF_FIELD))
+    if keys is not None:
+        walk_sql, params = keys.order_by()[: counted + 1].query.sql_with_params()
+        page_from = "SELECT walked.id, walked.ref FROM walked"
+    else:
+        walk = people.order_by().values_list("pk", flat=True)[: counted + 1]
+        walk_sql, params = walk.query.sql_with_params()
+        table = quote(Participant._meta.db_table)
+        key, ref = (quote(str(field.column)) for field in (Participant._meta.pk, _REF_FIELD))
+        page_from = (
+            f"SELECT p.{key} AS id, p.{ref} AS ref "  # noqa: S608 - a model's table and columns
+            f"FROM walked JOIN {table} p ON p.{key} = walked.id"
+        )
+    columns = "id, ref" if keys is not None else "id"
     with connection.cursor() as cursor:
         # Around the walk's own SQL (built by the ORM, nothing from a request). The walk is read
         # once (a CTE named twice is computed once); the page's references are read only when
@@ -580,10 +642,9 @@ def participant_search_found(
         # skips the join otherwise), so a common name pays for its count alone. One row at
         # least: the count, with no key where the page is empty.
         cursor.execute(
-            f"WITH walked (id) AS ({walk_sql}), counted AS (SELECT count(*) AS n FROM walked) "  # noqa: S608
-            f"SELECT counted.n, page.id FROM counted LEFT JOIN ("
-            f"SELECT p.{key} AS id, p.{ref} AS ref "
-            f"FROM walked JOIN {table} p ON p.{key} = walked.id "
+            f"WITH walked ({columns}) AS ({walk_sql}), "  # noqa: S608
+            "counted AS (SELECT count(*) AS n FROM walked) "
+            f"SELECT counted.n, page.id FROM counted LEFT JOIN ({page_from} "
             "WHERE (SELECT n FROM counted) <= %s ORDER BY 2, 1 LIMIT %s OFFSET %s"
             ") page ON 1 = 1 ORDER BY page.ref, page.id",
             [*params, counted, per_page, (number - 1) * per_page],

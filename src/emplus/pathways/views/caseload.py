@@ -123,11 +123,19 @@ def caseload(request):
     count = kept.count if kept else None
     search_more = False
     known_keys: dict[int, list[UUID]] = {}
+    # A name search of the viewer's own organisations walks the name tokens, which hold the
+    # list's order (decision 80).
+    keys = None
     if count is None and filters.q:
+        keys = selectors.participant_search_keys(viewer=request.user, filters=filters)
         # The count and, where it found every match, the page's keys: one statement (decision
         # 69).
         found = selectors.participant_search_found(
-            matching, counted=SEARCH_COUNTED, number=_page_number(request), per_page=PER_PAGE
+            matching,
+            counted=SEARCH_COUNTED,
+            number=_page_number(request),
+            per_page=PER_PAGE,
+            keys=keys,
         )
         if found.keys is not None:
             known_keys[found.number] = found.keys
@@ -143,6 +151,7 @@ def caseload(request):
         columns=selectors.CASELOAD_ROW_COLUMNS,
         known_keys=known_keys,
         marks=kept.marks if kept else None,
+        keys=None if keys is None else keys.values("participant_id"),
     ).get_page(request.GET.get("page"))
     people = selectors.caseload_rows(page.object_list)
     # Kept while nothing it reads changes (decision 62).
