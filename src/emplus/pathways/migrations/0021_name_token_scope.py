@@ -6,8 +6,10 @@ an organisation's search is counted and paged from the index alone. It replaces 
 The database keeps the copies: a row trigger on the participant, where one of the three
 changed, rewrites its tokens' copies in the same statement, whichever write moved it (a
 service, the import, a later bulk update). On PostgreSQL it fires always (`ENABLE ALWAYS`),
-also in the import writer's replica mode (decision 40). On SQLite a table rebuilt by a later
-migration loses its triggers: tests/pathways/test_name_token_scope.py fails if that happens.
+also in the import writer's replica mode (decision 40). On SQLite a later migration that
+rebuilds the participants' table drops the trigger (tests/pathways/test_name_token_scope.py
+then fails), and one that rebuilds the tokens' table stops at the trigger that names it: such a
+migration drops the trigger first and creates it again after (`stop_following`, `follow`).
 """
 
 from django.db import migrations, models
