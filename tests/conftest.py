@@ -8,12 +8,18 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.test.utils import override_settings
+from hypothesis import settings as hypothesis_settings
 
 from emplus.core.roles import Role
 from emplus.geo.services import reference_data_load
 from tests.factories import PASSWORD, OrganisationFactory, UnitFactory, make_user
 
 __all__ = ["PASSWORD", "make_user"]
+
+# Hypothesis tests check rules, not speed: an example slowed by a busy machine (the two halves
+# of scripts/test run side by side) is no failure, so no per-example deadline.
+hypothesis_settings.register_profile("emplus", deadline=None)
+hypothesis_settings.load_profile("emplus")
 
 
 @pytest.fixture(scope="session", autouse=True)
