@@ -7,7 +7,6 @@ walks the participants as before."""
 from __future__ import annotations
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
@@ -232,4 +231,3 @@ def test_an_upgrade_fills_the_copies_of_the_tokens_already_stored(coach, unit_a1
     assert _listed(coach, "dahl") == [person.pk] == _keys(coach, "dahl")
     Participant.objects.filter(pk=person.pk).update(participant_ref="M-2")
     assert _copies(person) == _own(person)
-    assert django_apps.get_model("pathways", "ParticipantNameToken") is ParticipantNameToken
