@@ -1,8 +1,11 @@
 """The user guide in a real browser: every section's screenshot taken from the demo (written
-where the guide serves it, so a run of the browser tests refreshes them; decision 0029), each
-page's heading linking to its section, the guide's search by keyboard, and axe."""
+where the guide serves it only when `scripts/help-screenshots` asks, so that a test run leaves
+the tree as it was; decision 0029), each page's heading linking to its section, the guide's
+search by keyboard, and axe."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -36,7 +39,7 @@ def contexts(browser, live_url):
 
 
 @pytest.mark.parametrize("section", SHOT_SECTIONS, ids=[s.slug for s in SHOT_SECTIONS])
-def test_section_screenshot_from_the_demo(contexts, live_url, section):
+def test_section_screenshot_from_the_demo(contexts, live_url, section, tmp_path):
     # given the demo user of the section's screenshot
     page = contexts(section.shot.user)
     # when they open the page it explains (following a link for a page about one record)
@@ -46,12 +49,15 @@ def test_section_screenshot_from_the_demo(contexts, live_url, section):
         page.locator(selector).first.click()
         page.wait_for_load_state()
     # then its heading links to the section (the Django admin has no such link), and the
-    # picture is written where the guide serves it
+    # picture is taken (into the guide's static files when scripts/help-screenshots asks)
     if section.pages:
         link = page.get_by_role("link", name="Hjälp om den här sidan")
         expected = "/help/login/" if section.public else f"/help/{section.slug}/"
         assert link.get_attribute("href") == expected
-    page.screenshot(path=screenshot_file(section))
+    into_tree = os.environ.get("EMPLUS_HELP_SCREENSHOTS_INTO_TREE") == "1"
+    target = screenshot_file(section) if into_tree else tmp_path / f"{section.slug}.png"
+    page.screenshot(path=target)
+    assert target.read_bytes().startswith(b"\x89PNG")
 
 
 def test_the_guide_is_searched_by_keyboard_and_passes_axe(page, live_url):
