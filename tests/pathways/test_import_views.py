@@ -129,6 +129,59 @@ def test_a_file_with_errors_shows_every_error_by_row_and_column_and_imports_noth
     assert response.status_code == 302 and Participant.objects.count() == 0
 
 
+def test_the_errors_are_shown_in_the_readers_language(client, coach, unit_a1, settings):
+    # given a file with a bad date
+    bad = upload([row("P1", entry_date="2025-02-30")])
+    # when a Swedish reader checks it, and an English one
+    client = logged_in(client, coach)
+    swedish = client.post(IMPORT_URL, {**IMPORT_FORM_BASIS, "file": bad}).content.decode()
+    bad.seek(0)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.post(IMPORT_URL, {**IMPORT_FORM_BASIS, "file": bad}).content.decode()
+    # then each reads it in their own language, by row and column
+    assert (
+        '<td class="num">2</td><td>entry_date</td>'
+        "<td>Inte ett datum i formen ÅÅÅÅ-MM-DD, hittade &#x27;2025-02-30&#x27;.</td>"
+    ) in swedish
+    assert "Not a date in the form YYYY-MM-DD, found &#x27;2025-02-30&#x27;." in english
+    assert "not a date in the form" not in swedish
+
+
+def test_a_files_warnings_are_shown_in_swedish_beside_what_the_import_will_do(
+    client, coach, unit_a1
+):
+    # given a file with a row that starts after today
+    rows = [row("P1"), row("P2", entry_date="2099-01-01")]
+    # when
+    response = logged_in(client, coach).post(
+        IMPORT_URL, {**IMPORT_FORM_BASIS, "file": upload(rows)}
+    )
+    # then the file can be imported, and the row left out is named by row and column
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<td class="num">3</td><td>entry_date</td><td>entry_date ligger efter' in html
+    assert "hittade 2099-01-01; raden hoppas över.</td>" in html
+
+
+def test_a_file_with_thousands_of_errors_lists_the_first_and_sums_up_the_rest(
+    client, coach, unit_a1
+):
+    # given 1 000 rows with a bad date each
+    rows = [row(f"P{i}", entry_date="2025-02-30") for i in range(1000)]
+    # when
+    response = logged_in(client, coach).post(
+        IMPORT_URL, {**IMPORT_FORM_BASIS, "file": upload(rows)}
+    )
+    # then the page lists 200 of them, says how many more there are, and sums them up
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.count("<td>Inte ett datum i formen") == 200 + 1  # the list and the summary
+    assert "De första 200 felen visas; 800 till visas inte." in html
+    assert "<caption>Fel per kolumn och slag</caption>" in html
+    assert '<td>entry_date</td><td class="num">1000</td><td class="num">2</td>' in html
+    assert len(html) < 200_000
+
+
 def test_check_then_confirm_imports_and_streams_progress(client, coach, unit_a1, tmp_path):
     # given
     client = logged_in(client, coach)

@@ -196,7 +196,8 @@ class FileIssue:
     row: int | None = None
     column: str | None = None
     # A code and its parameters let an app show the message in the reader's language (the
-    # English `message` stays for logs and commands); empty where no app translates it yet.
+    # English `message` stays for logs and commands); an issue without a code is shown as its
+    # message (one an app wrote in the reader's language already).
     code: str = ""
     params: tuple[tuple[str, str | int], ...] = ()
 
@@ -264,12 +265,22 @@ def read_participant_file(
     except TableTooLarge as exc:
         return ParticipantFile(errors=(FileIssue(str(exc)),), warnings=(), rows_read=0, refusal=exc)
     except _UnreadableFile as exc:
-        return ParticipantFile(errors=(FileIssue(str(exc)),), warnings=(), rows_read=0)
+        return ParticipantFile(errors=(exc.issue(),), warnings=(), rows_read=0)
     return parse_participant_table(raw, as_of=as_of, organisations=organisations)
 
 
 class _UnreadableFile(Exception):
-    pass
+    """A file that is not a table; `code` and `params` as a FileIssue's."""
+
+    def __init__(
+        self, message: str, code: str, params: tuple[tuple[str, str | int], ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+    def issue(self) -> FileIssue:
+        return FileIssue(str(self), code=self.code, params=self.params)
 
 
 def read_raw_table(
@@ -319,13 +330,13 @@ def _read_csv(
         head = data[:65536]
         polars_source = data
     if not head.strip():
-        raise _UnreadableFile(_EMPTY_FILE)
+        raise _UnreadableFile(_EMPTY_FILE, "empty_file")
     first_line = head.split(b"\n", 1)[0]
     try:
         first_line.decode("utf-8-sig")
     except UnicodeDecodeError:
         if len(first_line) < len(head) or len(head) < 65536:
-            raise _UnreadableFile("the file is not UTF-8 encoded text") from None
+            raise _UnreadableFile("the file is not UTF-8 encoded text", "not_utf8") from None
     # Swedish Excel writes ';'; the header decides (names never contain either character).
     separator = ";" if first_line.count(b";") > first_line.count(b",") else ","
     # A header without quotes is its first line: parsing that alone spares mapping the file.
@@ -366,12 +377,13 @@ def _read_csv(
             raise TableTooLarge("rows", limit=limits.max_rows)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower():
-            raise _UnreadableFile("the file is not UTF-8 encoded text") from None
-        raise _UnreadableFile(f"the file cannot be read as CSV: {_first_line(exc)}") from None
-    except pl.exceptions.NoDataError:
+            raise _UnreadableFile("the file is not UTF-8 encoded text", "not_utf8") from None
+        detail = _first_line(exc)
         raise _UnreadableFile(
-            "the file is empty: expected a header row naming the columns"
+            f"the file cannot be read as CSV: {detail}", "not_csv", (("detail", detail),)
         ) from None
+    except pl.exceptions.NoDataError:
+        raise _UnreadableFile(_EMPTY_FILE, "empty_file") from None
     # Exports put a single quote before text a spreadsheet would run as a formula; drop it. A
     # dictionary holding such a cell (rare: no valid code is formula-like) goes back to strings.
     guarded = [
@@ -411,11 +423,16 @@ def _read_xlsx(source: Source, limits: TabularLimits = LOCAL_LIMITS) -> pl.DataF
     except TableTooLarge:
         raise
     except Exception as exc:  # zipfile and openpyxl raise many kinds for a broken file
-        raise _UnreadableFile(f"the file cannot be read as XLSX ({type(exc).__name__})") from None
+        kind = type(exc).__name__
+        raise _UnreadableFile(
+            f"the file cannot be read as XLSX ({kind})", "not_xlsx", (("detail", kind),)
+        ) from None
     while rows and not any(v is not None for v in rows[-1]):
         rows.pop()  # trailing empty rows (formatting only)
     if not rows or not any(v is not None for v in rows[0]):
-        raise _UnreadableFile("row 1: the header row is empty; expected the column names")
+        raise _UnreadableFile(
+            "row 1: the header row is empty; expected the column names", "header_empty"
+        )
     # Cells beyond the last non-empty one are padding of the sheet's extent.
     width = max((i + 1 for r in rows for i, v in enumerate(r) if v is not None), default=0)
     check_columns(width, limits)
@@ -480,13 +497,24 @@ def parse_participant_table(
                     str(position),
                     f"the row has more fields than the header's {last_named + 1} columns",
                     _found_value(column),
+                    "extra_fields",
+                    (("columns", pl.lit(last_named + 1)), ("value", _found_value(column))),
                 )
             else:
                 warnings.append(
-                    FileIssue("a column without a name; ignored", row=1, column=str(position))
+                    FileIssue(
+                        "a column without a name; ignored",
+                        row=1,
+                        column=str(position),
+                        code="unnamed_column",
+                    )
                 )
         elif key not in _KINDS:
-            warnings.append(FileIssue("unknown column; ignored", row=1, column=_shown(key)))
+            warnings.append(
+                FileIssue(
+                    "unknown column; ignored", row=1, column=_shown(key), code="unknown_column"
+                )
+            )
         elif key in by_name:
             errors.append(
                 FileIssue(
@@ -494,6 +522,8 @@ def parse_participant_table(
                     f"{position})",
                     row=1,
                     column=key,
+                    code="duplicate_column",
+                    params=(("first", position_of[key]), ("second", position)),
                 )
             )
         else:
@@ -502,7 +532,12 @@ def parse_participant_table(
     for name in REQUIRED_COLUMNS:
         if name not in by_name:
             errors.append(
-                FileIssue("a required column is missing, found no such column", row=1, column=name)
+                FileIssue(
+                    "a required column is missing, found no such column",
+                    row=1,
+                    column=name,
+                    code="missing_column",
+                )
             )
 
     values = body.select(
@@ -529,6 +564,8 @@ def parse_participant_table(
                 check.column,
                 check.message,
                 check.found,
+                check.code,
+                check.params,
             )
 
     final = typed.select(
@@ -538,14 +575,19 @@ def parse_participant_table(
         pl.coalesce("__birth_date", "__pid_birth").alias("birth_date"),
     ).select(list(participant_schema()))
     late = final.filter(pl.col("entry_date") > as_of).select(
-        "row",
-        pl.format(
-            "entry_date is after the reporting date {}, found {}; the row is left out",
-            pl.lit(as_of.isoformat()),
-            pl.col("entry_date"),
-        ),
+        "row", pl.col("entry_date").cast(pl.String)
     )
-    warnings += [FileIssue(text, row, "entry_date") for row, text in late.iter_rows()]
+    warnings += [
+        FileIssue(
+            f"entry_date is after the reporting date {as_of.isoformat()}, found {entry}; the "
+            "row is left out",
+            row,
+            "entry_date",
+            code="entry_after_reporting_date",
+            params=(("reporting_date", as_of.isoformat()), ("entry_date", entry)),
+        )
+        for row, entry in late.iter_rows()
+    ]
     errors.sort(key=lambda e: (e.row or 0, _column_order(e.column)))
     return ParticipantFile(
         errors=tuple(errors),
@@ -577,6 +619,9 @@ class _Check:
     mask: pl.Expr
     message: str
     found: pl.Expr | None  # a string expression describing what was found; None → not echoed
+    # The FileIssue's code, and its parameters as expressions over the row (see FileIssue).
+    code: str = ""
+    params: tuple[tuple[str, pl.Expr], ...] = ()
 
 
 def _text(name: str) -> pl.Expr:
@@ -586,6 +631,17 @@ def _text(name: str) -> pl.Expr:
 
 def _found_value(name: str) -> pl.Expr:
     return pl.format("'{}'", pl.col(name).str.strip_chars().str.slice(0, 40))
+
+
+def _bad_cell_code(name: str) -> str:
+    """The FileIssue code of a cell its column's parser rejects: one per kind of date and
+    yes/no column, else one per column (each names its own values)."""
+    kind = _KINDS[name][0]
+    if kind == "date":
+        return "not_date"
+    if kind == "bool":
+        return "not_yes_no"
+    return f"bad_{name}"
 
 
 def _parser(name: str, organisations: Mapping[str, str] | None) -> tuple[Any, pl.DataType, str]:
@@ -732,7 +788,16 @@ def _parse_columns(
         columns, message, found = _parse_coded(values.get_column(name), name, organisations)
         gathered += columns
         if len(columns) == 3:  # some cells are bad
-            checks.append(_Check(name, pl.col(f"__bad_{name}"), message, found))
+            checks.append(
+                _Check(
+                    name,
+                    pl.col(f"__bad_{name}"),
+                    message,
+                    found,
+                    _bad_cell_code(name),
+                    (("value", found),),
+                )
+            )
     # Free-text columns are trimmed once, up front: `_clean` names the trimmed text twice and
     # the eager engine would trim again at every use.
     free_text = [name for name in COLUMNS if name not in coded]
@@ -758,6 +823,8 @@ def _parse_columns(
                     (length > MAX_REF_LENGTH).fill_null(False),
                     f"longer than {MAX_REF_LENGTH} characters",
                     pl.format("{} characters", length),
+                    "ref_too_long",
+                    (("limit", pl.lit(MAX_REF_LENGTH)), ("length", length)),
                 )
             )
 
@@ -768,7 +835,7 @@ def _parse_columns(
         ("checksum", CHECKSUM_MESSAGE),
     ):
         mask = (pl.col("__pid_error") == kind_name).fill_null(False)
-        checks.append(_Check("personal_id", mask, text, None))
+        checks.append(_Check("personal_id", mask, text, None, f"personal_id_{kind_name}"))
     typed = values.with_columns(*exprs, *gathered).with_columns(
         pid.get_column("error").alias("__pid_error"),
         pid.get_column("birth_date").alias("__pid_birth"),
@@ -817,6 +884,7 @@ def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
             pl.col(f"__empty_{name}"),
             "a required value is missing",
             pl.lit("an empty cell"),
+            "required_missing",
         )
         for name in REQUIRED_COLUMNS
         if name in present
@@ -831,6 +899,8 @@ def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
             (pl.col("__exit_date") < pl.col("__entry_date")).fill_null(False),
             "exit_date is before entry_date",
             found_dates("exit_date", "entry_date"),
+            "exit_before_entry",
+            (("exit_date", _text("exit_date")), ("entry_date", _text("entry_date"))),
         )
     )
     for obs in ("exit_observed_on", "followup_observed_on"):
@@ -840,6 +910,12 @@ def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
                 (pl.col(f"__{obs}") < pl.col("__exit_date")).fill_null(False),
                 f"{obs} is before exit_date",
                 found_dates(obs, "exit_date"),
+                "observed_before_exit",
+                (
+                    ("observed_column", pl.lit(obs)),
+                    ("observed", _text(obs)),
+                    ("exit_date", _text("exit_date")),
+                ),
             )
         )
     checks.append(
@@ -848,6 +924,8 @@ def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
             (pl.col("__pid_birth") != pl.col("__birth_date")).fill_null(False),
             "the birth date in personal_id disagrees with birth_date",
             pl.concat_str([pl.lit("birth_date "), _text("birth_date")]),
+            "personal_id_birth_date",
+            (("birth_date", _text("birth_date")),),
         )
     )
     # Duplicates: every occurrence after the first of an organisation's participant_ref. Most
@@ -877,6 +955,12 @@ def _cross_checks(typed: pl.DataFrame, *, present: set[str]) -> list[_Check]:
                     pl.lit(")"),
                 ]
             ),
+            "duplicate_ref",
+            (
+                ("value", _found_value("participant_ref")),
+                ("organisation", org),
+                ("first_row", first),
+            ),
         )
     )
     return checks
@@ -889,14 +973,30 @@ def _collect(
     column: str,
     message: str,
     found: pl.Expr | None,
+    code: str = "",
+    params: tuple[tuple[str, pl.Expr], ...] = (),
 ) -> None:
     # Compute what was found before filtering: some descriptions look at other rows (`over`).
     found_expr = found if found is not None else pl.lit(None, pl.String)
+    names = [name for name, _ in params]
     selected = (
-        frame.select("row", mask.alias("__mask"), found_expr.alias("found"))
+        frame.select(
+            "row",
+            mask.alias("__mask"),
+            found_expr.alias("found"),
+            *[expr.cast(pl.String).alias(f"__param{i}") for i, (_, expr) in enumerate(params)],
+        )
         .filter("__mask")
         .drop("__mask")
     )
-    for row, shown in selected.iter_rows():
+    for row, shown, *values in selected.iter_rows():
         text = message if shown is None else f"{message}, found {shown}"
-        errors.append(FileIssue(text, row=row, column=column))
+        errors.append(
+            FileIssue(
+                text,
+                row=row,
+                column=column,
+                code=code,
+                params=tuple(zip(names, (v or "" for v in values), strict=True)),
+            )
+        )

@@ -458,7 +458,12 @@ def _refuse(frame: pl.DataFrame, unit_key: str | None, errors: list[FileIssue]) 
     refused = frame.filter(pl.col("erased") | other).select("row", pl.col("erased"))
     for row_number, erased in refused.iter_rows():
         errors.append(
-            FileIssue(ERASED if erased else OTHER_UNIT, row=row_number, column="participant_ref")
+            FileIssue(
+                ERASED if erased else OTHER_UNIT,
+                row=row_number,
+                column="participant_ref",
+                code="erased" if erased else "other_unit",
+            )
         )
 
 

@@ -453,17 +453,17 @@ def _record_basis(
     return len(new)
 
 
-_UNKNOWN_ORGANISATION = "not a known organisation code"
-
-
 def _organisation_error(issue: FileIssue, organisation: Organisation) -> FileIssue:
-    if issue.column != "organisation" or not issue.message.startswith(_UNKNOWN_ORGANISATION):
+    # Only the chosen organisation is known to the reader (see `_read`).
+    if issue.code != "bad_organisation":
         return issue
-    found = issue.message[len(_UNKNOWN_ORGANISATION) :]
+    value = dict(issue.params).get("value", "")
     return FileIssue(
-        f"not the organisation chosen for this import ({organisation.code}){found}",
+        f"not the organisation chosen for this import ({organisation.code}), found {value}",
         row=issue.row,
         column=issue.column,
+        code="other_organisation",
+        params=(("chosen", organisation.code), ("value", value)),
     )
 
 
@@ -569,7 +569,9 @@ def _plan(
         test_beds=test_beds,
     )
     if not units:
-        errors.append(FileIssue("the organisation has no local unit to place participants in"))
+        errors.append(
+            FileIssue("the organisation has no local unit to place participants in", code="no_unit")
+        )
         return [], new, UpdatePlan.nothing()
 
     whole = _whole_organisation(organisation, frame.height)
@@ -637,14 +639,18 @@ def _plan(
         row_number = r["row"]
         participant = existing.get(r["participant_ref"])
         if participant is not None and participant.erased_at is not None:
-            errors.append(FileIssue(ERASED, row=row_number, column="participant_ref"))
+            errors.append(
+                FileIssue(ERASED, row=row_number, column="participant_ref", code="erased")
+            )
             continue
         if (
             participant is not None
             and grant.unit is not None
             and participant.unit_id != grant.unit.pk
         ):
-            errors.append(FileIssue(OTHER_UNIT, row=row_number, column="participant_ref"))
+            errors.append(
+                FileIssue(OTHER_UNIT, row=row_number, column="participant_ref", code="other_unit")
+            )
             continue
         if errors:
             continue  # keep collecting errors; no need to plan writes
@@ -699,8 +705,15 @@ def _code_id(r: dict[str, Any], column: str, known: dict[str, Any], errors: list
     pk = known.get(value.upper())
     if pk is None:
         label = "method" if column == "method" else "test bed"
+        shown = f"'{value[:40]}'"
         errors.append(
-            FileIssue(f"not a known {label} code, found '{value[:40]}'", r["row"], column)
+            FileIssue(
+                f"not a known {label} code, found {shown}",
+                r["row"],
+                column,
+                code=f"unknown_{column}",
+                params=(("value", shown),),
+            )
         )
     return pk
 
@@ -817,6 +830,8 @@ def _check_identities(frame: pl.DataFrame, organisation, errors, *, whole: bool)
                 f"the same person appears under another participant_ref on row {first_row}",
                 row=row_number,
                 column="personal_id",
+                code="same_person_twice",
+                params=(("first_row", first_row),),
             )
         )
     digests = first.get_column("pseudonym").to_list()
@@ -851,6 +866,7 @@ def _check_identities(frame: pl.DataFrame, organisation, errors, *, whole: bool)
                 "participant_ref",
                 row=row_number,
                 column="personal_id",
+                code="registered_under_other_ref",
             )
         )
 

@@ -3,11 +3,10 @@ parameters (evidence_core.income_file), translated here at the edge."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.utils.translation import gettext as _
 
 from emplus.evidence_core.participant_file import FileIssue
+from emplus.pathways.file_issue_texts import ShownIssue, shown_in
 
 
 def _texts() -> dict[str, str]:
@@ -27,21 +26,6 @@ def _texts() -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
-class ShownIssue:
-    row: int | None
-    column: str | None
-    message: str
-
-
 def shown(issues: list[FileIssue]) -> list[ShownIssue]:
     """The issues as the page shows them; an issue with no known code keeps its English text."""
-    texts = _texts()
-    return [
-        ShownIssue(
-            issue.row,
-            issue.column,
-            texts[issue.code] % dict(issue.params) if issue.code in texts else issue.message,
-        )
-        for issue in issues
-    ]
+    return shown_in(_texts(), issues)

@@ -34,6 +34,7 @@ from emplus.core.uploads import too_large_message, upload_refused
 from emplus.pathways import selectors
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.exporting import CONTENT_TYPES, participants_export, write_participant_file
+from emplus.pathways.file_issue_texts import shown_page
 from emplus.pathways.forms import ImportBasisForm
 from emplus.pathways.importing import (
     import_grant,
@@ -170,6 +171,8 @@ def import_start(request):
         {
             **context,
             "result": result,
+            "errors": shown_page(result.errors),
+            "warnings": shown_page(result.warnings),
             "organisation": organisation,
             "file_name": upload.name,
             "legal_basis": legal_basis,
