@@ -171,7 +171,7 @@ def test_import_refused_whole_with_every_row_and_column(client, coach, participa
         b"B-1,2025-01,employment,100\n",
     )
     assert bad.status_code == 400
-    assert [(e.row, e.column) for e in bad.context["errors"]] == [(3, "month")]
+    assert [(e.row, e.column) for e in bad.context["errors"].listed] == [(3, "month")]
     assert not IncomeRecord.objects.exists()
     # another organisation's reference refuses the whole file in the service
     outside = _upload(
@@ -179,7 +179,7 @@ def test_import_refused_whole_with_every_row_and_column(client, coach, participa
         b"participant_ref,month,source,amount\nP1,2025-01,employment,16000\nB-1,2025-01,employment,100\n",
     )
     assert outside.status_code == 400
-    assert [(e.row, e.column) for e in outside.context["errors"]] == [(3, "participant_ref")]
+    assert [(e.row, e.column) for e in outside.context["errors"].listed] == [(3, "participant_ref")]
     assert not IncomeRecord.objects.exists()
     assert not IncomeRecord.objects.filter(participant=other).exists()
     ok = _upload(
@@ -258,10 +258,14 @@ BAD_FILE = (
 def test_import_errors_are_in_the_language_of_the_page(client, coach, participant):
     client.force_login(coach)
     swedish = _upload(client, BAD_FILE).content.decode()
-    assert "Rad 2, kolumn participant_ref: En deltagarreferens krävs." in swedish
+    assert (
+        '<td class="num">2</td><td>participant_ref</td><td>En deltagarreferens krävs.</td>'
+    ) in swedish
     assert "Förväntade en månad som ÅÅÅÅ-MM." in swedish
     assert "Förväntade heltal kronor, noll eller mer." in swedish
-    assert "Rad 4, kolumn month: Samma deltagare, månad och källa som rad 3." in swedish
+    assert (
+        '<td class="num">4</td><td>month</td><td>Samma deltagare, månad och källa som rad 3.</td>'
+    ) in swedish
     assert "Expected" not in swedish
     client.cookies["django_language"] = "en"
     english = _upload(client, BAD_FILE).content.decode()
@@ -269,3 +273,15 @@ def test_import_errors_are_in_the_language_of_the_page(client, coach, participan
     assert "The same participant, month and source as row 3." in english
     missing = _upload(client, b"participant_ref,month\nP1,2025-01\n").content.decode()
     assert "The column source is missing." in missing
+
+
+def test_an_income_file_with_many_errors_lists_the_first_and_sums_up_the_rest(client, coach):
+    # given 300 rows with a month that does not exist
+    rows = b"".join(b"P1,2025-13,employment,100\n" for _ in range(300))
+    client.force_login(coach)
+    # when
+    html = _upload(client, b"participant_ref,month,source,amount\n" + rows).content.decode()
+    # then
+    assert "Filen avvisades: 300 fel." in html
+    assert "De första 200 felen visas; 100 till visas inte." in html
+    assert '<td>month</td><td class="num">300</td><td class="num">2</td>' in html

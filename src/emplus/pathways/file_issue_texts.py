@@ -65,10 +65,11 @@ def shown(issues: Iterable[FileIssue]) -> list[ShownIssue]:
     return shown_in(_texts(), issues)
 
 
-def shown_page(issues: Sequence[FileIssue]) -> ShownIssues:
-    """The first `ISSUES_SHOWN` issues in the request's language and, from `SUMMARY_FROM`
-    issues on, one group per column and kind in the order of their first row."""
-    texts = _texts()
+def shown_page(issues: Sequence[FileIssue], texts: Mapping[str, str] | None = None) -> ShownIssues:
+    """The first `ISSUES_SHOWN` issues in the request's language (by `texts`, default the
+    participant file's) and, from `SUMMARY_FROM` issues on, one group per column and kind in
+    the order of their first row."""
+    texts = _texts() if texts is None else texts
     groups: list[IssueGroup] = []
     if len(issues) >= SUMMARY_FROM:
         firsts: dict[tuple[str | None, str], FileIssue] = {}

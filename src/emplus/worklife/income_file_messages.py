@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from emplus.evidence_core.participant_file import FileIssue
-from emplus.pathways.file_issue_texts import ShownIssue, shown_in
+from emplus.pathways.file_issue_texts import ShownIssues, shown_page
 
 
 def _texts() -> dict[str, str]:
@@ -26,6 +26,7 @@ def _texts() -> dict[str, str]:
     }
 
 
-def shown(issues: list[FileIssue]) -> list[ShownIssue]:
-    """The issues as the page shows them; an issue with no known code keeps its English text."""
-    return shown_in(_texts(), issues)
+def shown_as_page(issues: list[FileIssue]) -> ShownIssues:
+    """The first issues and, for many, a summary by column and kind (as the participant file's
+    check page shows them)."""
+    return shown_page(issues, _texts())

@@ -12,7 +12,7 @@ from emplus.core.uploads import tabular_limits
 from emplus.evidence_core.income_file import read_income_file
 from emplus.worklife import forms, selectors, services
 from emplus.worklife.choices import IncomeSource
-from emplus.worklife.income_file_messages import shown
+from emplus.worklife.income_file_messages import shown_as_page
 from emplus.worklife.views.common import form_page, group_filter, saved
 from emplus.worklife.views.participant import participant_page_context, participant_page_url
 
@@ -100,7 +100,7 @@ def income_import(request):
     elif request.method == "POST":
         status = 400
     response = render(
-        request, "worklife/income_import.html", {"form": form, "errors": shown(errors)}
+        request, "worklife/income_import.html", {"form": form, "errors": shown_as_page(errors)}
     )
     response.status_code = status
     return response
