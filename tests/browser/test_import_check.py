@@ -1,9 +1,11 @@
 """The check of a participant file in a real browser: a coach uploads a file with many errors
-and reads them in Swedish, summed up by column and kind beside the first ones listed, on a page
+and reads them in Swedish, summed up by column and kind beside the first ones listed, downloads
+them all as a table for Excel, on a page
 that axe-core finds no serious or critical violation on (decision 0082)."""
 
 from __future__ import annotations
 
+import openpyxl
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import log_in
@@ -39,6 +41,19 @@ def test_a_file_with_many_errors_is_summed_up_in_swedish(page, live_url, tmp_pat
     listed = page.get_by_role("table", name="Fel i filen")
     assert listed.locator("tbody tr").count() == 200
     assert page.get_by_text("De första 200 felen visas; 50 till visas inte.").is_visible()
+    # and every error downloads as a table for Excel
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner felen (XLSX)").click()
+    assert download.value.suggested_filename == "fel-deltagare.xlsx"
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    sheet = openpyxl.load_workbook(saved).active
+    assert sheet.max_row == 1 + 250
+    assert [c.value for c in sheet[2]] == [
+        2,
+        "entry_date",
+        listed.locator("tbody td").nth(2).inner_text(),
+    ]
     serious = [
         v["id"]
         for v in Axe().run(page).response["violations"]

@@ -7,9 +7,11 @@ import io
 import os
 import time
 
+import openpyxl
 import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from tests.conftest import IMPORT_FORM_BASIS
 
@@ -180,6 +182,57 @@ def test_a_file_with_thousands_of_errors_lists_the_first_and_sums_up_the_rest(
     assert "<caption>Fel per kolumn och slag</caption>" in html
     assert '<td>entry_date</td><td class="num">1000</td><td class="num">2</td>' in html
     assert len(html) < 200_000
+
+
+ERRORS_URL = "/participants/import/errors/"
+
+
+def test_a_checks_errors_download_as_a_table_in_the_readers_language(client, coach, unit_a1):
+    # given a checked file with errors on rows 2 and 3 (one a formula-like cell)
+    client = logged_in(client, coach)
+    rows = [row("P1", entry_date="2025-02-30"), row("P2", gender="=1+1")]
+    response = client.post(IMPORT_URL, {**IMPORT_FORM_BASIS, "file": upload(rows)})
+    assert ERRORS_URL + "?format=xlsx" in response.content.decode()
+    # when the errors are downloaded as CSV, and as XLSX
+    as_csv = client.get(ERRORS_URL)
+    as_xlsx = client.get(ERRORS_URL, {"format": "xlsx"})
+    # then the CSV lists every error by row and column, in Swedish, no cell a formula
+    assert as_csv.status_code == 200 and "no-store" in as_csv["Cache-Control"]
+    assert as_csv["Content-Disposition"] == 'attachment; filename="fel-lista.csv"'
+    table = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert table == [
+        ["Rad", "Kolumn", "Fel"],
+        ["2", "entry_date", "Inte ett datum i formen ÅÅÅÅ-MM-DD, hittade '2025-02-30'."],
+        [
+            "3",
+            "gender",
+            "Inte något av kvinna, man, icke-binär, woman, non_binary, hittade '=1+1'.",
+        ],
+    ]
+    # and the XLSX holds the same rows, as text cells (a formula is never one)
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
+    cells = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert cells[0] == ["Rad", "Kolumn", "Fel"] and len(cells) == 3
+    assert cells[2][2] == table[2][2] and sheet.cell(3, 3).data_type == "s"
+
+
+def test_the_errors_are_the_sessions_own_and_go_with_the_next_check(
+    client, coach, unit_a1, other_org_coach, tmp_path
+):
+    # given a check with errors by one coach
+    logged_in(client, coach).post(
+        IMPORT_URL, {**IMPORT_FORM_BASIS, "file": upload([row("P1", isced="11")])}
+    )
+    # when another user asks for the errors in their own session
+    other = Client()
+    other.force_login(other_org_coach)
+    # then there are none to give them
+    assert other.get(ERRORS_URL)["Location"] == IMPORT_URL
+    # and after a clean check, the earlier errors are gone from the first session and the disk
+    assert len(list((tmp_path / "imports").iterdir())) == 1
+    client.post(IMPORT_URL, {**IMPORT_FORM_BASIS, "file": upload([row("P1")])})
+    assert client.get(ERRORS_URL)["Location"] == IMPORT_URL
+    assert len(list((tmp_path / "imports").iterdir())) == 1  # the checked file alone
 
 
 def test_check_then_confirm_imports_and_streams_progress(client, coach, unit_a1, tmp_path):

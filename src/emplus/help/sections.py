@@ -65,6 +65,7 @@ NOT_PAGES: dict[str, NotPage] = {
     "pathways:share_request": NotPage.POST,
     "pathways:import_confirm": NotPage.POST,
     "pathways:export": NotPage.FILE,
+    "pathways:import_errors": NotPage.FILE,
     "pathways:rights:export_json": NotPage.FILE,
     "pathways:rights:erase": NotPage.POST,
     "testbeds:learning_log_add": NotPage.POST,

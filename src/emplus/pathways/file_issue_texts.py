@@ -4,6 +4,7 @@ message stays for the command line and the logs."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -84,6 +85,20 @@ def shown_page(issues: Sequence[FileIssue], texts: Mapping[str, str] | None = No
         ]
         groups.sort(key=lambda g: (g.first_row or 0, -g.count))
     return ShownIssues(shown_in(texts, issues[:ISSUES_SHOWN]), len(issues), groups)
+
+
+def issues_to_json(issues: Iterable[FileIssue]) -> bytes:
+    """Issues as kept between requests (translated when shown, in the language of then)."""
+    return json.dumps(
+        [[i.message, i.row, i.column, i.code, [list(p) for p in i.params]] for i in issues]
+    ).encode()
+
+
+def issues_from_json(data: bytes) -> list[FileIssue]:
+    return [
+        FileIssue(message, row, column, code, tuple((name, value) for name, value in params))
+        for message, row, column, code, params in json.loads(data)
+    ]
 
 
 def _texts() -> dict[str, str]:

@@ -9,14 +9,10 @@ name held in the session, and deleted when it is used or replaced.
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import hashlib
 import logging
-import secrets
-import time
 from datetime import timedelta
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,13 +24,12 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from emplus.core.crypto import DecryptionError, decrypt, encrypt
 from emplus.core.permissions import has_permission, permission_required
 from emplus.core.uploads import too_large_message, upload_refused
-from emplus.pathways import selectors
+from emplus.pathways import kept_uploads, selectors
 from emplus.pathways.choices import LegalBasis
 from emplus.pathways.exporting import CONTENT_TYPES, participants_export, write_participant_file
-from emplus.pathways.file_issue_texts import shown_page
+from emplus.pathways.file_issue_texts import issues_to_json, shown_page
 from emplus.pathways.forms import ImportBasisForm
 from emplus.pathways.importing import (
     import_grant,
@@ -46,44 +41,16 @@ from emplus.pathways.importing import (
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "emplus_pending_import"
+# A check's errors, for download as a table (import_errors.py).
+ERRORS_KEY = "emplus_import_errors"
 PROGRESS_MARK = "<!--import-progress-->"
 
 
-def _pending_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _pending_store(data: bytes) -> str:
-    directory = _pending_dir()
-    # Files of checks never confirmed go once their session could no longer confirm them.
-    stale_before = time.time() - settings.SESSION_COOKIE_AGE
-    for old in directory.iterdir():
-        with contextlib.suppress(OSError):
-            if old.stat().st_mtime < stale_before:
-                old.unlink()
-    token = secrets.token_urlsafe(24)
-    (directory / token).write_text(encrypt(base64.b64encode(data).decode("ascii")))
-    return token
-
-
-def _pending_take(token: str) -> bytes | None:
-    if not token or not token.replace("-", "").replace("_", "").isalnum():
-        return None
-    path = _pending_dir() / token
-    try:
-        data = base64.b64decode(decrypt(path.read_text()))
-    except (OSError, DecryptionError, ValueError):
-        return None
-    path.unlink(missing_ok=True)
-    return data
-
-
 def _pending_discard(request) -> None:
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending:
-        _pending_take(pending.get("token", ""))
+    for key in (SESSION_KEY, ERRORS_KEY):
+        kept = request.session.pop(key, None)
+        if kept:
+            kept_uploads.take(kept.get("token", ""))
 
 
 def _page_context(request, organisations, basis_form=None) -> dict:
@@ -158,12 +125,17 @@ def import_start(request):
     _pending_discard(request)
     if result.ok:
         request.session[SESSION_KEY] = {
-            "token": _pending_store(data),
+            "token": kept_uploads.keep(data),
             "organisation": str(organisation.pk),
             "legal_basis": legal_basis,
             "basis": basis_form.as_session(),
             "file_name": PurePath(upload.name).name[:255],
             "sha256": hashlib.sha256(data).hexdigest(),
+        }
+    else:
+        request.session[ERRORS_KEY] = {
+            "token": kept_uploads.keep(issues_to_json(result.errors)),
+            "file_name": PurePath(upload.name).name[:255],
         }
     return render(
         request,
@@ -188,7 +160,7 @@ def import_confirm(request):
     pending = request.session.pop(SESSION_KEY, None)
     organisations = {str(o.pk): o for o in import_organisations_for(request.user)}
     organisation = organisations.get((pending or {}).get("organisation", ""))
-    data = _pending_take(pending.get("token", "")) if pending else None
+    data = kept_uploads.take(pending.get("token", "")) if pending else None
     if (
         organisation is None
         or data is None
