@@ -82,6 +82,9 @@ def serve(
     task_workers: int = 1,
     warm_reports: bool = True,
 ) -> None:
+    """Serve until stopped. The calling process must not have run Polars: gunicorn forks the
+    web workers from it, and a worker forked after Polars' thread pool started waits forever at
+    its first Polars call (`emplus demo` therefore serves from a fresh `emplus serve`)."""
     options = {
         "bind": bind,
         "workers": workers,

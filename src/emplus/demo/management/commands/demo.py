@@ -1,13 +1,13 @@
 """`emplus demo`: migrate, load reference and demo data, print the log-ins, and serve."""
 
 import os
+import sys
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from emplus.core.serving import serve
 from emplus.demo.builder import demo_data_create, demo_refuse_in_production
 
 
@@ -43,4 +43,12 @@ class Command(BaseCommand):
         bind = f"127.0.0.1:{options['port']}"
         self.stdout.write(f"\nOpen http://{bind}/ in a browser (Ctrl+C stops).\n")
         self.stdout.flush()
-        serve(bind=bind, workers=2, threads=4, access_log=False)
+        # Served by a fresh process, not this one: building the demo ran Polars here, and a web
+        # worker forked from a process whose Polars thread pool has started waits forever at
+        # its first Polars call (a file check). `emplus serve` forks from a clean interpreter.
+        sys.stderr.flush()
+        os.execv(  # noqa: S606 - our own command, in the same environment
+            sys.executable,
+            [sys.executable, "-m", "emplus", "serve", "--bind", bind, "--workers", "2"]
+            + ["--threads", "4", "--no-access-log"],
+        )
