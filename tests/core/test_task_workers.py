@@ -5,10 +5,12 @@ its own. The real worker processes are in test_task_workers_processes.py."""
 from __future__ import annotations
 
 import io
+import signal
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -16,6 +18,7 @@ from tests.core.worker_tasks import record_run
 
 from emplus.core.models import TaskWorker
 from emplus.core.task_workers import (
+    LeasedWorker,
     tasks_recover,
     worker_register,
     worker_renew,
@@ -201,3 +204,32 @@ def test_worker_status_fails_when_a_task_waited_too_long():
     assert code == 1
     assert "fewer than 3 worker(s) alive" in err
     assert "a task has waited more than 300 s" in err
+
+
+def _worker() -> LeasedWorker:
+    return LeasedWorker(
+        queue_names=["default"],
+        interval=1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="vm:1:test",
+        excluded_queue_names=[],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_asked_inside_the_polling_transaction_ends_the_loop_without_exiting_there():
+    # given a worker between tasks, inside a transaction (as when it claims the next task)
+    worker = _worker()
+    with transaction.atomic():
+        # when it is asked to stop
+        worker.shutdown(signal.SIGTERM, None)
+        # then it does not exit in the middle of the transaction, but its loop will end
+        assert worker.running is False
+    # and a stop asked between transactions (in its sleep) exits at once, cleanly
+    connection.ensure_connection()
+    with pytest.raises(SystemExit) as stopped:
+        _worker().shutdown(signal.SIGTERM, None)
+    assert stopped.value.code == 0
